@@ -1,0 +1,117 @@
+"""Throughput of the pattern engine against a floor, on synthetic en/es/ca transcripts.
+
+The floor is the least any matcher must do per segment: ``re.findall(r"\\w+", text.lower())``.
+For each size the same text is timed three ways, interleaved chunk by chunk so that machine noise
+hits all three alike: the floor, the Matcher of a ~500-pattern codebook without fuzzy words, and
+the Matcher of the same codebook with them. MB are millions of bytes of UTF-8 text.
+
+    .venv/bin/python bench/bench_match.py                 # sizes 1 and 10 MB
+    .venv/bin/python bench/bench_match.py --sizes 1,10,100
+    .venv/bin/python bench/bench_match.py --quick         # 1 MB once, for a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import SyntheticSegment, generate_codebook_yaml, synthetic_segments  # noqa: E402
+
+from qualcode.codebook import load_codebook  # noqa: E402
+from qualcode.matching import Matcher  # noqa: E402
+
+_WORD = re.compile(r"\w+")
+CHUNK_BYTES = 2_000_000
+
+
+def floor(segment: SyntheticSegment) -> int:
+    return len(_WORD.findall(segment.text.lower()))
+
+
+def load(yaml_text: str) -> Matcher:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.yaml"
+        path.write_text(yaml_text, encoding="utf-8")
+        codebook = load_codebook(path)
+    return Matcher(codebook)
+
+
+def count_patterns(yaml_text: str) -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.yaml"
+        path.write_text(yaml_text, encoding="utf-8")
+        return sum(len(code.patterns) for code in load_codebook(path).codes)
+
+
+def run(size_mb: float, seed: int, with_fuzzy: str, without_fuzzy: str) -> dict[str, float]:
+    """Seconds of each contender over ``size_mb`` of text, plus bytes and hits."""
+    runners: dict[str, Callable[[SyntheticSegment], int]] = {"floor": floor}
+    matchers = {"no fuzzy": load(without_fuzzy), "fuzzy": load(with_fuzzy)}
+    for name, matcher in matchers.items():
+        runners[name] = lambda s, m=matcher: len(m.match(s.text, [s.language], s.role))
+    seconds = dict.fromkeys(runners, 0.0)
+    hits = dict.fromkeys(runners, 0)
+    total = 0
+    chunk: list[SyntheticSegment] = []
+    chunk_bytes = 0
+
+    def time_chunk() -> None:
+        for name, runner in runners.items():
+            started = time.perf_counter()
+            count = 0
+            for segment in chunk:
+                count += runner(segment)
+            seconds[name] += time.perf_counter() - started
+            hits[name] += count
+
+    for segment in synthetic_segments(int(size_mb * 1_000_000), seed=seed):
+        chunk.append(segment)
+        chunk_bytes += len(segment.text.encode("utf-8"))
+        if chunk_bytes >= CHUNK_BYTES:
+            time_chunk()
+            total += chunk_bytes
+            chunk, chunk_bytes = [], 0
+    if chunk:
+        time_chunk()
+        total += chunk_bytes
+    return {"bytes": total, **{f"s:{k}": v for k, v in seconds.items()},
+            **{f"n:{k}": v for k, v in hits.items()}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,10", help="MB of text, comma-separated")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="1 MB, one repetition")
+    options = parser.parse_args()
+    sizes = [1.0] if options.quick else [float(s) for s in options.sizes.split(",")]
+    with_fuzzy = generate_codebook_yaml(seed=options.seed, fuzzy=True)
+    without_fuzzy = generate_codebook_yaml(seed=options.seed, fuzzy=False)
+    print(f"codebook: {count_patterns(with_fuzzy)} patterns with fuzzy words, "
+          f"{count_patterns(without_fuzzy)} without")
+    print(f"{'size':>8} {'floor MB/s':>11} {'no fuzzy MB/s':>14} {'ratio':>6} "
+          f"{'fuzzy MB/s':>11} {'ratio':>6} {'hits/MB':>8}")
+    for size in sizes:
+        repeats = 1 if options.quick or size >= 10 else 3
+        results = [run(size, options.seed, with_fuzzy, without_fuzzy) for _ in range(repeats)]
+        megabytes = results[0]["bytes"] / 1e6
+        rate = {
+            name: statistics.median(megabytes / r[f"s:{name}"] for r in results)
+            for name in ("floor", "no fuzzy", "fuzzy")
+        }
+        hits_per_mb = results[0]["n:fuzzy"] / megabytes
+        print(f"{megabytes:>6.1f}MB {rate['floor']:>11.1f} {rate['no fuzzy']:>14.1f} "
+              f"{rate['no fuzzy'] / rate['floor']:>6.2f} {rate['fuzzy']:>11.1f} "
+              f"{rate['fuzzy'] / rate['floor']:>6.2f} {hits_per_mb:>8.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

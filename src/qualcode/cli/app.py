@@ -1,0 +1,105 @@
+"""The typer application and the options every command shares."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from qualcode import __version__
+from qualcode.errors import QualcodeError
+from qualcode.store import Store, resolve_project_path
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+
+class QualcodeGroup(TyperGroup):
+    """Runs a command and turns the errors qualcode expects into one line on stderr."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as error:
+            _fail(str(error), error.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; the project is as it was before this command", EXIT_INTERRUPTED)
+        except sqlite3.DatabaseError as error:
+            _fail(f"{state.project_path}: project database error: {error}", EXIT_ERROR)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            _fail(f"{where}{error.strerror or error}", EXIT_ERROR)
+
+
+def _fail(message: str, code: int) -> None:
+    if state.debug:
+        traceback.print_exc()
+    print(f"Error: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+app = typer.Typer(
+    cls=QualcodeGroup,
+    name="qualcode",
+    help=(
+        "Deductive coding of interview transcripts: ingest, code with a YAML codebook, report.\n\n"
+        "  qualcode ingest transcripts/\n\n"
+        "  qualcode code --codebook justice.yaml\n\n"
+        "  qualcode report --compare"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # tracebacks only with --debug, and never with local values
+    rich_markup_mode=None,
+)
+
+
+@dataclass
+class State:
+    project: Path | None = None
+    debug: bool = False
+
+    @property
+    def project_path(self) -> Path:
+        return resolve_project_path(self.project)
+
+    def open_store(self, create: bool = False) -> Store:
+        return Store.open(self.project_path, create=create)
+
+
+state = State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qualcode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            "--project",
+            "-p",
+            help="Project file (default: $QUALCODE_PROJECT, else ./project.qualcode).",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    state.project = project
+    state.debug = debug

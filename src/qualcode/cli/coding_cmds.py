@@ -1,0 +1,215 @@
+"""code, segments, and the codebook group (check, show)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.app import app, state
+from qualcode.cli.render import Cell, table
+from qualcode.codebook import check_codebook, find_codebook, load_codebook, render_tree
+from qualcode.coding import RunSummary, code_project
+from qualcode.errors import UsageError
+from qualcode.store import CodedSegment
+
+EXCERPT_CHARS = 600
+
+codebook_app = typer.Typer(help="Check and inspect codebooks.")
+app.add_typer(codebook_app, name="codebook")
+
+
+def _project_dir() -> Path:
+    return state.project_path.resolve().parent
+
+
+@app.command("code")
+def code_command(
+    codebook: Annotated[
+        str,
+        typer.Option(
+            "--codebook",
+            "-c",
+            help="Codebook file or name: as given, else the project's codebooks/, else packaged.",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change without writing.")
+    ] = False,
+) -> None:
+    """Apply a YAML codebook to every segment and record the evidence of each coding.
+
+    Example: qualcode code --codebook justice.yaml
+
+    Rerunning replaces this codebook's automatic codings (coder auto:NAME@VERSION) in one
+    transaction and prints what changed per code; human codings are never touched.
+    """
+    path, origin = find_codebook(codebook, _project_dir())
+    loaded = load_codebook(path)
+    typer.echo(f"Codebook: {loaded.name} {loaded.version} ({path}, {origin})")
+    with state.open_store() as store:
+        summary = code_project(store, loaded, dry_run=dry_run)
+    _print_summary(summary)
+
+
+def _print_summary(summary: RunSummary) -> None:
+    rows: list[list[Cell]] = [
+        [
+            "  " * r.depth + r.code_path.rsplit("/", 1)[-1],
+            r.segments,
+            r.documents,
+            f"+{r.added}" if r.added else "",
+            f"-{r.removed}" if r.removed else "",
+        ]
+        for r in summary.codes
+    ]
+    typer.echo(table(["code", "segments", "documents", "added", "removed"], rows))
+    for path, removed in summary.removed_codes.items():
+        typer.echo(f"{path}: -{removed} (no longer in the codebook)")
+    verb = "would change" if summary.dry_run else "changed"
+    typer.echo(
+        f"{summary.segments_read:,} segments read, {summary.segments_coded:,} coded; "
+        f"{summary.codings:,} codings by {summary.coder}; "
+        f"{verb}: +{summary.added} -{summary.removed}"
+        + (
+            f"; {summary.stale_refreshed} stale codings refreshed"
+            if summary.stale_refreshed
+            else ""
+        )
+        + f" ({summary.seconds:.1f} s)"
+    )
+    if summary.dry_run:
+        typer.echo("Dry run: nothing was written.")
+
+
+@app.command("segments")
+def segments_command(
+    code: Annotated[
+        list[str] | None, typer.Option("--code", help="Code path (its sub-codes included).")
+    ] = None,
+    city: Annotated[str | None, typer.Option("--city", help="Only documents of this city.")] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where", help="Only documents with this attribute, e.g. --where role=Officer."
+        ),
+    ] = None,
+    coder: Annotated[
+        list[str] | None, typer.Option("--coder", help="Only codings by this coder.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most this many.")] = 50,
+) -> None:
+    """List coded segments with the evidence highlighted, to see why each was coded.
+
+    Example: qualcode segments --code inequality/housing --city Barcelona
+    """
+    attributes = {}
+    for item in where or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--where expects key=value, got '{item}'")
+        attributes[key.strip().lower()] = value.strip()
+    if city:
+        attributes["city"] = city
+    with state.open_store() as store:
+        found = store.coded_segments(
+            code_paths=code, coders=coder, attributes=attributes, limit=limit + 1
+        )
+    if not found:
+        typer.echo("No coded segments match.")
+        return
+    colour = typer.get_text_stream("stdout").isatty()
+    for coded in found[:limit]:
+        typer.echo(_describe(coded, colour))
+    if len(found) > limit:
+        typer.echo(f"(more than {limit}; raise --limit to see them)")
+
+
+def _describe(item: CodedSegment, colour: bool) -> str:
+    segment = item.segment
+    who = segment.speaker or "unknown speaker"
+    if segment.role:
+        who += f" ({segment.role.value})"
+    stamp = f" [{segment.timestamp}]" if segment.timestamp else ""
+    header = (
+        f"{item.document_name} #{segment.ordinal}{stamp}  {who}  {item.code_path}  {item.coder}"
+    )
+    spans = [
+        (e.start_char - segment.start_char, e.end_char - segment.start_char) for e in item.evidence
+    ]
+    body = highlight(segment.text, spans, colour)
+    evidence = "; ".join(f"{e.pattern} → “{e.matched}”" for e in item.evidence)
+    lines = [header, textwrap.indent(textwrap.fill(body, 96), "  ")]
+    if evidence:
+        lines.append(f"  evidence: {evidence}")
+    return "\n".join(lines) + "\n"
+
+
+def highlight(text: str, spans: list[tuple[int, int]], colour: bool) -> str:
+    """Mark evidence spans (bold in a terminal, **…** otherwise), cutting long text around them."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    window_start, window_end = 0, len(text)
+    if len(text) > EXCERPT_CHARS and merged:
+        window_start = max(0, merged[0][0] - EXCERPT_CHARS // 3)
+        window_end = min(len(text), window_start + EXCERPT_CHARS)
+    out, cursor = [], window_start
+    for start, end in merged:
+        if start < window_start or end > window_end:
+            continue
+        out.append(text[cursor:start])
+        word = text[start:end]
+        out.append(typer.style(word, bold=True, fg="yellow") if colour else f"**{word}**")
+        cursor = end
+    out.append(text[cursor:window_end])
+    prefix = "…" if window_start > 0 else ""
+    suffix = "…" if window_end < len(text) else ""
+    return prefix + "".join(out).replace("\n", " ") + suffix
+
+
+@codebook_app.command("check")
+def codebook_check(
+    file: Annotated[Path, typer.Argument(help="Codebook YAML file.")],
+) -> None:
+    """Validate a codebook and report every problem with file, line and key (exit 1 if any).
+
+    Example: qualcode codebook check codebooks/justice.yaml
+    """
+    problems = check_codebook(file)
+    for problem in problems:
+        where = f"{problem.path}:{problem.line}" if problem.line else str(problem.path)
+        key = f" {problem.key}:" if problem.key else ""
+        typer.echo(f"{where}: {problem.severity}:{key} {problem.message}")
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    if errors:
+        typer.echo(f"{errors} errors, {warnings} warnings.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{file}: OK" + (f" ({warnings} warnings)" if warnings else ""))
+
+
+@codebook_app.command("show")
+def codebook_show(
+    file: Annotated[str, typer.Argument(help="Codebook file or name.")],
+) -> None:
+    """Print the code tree with the number of patterns per language.
+
+    Example: qualcode codebook show justice
+    """
+    path, origin = find_codebook(file, _project_dir())
+    loaded = load_codebook(path)
+    typer.echo(f"{loaded.name} {loaded.version} ({path}, {origin})")
+    languages = ["any", *loaded.languages]
+    rows: list[list[Cell]] = []
+    for row in render_tree(loaded):
+        rows.append(
+            ["  " * row.depth + row.path.rsplit("/", 1)[-1], row.label]
+            + [row.pattern_counts.get(lang, 0) for lang in languages]
+        )
+    typer.echo(table(["code", "label", *languages], rows, shrink=1))

@@ -1,0 +1,159 @@
+"""ingest, status and config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.app import app, state
+from qualcode.cli.render import Cell, table
+from qualcode.ingest import INTERVIEWER_SETTING, FileResult, ingest, project_interviewer_labels
+from qualcode.metadata import parse_assignments
+from qualcode.models import Unit
+from qualcode.speakers import split_labels
+
+EXIT_SOME_FILES_FAILED = 3
+
+
+def _report_file(outcome: FileResult) -> None:
+    if outcome.status == "failed":
+        typer.echo(f"skipped    {outcome.path}: {outcome.reason}", err=True)
+    elif outcome.status in ("added", "updated"):
+        languages = ",".join(outcome.languages)
+        typer.echo(
+            f"{outcome.status:<10} {outcome.name}  ({outcome.segments} segments, {languages})"
+        )
+    elif outcome.status == "metadata":
+        typer.echo(f"{'metadata':<10} {outcome.name}  (attributes updated)")
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders.")],
+    unit: Annotated[
+        Unit,
+        typer.Option("--unit", help="What a segment is: a speaker turn, paragraph or sentence."),
+    ] = Unit.TURN,
+    assign: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Attribute for every file ingested now, e.g. --set city=Barcelona."
+        ),
+    ] = None,
+) -> None:
+    """Read transcripts (.txt, .md, .docx) into the project as documents and segments.
+
+    Example: qualcode ingest transcripts/ --set wave=2025
+
+    The city comes from the folder (transcripts/birmingham/ gives Birmingham); front matter, Word
+    properties, a metadata.csv in the folder and --set add or override attributes. An unchanged
+    file is left as it is; a changed one gets a new version. A file that cannot be read is reported
+    and skipped, and the exit code is 3.
+    """
+    assignments = parse_assignments(assign or [])
+    with state.open_store(create=True) as store:
+        result = ingest(store, paths, unit=unit, assignments=assignments, on_file=_report_file)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    summary = (
+        f"{len(result.files)} files: {result.count('added')} added, "
+        f"{result.count('updated')} updated, {result.count('unchanged')} unchanged"
+    )
+    if result.count("metadata"):
+        summary += f", {result.count('metadata')} with new attributes"
+    if result.failed:
+        summary += f", {len(result.failed)} skipped"
+    if result.files and result.count("unchanged") == len(result.files):
+        summary += " (nothing changed)"
+    typer.echo(f"{summary}. Project: {state.project_path}")
+    if result.failed:
+        raise typer.Exit(EXIT_SOME_FILES_FAILED)
+
+
+@app.command("status")
+def status_command(
+    by: Annotated[str, typer.Option("--by", help="Attribute to group documents by.")] = "city",
+) -> None:
+    """Show documents per city and language, segments, speakers, and anything stale.
+
+    Example: qualcode status --by interviewee_role
+    """
+    with state.open_store() as store:
+        rows = store.status_rows(by)
+        roles = store.role_counts()
+        mixed = store.mixed_language_documents()
+        stale = store.stale_codings()
+    typer.echo(f"Project: {state.project_path}")
+    if not rows:
+        typer.echo("No documents yet: run 'qualcode ingest FOLDER'.")
+        return
+    body: list[list[Cell]] = [
+        [r.group, r.language, r.documents, r.segments, r.speakers, r.words] for r in rows
+    ]
+    body.append(
+        [
+            "total",
+            "",
+            sum(r.documents for r in rows),
+            sum(r.segments for r in rows),
+            sum(r.speakers for r in rows),
+            sum(r.words for r in rows),
+        ]
+    )
+    typer.echo(table([by, "language", "documents", "segments", "speakers", "words"], body))
+    typer.echo(
+        "Segments by role: " + ", ".join(f"{role} {count:,}" for role, count in roles.items())
+    )
+    if mixed:
+        typer.echo("Mixed-language documents: " + ", ".join(f"{n} ({lang})" for n, lang in mixed))
+    if stale:
+        typer.echo("Stale codings (their document changed since they were made):")
+        for coder, document, count in stale:
+            typer.echo(f"  {coder}: {count} on {document} (run 'qualcode code' to refresh)")
+    else:
+        typer.echo("Stale codings: none")
+
+
+config_app = typer.Typer(help="Project settings, such as who counts as the interviewer.")
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Show the project's settings, defaults included."""
+    with state.open_store() as store:
+        labels = project_interviewer_labels(store)
+        settings = store.settings()
+    typer.echo(f"{INTERVIEWER_SETTING}: {'; '.join(labels)}")
+    for key, value in settings.items():
+        if key != INTERVIEWER_SETTING:
+            typer.echo(f"{key}: {value}")
+
+
+@config_app.command("interviewer")
+def config_interviewer(
+    labels: Annotated[
+        list[str] | None,
+        typer.Argument(help="Speaker labels that mark the interviewer; none resets the defaults."),
+    ] = None,
+    add: Annotated[bool, typer.Option("--add", help="Add to the current labels.")] = False,
+) -> None:
+    """Set which speaker labels are the interviewer for the whole project.
+
+    Example: qualcode config interviewer --add "Marta Soler" "Dr Evans"
+
+    Per document, an `interviewer` attribute (front matter or metadata.csv) adds labels. Re-ingest
+    afterwards so segments get their new roles.
+    """
+    with state.open_store(create=True) as store:
+        current = project_interviewer_labels(store)
+        given = [label for value in labels or [] for label in split_labels(value)]
+        if not given and not add:
+            store.set_setting(INTERVIEWER_SETTING, None)
+            typer.echo("Interviewer labels reset to the defaults.")
+            return
+        chosen = list(dict.fromkeys((current if add else []) + given))
+        store.set_setting(INTERVIEWER_SETTING, "; ".join(chosen))
+    typer.echo(f"Interviewer labels: {'; '.join(chosen)}. Re-ingest to apply them.")

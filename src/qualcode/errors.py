@@ -1,0 +1,68 @@
+"""Errors the core raises. The CLI turns them into one line on stderr and an exit code.
+
+Every error says what went wrong and where (file, line, key, segment) so that the message alone is
+enough to fix the input. The core never prints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class QualcodeError(Exception):
+    """Base class of every error qualcode expects and reports to the user."""
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.key = key
+        self.hint = hint
+
+    def where(self) -> str:
+        parts = []
+        if self.path is not None:
+            parts.append(str(self.path) + (f":{self.line}" if self.line is not None else ""))
+        if self.key is not None:
+            parts.append(f"key '{self.key}'")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class UsageError(QualcodeError):
+    """The command line asked for something that cannot be done as asked."""
+
+    exit_code = 2
+
+
+class ReaderError(QualcodeError):
+    """A transcript could not be read: empty, corrupt, encrypted, binary or unsupported."""
+
+
+class StoreError(QualcodeError):
+    """The project file cannot be opened, is not a qualcode project, or is from a newer qualcode."""
+
+
+class CodebookError(QualcodeError):
+    """A codebook is invalid. Carries the file, line and key of the problem."""
+
+
+class ImportFormatError(QualcodeError):
+    """A file to import (codings sheet, REFI-QDA archive) cannot be read as that format."""

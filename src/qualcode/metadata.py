@@ -1,0 +1,140 @@
+"""Document attributes, gathered from several places in rising priority.
+
+1. the folder: ``transcripts/birmingham/x.txt`` gives ``city = Birmingham``;
+2. what the file carries: YAML front matter (text files) or Word document properties;
+3. a sidecar ``metadata.csv`` in the ingested folder (a ``file`` column plus any columns);
+4. ``--set key=value`` on the command line.
+
+A later source overrides an earlier one key by key; each attribute remembers where it came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from qualcode.errors import QualcodeError, UsageError
+from qualcode.readers.text_reader import decode
+
+SIDECAR_NAME = "metadata.csv"
+# Folders with these names hold transcripts; they do not name a city.
+GENERIC_FOLDER_NAMES = {
+    "transcripts",
+    "transcript",
+    "interviews",
+    "interview",
+    "data",
+    "corpus",
+    "docs",
+    "documents",
+    "entrevistes",
+    "entrevistas",
+    "transcripcions",
+    "transcripciones",
+    "sources",
+    "raw",
+}
+Attributes = dict[str, tuple[str, str]]  # key -> (value, source)
+
+
+def normalise_key(key: str) -> str:
+    return re.sub(r"[^\w]+", "_", key.strip().lower()).strip("_")
+
+
+def folder_attributes(root: Path, file: Path) -> Attributes:
+    """The city from the first folder below the ingested one (or the ingested folder itself)."""
+    try:
+        parts = file.relative_to(root).parts[:-1]
+    except ValueError:
+        parts = ()
+    folder = parts[0] if parts else (root.name if root.is_dir() else file.parent.name)
+    if not folder or folder.lower() in GENERIC_FOLDER_NAMES or folder.startswith("."):
+        return {}
+    city = re.sub(r"[_-]+", " ", folder).strip().title()
+    return {"city": (city, "folder")}
+
+
+def parse_assignments(values: list[str]) -> Attributes:
+    """``--set city=Barcelona --set role="Council officer"`` → attributes."""
+    found: Attributes = {}
+    for value in values:
+        key, sep, text = value.partition("=")
+        if not sep or not normalise_key(key):
+            raise UsageError(f"--set expects key=value, got '{value}'")
+        found[normalise_key(key)] = (text.strip(), "command line")
+    return found
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """The rows of a ``metadata.csv``, keyed by the file they describe."""
+
+    path: Path
+    rows: dict[str, dict[str, str]]
+
+    def attributes_for(self, root: Path, file: Path) -> Attributes:
+        try:
+            relative = file.relative_to(root).as_posix()
+        except ValueError:
+            relative = file.name
+        row = self.rows.get(relative.lower()) or self.rows.get(file.name.lower())
+        if row is None:
+            return {}
+        return {key: (value, SIDECAR_NAME) for key, value in row.items() if value}
+
+    def unmatched(self, root: Path, files: list[Path]) -> list[str]:
+        seen: set[str] = set()
+        for file in files:
+            if file.is_relative_to(root):
+                seen.add(file.relative_to(root).as_posix().lower())
+            seen.add(file.name.lower())
+        return sorted(name for name in self.rows if name not in seen)
+
+
+def load_sidecar(folder: Path) -> Sidecar | None:
+    """Read ``metadata.csv`` in a folder, if there is one (comma or semicolon separated)."""
+    path = folder / SIDECAR_NAME
+    if not path.is_file():
+        return None
+    try:
+        text, _ = decode(path.read_bytes(), path)
+    except OSError as error:
+        raise QualcodeError(f"cannot read: {error.strerror}", path=path) from error
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    if reader.fieldnames is None or "file" not in [normalise_key(f) for f in reader.fieldnames]:
+        raise QualcodeError(
+            "needs a 'file' column naming each transcript",
+            path=path,
+            line=1,
+            hint="e.g. file,city,interviewee_role",
+        )
+    rows: dict[str, dict[str, str]] = {}
+    for line_number, row in enumerate(reader, start=2):
+        values = {normalise_key(k): (v or "").strip() for k, v in row.items() if k is not None}
+        name = values.pop("file", "")
+        if not name:
+            raise QualcodeError("row has an empty 'file' cell", path=path, line=line_number)
+        key = name.replace("\\", "/").lower()
+        if key in rows:
+            raise QualcodeError(f"'{name}' is described twice", path=path, line=line_number)
+        rows[key] = values
+    return Sidecar(path=path, rows=rows)
+
+
+def merge(*layers: Attributes) -> Attributes:
+    merged: Attributes = {}
+    for layer in layers:
+        merged.update(layer)
+    return merged
+
+
+def embedded_attributes(properties: dict[str, str], source: str) -> Attributes:
+    return {normalise_key(k): (v, source) for k, v in properties.items() if v and normalise_key(k)}

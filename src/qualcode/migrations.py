@@ -1,0 +1,175 @@
+"""The project schema, as an ordered list of small named migrations.
+
+Each migration runs once, in order, inside the transaction that opens the project, and is recorded
+in ``_migrations``. Never edit a migration that has shipped: add a new one at the end.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    """Run each statement of a script in the open transaction.
+
+    ``executescript`` would commit first, breaking the all-or-nothing opening of a project.
+    """
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def m001_documents_and_segments(db: sqlite3.Connection) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            source_path TEXT NOT NULL UNIQUE,
+            format TEXT NOT NULL,
+            current_version INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE document_versions (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            segmentation_key TEXT NOT NULL,
+            encoding TEXT,
+            text TEXT NOT NULL,
+            properties TEXT NOT NULL DEFAULT '{}',
+            language TEXT,
+            languages TEXT NOT NULL DEFAULT '',
+            unit TEXT NOT NULL,
+            ingested_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, version)
+        );
+        CREATE TABLE attributes (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            source TEXT NOT NULL,
+            PRIMARY KEY (document_id, key)
+        );
+        CREATE TABLE segments (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            ordinal INTEGER NOT NULL,
+            turn INTEGER,
+            speaker TEXT,
+            role TEXT CHECK (role IN ('interviewer', 'respondent')),
+            timestamp TEXT,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            language TEXT,
+            word_count INTEGER NOT NULL,
+            UNIQUE (document_id, version, ordinal),
+            FOREIGN KEY (document_id, version)
+                REFERENCES document_versions(document_id, version) ON DELETE CASCADE,
+            CHECK (start_char >= 0 AND end_char >= start_char)
+        );
+        CREATE INDEX segments_by_document ON segments(document_id, version, ordinal);
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def m002_codes_and_codings(db: sqlite3.Connection) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE codes (
+            path TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            parent_path TEXT,
+            description TEXT NOT NULL DEFAULT '',
+            include TEXT NOT NULL DEFAULT '',
+            exclude TEXT NOT NULL DEFAULT '',
+            colour TEXT,
+            sort_order INTEGER NOT NULL DEFAULT 0,
+            codebook TEXT
+        );
+        CREATE TABLE coding_runs (
+            id INTEGER PRIMARY KEY,
+            coder TEXT NOT NULL,
+            codebook_name TEXT NOT NULL,
+            codebook_version TEXT NOT NULL,
+            codebook_hash TEXT NOT NULL,
+            codebook_path TEXT NOT NULL,
+            options TEXT NOT NULL DEFAULT '{}',
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE TABLE codings (
+            id INTEGER PRIMARY KEY,
+            segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            code_path TEXT NOT NULL REFERENCES codes(path),
+            coder TEXT NOT NULL,
+            run_id INTEGER REFERENCES coding_runs(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (segment_id, code_path, coder)
+        );
+        CREATE INDEX codings_by_code ON codings(code_path, coder);
+        CREATE INDEX codings_by_coder ON codings(coder);
+        CREATE TABLE evidence (
+            coding_id INTEGER NOT NULL REFERENCES codings(id) ON DELETE CASCADE,
+            pattern TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            matched TEXT NOT NULL
+        );
+        CREATE INDEX evidence_by_coding ON evidence(coding_id);
+        """,
+    )
+
+
+def m003_review_decisions(db: sqlite3.Connection) -> None:
+    """People's decisions on automatic codings, and the coding-sheet cells they returned.
+
+    A decision is keyed by segment, code and reviewer, not by run, so it outlives reruns of
+    ``qualcode code``; ``auto_coder`` records which automatic coder was reviewed. A coding sheet
+    cell (segment, code) records that the person judged that code on that segment, 0 or 1: the
+    units agreement compares (docs/agreement.md).
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE review_decisions (
+            segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            code_path TEXT NOT NULL REFERENCES codes(path),
+            reviewer TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject')),
+            auto_coder TEXT NOT NULL,
+            decided_at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (segment_id, code_path, reviewer)
+        );
+        CREATE INDEX review_decisions_by_reviewer ON review_decisions(reviewer, code_path);
+        CREATE TABLE sheet_coverage (
+            segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            code_path TEXT NOT NULL REFERENCES codes(path),
+            coder TEXT NOT NULL,
+            source TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            PRIMARY KEY (segment_id, code_path, coder)
+        );
+        CREATE INDEX sheet_coverage_by_coder ON sheet_coverage(coder);
+        """,
+    )
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("001_documents_and_segments", m001_documents_and_segments),
+    ("002_codes_and_codings", m002_codes_and_codings),
+    ("003_review_decisions", m003_review_decisions),
+]

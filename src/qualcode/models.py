@@ -1,0 +1,117 @@
+"""Records that flow through the core.
+
+Offsets everywhere are 0-based code-point indexes into a document's plain text, end excluded
+(the REFI-QDA convention): ``document.text[segment.start_char:segment.end_char] == segment.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who speaks in a segment. Segments without a known speaker have no role."""
+
+    INTERVIEWER = "interviewer"
+    RESPONDENT = "respondent"
+
+
+class Unit(StrEnum):
+    """What one segment is."""
+
+    TURN = "turn"
+    PARAGRAPH = "paragraph"
+    SENTENCE = "sentence"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph as a reader found it, located in the document's plain text."""
+
+    text: str
+    start_char: int
+    end_char: int
+    style: str | None = None
+    italic: bool = False
+    in_table: bool = False
+    # Set by readers of formats that say themselves who speaks and when (subtitles, spreadsheets
+    # of turns). A paragraph with a speaker or a timestamp is a turn of its own; its text is the
+    # speech without the label printed before it, and the segmenter takes the speaker and time
+    # from here instead of parsing a label.
+    speaker: str | None = None
+    timestamp: str | None = None  # "00:01:02.500" or a start-end range "00:01:02.500-00:01:09.000"
+    page: int | None = None  # 1-based page the paragraph starts on (PDF)
+    codes: tuple[str, ...] = ()  # codes a spreadsheet of turns already gave this turn
+
+
+@dataclass(frozen=True)
+class ReadDocument:
+    """What a reader makes of one file: its plain text, paragraphs and embedded metadata."""
+
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+    properties: dict[str, str] = field(default_factory=dict)
+    format: str = "txt"
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A unit of coding: a speaker turn, a paragraph or a sentence."""
+
+    ordinal: int
+    start_char: int
+    end_char: int
+    text: str
+    speaker: str | None = None
+    role: Role | None = None
+    timestamp: str | None = None
+    turn: int | None = None
+    language: str | None = None
+    word_count: int = 0
+    segment_id: int | None = None
+    document_id: int | None = None
+    page: int | None = None  # 1-based page the segment starts on (PDF); not stored yet
+
+
+@dataclass(frozen=True)
+class Document:
+    """A transcript in the project, at its current version."""
+
+    document_id: int
+    name: str
+    source_path: str
+    format: str
+    version: int
+    content_hash: str
+    language: str | None
+    languages: tuple[str, ...]
+    unit: Unit
+    encoding: str | None
+    ingested_at: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    segment_count: int = 0
+
+
+class Decision(StrEnum):
+    """A person's verdict on an automatic coding (qualcode review)."""
+
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    """A reviewer's decision on the automatic coding of one segment with one code.
+
+    Keyed by segment, code and reviewer, so it outlives reruns of the automatic coder.
+    """
+
+    segment_id: int
+    code_path: str
+    reviewer: str
+    decision: Decision
+    auto_coder: str
+    decided_at: str = ""
+    note: str = ""

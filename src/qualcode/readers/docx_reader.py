@@ -1,0 +1,125 @@
+"""Word (.docx) transcripts through python-docx.
+
+Body paragraphs and tables are read in document order (a table row becomes one paragraph, its cells
+joined by `` | ``); headers, footers, footnotes and comments live in other parts of the package and
+are left out. Paragraphs are joined with a newline to make the document's plain text.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import docx
+from docx.document import Document as DocxDocument
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from qualcode.errors import ReaderError
+from qualcode.models import Paragraph, ReadDocument
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CELL_SEPARATOR = " | "
+
+
+def read_docx(path: Path) -> ReadDocument:
+    document = _open(path)
+    texts: list[tuple[str, str | None, bool, bool]] = []
+    for text, style, italic, in_table in _blocks(document):
+        if text.strip():
+            texts.append((text.strip(), style, italic, in_table))
+    paragraphs: list[Paragraph] = []
+    offset = 0
+    for text, style, italic, in_table in texts:
+        paragraphs.append(
+            Paragraph(
+                text=text,
+                start_char=offset,
+                end_char=offset + len(text),
+                style=style,
+                italic=italic,
+                in_table=in_table,
+            )
+        )
+        offset += len(text) + 1
+    plain = "\n".join(text for text, *_ in texts)
+    return ReadDocument(
+        text=plain,
+        paragraphs=tuple(paragraphs),
+        properties=_properties(document),
+        format="docx",
+        encoding=None,
+    )
+
+
+def _open(path: Path) -> DocxDocument:
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == _OLE_MAGIC:
+        raise ReaderError(
+            "password-protected or old-format Word file (an OLE container, not a .docx package)",
+            path=path,
+            hint="remove the password or save it as .docx in Word",
+        )
+    if not zipfile.is_zipfile(path):
+        raise ReaderError("not a valid .docx file (it is not a zip package)", path=path)
+    try:
+        return docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, zipfile.BadZipFile) as error:
+        raise ReaderError(f"not a valid .docx file ({error})", path=path) from error
+    except (ValueError, OSError) as error:
+        raise ReaderError(f"corrupt .docx file ({error})", path=path) from error
+
+
+def _blocks(document: DocxDocument) -> Iterator[tuple[str, str | None, bool, bool]]:
+    """Yield (text, style, italic, in_table) for body paragraphs and table rows, in order."""
+    body = document.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            paragraph = DocxParagraph(child, document)
+            yield paragraph.text, _style_name(paragraph), _all_italic(paragraph), False
+        elif child.tag == qn("w:tbl"):
+            for row in Table(child, document).rows:
+                cells: list[str] = []
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a merged cell repeats in row.cells
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(" ".join(cell.text.split()))
+                yield _CELL_SEPARATOR.join(cells), "table", False, True
+
+
+def _style_name(paragraph: DocxParagraph) -> str | None:
+    try:
+        style = paragraph.style
+    except (KeyError, ValueError):
+        return None
+    return style.name if style is not None else None
+
+
+def _all_italic(paragraph: DocxParagraph) -> bool:
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    if not runs:
+        return False
+    style_italic = bool(paragraph.style is not None and paragraph.style.font.italic)
+    return all(run.italic or (run.italic is None and style_italic) for run in runs)
+
+
+def _properties(document: DocxDocument) -> dict[str, str]:
+    core = document.core_properties
+    found: dict[str, str] = {}
+    for key in ("title", "subject", "author", "keywords", "comments", "category"):
+        value = getattr(core, key, None)
+        if value and str(value).strip():
+            found[key] = str(value).strip()
+    if core.language and core.language.strip():
+        found["language"] = core.language.strip()
+    created = core.created
+    if isinstance(created, datetime):
+        found["date"] = created.date().isoformat()
+    return found

@@ -1,0 +1,192 @@
+"""Recognising who speaks: speaker labels, timestamps, stage directions and interviewer roles.
+
+Transcripts mark speakers in a few common ways (see docs in README "Transcript conventions"):
+``Name:``, ``NAME:``, ``Q:``/``A:``, ``[00:04:28] Name:``, ``00:04:28 Name:``, or, in Word files,
+the speaker's name alone in a paragraph of a speaker style. This module only recognises; the
+segmenter decides what becomes a segment.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from qualcode.models import Role
+
+# A clock time such as 4:28, 00:04:28 or 00:04:28.120, optionally in brackets or parentheses.
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_TIMESTAMP = rf"(?:\[(?P<ts1>{_CLOCK})\]|\((?P<ts2>{_CLOCK})\)|(?P<ts3>{_CLOCK}))"
+
+# One word of a speaker name: capitalised or all capitals (Sarah, MALIK, O'Neill, Jean-Luc), a
+# number (Speaker 2), or a lower-case particle inside a name (de, la, i, y, van).
+_NAME_WORD = r"(?:[^\W\d_][\w.'’\-]*|\d+)"
+_PARTICLES = {"de", "del", "la", "las", "los", "el", "i", "y", "da", "van", "von", "der", "le", "d"}
+_EMPHASIS = r"(?:\*\*|__)?"
+_LABEL = re.compile(
+    rf"^\s*(?:{_TIMESTAMP}\s+)?{_EMPHASIS}(?P<name>{_NAME_WORD}(?:[ /]{_NAME_WORD}){{0,4}})"
+    rf"{_EMPHASIS}\s*:{_EMPHASIS}(?:\s+|$)"
+)
+# A gendered ending written after a slash (Entrevistador/a, Entrevistadora/or) is not a word.
+_GENDER_ENDING = re.compile(r"/(?:a|as|o|os|es|or|ora|ores|oras)$")
+_TIMESTAMP_ONLY_PREFIX = re.compile(rf"^\s*{_TIMESTAMP}\s+")
+_BARE_CLOCK = re.compile(rf"^\s*[\[(]?\s*{_CLOCK}\s*(?:h|hrs?)?\s*[\])]?\.?\s*$", re.IGNORECASE)
+_BRACKETED = re.compile(r"^\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*\.?\s*$")
+
+DEFAULT_INTERVIEWER_LABELS: tuple[str, ...] = (
+    "interviewer",
+    "interviewers",
+    "int",
+    "q",
+    "question",
+    "entrevistador",
+    "entrevistadora",
+    "entrevistador/a",
+    "entrevistadora/or",
+    "entrevistadors",
+    "pregunta",
+    "p",
+    "moderator",
+    "moderador",
+    "moderadora",
+    "facilitator",
+)
+
+# Word paragraph styles that hold a speaker's name (matched case-insensitively as substrings).
+SPEAKER_STYLE_WORDS: tuple[str, ...] = (
+    "intervinent",
+    "speaker",
+    "interlocutor",
+    "orador",
+    "ponent",
+)
+# Word paragraph styles that are never speech: stage directions, clock times, titles and headers.
+NON_SPEECH_STYLE_WORDS: tuple[str, ...] = (
+    "acotació",
+    "acotacio",
+    "acotación",
+    "stage",
+    "direction",
+    "títol",
+    "titol",
+    "title",
+    "título",
+    "heading",
+    "encabezado",
+    "capçalera",
+    "davantal",
+    "ordre dia",
+    "table of contents",
+    "toc ",
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A speaker label found at the start of a paragraph."""
+
+    speaker: str | None
+    timestamp: str | None
+    prefix_length: int  # characters to skip to reach the spoken text
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, for comparing labels (not for offsets)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def find_label(paragraph: str) -> Label | None:
+    """Return the speaker label (and timestamp) that opens a paragraph, if there is one."""
+    match = _LABEL.match(paragraph)
+    if match is not None:
+        name = match.group("name").strip()
+        words = re.split(r"[ /]", _GENDER_ENDING.sub("", name))
+        if _looks_like_name(words):
+            timestamp = match.group("ts1") or match.group("ts2") or match.group("ts3")
+            return Label(speaker=name, timestamp=timestamp, prefix_length=match.end())
+    stamp = _TIMESTAMP_ONLY_PREFIX.match(paragraph)
+    if stamp is not None and stamp.end() < len(paragraph.rstrip()):
+        timestamp = stamp.group("ts1") or stamp.group("ts2") or stamp.group("ts3")
+        return Label(speaker=None, timestamp=timestamp, prefix_length=stamp.end())
+    return None
+
+
+def _looks_like_name(words: list[str]) -> bool:
+    """A label is a name when every word is capitalised, a number or a name particle.
+
+    This keeps ``The point is this: ...`` or ``so: ...`` from being read as a speaker.
+    """
+    if not words or not words[0] or not words[0][0].isupper():
+        return False
+    for word in words[1:]:
+        if word.isdigit() or word.lower() in _PARTICLES:
+            continue
+        if not word[0].isupper():
+            return False
+    return True
+
+
+def is_bare_clock(paragraph: str) -> bool:
+    """A paragraph that is only a clock time (``10:42``, ``[00:12:03]``) is not speech."""
+    return bool(_BARE_CLOCK.match(paragraph))
+
+
+def is_stage_direction(paragraph: str, style: str | None = None, italic: bool = False) -> bool:
+    """Stage directions and annotations (``(Remor de veus.)``, ``[inaudible]``) are not speech."""
+    if style is not None and style_is_non_speech(style):
+        return True
+    if _BRACKETED.match(paragraph):
+        return True
+    return italic and len(paragraph.split()) <= 12
+
+
+MAX_SPEAKER_PARAGRAPH_WORDS = 20
+
+
+def speaker_paragraph_name(text: str, style: str | None) -> str | None:
+    """The speaker's name when a paragraph in a speaker style holds one.
+
+    Real files misapply styles: a paragraph of speech styled as a speaker (seen in the Parlament
+    transcripts) is long and ends like a sentence, so it is read as speech, not as a name.
+    """
+    if not style_is_speaker(style):
+        return None
+    name = text.strip().rstrip(":").strip()
+    if not name or len(name.split()) > MAX_SPEAKER_PARAGRAPH_WORDS or name[-1] in ".!?…;":
+        return None
+    return name
+
+
+def style_is_speaker(style: str | None) -> bool:
+    if not style:
+        return False
+    lowered = style.lower()
+    return any(word in lowered for word in SPEAKER_STYLE_WORDS)
+
+
+def style_is_non_speech(style: str | None) -> bool:
+    if not style:
+        return False
+    lowered = style.lower()
+    return any(word in lowered for word in NON_SPEECH_STYLE_WORDS)
+
+
+class RoleResolver:
+    """Decides whether a speaker is the interviewer, from labels set per project and document."""
+
+    def __init__(self, labels: Iterable[str]) -> None:
+        self._labels = {fold(label) for label in labels if label.strip()}
+
+    def role(self, speaker: str | None) -> Role | None:
+        if speaker is None:
+            return None
+        return Role.INTERVIEWER if fold(speaker) in self._labels else Role.RESPONDENT
+
+
+def split_labels(value: str | None) -> list[str]:
+    """Interviewer labels in metadata are separated by ``;`` or ``,`` (``Marta Soler; Q``)."""
+    if not value:
+        return []
+    return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]

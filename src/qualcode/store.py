@@ -1,0 +1,1016 @@
+"""The project store: one SQLite file per project. Only this module talks to it.
+
+The schema exists only as the migrations in :mod:`qualcode.migrations`, applied when a project is
+opened (after a backup copy, when the project already holds data). Foreign keys are on. Callers wrap
+each command's writes in :meth:`Store.transaction`, so an interrupted command leaves the project as
+it was: SQLite's rollback journal undoes a transaction that never committed, even after a kill.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from qualcode.errors import StoreError
+from qualcode.migrations import MIGRATIONS
+from qualcode.models import Decision, Document, ReviewDecision, Role, Segment, Unit
+
+DEFAULT_PROJECT_FILE = "project.qualcode"
+PROJECT_ENV = "QUALCODE_PROJECT"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def resolve_project_path(option: Path | None) -> Path:
+    """``--project`` wins, then ``QUALCODE_PROJECT``, then ``project.qualcode`` here."""
+    if option is not None:
+        return option
+    from_env = os.environ.get(PROJECT_ENV)
+    if from_env:
+        return Path(from_env)
+    return Path.cwd() / DEFAULT_PROJECT_FILE
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """What is needed to decide whether a file changed since it was ingested."""
+
+    document_id: int
+    version: int
+    content_hash: str
+    segmentation_key: str
+    properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CodeRecord:
+    """A code as the project knows it, whichever codebook (or import) brought it."""
+
+    path: str
+    label: str
+    parent_path: str | None
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    colour: str | None = None
+    sort_order: int = 0
+
+
+@dataclass(frozen=True)
+class StagedCoding:
+    """One piece of evidence for a coding, in document coordinates, before it is saved."""
+
+    segment_id: int
+    code_path: str
+    pattern: str
+    kind: str
+    start_char: int
+    end_char: int
+    matched: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    pattern: str
+    kind: str
+    start_char: int
+    end_char: int
+    matched: str
+
+
+@dataclass(frozen=True)
+class CodedSegment:
+    document_name: str
+    segment: Segment
+    code_path: str
+    coder: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    group: str
+    language: str
+    documents: int
+    segments: int
+    speakers: int
+    words: int
+
+
+class Store:
+    """An open project. Use :meth:`open`; close it (or use ``with``) when done."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+        self._in_transaction = False
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, create: bool = False) -> Store:
+        """Open a project, applying pending migrations. ``create`` allows a new, empty file."""
+        path = Path(path)
+        if not path.exists() and not create:
+            raise StoreError(
+                "no qualcode project here",
+                path=path,
+                hint="run 'qualcode ingest FOLDER' first, or pass --project PATH",
+            )
+        if path.exists() and path.is_dir():
+            raise StoreError("the project path is a folder, not a project file", path=path)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = sqlite3.connect(path, isolation_level=None)
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            store = cls(path, connection)
+            store._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"not a qualcode project ({error})", path=path) from error
+        return store
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        db = self._db
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
+        applied = {row["name"] for row in db.execute("SELECT name FROM _migrations")}
+        known = {name for name, _ in MIGRATIONS}
+        unknown = applied - known
+        if unknown:
+            raise StoreError(
+                f"the project was written by a newer qualcode (schema {sorted(unknown)[-1]})",
+                path=self.path,
+                hint="upgrade qualcode",
+            )
+        pending = [(name, fn) for name, fn in MIGRATIONS if name not in applied]
+        if not pending:
+            return
+        if applied and self._has_documents():
+            self._backup(suffix=f".before-{pending[0][0]}.bak")
+        with self.transaction():
+            for name, migration in pending:
+                migration(db)
+                db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, now()))
+
+    def _has_documents(self) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents'"
+        ).fetchone()
+        return (
+            row is not None and self._db.execute("SELECT 1 FROM documents").fetchone() is not None
+        )
+
+    def _backup(self, suffix: str) -> Path:
+        target = self.path.with_name(self.path.name + suffix)
+        with sqlite3.connect(target) as copy:
+            self._db.backup(copy)
+        copy.close()
+        return target
+
+    def applied_migrations(self) -> list[str]:
+        return [r["name"] for r in self._db.execute("SELECT name FROM _migrations ORDER BY name")]
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all (nested calls join the outer one)."""
+        if self._in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row["value"])
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.transaction():
+            if value is None:
+                self._db.execute("DELETE FROM settings WHERE key = ?", (key,))
+            else:
+                self._db.execute(
+                    "INSERT INTO settings VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+
+    def settings(self) -> dict[str, str]:
+        return {
+            r["key"]: r["value"] for r in self._db.execute("SELECT * FROM settings ORDER BY key")
+        }
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def current_version(self, source_path: str) -> DocumentVersion | None:
+        row = self._db.execute(
+            """SELECT d.id, v.version, v.content_hash, v.segmentation_key, v.properties
+               FROM documents d JOIN document_versions v
+                 ON v.document_id = d.id AND v.version = d.current_version
+               WHERE d.source_path = ?""",
+            (source_path,),
+        ).fetchone()
+        if row is None:
+            return None
+        return DocumentVersion(
+            document_id=row["id"],
+            version=row["version"],
+            content_hash=row["content_hash"],
+            segmentation_key=row["segmentation_key"],
+            properties=json.loads(row["properties"]),
+        )
+
+    def save_document(
+        self,
+        *,
+        name: str,
+        source_path: str,
+        format: str,
+        content_hash: str,
+        segmentation_key: str,
+        encoding: str | None,
+        text: str,
+        properties: dict[str, str],
+        languages: Sequence[str],
+        unit: Unit,
+        segments: Iterable[Segment],
+    ) -> tuple[int, int]:
+        """Add a document, or a new version of it; return (document_id, version).
+
+        The previous version's segments stay while codings refer to them (those codings are then
+        stale); unreferenced old versions are removed.
+        """
+        stamp = now()
+        with self.transaction():
+            row = self._db.execute(
+                "SELECT id, current_version FROM documents WHERE source_path = ?", (source_path,)
+            ).fetchone()
+            if row is None:
+                cursor = self._db.execute(
+                    "INSERT INTO documents (name, source_path, format, current_version, created_at)"
+                    " VALUES (?, ?, ?, 1, ?)",
+                    (name, source_path, format, stamp),
+                )
+                document_id, version = int(cursor.lastrowid or 0), 1
+            else:
+                document_id, version = int(row["id"]), int(row["current_version"]) + 1
+                self._db.execute(
+                    "UPDATE documents SET name = ?, format = ?, current_version = ? WHERE id = ?",
+                    (name, format, version, document_id),
+                )
+            self._db.execute(
+                "INSERT INTO document_versions (document_id, version, content_hash,"
+                " segmentation_key, encoding, text, properties, language, languages, unit,"
+                " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    document_id,
+                    version,
+                    content_hash,
+                    segmentation_key,
+                    encoding,
+                    text,
+                    json.dumps(properties, sort_keys=True, ensure_ascii=False),
+                    languages[0] if languages else None,
+                    ",".join(languages),
+                    unit.value,
+                    stamp,
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO segments (document_id, version, ordinal, turn, speaker, role,"
+                " timestamp, start_char, end_char, text, language, word_count)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        document_id,
+                        version,
+                        s.ordinal,
+                        s.turn,
+                        s.speaker,
+                        s.role.value if s.role else None,
+                        s.timestamp,
+                        s.start_char,
+                        s.end_char,
+                        s.text,
+                        s.language,
+                        s.word_count,
+                    )
+                    for s in segments
+                ),
+            )
+            self._drop_unreferenced_versions(document_id, version)
+        return document_id, version
+
+    def _drop_unreferenced_versions(self, document_id: int, current: int) -> None:
+        self._db.execute(
+            """DELETE FROM segments WHERE document_id = ? AND version < ?
+               AND id NOT IN (SELECT segment_id FROM codings)""",
+            (document_id, current),
+        )
+        self._db.execute(
+            """DELETE FROM document_versions WHERE document_id = ? AND version < ?
+               AND version NOT IN (SELECT version FROM segments WHERE document_id = ?)""",
+            (document_id, current, document_id),
+        )
+
+    def set_attributes(self, document_id: int, attributes: dict[str, tuple[str, str]]) -> bool:
+        """Replace a document's attributes ({key: (value, source)}); say whether they changed."""
+        with self.transaction():
+            before = {
+                r["key"]: (r["value"], r["source"])
+                for r in self._db.execute(
+                    "SELECT key, value, source FROM attributes WHERE document_id = ?",
+                    (document_id,),
+                )
+            }
+            if before == attributes:
+                return False
+            self._db.execute("DELETE FROM attributes WHERE document_id = ?", (document_id,))
+            self._db.executemany(
+                "INSERT INTO attributes (document_id, key, value, source) VALUES (?, ?, ?, ?)",
+                [(document_id, k, v, src) for k, (v, src) in sorted(attributes.items())],
+            )
+            return True
+
+    def documents(self) -> list[Document]:
+        """Every document at its current version, with attributes, in name order."""
+        attributes: dict[int, dict[str, str]] = {}
+        for r in self._db.execute("SELECT document_id, key, value FROM attributes ORDER BY key"):
+            attributes.setdefault(r["document_id"], {})[r["key"]] = r["value"]
+        rows = self._db.execute(
+            """SELECT d.id, d.name, d.source_path, d.format, v.version, v.content_hash,
+                      v.language, v.languages, v.unit, v.encoding, v.ingested_at,
+                      (SELECT COUNT(*) FROM segments s
+                        WHERE s.document_id = d.id AND s.version = v.version) AS segment_count
+               FROM documents d JOIN document_versions v
+                 ON v.document_id = d.id AND v.version = d.current_version
+               ORDER BY d.name, d.id"""
+        )
+        return [
+            Document(
+                document_id=r["id"],
+                name=r["name"],
+                source_path=r["source_path"],
+                format=r["format"],
+                version=r["version"],
+                content_hash=r["content_hash"],
+                language=r["language"],
+                languages=tuple(x for x in r["languages"].split(",") if x),
+                unit=Unit(r["unit"]),
+                encoding=r["encoding"],
+                ingested_at=r["ingested_at"],
+                attributes=attributes.get(r["id"], {}),
+                segment_count=r["segment_count"],
+            )
+            for r in rows
+        ]
+
+    def document_languages(self, document_id: int) -> tuple[str, ...]:
+        row = self._db.execute(
+            """SELECT v.languages FROM document_versions v JOIN documents d
+                 ON d.id = v.document_id AND v.version = d.current_version WHERE d.id = ?""",
+            (document_id,),
+        ).fetchone()
+        return tuple(x for x in row["languages"].split(",") if x) if row else ()
+
+    def document_text(self, document_id: int, version: int | None = None) -> str:
+        row = self._db.execute(
+            """SELECT v.text FROM document_versions v JOIN documents d ON d.id = v.document_id
+               WHERE v.document_id = ? AND v.version = COALESCE(?, d.current_version)""",
+            (document_id, version),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {document_id}", path=self.path)
+        return str(row["text"])
+
+    def segments(self, document_id: int) -> list[Segment]:
+        """The current segments of one document, in order."""
+        rows = self._db.execute(
+            """SELECT s.* FROM segments s JOIN documents d
+                 ON d.id = s.document_id AND s.version = d.current_version
+               WHERE s.document_id = ? ORDER BY s.ordinal""",
+            (document_id,),
+        )
+        return [segment_from_row(r) for r in rows]
+
+    def iter_current_segments(self, batch_size: int = 2000) -> Iterator[list[Segment]]:
+        """Every current segment of the project, in batches, never all at once in memory."""
+        last_id = -1
+        while True:
+            rows = self._db.execute(
+                """SELECT s.* FROM segments s JOIN documents d
+                     ON d.id = s.document_id AND s.version = d.current_version
+                   WHERE s.id > ? ORDER BY s.id LIMIT ?""",
+                (last_id, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            yield [segment_from_row(r) for r in rows]
+            last_id = rows[-1]["id"]
+
+    # -- status --------------------------------------------------------------------------------
+
+    def status_rows(self, group_by: str = "city") -> list[StatusRow]:
+        rows = self._db.execute(
+            """SELECT COALESCE(a.value, '(none)') AS grp, COALESCE(v.language, '?') AS lang,
+                      COUNT(DISTINCT d.id) AS documents, COUNT(s.id) AS segments,
+                      COUNT(DISTINCT d.id || '/' || s.speaker) AS speakers,
+                      COALESCE(SUM(s.word_count), 0) AS words
+               FROM documents d
+               JOIN document_versions v ON v.document_id = d.id AND v.version = d.current_version
+               LEFT JOIN attributes a ON a.document_id = d.id AND a.key = ?
+               LEFT JOIN segments s ON s.document_id = d.id AND s.version = d.current_version
+               GROUP BY grp, lang ORDER BY grp, lang""",
+            (group_by,),
+        )
+        return [
+            StatusRow(r["grp"], r["lang"], r["documents"], r["segments"], r["speakers"], r["words"])
+            for r in rows
+        ]
+
+    def mixed_language_documents(self) -> list[tuple[str, str]]:
+        rows = self._db.execute(
+            """SELECT d.name, v.languages FROM documents d JOIN document_versions v
+                 ON v.document_id = d.id AND v.version = d.current_version
+               WHERE v.languages LIKE '%,%' ORDER BY d.name"""
+        )
+        return [(r["name"], r["languages"]) for r in rows]
+
+    def role_counts(self) -> dict[str, int]:
+        rows = self._db.execute(
+            """SELECT COALESCE(s.role, 'unknown') AS role, COUNT(*) AS n FROM segments s
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               GROUP BY role ORDER BY role"""
+        )
+        return {r["role"]: r["n"] for r in rows}
+
+    def stale_codings(self) -> list[tuple[str, str, int]]:
+        """(coder, document, count) of codings on segments of a document's earlier version."""
+        rows = self._db.execute(
+            """SELECT c.coder, d.name, COUNT(*) AS n FROM codings c
+               JOIN segments s ON s.id = c.segment_id
+               JOIN documents d ON d.id = s.document_id
+               WHERE s.version <> d.current_version
+               GROUP BY c.coder, d.name ORDER BY c.coder, d.name"""
+        )
+        return [(r["coder"], r["name"], r["n"]) for r in rows]
+
+    # -- codes and codings --------------------------------------------------------------------
+
+    def save_codes(self, codes: Iterable[CodeRecord], codebook: str) -> None:
+        """Add or update codes (their label, description and colour follow the codebook)."""
+        with self.transaction():
+            self._db.executemany(
+                """INSERT INTO codes (path, label, parent_path, description, include, exclude,
+                                      colour, sort_order, codebook)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(path) DO UPDATE SET label = excluded.label,
+                     parent_path = excluded.parent_path, description = excluded.description,
+                     include = excluded.include, exclude = excluded.exclude,
+                     colour = excluded.colour, sort_order = excluded.sort_order,
+                     codebook = excluded.codebook""",
+                [
+                    (
+                        c.path,
+                        c.label,
+                        c.parent_path,
+                        c.description,
+                        c.include,
+                        c.exclude,
+                        c.colour,
+                        c.sort_order,
+                        codebook,
+                    )
+                    for c in codes
+                ],
+            )
+
+    def codes(self) -> list[CodeRecord]:
+        rows = self._db.execute("SELECT * FROM codes ORDER BY sort_order, path")
+        return [
+            CodeRecord(
+                path=r["path"],
+                label=r["label"],
+                parent_path=r["parent_path"],
+                description=r["description"],
+                include=r["include"],
+                exclude=r["exclude"],
+                colour=r["colour"],
+                sort_order=r["sort_order"],
+            )
+            for r in rows
+        ]
+
+    def start_run(
+        self,
+        *,
+        coder: str,
+        codebook_name: str,
+        codebook_version: str,
+        codebook_hash: str,
+        codebook_path: str,
+        options: dict[str, object],
+    ) -> int:
+        with self.transaction():
+            cursor = self._db.execute(
+                """INSERT INTO coding_runs (coder, codebook_name, codebook_version, codebook_hash,
+                                            codebook_path, options, started_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    coder,
+                    codebook_name,
+                    codebook_version,
+                    codebook_hash,
+                    codebook_path,
+                    json.dumps(options, sort_keys=True),
+                    now(),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int) -> None:
+        self._db.execute("UPDATE coding_runs SET finished_at = ? WHERE id = ?", (now(), run_id))
+
+    def stage_codings(self, codings: Iterable[StagedCoding]) -> None:
+        """Collect a run's codings in a temporary table before :meth:`replace_codings`."""
+        self._db.execute(
+            """CREATE TEMP TABLE IF NOT EXISTS staged_codings (
+                 segment_id INTEGER NOT NULL, code_path TEXT NOT NULL,
+                 pattern TEXT NOT NULL, kind TEXT NOT NULL,
+                 start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, matched TEXT NOT NULL)"""
+        )
+        self._db.executemany(
+            "INSERT INTO staged_codings VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (c.segment_id, c.code_path, c.pattern, c.kind, c.start_char, c.end_char, c.matched)
+                for c in codings
+            ),
+        )
+
+    def replace_codings(self, coder: str, run_id: int) -> dict[str, tuple[int, int]]:
+        """Make the staged codings the coder's only ones; return {code: (added, removed)}.
+
+        Codings of other coders are never touched. The coder's codings on segments of earlier
+        document versions (stale ones) go, and so do the segments nobody codes any more.
+        """
+        db = self._db
+        with self.transaction():
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS staged_codings (segment_id INTEGER, code_path "
+                "TEXT, pattern TEXT, kind TEXT, start_char INTEGER, end_char INTEGER, matched TEXT)"
+            )
+            db.execute("DROP TABLE IF EXISTS temp.staged_pairs")
+            db.execute(
+                "CREATE TEMP TABLE staged_pairs AS SELECT DISTINCT segment_id, code_path "
+                "FROM staged_codings"
+            )
+            changes: dict[str, list[int]] = {}
+            for row in db.execute(
+                """SELECT code_path, COUNT(*) AS n FROM (
+                     SELECT segment_id, code_path FROM staged_pairs
+                     EXCEPT SELECT segment_id, code_path FROM codings WHERE coder = ?)
+                   GROUP BY code_path""",
+                (coder,),
+            ):
+                changes.setdefault(row["code_path"], [0, 0])[0] = row["n"]
+            for row in db.execute(
+                """SELECT code_path, COUNT(*) AS n FROM (
+                     SELECT segment_id, code_path FROM codings WHERE coder = ?
+                     EXCEPT SELECT segment_id, code_path FROM staged_pairs)
+                   GROUP BY code_path""",
+                (coder,),
+            ):
+                changes.setdefault(row["code_path"], [0, 0])[1] = row["n"]
+            db.execute("DELETE FROM codings WHERE coder = ?", (coder,))
+            stamp = now()
+            db.execute(
+                """INSERT INTO codings (segment_id, code_path, coder, run_id, created_at)
+                   SELECT segment_id, code_path, ?, ?, ? FROM staged_pairs
+                   ORDER BY segment_id, code_path""",
+                (coder, run_id, stamp),
+            )
+            db.execute(
+                """INSERT INTO evidence (coding_id, pattern, kind, start_char, end_char, matched)
+                   SELECT c.id, s.pattern, s.kind, s.start_char, s.end_char, s.matched
+                   FROM staged_codings s JOIN codings c
+                     ON c.segment_id = s.segment_id AND c.code_path = s.code_path AND c.coder = ?
+                   ORDER BY c.id, s.start_char, s.end_char, s.pattern""",
+                (coder,),
+            )
+            db.execute("DELETE FROM staged_codings")
+            db.execute("DROP TABLE temp.staged_pairs")
+            self._drop_uncoded_old_segments()
+            self.finish_run(run_id)
+        return {code: (added, removed) for code, (added, removed) in sorted(changes.items())}
+
+    def _drop_uncoded_old_segments(self) -> None:
+        self._db.execute(
+            """DELETE FROM segments WHERE id IN (
+                 SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id
+                 WHERE s.version <> d.current_version
+                   AND NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id))"""
+        )
+        self._db.execute(
+            """DELETE FROM document_versions WHERE (document_id, version) IN (
+                 SELECT v.document_id, v.version FROM document_versions v
+                 JOIN documents d ON d.id = v.document_id
+                 WHERE v.version <> d.current_version AND NOT EXISTS (
+                   SELECT 1 FROM segments s
+                   WHERE s.document_id = v.document_id AND s.version = v.version))"""
+        )
+
+    def coding_counts(self, coder: str) -> dict[str, tuple[int, int]]:
+        """{code: (segments, documents)} of a coder's codings on current segments."""
+        rows = self._db.execute(
+            """SELECT c.code_path, COUNT(*) AS segments, COUNT(DISTINCT s.document_id) AS docs
+               FROM codings c JOIN segments s ON s.id = c.segment_id
+               JOIN documents d ON d.id = s.document_id AND d.current_version = s.version
+               WHERE c.coder = ? GROUP BY c.code_path""",
+            (coder,),
+        )
+        return {r["code_path"]: (r["segments"], r["docs"]) for r in rows}
+
+    def coders(self) -> list[str]:
+        return [
+            r["coder"]
+            for r in self._db.execute("SELECT DISTINCT coder FROM codings ORDER BY coder")
+        ]
+
+    def coded_segments(
+        self,
+        *,
+        code_paths: Sequence[str] | None = None,
+        coders: Sequence[str] | None = None,
+        attributes: dict[str, str] | None = None,
+        limit: int | None = None,
+    ) -> list[CodedSegment]:
+        """Current segments with their codings and evidence, filtered, in document order.
+
+        A code path selects the code and its descendants.
+        """
+        where = ["s.version = d.current_version"]
+        params: list[object] = []
+        if code_paths:
+            where.append(
+                "("
+                + " OR ".join(
+                    "c.code_path = ? OR substr(c.code_path, 1, ?) = ?" for _ in code_paths
+                )
+                + ")"
+            )
+            for path in code_paths:
+                params += [path, len(path) + 1, path + "/"]
+        if coders:
+            where.append(f"c.coder IN ({','.join('?' * len(coders))})")
+            params += list(coders)
+        for key, value in (attributes or {}).items():
+            where.append(
+                "EXISTS (SELECT 1 FROM attributes a WHERE a.document_id = d.id "
+                "AND a.key = ? AND a.value = ? COLLATE NOCASE)"
+            )
+            params += [key, value]
+        sql = f"""SELECT c.id AS coding_id, c.code_path, c.coder, d.name AS document_name,
+                         s.* FROM codings c
+                  JOIN segments s ON s.id = c.segment_id
+                  JOIN documents d ON d.id = s.document_id
+                  WHERE {" AND ".join(where)}
+                  ORDER BY d.name, s.ordinal, c.code_path, c.coder"""
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = self._db.execute(sql, params).fetchall()
+        evidence: dict[int, list[Evidence]] = {}
+        ids = [r["coding_id"] for r in rows]
+        for chunk_start in range(0, len(ids), 500):
+            chunk = ids[chunk_start : chunk_start + 500]
+            for e in self._db.execute(
+                f"""SELECT * FROM evidence WHERE coding_id IN ({",".join("?" * len(chunk))})
+                    ORDER BY coding_id, start_char, end_char, pattern""",
+                chunk,
+            ):
+                evidence.setdefault(e["coding_id"], []).append(
+                    Evidence(e["pattern"], e["kind"], e["start_char"], e["end_char"], e["matched"])
+                )
+        return [
+            CodedSegment(
+                document_name=r["document_name"],
+                segment=segment_from_row(r),
+                code_path=r["code_path"],
+                coder=r["coder"],
+                evidence=tuple(evidence.get(r["coding_id"], ())),
+            )
+            for r in rows
+        ]
+
+    # -- reports and exports (issue 4): add methods below this line --------------------------
+
+    def latest_automatic_coder(self) -> str | None:
+        """The coder of the most recent finished automatic run: what a report shows by default."""
+        row = self._db.execute(
+            """SELECT coder FROM coding_runs WHERE coder LIKE 'auto:%'
+               AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"""
+        ).fetchone()
+        return None if row is None else str(row["coder"])
+
+    def coder_codebooks(self, coder: str) -> list[str]:
+        """Codebooks a coder ran or used: their whole code tree belongs in the coder's report."""
+        rows = self._db.execute(
+            """SELECT codebook_name AS name FROM coding_runs WHERE coder = ?
+               UNION SELECT k.codebook FROM codings c JOIN codes k ON k.path = c.code_path
+               WHERE c.coder = ? AND k.codebook IS NOT NULL ORDER BY name""",
+            (coder, coder),
+        )
+        return [str(r["name"]) for r in rows]
+
+    def codebook_codes(self, codebooks: Sequence[str]) -> list[str]:
+        """Paths of the codes that came from these codebooks."""
+        if not codebooks:
+            return []
+        rows = self._db.execute(
+            f"SELECT path FROM codes WHERE codebook IN ({','.join('?' * len(codebooks))})",
+            list(codebooks),
+        )
+        return [str(r["path"]) for r in rows]
+
+    def in_scope_segments(self) -> list[tuple[int, int, str | None, int]]:
+        """(segment_id, document_id, role, word_count) of current respondent and unknown-speaker
+        segments: the denominators of every report.
+
+        Interviewer turns are left out so that a question naming a theme never counts as the
+        respondent raising it. Plain tuples: a large project has hundreds of thousands.
+        """
+        rows = self._db.execute(
+            """SELECT s.id, s.document_id, s.role, s.word_count FROM segments s
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               WHERE s.role IS NULL OR s.role = 'respondent'
+               ORDER BY s.id"""
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def coding_pairs(self, coder: str, *, in_scope_only: bool = True) -> list[tuple[int, str]]:
+        """(segment_id, code_path) of a coder's codings on current segments, without evidence.
+
+        Reports need only which segment carries which code, for hundreds of thousands of
+        codings, so this skips the records and evidence that :meth:`coded_segments` builds.
+        """
+        scope = "AND (s.role IS NULL OR s.role = 'respondent')" if in_scope_only else ""
+        rows = self._db.execute(
+            f"""SELECT c.segment_id, c.code_path FROM codings c
+                JOIN segments s ON s.id = c.segment_id
+                JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+                WHERE c.coder = ? {scope}""",
+            (coder,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def all_current_segments(self) -> list[Segment]:
+        """Every current segment in document-name and segment order (the segment × code matrix)."""
+        rows = self._db.execute(
+            """SELECT s.* FROM segments s
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               ORDER BY d.name, d.id, s.ordinal"""
+        )
+        return [segment_from_row(r) for r in rows]
+
+    # -- human coding and agreement (issue 5): add methods below this line -------------------
+
+    def segment_by_id(self, segment_id: int) -> tuple[str, Segment, bool] | None:
+        """(document name, segment, whether it is of the document's current version)."""
+        row = self._db.execute(
+            """SELECT s.*, d.name AS document_name, s.version = d.current_version AS is_current
+               FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = ?""",
+            (segment_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return row["document_name"], segment_from_row(row), bool(row["is_current"])
+
+    def segment_by_ordinal(self, document_id: int, ordinal: int) -> Segment | None:
+        """The current segment of a document with this ordinal."""
+        row = self._db.execute(
+            """SELECT s.* FROM segments s JOIN documents d
+                 ON d.id = s.document_id AND s.version = d.current_version
+               WHERE s.document_id = ? AND s.ordinal = ?""",
+            (document_id, ordinal),
+        ).fetchone()
+        return None if row is None else segment_from_row(row)
+
+    def current_segment_keys(self) -> list[tuple[int, int, int]]:
+        """(segment_id, document_id, ordinal) of every current segment, in document order."""
+        rows = self._db.execute(
+            """SELECT s.id, s.document_id, s.ordinal FROM segments s JOIN documents d
+                 ON d.id = s.document_id AND s.version = d.current_version
+               ORDER BY d.name, s.ordinal"""
+        )
+        return [(r["id"], r["document_id"], r["ordinal"]) for r in rows]
+
+    def own_codings(self, coder: str) -> list[tuple[int, str]]:
+        """(segment_id, code_path) of the codings recorded under this coder, current segments."""
+        rows = self._db.execute(
+            """SELECT c.segment_id, c.code_path FROM codings c
+               JOIN segments s ON s.id = c.segment_id
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               WHERE c.coder = ? ORDER BY c.segment_id, c.code_path""",
+            (coder,),
+        )
+        return [(r["segment_id"], r["code_path"]) for r in rows]
+
+    def add_human_codings(self, pairs: Iterable[tuple[int, str]], coder: str) -> int:
+        """Add (segment_id, code_path) codings by a person; return how many were new."""
+        stamp = now()
+        with self.transaction():
+            before = self._db.total_changes
+            self._db.executemany(
+                """INSERT OR IGNORE INTO codings (segment_id, code_path, coder, run_id, created_at)
+                   VALUES (?, ?, ?, NULL, ?)""",
+                [(segment_id, code_path, coder, stamp) for segment_id, code_path in pairs],
+            )
+            return self._db.total_changes - before
+
+    def remove_human_codings(self, pairs: Iterable[tuple[int, str]], coder: str) -> int:
+        """Remove a person's (segment_id, code_path) codings; return how many there were."""
+        with self.transaction():
+            before = self._db.total_changes
+            self._db.executemany(
+                "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?",
+                [(segment_id, code_path, coder) for segment_id, code_path in pairs],
+            )
+            return self._db.total_changes - before
+
+    def save_decisions(self, decisions: Iterable[ReviewDecision]) -> None:
+        """Record review decisions; a later decision on the same segment and code replaces one."""
+        stamp = now()
+        with self.transaction():
+            self._db.executemany(
+                """INSERT INTO review_decisions (segment_id, code_path, reviewer, decision,
+                                                 auto_coder, decided_at, note)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(segment_id, code_path, reviewer) DO UPDATE SET
+                     decision = excluded.decision, auto_coder = excluded.auto_coder,
+                     decided_at = excluded.decided_at, note = excluded.note""",
+                [
+                    (
+                        d.segment_id,
+                        d.code_path,
+                        d.reviewer,
+                        d.decision.value,
+                        d.auto_coder,
+                        d.decided_at or stamp,
+                        d.note,
+                    )
+                    for d in decisions
+                ],
+            )
+
+    def delete_decisions(
+        self, pairs: Iterable[tuple[int, str]], reviewer: str, decision: Decision
+    ) -> int:
+        """Withdraw a reviewer's decisions of one kind on (segment_id, code_path) pairs."""
+        with self.transaction():
+            before = self._db.total_changes
+            self._db.executemany(
+                """DELETE FROM review_decisions
+                   WHERE segment_id = ? AND code_path = ? AND reviewer = ? AND decision = ?""",
+                [
+                    (segment_id, code_path, reviewer, decision.value)
+                    for segment_id, code_path in pairs
+                ],
+            )
+            return self._db.total_changes - before
+
+    def decisions(self, reviewer: str | None = None) -> list[ReviewDecision]:
+        """Review decisions on current segments, of one reviewer or of everyone."""
+        sql = """SELECT r.* FROM review_decisions r JOIN segments s ON s.id = r.segment_id
+                 JOIN documents d ON d.id = s.document_id AND s.version = d.current_version"""
+        params: tuple[str, ...] = ()
+        if reviewer is not None:
+            sql += " WHERE r.reviewer = ?"
+            params = (reviewer,)
+        rows = self._db.execute(sql + " ORDER BY r.segment_id, r.code_path, r.reviewer", params)
+        return [
+            ReviewDecision(
+                segment_id=r["segment_id"],
+                code_path=r["code_path"],
+                reviewer=r["reviewer"],
+                decision=Decision(r["decision"]),
+                auto_coder=r["auto_coder"],
+                decided_at=r["decided_at"],
+                note=r["note"],
+            )
+            for r in rows
+        ]
+
+    def reviewers(self) -> list[str]:
+        return [
+            r["reviewer"]
+            for r in self._db.execute(
+                "SELECT DISTINCT reviewer FROM review_decisions ORDER BY reviewer"
+            )
+        ]
+
+    def automatic_coders(self) -> list[str]:
+        """Coders that ran a codebook and hold codings, the most recently run first."""
+        rows = self._db.execute(
+            """SELECT r.coder FROM coding_runs r
+               WHERE EXISTS (SELECT 1 FROM codings c WHERE c.coder = r.coder)
+               GROUP BY r.coder ORDER BY MAX(r.id) DESC"""
+        )
+        return [r["coder"] for r in rows]
+
+    def run_coverage(self, coder: str) -> list[int]:
+        """Current segments an automatic coder's last run read: those ingested before it began."""
+        rows = self._db.execute(
+            """SELECT s.id FROM segments s JOIN documents d
+                 ON d.id = s.document_id AND s.version = d.current_version
+               JOIN document_versions v ON v.document_id = d.id AND v.version = s.version
+               WHERE v.ingested_at <= (SELECT MAX(started_at) FROM coding_runs WHERE coder = ?)
+               ORDER BY s.id""",
+            (coder,),
+        )
+        return [r["id"] for r in rows]
+
+    def save_sheet_coverage(
+        self, pairs: Iterable[tuple[int, str]], coder: str, source: str
+    ) -> None:
+        """Record the (segment_id, code_path) cells of a coding sheet a person returned."""
+        stamp = now()
+        with self.transaction():
+            self._db.executemany(
+                """INSERT INTO sheet_coverage (segment_id, code_path, coder, source, imported_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(segment_id, code_path, coder) DO UPDATE SET
+                     source = excluded.source, imported_at = excluded.imported_at""",
+                [(segment_id, code_path, coder, source, stamp) for segment_id, code_path in pairs],
+            )
+
+    def sheet_coverage(self, coder: str) -> list[tuple[int, str]]:
+        """(segment_id, code_path) cells of coding sheets a person returned, current segments."""
+        rows = self._db.execute(
+            """SELECT c.segment_id, c.code_path FROM sheet_coverage c
+               JOIN segments s ON s.id = c.segment_id
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               WHERE c.coder = ? ORDER BY c.segment_id, c.code_path""",
+            (coder,),
+        )
+        return [(r["segment_id"], r["code_path"]) for r in rows]
+
+    def rejected_codings_count(self, coder: str) -> int:
+        """How many of a coder's codings some reviewer rejected (their decisions outlive reruns)."""
+        row = self._db.execute(
+            """SELECT COUNT(*) AS n FROM codings c WHERE c.coder = ? AND EXISTS (
+                 SELECT 1 FROM review_decisions r WHERE r.segment_id = c.segment_id
+                   AND r.code_path = c.code_path AND r.decision = 'reject')""",
+            (coder,),
+        ).fetchone()
+        return int(row["n"])
+
+    # -- REFI-QDA import and export (issue 6): add methods below this line -------------------
+
+
+def segment_from_row(row: sqlite3.Row) -> Segment:
+    return Segment(
+        ordinal=row["ordinal"],
+        start_char=row["start_char"],
+        end_char=row["end_char"],
+        text=row["text"],
+        speaker=row["speaker"],
+        role=Role(row["role"]) if row["role"] else None,
+        timestamp=row["timestamp"],
+        turn=row["turn"],
+        language=row["language"],
+        word_count=row["word_count"],
+        segment_id=row["id"],
+        document_id=row["document_id"],
+    )

@@ -1,0 +1,171 @@
+"""Folding and tokenising text the way codebook patterns see it.
+
+Patterns are compared case- and accent-insensitively, yet every hit must point back into the
+original text. :func:`fold` therefore maps each code point to exactly one code point (lower case,
+accents stripped, typographic apostrophes and quotes made ASCII), so ``len(fold(t)) == len(t)`` and
+an offset found in the folded text is the same offset in the original. A plain ``str.lower()`` would
+not do: ``"İ".lower()`` is two code points.
+
+Tokens are runs of ``\\w`` in the folded text. Folding turns the modifier-letter apostrophe ``ʼ``
+(itself a ``\\w`` character) into ``'``, so ``lʼhabitatge`` has the token ``habitatge`` like
+``l'habitatge`` and ``l’habitatge`` do.
+
+Combining accents written as separate code points (NFD text) are kept as they are and, not being
+``\\w``, split tokens: readers should hand over NFC text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Callable
+
+WORD = re.compile(r"\w+")
+"""A token: a run of letters, digits and underscores (Python's ``\\w``)."""
+
+_WORD_TAIL = re.compile(r"\w*")
+
+# Characters that fold to ASCII punctuation. Apostrophes matter for tokens (the modifier letter ʼ
+# is a word character); the rest only keeps typical transcript text pure ASCII after folding, which
+# is what lets the fast paths below and in matching.py apply. Regular expressions are folded with
+# the same table, so a pattern written with “ ” still matches.
+_PUNCTUATION = {
+    "\u2019": "'",  # ’ right single quotation mark, the usual typographic apostrophe
+    "\u2018": "'",  # ‘
+    "\u02bc": "'",  # ʼ modifier letter apostrophe
+    "\u201b": "'",  # ‛
+    "\u2032": "'",  # ′ prime, often typed for an apostrophe
+    "\u00b4": "'",  # ´ acute accent used as an apostrophe
+    "\u201c": '"',  # “
+    "\u201d": '"',  # ”
+    "\u201e": '"',  # „
+    "\u00ab": '"',  # «
+    "\u00bb": '"',  # »
+    "\u2013": "-",  # – en dash
+    "\u2014": "-",  # — em dash
+    "\u2012": "-",  # ‒
+    "\u2015": "-",  # ―
+    "\u2026": ".",  # … (one code point, so one '.')
+    "\u00a0": " ",  # no-break space
+    "\u202f": " ",  # narrow no-break space
+}
+
+
+def fold_char(char: str) -> str:
+    """The one code point that ``char`` folds to: lower case, without accents.
+
+    Falls back step by step so that the result is always a single code point: the accent-stripped
+    lower case if that is one character, else the lower case if that is one character, else the
+    accent-stripped character itself, else the character unchanged.
+    """
+    if char in _PUNCTUATION:
+        return _PUNCTUATION[char]
+    lower = char.lower()
+    stripped = _strip_marks(lower)
+    if len(stripped) == 1:
+        return stripped
+    if len(lower) == 1:
+        return lower
+    # 'İ'.lower() is 'i' + combining dot above: its base letter is what a reader means.
+    stripped = _strip_marks(char)
+    if len(stripped) == 1:
+        return stripped.lower() if len(stripped.lower()) == 1 else stripped
+    return char
+
+
+def _strip_marks(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+class _FoldTable(dict[int, int]):
+    """``str.translate`` table filled on first sight of each character.
+
+    Building it for all 1.1 million code points would cost a second at every start; characters
+    are filled in as texts bring them, and ``translate`` looks each one up here.
+    """
+
+    def __missing__(self, code_point: int) -> int:
+        folded = ord(fold_char(chr(code_point)))
+        self[code_point] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def _cp1252_table() -> bytes:
+    """A byte table that folds text encoded in Windows-1252.
+
+    Windows-1252 covers ASCII, the Latin-1 accents of Spanish and Catalan and the typographic
+    quotes, dashes and ellipsis of most transcripts, one byte per code point. ``bytes.translate``
+    is several times faster than ``str.translate`` with a mapping.
+    """
+    table = bytearray(range(256))
+    for byte in range(256):
+        try:
+            char = bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue  # five bytes are undefined; text with those code points takes the slow path
+        folded = fold_char(char).encode("cp1252")
+        if len(folded) != 1:  # pragma: no cover - every folded cp1252 character is in cp1252
+            raise AssertionError(f"{char!r} folds outside cp1252")
+        table[byte] = folded[0]
+    return bytes(table)
+
+
+_CP1252 = _cp1252_table()
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text``, strip its accents and make its apostrophes ASCII, one code point for one.
+
+    ``len(fold(text)) == len(text)``, and ``fold(text)[i]`` is ``fold_char(text[i])``.
+    """
+    if text.isascii():
+        return text.lower()
+    try:
+        return text.encode("cp1252").translate(_CP1252).decode("cp1252")
+    except UnicodeEncodeError:
+        return text.translate(_TABLE)
+
+
+def tokens(text: str) -> list[str]:
+    """The folded tokens of ``text``: ``"L’Habitatge"`` → ``["l", "habitatge"]``."""
+    return WORD.findall(fold(text))
+
+
+def is_word_char(char: str) -> bool:
+    """Whether ``char`` is a ``\\w`` character, exactly as the ``re`` module decides."""
+    return char.isalnum() or char == "_"
+
+
+def token_end(folded: str, position: int) -> int:
+    """The end of the token that runs through ``position`` (``position`` itself if none does)."""
+    match = _WORD_TAIL.match(folded, position)
+    assert match is not None  # \w* always matches
+    return match.end()
+
+
+SNOWBALL_LANGUAGES: dict[str, str] = {
+    "ar": "arabic", "ca": "catalan", "da": "danish", "de": "german", "el": "greek",
+    "en": "english", "es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french",
+    "hu": "hungarian", "it": "italian", "nl": "dutch", "no": "norwegian", "pt": "portuguese",
+    "ro": "romanian", "ru": "russian", "sv": "swedish", "tr": "turkish",
+}
+"""ISO 639-1 codes of the languages whose Snowball stemmer ``stem:`` patterns can use."""
+
+
+def stemmer(language: str) -> Callable[[str], str]:
+    """The Snowball stemmer of ``language`` as a function of one folded word.
+
+    Raises KeyError for a language without a stemmer (the codebook check reports it first).
+    """
+    return _stemmer(SNOWBALL_LANGUAGES[language])
+
+
+@functools.cache
+def _stemmer(name: str) -> Callable[[str], str]:
+    import Stemmer  # PyStemmer; imported here so that reading text does not load it
+
+    return Stemmer.Stemmer(name).stemWord  # type: ignore[no-any-return]

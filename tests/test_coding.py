@@ -1,0 +1,223 @@
+"""Applying a codebook to a project: codings, evidence, reruns, stale codings, dry runs."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qualcode.codebook import load_codebook
+from qualcode.coding import auto_coder, code_project
+from qualcode.ingest import ingest
+from qualcode.store import StagedCoding, Store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "coding"
+MINI = FIXTURES / "mini.yaml"
+
+ENGLISH = """Interviewer: Is housing a problem here? Do people participate?
+
+Ana Smith: Housing is the problem. Families were evicted, rents went up.
+
+Ana Smith: We organised tenants to participate in the council's plan.
+"""
+CATALAN = """ENTREVISTADORA: Parlem de l’habitatge?
+
+JORDI PUIG: Els desnonaments i el lloguer són el problema de l’habitatge al barri, sens dubte.
+"""
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Store:
+    root = tmp_path / "transcripts"
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    store = Store.open(tmp_path / "p.qualcode", create=True)
+    ingest(store, [root])
+    return store
+
+
+def _codings(store_path: Path) -> list[tuple[str, int, str, str]]:
+    with sqlite3.connect(store_path) as db:
+        return db.execute(
+            """SELECT d.name, s.ordinal, c.code_path, c.coder FROM codings c
+               JOIN segments s ON s.id = c.segment_id JOIN documents d ON d.id = s.document_id
+               ORDER BY 1, 2, 3, 4"""
+        ).fetchall()
+
+
+def test_codes_respondent_turns_with_evidence(tmp_path: Path) -> None:
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH, "barcelona/b.txt": CATALAN})
+    summary = code_project(store, load_codebook(MINI))
+    rows = _codings(store.path)
+    # The interviewer's questions mention housing and participation: only `all` scope counts them.
+    assert rows == [
+        ("barcelona/b.txt", 1, "housing", "auto:mini@1"),
+        ("barcelona/b.txt", 1, "housing/rent", "auto:mini@1"),
+        ("birmingham/a.txt", 0, "participation", "auto:mini@1"),
+        ("birmingham/a.txt", 1, "housing", "auto:mini@1"),
+        ("birmingham/a.txt", 1, "housing/rent", "auto:mini@1"),
+        ("birmingham/a.txt", 2, "participation", "auto:mini@1"),
+    ]
+    by_code = {row.code_path: row for row in summary.codes}
+    assert by_code["housing"].segments == 2 and by_code["housing"].added == 2
+    assert by_code["housing"].documents == 2
+    assert summary.segments_read == 5 and summary.codings == 6
+
+
+def test_evidence_spans_slice_the_document_text(tmp_path: Path) -> None:
+    store = _project(tmp_path, {"barcelona/b.txt": CATALAN})
+    code_project(store, load_codebook(MINI))
+    found = store.coded_segments(code_paths=["housing"])
+    assert {item.code_path for item in found} == {"housing", "housing/rent"}
+    document = store.documents()[0]
+    text = store.document_text(document.document_id)
+    matched = set()
+    for item in found:
+        for evidence in item.evidence:
+            assert text[evidence.start_char : evidence.end_char] == evidence.matched
+            matched.add((evidence.pattern, evidence.matched))
+    assert matched == {
+        ("desnonament*", "desnonaments"),
+        ("habitatg*", "habitatge"),
+        ("lloguer*", "lloguer"),
+    }
+
+
+def test_rerun_changes_nothing_and_is_deterministic(tmp_path: Path) -> None:
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH, "barcelona/b.txt": CATALAN})
+    codebook = load_codebook(MINI)
+    code_project(store, codebook)
+    first = _codings(store.path)
+    with sqlite3.connect(store.path) as db:
+        evidence_first = db.execute("SELECT * FROM evidence ORDER BY 1, 3").fetchall()
+    again = code_project(store, codebook)
+    assert again.added == 0 and again.removed == 0
+    assert _codings(store.path) == first
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("SELECT * FROM evidence ORDER BY 1, 3").fetchall() == evidence_first
+
+
+def test_rerun_with_changed_codebook_reports_added_and_removed(tmp_path: Path) -> None:
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH})
+    code_project(store, load_codebook(MINI))
+    changed = tmp_path / "mini.yaml"
+    changed.write_text(
+        MINI.read_text(encoding="utf-8").replace('en: ["rent*"]', 'en: ["tenant*"]'),
+        encoding="utf-8",
+    )
+    summary = code_project(store, load_codebook(changed))
+    by_code = {row.code_path: row for row in summary.codes}
+    # `tenants` is in segment 2, `rents` was in segment 1.
+    assert (by_code["housing/rent"].added, by_code["housing/rent"].removed) == (1, 1)
+    assert by_code["housing"].added == 0 and by_code["housing"].removed == 0
+
+
+def test_human_codings_are_never_touched(tmp_path: Path) -> None:
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH})
+    codebook = load_codebook(MINI)
+    code_project(store, codebook)
+    segment = store.segments(store.documents()[0].document_id)[2]
+    assert segment.segment_id is not None
+    with store.transaction():
+        run = store.start_run(
+            coder="laia",
+            codebook_name="manual",
+            codebook_version="-",
+            codebook_hash="-",
+            codebook_path="-",
+            options={},
+        )
+        store.stage_codings(
+            [
+                StagedCoding(
+                    segment.segment_id,
+                    "housing",
+                    "manual",
+                    "human",
+                    segment.start_char,
+                    segment.end_char,
+                    segment.text,
+                )
+            ]
+        )
+        store.replace_codings("laia", run)
+    code_project(store, codebook)
+    assert ("birmingham/a.txt", 2, "housing", "laia") in _codings(store.path)
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH})
+    before = list(sqlite3.connect(store.path).iterdump())
+    summary = code_project(store, load_codebook(MINI), dry_run=True)
+    assert summary.dry_run and summary.added == 4 and summary.run_id is None
+    assert list(sqlite3.connect(store.path).iterdump()) == before
+
+
+def test_changed_document_makes_codings_stale_until_the_next_run(tmp_path: Path) -> None:
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH})
+    codebook = load_codebook(MINI)
+    code_project(store, codebook)
+    path = tmp_path / "transcripts" / "birmingham" / "a.txt"
+    path.write_text(ENGLISH.replace("rents went up", "prices went up"), encoding="utf-8")
+    result = ingest(store, [tmp_path / "transcripts"])
+    assert result.files[0].status == "updated"
+    assert store.stale_codings() == [("auto:mini@1", "birmingham/a.txt", 4)]
+    summary = code_project(store, codebook)
+    assert summary.stale_refreshed == 4
+    assert store.stale_codings() == []
+    assert ("birmingham/a.txt", 1, "housing/rent", "auto:mini@1") not in _codings(store.path)
+    with sqlite3.connect(store.path) as db:  # the old version is gone once nothing refers to it
+        assert db.execute("SELECT COUNT(*) FROM document_versions").fetchone() == (1,)
+
+
+def test_auto_coder_name() -> None:
+    assert auto_coder(load_codebook(MINI)) == "auto:mini@1"
+
+
+WORDS = st.sampled_from(
+    [
+        "housing",
+        "Housing",
+        "HOUSING",
+        "evicted",
+        "rent",
+        "rents",
+        "l’habitatge",
+        "desnonaments",
+        "lloguer",
+        "participate",
+        "è",
+        "İstanbul",
+        "🏠",
+        "ß",
+        "the",
+        "i",
+        "a",
+        "x",
+    ]
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(turns=st.lists(st.lists(WORDS, min_size=1, max_size=12), min_size=1, max_size=6))
+def test_every_evidence_span_slices_the_text_it_claims(
+    tmp_path_factory: pytest.TempPathFactory, turns: list[list[str]]
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("prop")
+    text = "\n\n".join(f"Speaker {i % 2}: " + " ".join(words) for i, words in enumerate(turns))
+    store = _project(tmp_path, {"x/a.txt": text})
+    code_project(store, load_codebook(MINI))
+    document = store.documents()[0]
+    full = store.document_text(document.document_id)
+    for item in store.coded_segments():
+        for evidence in item.evidence:
+            assert full[evidence.start_char : evidence.end_char] == evidence.matched
+            assert item.segment.start_char <= evidence.start_char <= evidence.end_char
+            assert evidence.end_char <= item.segment.end_char
+    store.close()

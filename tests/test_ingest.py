@@ -1,0 +1,427 @@
+"""Ingest: files become documents with attributes and segments; re-ingest changes only what changed."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qualcode.errors import QualcodeError, UsageError
+from qualcode.ingest import ingest
+from qualcode.metadata import parse_assignments
+from qualcode.models import Role, Unit
+from qualcode.store import Store
+
+B01 = (
+    "Interviewer: What does community wealth building mean in Birmingham?\n\n"
+    "Sarah Malik: Keeping more of the money that anchor institutions spend in the city, "
+    "through local procurement and the real living wage.\n"
+)
+C01 = (
+    "Entrevistadora: Com va començar la cooperativa d’habitatge?\n\n"
+    "Laia Serra: Vam començar l’any 2012 amb un grup de veïnes que no podien pagar el lloguer.\n"
+)
+
+
+def attribute_sources(project: Path, name: str) -> dict[str, tuple[str, str]]:
+    """Attributes with their source, straight from the project file."""
+    connection = sqlite3.connect(project)
+    try:
+        rows = connection.execute(
+            "SELECT a.key, a.value, a.source FROM attributes a JOIN documents d"
+            " ON d.id = a.document_id WHERE d.name = ?",
+            (name,),
+        ).fetchall()
+    finally:
+        connection.close()
+    return {key: (value, source) for key, value, source in rows}
+
+
+def run_ingest(project: Path, *paths: Path, **options):
+    with Store.open(project, create=True) as store:
+        return ingest(store, list(paths), **options)
+
+
+def documents(project: Path):
+    with Store.open(project) as store:
+        return {d.name: (d, store.segments(d.document_id)) for d in store.documents()}
+
+
+# -- documents and segments ------------------------------------------------------------------
+
+
+def test_ingest_a_folder(corpus: Path, project_path: Path, write_text, write_docx) -> None:
+    write_text(corpus / "birmingham" / "b01.txt", B01)
+    write_docx(
+        corpus / "barcelona" / "c02.docx",
+        [("Speaker", "Entrevistadora"), "Què en penses?", ("Speaker", "Pau"), "Que cal fer més."],
+    )
+    result = run_ingest(project_path, corpus)
+    assert [(f.name, f.status, f.segments) for f in result.files] == [
+        ("barcelona/c02.docx", "added", 2),
+        ("birmingham/b01.txt", "added", 2),
+    ]
+    found = documents(project_path)
+    b01, segments = found["birmingham/b01.txt"]
+    assert (b01.format, b01.version, b01.unit, b01.encoding) == ("txt", 1, Unit.TURN, "utf-8")
+    assert b01.attributes["city"] == "Birmingham"
+    assert b01.source_path == str((corpus / "birmingham" / "b01.txt").resolve())
+    assert [(s.ordinal, s.speaker, s.role) for s in segments] == [
+        (0, "Interviewer", Role.INTERVIEWER),
+        (1, "Sarah Malik", Role.RESPONDENT),
+    ]
+    with Store.open(project_path) as store:
+        text = store.document_text(b01.document_id)
+    assert text == B01.strip()
+    for segment in segments:
+        assert text[segment.start_char : segment.end_char] == segment.text
+        assert segment.document_id == b01.document_id and segment.segment_id is not None
+    c02, c02_segments = found["barcelona/c02.docx"]
+    assert c02.attributes["city"] == "Barcelona"
+    assert [s.speaker for s in c02_segments] == ["Entrevistadora", "Pau"]
+
+
+def test_files_that_are_not_transcripts_are_left_alone(
+    corpus: Path, project_path: Path, write_text
+) -> None:
+    write_text(corpus / "b01.txt", B01)
+    write_text(corpus / "README.md", "# About these transcripts\n")
+    write_text(corpus / ".hidden" / "x.txt", B01)
+    write_text(corpus / ".notes.txt", B01)
+    write_text(corpus / "~$b01.docx", "lock file")
+    write_text(corpus / "metadata.csv", "file,city\nb01.txt,Birmingham\n")
+    result = run_ingest(project_path, corpus)
+    assert [f.name for f in result.files] == ["b01.txt"]
+
+
+def test_the_project_file_inside_the_ingested_folder_is_not_a_transcript(
+    corpus: Path, write_text
+) -> None:
+    write_text(corpus / "b01.txt", B01)
+    project = corpus / "project.qualcode"
+    run_ingest(project, corpus)
+    (corpus / "project.qualcode.before-002.bak").write_bytes(project.read_bytes())
+    result = run_ingest(project, corpus)
+    assert [(f.name, f.status) for f in result.files] == [("b01.txt", "unchanged")]
+
+
+def test_single_files_can_be_ingested(corpus: Path, project_path: Path, write_text) -> None:
+    path = write_text(corpus / "birmingham" / "b01.txt", B01)
+    result = run_ingest(project_path, path)
+    assert [(f.name, f.status) for f in result.files] == [("b01.txt", "added")]
+    assert documents(project_path)["b01.txt"][0].attributes["city"] == "Birmingham"
+
+
+def test_unknown_path_is_a_usage_error(corpus: Path, project_path: Path) -> None:
+    with pytest.raises(UsageError, match="no such file or folder"):
+        run_ingest(project_path, corpus / "missing")
+
+
+@pytest.mark.parametrize(
+    ("unit", "texts"),
+    [
+        (Unit.TURN, ["Hello. How are you?", "Fine.\n\nThanks for asking."]),
+        (Unit.PARAGRAPH, ["Hello. How are you?", "Fine.", "Thanks for asking."]),
+        (Unit.SENTENCE, ["Hello.", "How are you?", "Fine.", "Thanks for asking."]),
+    ],
+)
+def test_unit_is_recorded(
+    corpus: Path, project_path: Path, write_text, unit: Unit, texts: list[str]
+) -> None:
+    write_text(corpus / "b01.txt", "Interviewer: Hello. How are you?\n\nSarah: Fine.\n\nThanks for asking.")
+    run_ingest(project_path, corpus, unit=unit)
+    document, segments = documents(project_path)["b01.txt"]
+    assert document.unit is unit
+    assert [s.text for s in segments] == texts
+
+
+# -- metadata priority -----------------------------------------------------------------------
+
+
+def test_metadata_priority_and_sources(
+    corpus: Path, project_path: Path, write_text, write_docx
+) -> None:
+    write_text(
+        corpus / "birmingham" / "b01.md",
+        B01,
+        front_matter="city: Solihull\ninterviewee_role: officer\norganisation: Council\n"
+        "date: 2025-01-01",
+    )
+    write_text(corpus / "birmingham" / "b03.txt", B01)
+    write_docx(
+        corpus / "birmingham" / "b02.docx",
+        ["Interviewer: Hello there, how are you today?", "Tom: Fine."],
+        properties={"subject": "anchor institutions", "keywords": "procurement"},
+    )
+    (corpus / "metadata.csv").write_text(
+        "file,organisation,date,keywords\n"
+        "birmingham/b01.md,Birmingham City Council,2025-03-01,\n"
+        "b02.docx,,2025-03-02,living wage\n"
+    )
+    run_ingest(project_path, corpus, assignments=parse_assignments(["date=2025-04-01"]))
+    assert attribute_sources(project_path, "birmingham/b01.md") == {
+        "city": ("Solihull", "front matter"),
+        "interviewee_role": ("officer", "front matter"),
+        "organisation": ("Birmingham City Council", "metadata.csv"),
+        "date": ("2025-04-01", "command line"),
+        "language": ("en", "detected"),
+    }
+    b02 = attribute_sources(project_path, "birmingham/b02.docx")
+    assert b02["city"] == ("Birmingham", "folder")
+    assert b02["subject"] == ("anchor institutions", "document properties")
+    assert b02["keywords"] == ("living wage", "metadata.csv")
+    assert b02["date"] == ("2025-04-01", "command line")
+    assert attribute_sources(project_path, "birmingham/b03.txt")["city"] == (
+        "Birmingham",
+        "folder",
+    )
+
+
+def test_metadata_csv_semicolons_and_windows_1252(
+    corpus: Path, project_path: Path, write_text
+) -> None:
+    write_text(corpus / "barcelona" / "c01.txt", C01)
+    (corpus / "metadata.csv").write_bytes(
+        "file;interviewee_role;organisation\n"
+        "barcelona/c01.txt;Sòcia fundadora;Cooperativa “La Borda”\n".encode("cp1252")
+    )
+    run_ingest(project_path, corpus)
+    attributes = documents(project_path)["barcelona/c01.txt"][0].attributes
+    assert attributes["interviewee_role"] == "Sòcia fundadora"
+    assert attributes["organisation"] == "Cooperativa “La Borda”"
+    assert attributes["city"] == "Barcelona"
+
+
+def test_metadata_csv_without_file_column_stops_before_writing(
+    corpus: Path, project_path: Path, write_text, dump
+) -> None:
+    write_text(corpus / "b01.txt", B01)
+    (corpus / "metadata.csv").write_text("name,city\nb01.txt,Birmingham\n")
+    with Store.open(project_path, create=True):
+        pass
+    before = dump(project_path)
+    with pytest.raises(QualcodeError, match="needs a 'file' column"):
+        run_ingest(project_path, corpus)
+    assert dump(project_path) == before
+
+
+def test_unmatched_metadata_rows_are_warned(corpus: Path, project_path: Path, write_text) -> None:
+    write_text(corpus / "b01.txt", B01)
+    (corpus / "metadata.csv").write_text("file,city\nb01.txt,Birmingham\nghost.txt,Leeds\n")
+    result = run_ingest(project_path, corpus)
+    assert result.warnings == [
+        f"{corpus / 'metadata.csv'}: row for 'ghost.txt' matches no transcript"
+    ]
+    assert [f.status for f in result.files] == ["added"]
+
+
+def test_per_document_interviewer_labels(corpus: Path, project_path: Path, write_text) -> None:
+    write_text(corpus / "c01.txt", "Marta Soler: Bon dia.\n\nJoan: Bon dia.\n")
+    write_text(corpus / "c02.txt", "Marta Soler: Bon dia.\n\nJoan: Bon dia.\n")
+    (corpus / "metadata.csv").write_text("file,interviewer\nc01.txt,Marta Soler; Q\n")
+    run_ingest(project_path, corpus)
+    found = documents(project_path)
+    assert [s.role for s in found["c01.txt"][1]] == [Role.INTERVIEWER, Role.RESPONDENT]
+    assert [s.role for s in found["c02.txt"][1]] == [Role.RESPONDENT, Role.RESPONDENT]
+
+
+def test_project_interviewer_labels(corpus: Path, project_path: Path, write_text) -> None:
+    write_text(corpus / "c01.txt", "Marta Soler: Bon dia.\n\nInterviewer: Hola.\n")
+    with Store.open(project_path, create=True) as store:
+        store.set_setting("interviewer_labels", "Marta Soler")
+        ingest(store, [corpus])
+        (document,) = store.documents()
+        roles = [s.role for s in store.segments(document.document_id)]
+    assert roles == [Role.INTERVIEWER, Role.RESPONDENT]  # the setting replaces the defaults
+
+
+# -- re-ingest -------------------------------------------------------------------------------
+
+
+def test_reingest_of_unchanged_files_changes_nothing(
+    corpus: Path, project_path: Path, write_text, write_docx, dump
+) -> None:
+    write_text(corpus / "birmingham" / "b01.txt", B01)
+    write_text(corpus / "barcelona" / "c01.md", C01, front_matter="language: Catalan")
+    write_docx(corpus / "barcelona" / "c02.docx", [("Speaker", "Pau"), "Que cal fer més."])
+    (corpus / "metadata.csv").write_text("file,organisation\nbirmingham/b01.txt,Council\n")
+    run_ingest(project_path, corpus)
+    before = dump(project_path)
+    result = run_ingest(project_path, corpus)
+    assert [f.status for f in result.files] == ["unchanged"] * 3
+    assert dump(project_path) == before
+
+
+def test_changed_file_gets_a_new_version(corpus: Path, project_path: Path, write_text) -> None:
+    path = write_text(corpus / "b01.txt", B01)
+    run_ingest(project_path, corpus)
+    old_document, old_segments = documents(project_path)["b01.txt"]
+    write_text(path, B01 + "\nInterviewer: And housing?\n\nSarah Malik: Worse every year.\n")
+    result = run_ingest(project_path, corpus)
+    assert [(f.status, f.segments) for f in result.files] == [("updated", 4)]
+    document, segments = documents(project_path)["b01.txt"]
+    assert document.document_id == old_document.document_id
+    assert document.version == 2 and document.content_hash != old_document.content_hash
+    assert [s.text for s in segments][-1] == "Worse every year."
+    assert not {s.segment_id for s in segments} & {s.segment_id for s in old_segments}
+    with Store.open(project_path) as store:
+        assert store.document_text(document.document_id).endswith("Worse every year.")
+    # nothing refers to version 1, so it is gone
+    connection = sqlite3.connect(project_path)
+    versions = connection.execute("SELECT version FROM document_versions").fetchall()
+    connection.close()
+    assert versions == [(2,)]
+
+
+def test_old_version_stays_while_codings_refer_to_it(
+    corpus: Path, project_path: Path, write_text
+) -> None:
+    path = write_text(corpus / "b01.txt", B01)
+    run_ingest(project_path, corpus)
+    _, old_segments = documents(project_path)["b01.txt"]
+    connection = sqlite3.connect(project_path)
+    with connection:
+        connection.execute("INSERT INTO codes (path, label) VALUES ('cwb', 'Community wealth')")
+        connection.execute(
+            "INSERT INTO codings (segment_id, code_path, coder, created_at)"
+            " VALUES (?, 'cwb', 'auto', '2025-01-01')",
+            (old_segments[1].segment_id,),
+        )
+    connection.close()
+    write_text(path, B01.replace("real living wage", "living wage"))
+    run_ingest(project_path, corpus)
+    with Store.open(project_path) as store:
+        (document,) = store.documents()
+        assert document.version == 2
+        assert store.stale_codings() == [("auto", "b01.txt", 1)]
+        assert store.document_text(document.document_id, version=1) == B01.strip()
+        assert "real living wage" not in store.document_text(document.document_id)
+        assert len(store.segments(document.document_id)) == 2  # current version only
+
+
+def test_changed_metadata_only_updates_attributes(
+    corpus: Path, project_path: Path, write_text, dump
+) -> None:
+    write_text(corpus / "b01.txt", B01)
+    (corpus / "metadata.csv").write_text("file,organisation\nb01.txt,Council\n")
+    run_ingest(project_path, corpus)
+    _, old_segments = documents(project_path)["b01.txt"]
+    (corpus / "metadata.csv").write_text("file,organisation\nb01.txt,Birmingham City Council\n")
+    result = run_ingest(project_path, corpus)
+    assert [f.status for f in result.files] == ["metadata"]
+    document, segments = documents(project_path)["b01.txt"]
+    assert document.version == 1
+    assert document.attributes["organisation"] == "Birmingham City Council"
+    assert segments == old_segments
+    again = dump(project_path)
+    assert [f.status for f in run_ingest(project_path, corpus).files] == ["unchanged"]
+    assert dump(project_path) == again
+
+
+def test_changed_interviewer_label_resegments(corpus: Path, project_path: Path, write_text) -> None:
+    write_text(corpus / "c01.txt", "Marta Soler: Bon dia.\n\nJoan: Bon dia.\n")
+    run_ingest(project_path, corpus)
+    (corpus / "metadata.csv").write_text("file,interviewer\nc01.txt,Marta Soler\n")
+    result = run_ingest(project_path, corpus)
+    assert [f.status for f in result.files] == ["updated"]
+    document, segments = documents(project_path)["c01.txt"]
+    assert document.version == 2
+    assert [s.role for s in segments] == [Role.INTERVIEWER, Role.RESPONDENT]
+
+
+def test_changed_unit_resegments(corpus: Path, project_path: Path, write_text) -> None:
+    write_text(corpus / "b01.txt", B01)
+    run_ingest(project_path, corpus)
+    result = run_ingest(project_path, corpus, unit=Unit.SENTENCE)
+    assert [f.status for f in result.files] == ["updated"]
+    assert documents(project_path)["b01.txt"][0].unit is Unit.SENTENCE
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+
+def test_one_bad_file_among_good_ones(corpus: Path, project_path: Path, write_text) -> None:
+    write_text(corpus / "a.txt", B01)
+    (corpus / "b.docx").write_bytes(b"this is not a Word file")
+    (corpus / "c.txt").write_bytes(b"")
+    (corpus / "d.pdf").write_bytes(b"%PDF-1.7")
+    write_text(corpus / "e.txt", C01)
+    reported = []
+    result = run_ingest(project_path, corpus, on_file=reported.append)
+    assert reported == result.files
+    assert [(f.name, f.status) for f in result.files] == [
+        ("a.txt", "added"),
+        ("b.docx", "failed"),
+        ("c.txt", "failed"),
+        ("d.pdf", "failed"),
+        ("e.txt", "added"),
+    ]
+    assert [(f.path, f.reason) for f in result.failed] == [
+        (corpus / "b.docx", "not a valid .docx file (it is not a zip package)"),
+        (corpus / "c.txt", "file is empty"),
+        (corpus / "d.pdf", "unsupported file type '.pdf' (qualcode reads .docx, .md, .txt)"),
+    ]
+    assert sorted(documents(project_path)) == ["a.txt", "e.txt"]
+
+
+def test_a_file_fixed_later_is_added(corpus: Path, project_path: Path, write_text) -> None:
+    (corpus / "b01.txt").write_bytes(b"")
+    assert [f.status for f in run_ingest(project_path, corpus).files] == ["failed"]
+    write_text(corpus / "b01.txt", B01)
+    assert [f.status for f in run_ingest(project_path, corpus).files] == ["added"]
+
+
+# -- property: re-ingest is idempotent -------------------------------------------------------
+
+LINES = [
+    "Interviewer: What changed after 2010?",
+    "Sarah Malik: The budget halved, and the council sold buildings.",
+    "Entrevistadora: I l’habitatge?",
+    "Laia: Els lloguers han pujat un 40% en deu anys.",
+    "(Riu.)",
+    "Q: ¿Y la cooperativa?",
+    "A: Funciona, pero cuesta mucho encontrar local.",
+    "Plain text without a speaker.",
+]
+transcript_files = st.dictionaries(
+    keys=st.sampled_from(["b01.txt", "b02.md", "birmingham/b03.txt", "barcelona/c01.txt"]),
+    values=st.lists(st.sampled_from(LINES), min_size=1, max_size=6).map("\n\n".join),
+    min_size=1,
+)
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    first=transcript_files,
+    second=transcript_files,
+    organisation=st.sampled_from(["", "Council", "Cooperativa"]),
+)
+def test_reingest_is_idempotent(dump, write_text, first, second, organisation) -> None:
+    """Whatever was ingested before, ingesting the same files twice: the second run is a no-op."""
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "transcripts"
+        project = Path(folder) / "project.qualcode"
+        for name, content in first.items():
+            write_text(corpus / name, content)
+        options = {"assignments": parse_assignments(["language=en"])}  # skip loading the model
+        run_ingest(project, corpus, **options)
+        shutil.rmtree(corpus)
+        for name, content in second.items():
+            write_text(corpus / name, content)
+        if organisation:
+            (corpus / "metadata.csv").write_text(f"file,organisation\nb01.txt,{organisation}\n")
+        first_run = run_ingest(project, corpus, **options)
+        before = dump(project)
+        again = run_ingest(project, corpus, **options)
+        assert dump(project) == before
+        assert [f.status for f in again.files] == ["unchanged"] * len(second)
+        assert [f.name for f in again.files] == [f.name for f in first_run.files]

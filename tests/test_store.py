@@ -1,0 +1,265 @@
+"""The project store: migrations, transactions, and an interrupted ingest leaving no trace."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import qualcode.store
+from qualcode.errors import StoreError
+from qualcode.ingest import ingest
+from qualcode.migrations import MIGRATIONS
+from qualcode.models import Segment, Unit
+from qualcode.store import Store
+
+B01 = "Interviewer: What changed?\n\nSarah Malik: Everything, since the cuts began.\n"
+
+
+def ingested_project(project: Path, corpus: Path, write_text) -> Path:
+    write_text(corpus / "birmingham" / "b01.txt", B01)
+    with Store.open(project, create=True) as store:
+        ingest(store, [corpus])
+    return project
+
+
+def save_sample(store: Store, source_path: str = "/tmp/x.txt") -> tuple[int, int]:
+    text = "Q: Hola."
+    return store.save_document(
+        name="x.txt", source_path=source_path, format="txt", content_hash="h",
+        segmentation_key="k", encoding="utf-8", text=text, properties={}, languages=("es",),
+        unit=Unit.TURN, segments=[Segment(0, 3, 8, text[3:8], speaker="Q", word_count=1)],
+    )  # fmt: skip
+
+
+# -- migrations ------------------------------------------------------------------------------
+
+
+def test_new_project_records_every_migration_in_order(project_path: Path) -> None:
+    with Store.open(project_path, create=True) as store:
+        assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+    connection = sqlite3.connect(project_path)
+    in_order = [r[0] for r in connection.execute("SELECT name FROM _migrations ORDER BY rowid")]
+    connection.close()
+    assert in_order == [name for name, _ in MIGRATIONS]
+
+
+def test_opening_again_applies_nothing(
+    project_path: Path, corpus: Path, write_text, dump
+) -> None:
+    ingested_project(project_path, corpus, write_text)
+    before = dump(project_path)
+    with Store.open(project_path) as store:
+        assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+    assert dump(project_path) == before
+    assert sorted(p.name for p in project_path.parent.iterdir()) == ["project.qualcode", "transcripts"]
+
+
+def test_missing_project_is_not_created_unless_asked(project_path: Path) -> None:
+    with pytest.raises(StoreError, match="no qualcode project here") as caught:
+        Store.open(project_path)
+    assert "qualcode ingest FOLDER" in str(caught.value)
+    assert not project_path.exists()
+
+
+def test_project_written_by_a_newer_qualcode(project_path: Path, dump) -> None:
+    Store.open(project_path, create=True).close()
+    connection = sqlite3.connect(project_path)
+    with connection:
+        connection.execute("INSERT INTO _migrations VALUES ('999_from_the_future', 'later')")
+    connection.close()
+    before = dump(project_path)
+    with pytest.raises(StoreError, match="newer qualcode") as caught:
+        Store.open(project_path)
+    assert "999_from_the_future" in str(caught.value) and "upgrade qualcode" in str(caught.value)
+    assert dump(project_path) == before
+
+
+def test_file_that_is_not_sqlite(project_path: Path) -> None:
+    project_path.write_text("Interviewer: this is a transcript, not a project\n" * 50)
+    with pytest.raises(StoreError, match="not a qualcode project") as caught:
+        Store.open(project_path)
+    assert caught.value.path == project_path
+
+
+def test_folder_as_project(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="is a folder"):
+        Store.open(tmp_path, create=True)
+
+
+def test_backup_before_migrating_a_project_that_holds_data(
+    project_path: Path, corpus: Path, write_text, dump, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingested_project(project_path, corpus, write_text)
+    before = dump(project_path)
+
+    def m003_add_notes(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+
+    monkeypatch.setattr(qualcode.store, "MIGRATIONS", [*MIGRATIONS, ("900_test_notes", m003_add_notes)])
+    with Store.open(project_path) as store:
+        assert store.applied_migrations()[-1] == "900_test_notes"
+        assert len(store.documents()) == 1
+    backup = project_path.with_name("project.qualcode.before-900_test_notes.bak")
+    assert dump(backup) == before
+    assert "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);" in dump(project_path)
+
+
+def test_no_backup_for_an_empty_project(
+    project_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Store.open(project_path, create=True).close()
+    extra = ("900_test_notes", lambda db: db.execute("CREATE TABLE notes (id INTEGER)"))
+    monkeypatch.setattr(qualcode.store, "MIGRATIONS", [*MIGRATIONS, extra])
+    Store.open(project_path).close()
+    assert [p.name for p in project_path.parent.iterdir()] == ["project.qualcode"]
+
+
+def test_failed_migration_leaves_the_project_as_it_was(
+    project_path: Path, corpus: Path, write_text, dump, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingested_project(project_path, corpus, write_text)
+    before = dump(project_path)
+
+    def m900_test_broken(db: sqlite3.Connection) -> None:
+        db.execute("CREATE TABLE notes (id INTEGER)")
+        db.execute("INSERT INTO no_such_table VALUES (1)")
+
+    monkeypatch.setattr(qualcode.store, "MIGRATIONS", [*MIGRATIONS, ("900_test_broken", m900_test_broken)])
+    with pytest.raises(StoreError):
+        Store.open(project_path)
+    assert dump(project_path) == before
+
+
+# -- transactions and constraints ------------------------------------------------------------
+
+
+def test_foreign_keys_are_on(project_path: Path) -> None:
+    with Store.open(project_path, create=True) as store:
+        # only the store's own connection has them on: reach it to prove it
+        assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            store.set_attributes(12345, {"city": ("Nowhere", "test")})
+
+
+def test_failed_transaction_rolls_back(project_path: Path, dump) -> None:
+    with Store.open(project_path, create=True) as store:
+        before = dump(project_path)
+        with pytest.raises(RuntimeError), store.transaction():
+            document_id, _ = save_sample(store)
+            store.set_attributes(document_id, {"city": ("Barcelona", "test")})
+            store.set_setting("interviewer_labels", "Q")
+            raise RuntimeError("interrupted")
+        assert store.documents() == []
+        assert store.get_setting("interviewer_labels") is None
+    assert dump(project_path) == before
+
+
+def test_writes_commit_when_the_transaction_ends(project_path: Path) -> None:
+    with Store.open(project_path, create=True) as store, store.transaction():
+        save_sample(store)
+        other = sqlite3.connect(project_path, timeout=0)
+        assert other.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
+        other.close()
+    with Store.open(project_path) as store:
+        assert [d.name for d in store.documents()] == ["x.txt"]
+
+
+# -- an interrupted ingest, for real ---------------------------------------------------------
+
+TURN = (
+    "[00:{minute:02d}:{second:02d}] Interviewer: How has the {topic} changed in your neighbourhood "
+    "since the council began to cut its budget?\n\n"
+    "[00:{minute:02d}:{later:02d}] Sarah Malik: The {topic} is what everyone talks about. Rents "
+    "went up, the library shut on Saturdays and the youth centre became flats. We built a "
+    "cooperative because nobody else would, and the anchor institutions started buying locally.\n\n"
+)
+TOPICS = ["housing", "budget", "high street", "bus network", "library", "market"]
+
+
+def write_big_corpus(folder: Path, files: int) -> None:
+    folder.mkdir(parents=True)
+    for number in range(files):
+        turns = [
+            TURN.format(minute=i % 60, second=i % 50, later=i % 50 + 5, topic=TOPICS[(number + i) % 6])
+            for i in range(60)
+        ]
+        (folder / f"b{number:03d}.txt").write_text("".join(turns), encoding="utf-8")
+
+
+def start_ingest(project: Path, folder: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "qualcode", "--project", str(project), "ingest", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},  # progress lines arrive as they are printed
+    )
+
+
+def wait_for_progress(process: subprocess.Popen[str], lines: int, timeout: float = 60) -> list[str]:
+    """Read progress lines until ``lines`` files were reported (the ingest is then mid-way)."""
+    assert process.stdout is not None
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while len(seen) < lines:
+        remaining = deadline - time.monotonic()
+        ready, _, _ = select.select([process.stdout], [], [], max(remaining, 0))
+        if not ready:
+            process.kill()
+            pytest.fail(f"no progress within {timeout}s; got {seen}")
+        line = process.stdout.readline()
+        if not line:
+            pytest.fail(f"ingest ended early: {seen} {process.stderr.read() if process.stderr else ''}")
+        seen.append(line)
+    return seen
+
+
+@pytest.fixture
+def project_before_big_ingest(tmp_path: Path, corpus: Path, write_text) -> tuple[Path, Path]:
+    project = ingested_project(tmp_path / "project.qualcode", corpus, write_text)
+    big = tmp_path / "big"
+    write_big_corpus(big, 150)
+    # the big run also changes a file already in the project: its update must be undone too
+    write_text(big / "birmingham" / "b01.txt", B01 + "\nInterviewer: And now?\n")
+    return project, big
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_killed_ingest_leaves_the_project_as_it_was(project_before_big_ingest, dump) -> None:
+    project, big = project_before_big_ingest
+    before = dump(project)
+    process = start_ingest(project, big)
+    progress = wait_for_progress(process, 4)
+    assert all(line.startswith(("added", "updated")) for line in progress)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert dump(project) == before
+    with Store.open(project) as store:  # and it is still a working project
+        assert [d.name for d in store.documents()] == ["birmingham/b01.txt"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_interrupted_ingest_exits_130_and_leaves_the_project_as_it_was(
+    project_before_big_ingest, dump
+) -> None:
+    project, big = project_before_big_ingest
+    before = dump(project)
+    process = start_ingest(project, big)
+    wait_for_progress(process, 4)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert stderr.strip().splitlines()[-1] == (
+        "Error: interrupted; the project is as it was before this command"
+    )
+    assert "Traceback" not in stderr
+    assert dump(project) == before
