@@ -25,6 +25,13 @@ demo: $(VENV)/.installed
 	$(BIN)/qualcode --project $(DEMO)/demo.qualcode code --codebook codebooks/justice.yaml
 	$(BIN)/qualcode --project $(DEMO)/demo.qualcode segments --code inequality/housing \
 		--city Barcelona --limit 2
+	$(BIN)/qualcode --project $(DEMO)/demo.qualcode export segments \
+		--out $(DEMO)/segments.xlsx --matrix $(DEMO)/matrix.csv
+	$(BIN)/qualcode --project $(DEMO)/demo.qualcode export quotes --format docx \
+		--out $(DEMO)/quotes.docx
+	$(BIN)/qualcode --project $(DEMO)/demo.qualcode report --compare \
+		--chart $(DEMO)/shares.png --out $(DEMO)/report
+	@echo "Demo outputs are in $(DEMO)/: report/ (CSV, XLSX, Markdown), shares.png, segments.xlsx, matrix.csv, quotes.docx"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
@@ -36,6 +43,9 @@ test: lint
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_match.py
+	$(BIN)/python bench/bench_code.py
+	$(BIN)/python bench/bench_report.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

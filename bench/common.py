@@ -2,10 +2,10 @@
 
 Deterministic for a seed. Segments alternate short interviewer questions and long respondent
 answers; words follow a Zipf-like distribution over function words, everyday words, a domain
-vocabulary (housing, work, inequality, neighbourhoods…: the words codebooks look for, about one
-token in eleven) and an open-ended tail of invented words, so the number of
-distinct tokens keeps growing with the size of the text as it does in real transcripts. The text
-has what real transcripts have: accents, typographic apostrophes and quotes, Catalan elisions
+vocabulary (housing, work, inequality, neighbourhoods…: the words codebooks look for, one token
+in twenty by default) and an open-ended tail of invented words, so that the number of distinct
+tokens keeps growing with the size of the text as it does in real transcripts. The text has what
+real transcripts have: accents, typographic apostrophes and quotes, Catalan elisions
 (l’habitatge, d’un), dashes, numbers, hesitations.
 
     from common import synthetic_segments, segment_texts
@@ -20,30 +20,35 @@ from dataclasses import dataclass
 
 LANGUAGES = ("en", "es", "ca")
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 FUNCTION_WORDS = {
-    "en": (
+    "en": _words(
         "the and to of a i that in it you was is they we but so for it’s on with there like "
         "what know be this just have not then don’t because people at when all if were are "
         "them do an or my me about as one would had think mean very no from by their our out "
         "up more can get yeah well really which who some things thing there’s can’t much went "
         "here those lot been also got now how because actually still years time where even"
-    ).split(),
-    "es": (
+    ),
+    "es": _words(
         "de la que el en y a los se no las por un con una su para es lo como más pero sus le "
         "ya o porque muy sin sobre también me hay donde nos yo todo esto eso bueno pues entonces "
         "cuando era había años vez están están así mucho gente cosas nada ahí aquí ellos "
         "tenemos tiene hacer decir sí claro digamos o_sea también siempre ahora luego"
-    ).split(),
-    "ca": (
+    ),
+    "ca": _words(
         "de la que el i a els es no les per un amb una seva per és ho com més però seus li "
         "ja o perquè molt sense sobre també em hi ha on ens jo tot això bé doncs llavors quan "
         "era havia anys vegada estan així molta gent coses res allà aquí ells tenim té fer dir "
         "sí clar diguem o sigui també sempre ara després aleshores potser"
-    ).split(),
+    ),
 }
 
 GENERAL_WORDS = {
-    "en": (
+    "en": _words(
         "said say going go come came see saw look looked want wanted need needed feel felt "
         "told tell talk talking remember thought make made take took give gave find found "
         "day days week weeks morning night year old new good bad big small little long last "
@@ -55,8 +60,8 @@ GENERAL_WORDS = {
         "happy sad angry tired worried scared hard easy difficult important possible "
         "television phone car road shop shops pub church football music food dinner tea "
         "school's mum dad nan weekend christmas summer winter rain weather doctor nurse"
-    ).split(),
-    "es": (
+    ),
+    "es": _words(
         "dijo decir ir voy vamos venir vino ver vi mirar quería necesitaba sentía contaba "
         "hablar hablando recuerdo pensaba hice hacer tomar dar encontrar día días semana "
         "semanas mañana noche año viejo nuevo bueno malo grande pequeño largo último primero "
@@ -68,8 +73,8 @@ GENERAL_WORDS = {
         "cansado preocupado difícil fácil importante posible televisión teléfono coche "
         "carretera tienda tiendas bar iglesia fútbol música comida cena café mamá papá abuela "
         "fin_de_semana navidad verano invierno lluvia tiempo médico enfermera"
-    ).split(),
-    "ca": (
+    ),
+    "ca": _words(
         "va_dir dir anar vaig anem venir va_venir veure mirar volia necessitava sentia "
         "explicava parlar parlant recordo pensava vaig_fer fer agafar donar trobar dia dies "
         "setmana setmanes matí nit any vell nou bo dolent gran petit llarg últim primer "
@@ -81,11 +86,11 @@ GENERAL_WORDS = {
         "important possible televisió telèfon cotxe carretera botiga botigues bar església "
         "futbol música menjar sopar cafè mama papa àvia cap_de_setmana nadal estiu hivern "
         "pluja metge infermera"
-    ).split(),
+    ),
 }
 
 CONTENT_WORDS = {
-    "en": (
+    "en": _words(
         "housing rent rents renting rented landlord landlords eviction evictions evicted "
         "tenant tenants council flat flats estate estates neighbourhood neighbourhoods "
         "community communities inequality inequalities poverty deprivation deprived income "
@@ -101,8 +106,8 @@ CONTENT_WORDS = {
         "protest protests union unions solidarity accredited accreditation affordable "
         "affordability social city centre ownership owners cooperative cooperatives "
         "remunicipalisation privatisation wealth building anchor institutions procurement"
-    ).split(),
-    "es": (
+    ),
+    "es": _words(
         "vivienda viviendas alquiler alquileres alquilar casero caseros desahucio desahucios "
         "desahuciados inquilino inquilinos piso pisos barrio barrios vecindario comunidad "
         "comunidades desigualdad desigualdades pobreza privación ingresos salario salarios "
@@ -118,8 +123,8 @@ CONTENT_WORDS = {
         "protesta protestas sindicato sindicatos solidaridad asequible social ciudad centro "
         "propiedad propietarios cooperativa cooperativas remunicipalización privatización "
         "okupación okupas plataforma afectados hipoteca supermanzana supermanzanas"
-    ).split(),
-    "ca": (
+    ),
+    "ca": _words(
         "habitatge habitatges lloguer lloguers llogar propietari propietaris desnonament "
         "desnonaments desnonats inquilí inquilins llogaters pis pisos barri barris veïnat "
         "comunitat comunitats desigualtat desigualtats pobresa privació ingressos salari "
@@ -135,13 +140,13 @@ CONTENT_WORDS = {
         "sindicat sindicats solidaritat assequible social ciutat centre propietat cooperativa "
         "cooperatives remunicipalització privatització ocupació plataforma afectats "
         "superilla superilles"
-    ).split(),
+    ),
 }
 
 _SYLLABLES = {
-    "en": "ba be bi bo ter ing ment ness ly con pro re de tion al er ous ish ward ful".split(),
-    "es": "ba be bi bo ta te ti to ción mien to ra re ri ro la le li lo da do dad".split(),
-    "ca": "ba be bi bo ta te ti to ció ment ra re ri ro la le li lo da dat ll ny".split(),
+    "en": _words("ba be bi bo ter ing ment ness ly con pro re de tion al er ous ish ward ful"),
+    "es": _words("ba be bi bo ta te ti to ción mien to ra re ri ro la le li lo da do dad"),
+    "ca": _words("ba be bi bo ta te ti to ció ment ra re ri ro la le li lo da dat ll ny"),
 }
 _ELIDED = {"ca": ("l’", "d’"), "en": (), "es": ()}
 _HESITATIONS = {"en": ("erm", "um", "yeah"), "es": ("eh", "mm", "bueno"), "ca": ("eh", "mm", "bé")}
@@ -155,16 +160,25 @@ class SyntheticSegment:
     role: str
 
 
+DOMAIN_SHARE = 0.05
+"""Share of tokens drawn from the domain vocabulary (the words codebooks look for)."""
+
+
 def synthetic_segments(
-    total_bytes: int, *, seed: int = 0, languages: Sequence[str] = LANGUAGES
+    total_bytes: int,
+    *,
+    seed: int = 0,
+    languages: Sequence[str] = LANGUAGES,
+    domain_share: float = DOMAIN_SHARE,
 ) -> Iterator[SyntheticSegment]:
     """Segments of about ``total_bytes`` of UTF-8 text in all, deterministic for ``seed``.
 
     The language changes every few dozen segments (one interview after another); about one
-    segment in three is an interviewer's question.
+    segment in three is an interviewer's question. ``domain_share`` sets how often the words a
+    codebook looks for occur, and so how many hits a matcher makes.
     """
     rng = random.Random(seed)
-    generators = {language: _Language(language, rng) for language in languages}
+    generators = {language: _Language(language, rng, domain_share) for language in languages}
     produced = 0
     language = languages[0]
     until_switch = 0
@@ -187,19 +201,26 @@ def synthetic_segments(
 
 
 def segment_texts(
-    total_bytes: int, *, seed: int = 0, languages: Sequence[str] = LANGUAGES
+    total_bytes: int,
+    *,
+    seed: int = 0,
+    languages: Sequence[str] = LANGUAGES,
+    domain_share: float = DOMAIN_SHARE,
 ) -> Iterator[str]:
     """Just the texts of :func:`synthetic_segments`."""
-    for segment in synthetic_segments(total_bytes, seed=seed, languages=languages):
+    for segment in synthetic_segments(
+        total_bytes, seed=seed, languages=languages, domain_share=domain_share
+    ):
         yield segment.text
 
 
 class _Language:
     """Draws words and sentences of one language."""
 
-    def __init__(self, language: str, rng: random.Random) -> None:
+    def __init__(self, language: str, rng: random.Random, domain_share: float) -> None:
         self.language = language
         self.rng = rng
+        self.domain_share = domain_share
         self.function = FUNCTION_WORDS[language]
         self.content = CONTENT_WORDS[language]
         self.function_weights = _zipf(len(self.function))
@@ -212,7 +233,7 @@ class _Language:
         draw = self.rng.random()
         if draw < 0.50:
             return self.rng.choices(self.function, self.function_weights)[0]
-        if draw < 0.76:
+        if draw < 0.85 - self.domain_share:
             return self.rng.choices(self.general, self.general_weights)[0]
         if draw < 0.85:
             word = self.rng.choices(self.content, self.content_weights)[0]
@@ -313,7 +334,7 @@ def generate_codebook_yaml(*, patterns: int = 500, seed: int = 0, fuzzy: bool = 
         )
         code_number += 1
     return (
-        "name: bench\nversion: \"1\"\nlanguages: [en, es, ca]\n"
+        'name: bench\nversion: "1"\nlanguages: [en, es, ca]\n'
         "defaults: {scope: all, fuzzy_threshold: 88, window: 8}\ncodes:\n" + "\n".join(codes) + "\n"
     )
 

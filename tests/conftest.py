@@ -16,7 +16,6 @@ import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from typer.testing import CliRunner, Result
 
-from qualcode.cli import app  # importing the package registers the commands
 from qualcode.store import PROJECT_ENV
 
 # A block of a generated Word file: a plain paragraph, (style, text), or a table as rows of cells.
@@ -142,6 +141,8 @@ def cli(
     """Run ``qualcode ARGS`` in-process, in tmp_path, with ``--project project_path`` unless
     ``project=False``. ``result.stdout`` and ``result.stderr`` are kept apart by typer's runner
     (``result.output`` interleaves them)."""
+    from qualcode.cli import app  # here, so that a broken CLI fails only the CLI tests
+
     monkeypatch.chdir(tmp_path)
 
     def run(*args: str, project: bool = True, env: dict[str, str] | None = None) -> Result:
@@ -150,3 +151,13 @@ def cli(
         return runner.invoke(app, [*prefix, *args])
 
     return run
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``pytest --regen-golden`` rewrites tests/golden/ (see tests/golden_plugin.py)."""
+    parser.addoption(
+        "--regen-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite the golden files under tests/golden/ instead of comparing with them.",
+    )

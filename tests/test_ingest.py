@@ -1,4 +1,4 @@
-"""Ingest: files become documents with attributes and segments; re-ingest changes only what changed."""
+"""Ingest: files become documents with attributes and segments; re-ingest changes what changed."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from qualcode.errors import QualcodeError, UsageError
 from qualcode.ingest import ingest
 from qualcode.metadata import parse_assignments
 from qualcode.models import Role, Unit
+from qualcode.readers import supported_suffixes
 from qualcode.store import Store
 
 B01 = (
@@ -86,6 +87,24 @@ def test_ingest_a_folder(corpus: Path, project_path: Path, write_text, write_doc
     assert [s.speaker for s in c02_segments] == ["Entrevistadora", "Pau"]
 
 
+def test_timestamps_roles_and_words_are_stored(
+    corpus: Path, project_path: Path, write_text
+) -> None:
+    write_text(
+        corpus / "b05.txt",
+        "[00:04:28] Interviewer: Where did the money go?\n\n"
+        "[00:04:31] Sarah Malik: Into adult social care, mostly.\n\n"
+        "[00:05:02] Next topic, same speaker.\n",
+    )
+    run_ingest(project_path, corpus)
+    _, segments = documents(project_path)["b05.txt"]
+    assert [(s.turn, s.speaker, s.role, s.timestamp, s.word_count) for s in segments] == [
+        (0, "Interviewer", Role.INTERVIEWER, "00:04:28", 5),
+        (1, "Sarah Malik", Role.RESPONDENT, "00:04:31", 5),
+        (1, "Sarah Malik", Role.RESPONDENT, "00:05:02", 4),
+    ]
+
+
 def test_files_that_are_not_transcripts_are_left_alone(
     corpus: Path, project_path: Path, write_text
 ) -> None:
@@ -133,7 +152,9 @@ def test_unknown_path_is_a_usage_error(corpus: Path, project_path: Path) -> None
 def test_unit_is_recorded(
     corpus: Path, project_path: Path, write_text, unit: Unit, texts: list[str]
 ) -> None:
-    write_text(corpus / "b01.txt", "Interviewer: Hello. How are you?\n\nSarah: Fine.\n\nThanks for asking.")
+    write_text(
+        corpus / "b01.txt", "Interviewer: Hello. How are you?\n\nSarah: Fine.\n\nThanks for asking."
+    )
     run_ingest(project_path, corpus, unit=unit)
     document, segments = documents(project_path)["b01.txt"]
     assert document.unit is unit
@@ -349,22 +370,23 @@ def test_one_bad_file_among_good_ones(corpus: Path, project_path: Path, write_te
     write_text(corpus / "a.txt", B01)
     (corpus / "b.docx").write_bytes(b"this is not a Word file")
     (corpus / "c.txt").write_bytes(b"")
-    (corpus / "d.pdf").write_bytes(b"%PDF-1.7")
+    (corpus / "d.mp3").write_bytes(b"ID3\x03\x00")
     write_text(corpus / "e.txt", C01)
     reported = []
+    known = ", ".join(supported_suffixes())
     result = run_ingest(project_path, corpus, on_file=reported.append)
     assert reported == result.files
     assert [(f.name, f.status) for f in result.files] == [
         ("a.txt", "added"),
         ("b.docx", "failed"),
         ("c.txt", "failed"),
-        ("d.pdf", "failed"),
+        ("d.mp3", "failed"),
         ("e.txt", "added"),
     ]
     assert [(f.path, f.reason) for f in result.failed] == [
         (corpus / "b.docx", "not a valid .docx file (it is not a zip package)"),
         (corpus / "c.txt", "file is empty"),
-        (corpus / "d.pdf", "unsupported file type '.pdf' (qualcode reads .docx, .md, .txt)"),
+        (corpus / "d.mp3", f"unsupported file type '.mp3' (qualcode reads {known})"),
     ]
     assert sorted(documents(project_path)) == ["a.txt", "e.txt"]
 

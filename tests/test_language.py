@@ -152,7 +152,9 @@ def test_ingest_records_detected_and_declared_languages(
         ),
     )
     write_text(corpus / "b01.txt", f"Interviewer: {ENGLISH}\n\nSarah: Yes.\n")
-    write_text(corpus / "c05.txt", f"Q: {SPANISH}\n\nA: {SPANISH_2}", front_matter="language: ca-ES")
+    write_text(
+        corpus / "c05.txt", f"Q: {SPANISH}\n\nA: {SPANISH_2}", front_matter="language: ca-ES"
+    )
     with Store.open(project_path, create=True) as store:
         result = ingest(store, [corpus])
         documents = {d.name: d for d in store.documents()}

@@ -63,7 +63,10 @@ def test_later_layers_win_key_by_key() -> None:
         {"city": ("Solihull", "front matter"), "role": ("officer", "front matter")},
         {"role": ("Council officer", "metadata.csv")},
     )
-    assert merged == {"city": ("Solihull", "front matter"), "role": ("Council officer", "metadata.csv")}
+    assert merged == {
+        "city": ("Solihull", "front matter"),
+        "role": ("Council officer", "metadata.csv"),
+    }
 
 
 # -- metadata.csv ----------------------------------------------------------------------------

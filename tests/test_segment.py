@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +53,8 @@ CONVENTIONS = {
         [("INTERVIEWER", None), ("SARAH MALIK", None)],
     ),
     "Q:/A:": (
-        "Q: How did the procurement rules change?\n\nA: We rewrote them in 2019.\nSpend went local.",
+        "Q: How did the procurement rules change?\n\n"
+        "A: We rewrote them in 2019.\nSpend went local.",
         [("Q", None), ("A", None)],
     ),
     "[hh:mm:ss] Name:": (
@@ -199,7 +199,9 @@ def test_colons_in_speech_are_not_speakers(corpus: Path, write_text) -> None:
     assert [s.speaker for s in segments] == ["Interviewer", "Sarah"]
 
 
-def test_transcript_without_speakers_is_paragraphs_without_speaker(corpus: Path, write_text) -> None:
+def test_transcript_without_speakers_is_paragraphs_without_speaker(
+    corpus: Path, write_text
+) -> None:
     content = "Field notes from Aston.\n\nThe market was busy.\n\n(Rain.)\n\nWe left at five.\n"
     segments = segments_of(write_text(corpus / "n.txt", content))
     assert turns(segments) == [
@@ -309,11 +311,12 @@ SPEAKERS = [
     "Dr O’Neill",
     "Speaker 2",
 ]
-WORDS = (
+_WORD_TEXT = (
     "housing council rent wages the and of l’habitatge d’una veïnes barri ciutat però també "
     "vivienda desahucios barrio así que niño señora façana Gràcia Núñez cooperativa emoji 👍 🏘️ "
-    "«cita» “quote” it’s don’t 2019 40% 1,500 e\u0301 Ça Às Él Über"
-).split()
+    "«cita» “quote” it’s don’t 2019 40% 1,500 Ça Às Él Über e\u0301"  # e + combining accent
+)
+WORDS = _WORD_TEXT.split()
 STAGE_DIRECTIONS = ["(Remor de veus.)", "[inaudible]", "(Riu.)", "10:42", "[00:12:03]", "(Pausa.)"]
 ENDINGS = [".", "?", "!", "…", "."]
 
@@ -337,14 +340,17 @@ def sentences(draw: st.DrawFn) -> str:
 def generated_turns(draw: st.DrawFn) -> GeneratedTurn:
     speaker = draw(st.sampled_from(SPEAKERS))
     timestamp = draw(
-        st.none() | st.tuples(st.integers(0, 2), st.integers(0, 59), st.integers(0, 59)).map(
+        st.none()
+        | st.tuples(st.integers(0, 2), st.integers(0, 59), st.integers(0, 59)).map(
             lambda t: f"{t[0]:02d}:{t[1]:02d}:{t[2]:02d}"
         )
     )
     count = draw(st.integers(1, 3))
     paragraphs = [
-        [" ".join(draw(st.lists(sentences(), min_size=1, max_size=3)))
-         for _ in range(draw(st.integers(1, 3)))]
+        [
+            " ".join(draw(st.lists(sentences(), min_size=1, max_size=3)))
+            for _ in range(draw(st.integers(1, 3)))
+        ]
         for _ in range(count)
     ]
     directions = [draw(st.none() | st.sampled_from(STAGE_DIRECTIONS)) for _ in range(count)]
@@ -359,8 +365,12 @@ def label(turn: GeneratedTurn, style: str) -> str:
     return f"[{turn.timestamp}] {name}" if style == "bracketed" else f"{turn.timestamp} {name}"
 
 
-def render_text(turns: list[GeneratedTurn], styles: list[str], preamble: str | None,
-                separators: list[str | None]) -> str:
+def render_text(
+    turns: list[GeneratedTurn],
+    styles: list[str],
+    preamble: str | None,
+    separators: list[str | None],
+) -> str:
     """A text transcript: label on the first line of a turn, paragraphs split by blank lines
     (or not), stage directions on lines of their own, extra blank lines and trailing spaces."""
     lines: list[str | None] = []
@@ -380,8 +390,9 @@ def render_text(turns: list[GeneratedTurn], styles: list[str], preamble: str | N
     return "\n".join(line for line in lines if line is not None)
 
 
-def render_docx(write_docx, path: Path, turns: list[GeneratedTurn], speaker_style: bool,
-                preamble: str | None) -> None:
+def render_docx(
+    write_docx, path: Path, turns: list[GeneratedTurn], speaker_style: bool, preamble: str | None
+) -> None:
     blocks: list = [("Title", preamble)] if preamble else []
     for turn in turns:
         if speaker_style:
@@ -404,8 +415,9 @@ def words_of(text: str) -> list[str]:
 def transcripts(draw: st.DrawFn):
     turns = draw(st.lists(generated_turns(), min_size=1, max_size=6))
     form = draw(st.sampled_from(["txt", "md", "docx"]))
-    styles = [draw(st.sampled_from(["plain", "upper", "bracketed", "bare", "markdown"]))
-              for _ in turns]
+    styles = [
+        draw(st.sampled_from(["plain", "upper", "bracketed", "bare", "markdown"])) for _ in turns
+    ]
     if form != "md":
         styles = [s if s != "markdown" else "plain" for s in styles]
     preamble = draw(st.none() | st.just("Interview recorded in Barcelona, May 2025."))
@@ -472,4 +484,3 @@ def test_generator_covers_the_conventions() -> None:
 
     collect()
     assert {"txt", "docx", "plain", "bracketed"} <= seen
-

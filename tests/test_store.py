@@ -51,15 +51,16 @@ def test_new_project_records_every_migration_in_order(project_path: Path) -> Non
     assert in_order == [name for name, _ in MIGRATIONS]
 
 
-def test_opening_again_applies_nothing(
-    project_path: Path, corpus: Path, write_text, dump
-) -> None:
+def test_opening_again_applies_nothing(project_path: Path, corpus: Path, write_text, dump) -> None:
     ingested_project(project_path, corpus, write_text)
     before = dump(project_path)
     with Store.open(project_path) as store:
         assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
     assert dump(project_path) == before
-    assert sorted(p.name for p in project_path.parent.iterdir()) == ["project.qualcode", "transcripts"]
+    assert sorted(p.name for p in project_path.parent.iterdir()) == [
+        "project.qualcode",
+        "transcripts",
+    ]
 
 
 def test_missing_project_is_not_created_unless_asked(project_path: Path) -> None:
@@ -89,6 +90,18 @@ def test_file_that_is_not_sqlite(project_path: Path) -> None:
     assert caught.value.path == project_path
 
 
+def test_sqlite_database_of_another_application(project_path: Path, dump) -> None:
+    connection = sqlite3.connect(project_path)
+    with connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER, amount REAL)")
+        connection.execute("INSERT INTO invoices VALUES (1, 9.5)")
+    connection.close()
+    before = dump(project_path)
+    with pytest.raises(StoreError, match="not a qualcode project"):
+        Store.open(project_path)
+    assert dump(project_path) == before
+
+
 def test_folder_as_project(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="is a folder"):
         Store.open(tmp_path, create=True)
@@ -100,10 +113,12 @@ def test_backup_before_migrating_a_project_that_holds_data(
     ingested_project(project_path, corpus, write_text)
     before = dump(project_path)
 
-    def m003_add_notes(db: sqlite3.Connection) -> None:
+    def m900_add_notes(db: sqlite3.Connection) -> None:
         db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
 
-    monkeypatch.setattr(qualcode.store, "MIGRATIONS", [*MIGRATIONS, ("900_test_notes", m003_add_notes)])
+    monkeypatch.setattr(
+        qualcode.store, "MIGRATIONS", [*MIGRATIONS, ("900_test_notes", m900_add_notes)]
+    )
     with Store.open(project_path) as store:
         assert store.applied_migrations()[-1] == "900_test_notes"
         assert len(store.documents()) == 1
@@ -132,7 +147,9 @@ def test_failed_migration_leaves_the_project_as_it_was(
         db.execute("CREATE TABLE notes (id INTEGER)")
         db.execute("INSERT INTO no_such_table VALUES (1)")
 
-    monkeypatch.setattr(qualcode.store, "MIGRATIONS", [*MIGRATIONS, ("900_test_broken", m900_test_broken)])
+    monkeypatch.setattr(
+        qualcode.store, "MIGRATIONS", [*MIGRATIONS, ("900_test_broken", m900_test_broken)]
+    )
     with pytest.raises(StoreError):
         Store.open(project_path)
     assert dump(project_path) == before
@@ -188,15 +205,17 @@ def write_big_corpus(folder: Path, files: int) -> None:
     folder.mkdir(parents=True)
     for number in range(files):
         turns = [
-            TURN.format(minute=i % 60, second=i % 50, later=i % 50 + 5, topic=TOPICS[(number + i) % 6])
+            TURN.format(
+                minute=i % 60, second=i % 50, later=i % 50 + 5, topic=TOPICS[(number + i) % 6]
+            )
             for i in range(60)
         ]
         (folder / f"b{number:03d}.txt").write_text("".join(turns), encoding="utf-8")
 
 
-def start_ingest(project: Path, folder: Path) -> subprocess.Popen[str]:
+def start_ingest(project: Path, *folders: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "qualcode", "--project", str(project), "ingest", str(folder)],
+        [sys.executable, "-m", "qualcode", "--project", str(project), "ingest", *map(str, folders)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -217,28 +236,31 @@ def wait_for_progress(process: subprocess.Popen[str], lines: int, timeout: float
             pytest.fail(f"no progress within {timeout}s; got {seen}")
         line = process.stdout.readline()
         if not line:
-            pytest.fail(f"ingest ended early: {seen} {process.stderr.read() if process.stderr else ''}")
+            pytest.fail(
+                f"ingest ended early: {seen} {process.stderr.read() if process.stderr else ''}"
+            )
         seen.append(line)
     return seen
 
 
 @pytest.fixture
-def project_before_big_ingest(tmp_path: Path, corpus: Path, write_text) -> tuple[Path, Path]:
+def project_before_big_ingest(tmp_path: Path, corpus: Path, write_text) -> tuple[Path, list[Path]]:
+    """A project holding one document, whose file has changed since, and 150 new files."""
     project = ingested_project(tmp_path / "project.qualcode", corpus, write_text)
+    write_text(corpus / "birmingham" / "b01.txt", B01 + "\nInterviewer: And now?\n")
     big = tmp_path / "big"
     write_big_corpus(big, 150)
-    # the big run also changes a file already in the project: its update must be undone too
-    write_text(big / "birmingham" / "b01.txt", B01 + "\nInterviewer: And now?\n")
-    return project, big
+    return project, [corpus, big]  # the update comes first: it must be undone too
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_killed_ingest_leaves_the_project_as_it_was(project_before_big_ingest, dump) -> None:
-    project, big = project_before_big_ingest
+    project, folders = project_before_big_ingest
     before = dump(project)
-    process = start_ingest(project, big)
+    process = start_ingest(project, *folders)
     progress = wait_for_progress(process, 4)
-    assert all(line.startswith(("added", "updated")) for line in progress)
+    assert progress[0].startswith("updated    birmingham/b01.txt")
+    assert all(line.startswith("added      b") for line in progress[1:])
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
     assert process.returncode == -signal.SIGKILL
@@ -251,9 +273,9 @@ def test_killed_ingest_leaves_the_project_as_it_was(project_before_big_ingest, d
 def test_interrupted_ingest_exits_130_and_leaves_the_project_as_it_was(
     project_before_big_ingest, dump
 ) -> None:
-    project, big = project_before_big_ingest
+    project, folders = project_before_big_ingest
     before = dump(project)
-    process = start_ingest(project, big)
+    process = start_ingest(project, *folders)
     wait_for_progress(process, 4)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)

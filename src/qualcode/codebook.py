@@ -84,7 +84,7 @@ class Pattern:
     within: int | None = None
     unless: tuple[Pattern, ...] = ()
     near: tuple[Pattern, Pattern] | None = None
-    line: int | None = None
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class Code:
     unless: tuple[Pattern, ...] = ()
     parent_path: str | None = None
     depth: int = 0
-    line: int | None = None
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -203,8 +203,9 @@ def load_codebook(path: Path | str) -> Codebook:
             if more
             else None
         )
-        raise CodebookError(first.message, path=first.path, line=first.line, key=first.key,
-                            hint=hint)
+        raise CodebookError(
+            first.message, path=first.path, line=first.line, key=first.key, hint=hint
+        )
     assert codebook is not None
     return codebook
 
@@ -231,8 +232,10 @@ def find_codebook(name_or_path: str | Path, project_dir: Path) -> tuple[Path, st
     """
     given = Path(name_or_path)
     candidates: list[tuple[Path, str]] = [(given, "path")]
-    for folder, origin in ((project_dir / "codebooks", "project"),
-                           (packaged_codebooks_dir(), "packaged")):
+    for folder, origin in (
+        (project_dir / "codebooks", "project"),
+        (packaged_codebooks_dir(), "packaged"),
+    ):
         for name in (given.name, f"{given.name}.yaml", f"{given.name}.yml"):
             candidates.append((folder / name, origin))
     for candidate, origin in candidates:
@@ -260,9 +263,7 @@ def render_tree(codebook: Codebook) -> list[TreeRow]:
     return rows
 
 
-def parse_pattern(
-    text: str, language: str, *, fuzzy_threshold: float = 88.0
-) -> Pattern:
+def parse_pattern(text: str, language: str, *, fuzzy_threshold: float = 88.0) -> Pattern:
     """Parse one pattern written as a string (``inequalit*``, ``stem:desnonament``, ``re:…``).
 
     For tools and tests; raises CodebookError with the first problem found.
@@ -278,17 +279,18 @@ def regex_risk(expression: str) -> str | None:
     """Why ``expression`` can backtrack catastrophically (exponential time), or None.
 
     Looks, in every repeat ``(…)+`` / ``(…)*``, for two ways to split the same text between
-    iterations: a variable-length piece at the end of the repeated group that can consume the
-    characters the group starts with (``(a+)+``, ``(a*)*``, ``(\\w+\\s?)+``, ``(a|aa)*``), or an
-    alternation whose alternatives match the same text (``(a|a)*``). Possessive repeats and atomic
-    groups never backtrack and are skipped. Polynomial cases (``.*.*=``) are not reported.
+    iterations: a variable-length piece of the repeated group that can swallow the rest of the
+    group and the characters the group starts with (``(a+)+``, ``(a*)*``, ``(\\w+\\s?)+``,
+    ``(.*a){2,}``, ``(a|aa)*``), or an alternation whose alternatives match the same text
+    (``(a|a)*``). Possessive repeats and atomic groups never backtrack and are skipped.
+    Polynomial cases (``.*.*=``) are not reported.
     """
     tree = sre_parser.parse(expression, re.IGNORECASE)
     return _RegexAnalyser(tree.state).risk(list(tree))
 
 
 def regex_start_characters(expression: str, flags: int = re.IGNORECASE) -> frozenset[str] | None:
-    """The ASCII characters every hit of ``expression`` starts with, or None if it may start
+    """The ASCII characters a hit of ``expression`` can start with, or None if it may start
     with anything (or with nothing: an expression that can match empty text).
 
     The matcher uses it to find ``\\d+ euros`` through its digits instead of trying the
@@ -314,6 +316,7 @@ class _Document:
         self.path = path
         self.lines: dict[_Loc, int] = {(): 1}
         self.problems: list[Problem] = []
+        self._open: set[int] = set()
 
     def line(self, loc: _Loc) -> int | None:
         """The line of ``loc``, or of its nearest ancestor that has one."""
@@ -323,8 +326,9 @@ class _Document:
                 return line
         return None
 
-    def problem(self, loc: _Loc, key: str | None, message: str,
-                severity: Severity = "error") -> None:
+    def problem(
+        self, loc: _Loc, key: str | None, message: str, severity: Severity = "error"
+    ) -> None:
         self.problems.append(Problem(self.path, self.line(loc), key, message, severity))
 
     def load(self, text: str) -> Any:
@@ -335,25 +339,39 @@ class _Document:
                 return None
             return self._data(loader, node, ())
         finally:
-            loader.dispose()  # type: ignore[no-untyped-call]
+            loader.dispose()
 
     def _data(self, loader: yaml.SafeLoader, node: yaml.Node, loc: _Loc) -> Any:
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in self._open:  # an alias of one of its own ancestors
+                self.problem(loc, _dotted(loc) or None, "a YAML alias refers to itself")
+                return None
+            self._open.add(id(node))
+            try:
+                return self._collection(loader, node, loc)
+            finally:
+                self._open.discard(id(node))
+        return loader.construct_object(node, deep=True)
+
+    def _collection(self, loader: yaml.SafeLoader, node: yaml.CollectionNode, loc: _Loc) -> Any:
         if isinstance(node, yaml.MappingNode):
             mapping: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.lines[loc + ("?",)] = key_node.start_mark.line + 1
-                    self.problem(loc + ("?",), None, "a key must be plain text")
+                    self.lines[(*loc, "?")] = key_node.start_mark.line + 1
+                    self.problem((*loc, "?"), None, "a key must be plain text")
                     continue
                 # The key as written: YAML 1.1 would read a key `no` (Norwegian) as False.
                 key = str(key_node.value)
-                key_loc = loc + (key,)
+                key_loc = (*loc, key)
                 if key in mapping:
-                    self.problem(
-                        key_loc, _dotted(key_loc),
-                        f"key '{key}' appears twice in the same mapping (the second time on line "
-                        f"{key_node.start_mark.line + 1}); keep one",
+                    first = self.lines[key_loc]
+                    message = f"key '{key}' appears twice in the same mapping (first on line "
+                    message += f"{first}); YAML would silently keep the last one: keep one"
+                    problem = Problem(
+                        self.path, key_node.start_mark.line + 1, _dotted(key_loc), message
                     )
+                    self.problems.append(problem)
                     continue
                 self.lines[key_loc] = key_node.start_mark.line + 1
                 mapping[key] = self._data(loader, value_node, key_loc)
@@ -361,10 +379,10 @@ class _Document:
         if isinstance(node, yaml.SequenceNode):
             items = []
             for index, item_node in enumerate(node.value):
-                self.lines[loc + (index,)] = item_node.start_mark.line + 1
-                items.append(self._data(loader, item_node, loc + (index,)))
+                self.lines[(*loc, index)] = item_node.start_mark.line + 1
+                items.append(self._data(loader, item_node, (*loc, index)))
             return items
-        return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        return None  # pragma: no cover - a collection is a mapping or a sequence
 
 
 def _dotted(loc: Sequence[str | int]) -> str:
@@ -451,17 +469,47 @@ _ITEM_MODELS: dict[str, type[_Model]] = {
 }
 
 
-def _validate(model: type[_Model], data: Any, document: _Document, loc: _Loc,
-              context: str) -> Any:
-    """``model`` validated from ``data``, or None after recording each error with its line."""
+_PLACEHOLDERS: dict[str, Any] = {"name": "?", "version": "?", "languages": [], "codes": []}
+"""Stand-ins for required keys that failed, so that checking can go on past them."""
+
+
+def _validate(
+    model: type[_Model], data: Any, document: _Document, loc: _Loc, context: str
+) -> tuple[Any, set[str]]:
+    """``model`` validated from ``data`` and the keys that had to be dropped or replaced.
+
+    Each error is recorded with its line; the offending keys are then dropped (or replaced by a
+    stand-in when required) and validation tried again, so that one bad key does not hide the
+    problems of the rest. The model is None when that cannot be done.
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), set()
     except ValidationError as error:
+        repaired = dict(data) if isinstance(data, dict) else None
+        dropped: set[str] = set()
         for detail in error.errors():
             sub = tuple(detail["loc"])
             key = _dotted(sub) if sub else None
             document.problem(loc + sub, key, context + _describe(detail, sub, model))
-        return None
+            top = sub[0] if sub else None
+            if repaired is None or not isinstance(top, str):
+                repaired = None
+                continue
+            dropped.add(top)
+            field = model.model_fields.get(top)
+            if field is not None and field.is_required():
+                if top not in _PLACEHOLDERS:
+                    repaired = None
+                    continue
+                repaired[top] = _PLACEHOLDERS[top]
+            else:
+                repaired.pop(top, None)
+    if repaired is None:
+        return None, dropped
+    try:
+        return model.model_validate(repaired), dropped
+    except ValidationError:  # pragma: no cover - every failing key was dropped or replaced
+        return None, dropped
 
 
 def _describe(detail: Any, sub: tuple[str | int, ...], model: type[_Model]) -> str:
@@ -511,9 +559,8 @@ def _read(path: Path) -> tuple[Codebook | None, list[Problem]]:
         data = document.load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
         message = f"not valid YAML: {error.problem or error.context}"
-        return None, [Problem(path, line, None, message)]
+        return None, [Problem(path, mark.line + 1 if mark else None, None, message)]
     except yaml.YAMLError as error:
         return None, [Problem(path, None, None, f"not valid YAML: {error}")]
     builder = _Builder(document, hashlib.sha256(raw).hexdigest())
@@ -531,22 +578,28 @@ class _Builder:
         self.document = document
         self.content_hash = content_hash
         self.languages: tuple[str, ...] = ()
+        self.any_language = False
         self.defaults = Defaults()
         self.codes: list[Code] = []
-        self.ids: dict[str, str] = {}
+        self.ids: dict[str, int] = {}
 
     def build(self, data: Any) -> Codebook | None:
         document = self.document
         if not isinstance(data, dict):
-            document.problem((), None, "a codebook is a mapping with name, version, languages "
-                             "and codes (see docs/codebook-format.md)")
+            document.problem(
+                (),
+                None,
+                "a codebook is a mapping with name, version, languages "
+                "and codes (see docs/codebook-format.md)",
+            )
             return None
-        model = _validate(_CodebookModel, data, document, (), "")
+        model, dropped = _validate(_CodebookModel, data, document, (), "")
         if model is None:
             return None
-        self.languages = self._languages(model.languages)
+        self.any_language = "languages" in dropped  # unknown: do not report every pattern
+        self.languages = self._languages(model.languages) if not self.any_language else ()
         self.defaults = self._defaults(model.defaults)
-        if not model.codes:
+        if not model.codes and "codes" not in dropped:
             document.problem(("codes",), "codes", "the codebook has no codes")
         for index, item in enumerate(model.codes):
             self._code(item, ("codes", index), parent=None, inherited=self.defaults.scope)
@@ -566,75 +619,105 @@ class _Builder:
         for index, language in enumerate(languages):
             loc: _Loc = ("languages", index)
             if language == ANY_LANGUAGE:
-                self.document.problem(loc, _dotted(loc), "'any' is always available: do not "
-                                      "declare it in languages")
+                self.document.problem(
+                    loc, _dotted(loc), "'any' is always available: do not declare it in languages"
+                )
             elif not _LANGUAGE.fullmatch(language):
-                self.document.problem(loc, _dotted(loc), f"'{language}' is not an ISO 639-1 "
-                                      "language code such as en, es or ca")
+                self.document.problem(
+                    loc,
+                    _dotted(loc),
+                    f"'{language}' is not an ISO 639-1 language code such as en, es or ca",
+                )
             elif language in seen:
-                self.document.problem(loc, _dotted(loc), f"language '{language}' is declared "
-                                      "twice", "warning")
+                self.document.problem(
+                    loc, _dotted(loc), f"language '{language}' is declared twice", "warning"
+                )
             else:
                 seen.append(language)
         if not languages:
-            self.document.problem(("languages",), "languages", "declare the languages the "
-                                  "patterns use, e.g. languages: [en, es, ca]")
+            self.document.problem(
+                ("languages",),
+                "languages",
+                "declare the languages the patterns use, e.g. languages: [en, es, ca]",
+            )
         return tuple(seen)
 
     def _defaults(self, model: _DefaultsModel | None) -> Defaults:
         if model is None:
             return Defaults()
-        scope = self._scope(model.scope, ("defaults", "scope"), "")
+        scope = self._scope(model.scope, ("defaults", "scope"), "defaults.scope", "")
         return Defaults(scope or Scope.RESPONDENT, float(model.fuzzy_threshold), model.window)
 
-    def _scope(self, value: str, loc: _Loc, context: str) -> Scope | None:
+    def _scope(self, value: str, loc: _Loc, key: str, context: str) -> Scope | None:
         try:
             return Scope(value)
         except ValueError:
             choices = ", ".join(scope.value for scope in Scope)
-            self.document.problem(loc, _dotted(loc[-2:]) if context else _dotted(loc),
-                                  f"{context}scope '{value}' is not one of {choices}")
+            self.document.problem(loc, key, f"{context}scope '{value}' is not one of {choices}")
             return None
 
     def _code(self, data: Any, loc: _Loc, parent: str | None, inherited: Scope) -> None:
         document = self.document
-        where = f"code {parent}/…: " if parent else ""
+        given_id = data.get("id") if isinstance(data, dict) else None
+        if isinstance(given_id, str):
+            where = f"code {parent}/{given_id}: " if parent else f"code {given_id}: "
+        else:
+            where = f"code {parent}/…: " if parent else ""
         if not isinstance(data, dict):
-            document.problem(loc, None, f"{where}a code is a mapping with at least id, and "
-                             "patterns or children")
+            document.problem(
+                loc, None, f"{where}a code is a mapping with at least id, and patterns or children"
+            )
             return
-        model = _validate(_CodeModel, data, document, loc, where)
+        model, dropped = _validate(_CodeModel, data, document, loc, where)
         if model is None:
             return
         path = f"{parent}/{model.id}" if parent else model.id
         context = f"code {path}: "
         if not _ID.fullmatch(model.id):
-            document.problem(loc + ("id",), "id", f"{context}id '{model.id}' must be one path "
-                             "segment of lower-case letters, digits, - and _")
+            document.problem(
+                (*loc, "id"),
+                "id",
+                f"{context}id '{model.id}' must be one path "
+                "segment of lower-case letters, digits, - and _",
+            )
         if path in self.ids:
-            document.problem(loc + ("id",), "id", f"{context}duplicate code path: '{path}' is "
-                             f"already defined on line {self.ids[path]}")
+            document.problem(
+                (*loc, "id"),
+                "id",
+                f"{context}duplicate code path: '{path}' is "
+                f"already defined on line {self.ids[path]}",
+            )
         else:
             duplicates = [other for other in self.ids if other.rsplit("/", 1)[-1] == model.id]
             if duplicates:
-                document.problem(loc + ("id",), "id", f"{context}id '{model.id}' is also used by "
-                                 f"{duplicates[0]}; the paths differ, so these are different "
-                                 "codes", "warning")
-            self.ids[path] = document.line(loc + ("id",)) or 0
+                document.problem(
+                    (*loc, "id"),
+                    "id",
+                    f"{context}id '{model.id}' is also used by "
+                    f"{duplicates[0]}; the paths differ, so these are different "
+                    "codes",
+                    "warning",
+                )
+            self.ids[path] = document.line((*loc, "id")) or 0
         scope = inherited
         if model.scope is not None:
-            scope = self._scope(model.scope, loc + ("scope",), context) or inherited
+            scope = self._scope(model.scope, (*loc, "scope"), "scope", context) or inherited
         colour = None
         if "colour" in model.model_fields_set:
-            colour = self._colour(model.colour, loc + ("colour",), context)
-        patterns = self._pattern_lists(model.patterns, loc + ("patterns",), context,
-                                       allow_mappings=True)
-        unless = self._pattern_lists(model.unless, loc + ("unless",), context,
-                                     allow_mappings=False)
+            colour = self._colour(model.colour, (*loc, "colour"), context)
+        patterns = self._pattern_lists(
+            model.patterns, (*loc, "patterns"), context, allow_mappings=True
+        )
+        unless = self._pattern_lists(model.unless, (*loc, "unless"), context, allow_mappings=False)
         children = model.children or []
-        if not patterns and not children:
-            document.problem(loc + ("id",), "patterns", f"{context}the code has no patterns and "
-                             "no children, so nothing can ever be coded with it")
+        written = sum(len(items or []) for items in (model.patterns or {}).values())
+        if not written and not children and not dropped & {"patterns", "children"}:
+            document.problem(
+                (*loc, "id"),
+                "patterns",
+                f"{context}the code has no patterns and "
+                "no children, so nothing can ever be coded with it",
+            )
         self.codes.append(
             Code(
                 path=path,
@@ -653,47 +736,71 @@ class _Builder:
             )
         )
         for index, child in enumerate(children):
-            self._code(child, loc + ("children", index), parent=path, inherited=scope)
+            self._code(child, (*loc, "children", index), parent=path, inherited=scope)
 
     def _colour(self, value: str | None, loc: _Loc, context: str) -> str | None:
         if value is None:
-            self.document.problem(loc, "colour", f"{context}colour is empty: quote it, "
-                                  'colour: "#c0392b" (an unquoted # starts a YAML comment)')
+            self.document.problem(
+                loc,
+                "colour",
+                f"{context}colour is empty: quote it, "
+                'colour: "#c0392b" (an unquoted # starts a YAML comment)',
+            )
             return None
         if not _COLOUR.fullmatch(value):
-            self.document.problem(loc, "colour", f"{context}colour '{value}' is not a hex "
-                                  'colour such as "#c0392b"')
+            self.document.problem(
+                loc, "colour", f"{context}colour '{value}' is not a hex colour such as \"#c0392b\""
+            )
             return None
         return value.lower()
 
-    def _pattern_lists(self, lists: dict[str, list[Any] | None] | None, loc: _Loc,
-                       context: str, *, allow_mappings: bool) -> list[Pattern]:
+    def _pattern_lists(
+        self,
+        lists: dict[str, list[Any] | None] | None,
+        loc: _Loc,
+        context: str,
+        *,
+        allow_mappings: bool,
+    ) -> list[Pattern]:
         patterns: list[Pattern] = []
         seen: set[tuple[str, str]] = set()
         for language, items in (lists or {}).items():
-            language_loc = loc + (language,)
+            language_loc = (*loc, language)
             key = _dotted(language_loc[-2:])
-            if language != ANY_LANGUAGE and language not in self.languages:
+            if (
+                language != ANY_LANGUAGE
+                and language not in self.languages
+                and not self.any_language
+            ):
                 declared = ", ".join(self.languages) or "none"
-                self.document.problem(language_loc, key, f"{context}patterns in language "
-                                      f"'{language}', which the codebook does not declare "
-                                      f"(languages: {declared}); add it to languages or use any")
+                self.document.problem(
+                    language_loc,
+                    key,
+                    f"{context}patterns in language "
+                    f"'{language}', which the codebook does not declare "
+                    f"(languages: {declared}); add it to languages or use any",
+                )
                 continue
             for index, item in enumerate(items or []):
-                item_loc = language_loc + (index,)
+                item_loc = (*language_loc, index)
                 pattern = self._pattern_item(item, language, item_loc, context, allow_mappings)
                 if pattern is None:
                     continue
                 if (language, pattern.source) in seen:
-                    self.document.problem(item_loc, _dotted(item_loc[-3:]), f"{context}pattern "
-                                          f"'{pattern.source}' is listed twice", "warning")
+                    self.document.problem(
+                        item_loc,
+                        _dotted(item_loc[-3:]),
+                        f"{context}pattern '{pattern.source}' is listed twice",
+                        "warning",
+                    )
                     continue
                 seen.add((language, pattern.source))
                 patterns.append(pattern)
         return patterns
 
-    def _pattern_item(self, item: Any, language: str, loc: _Loc, context: str,
-                      allow_mappings: bool) -> Pattern | None:
+    def _pattern_item(
+        self, item: Any, language: str, loc: _Loc, context: str, allow_mappings: bool
+    ) -> Pattern | None:
         key = _dotted(loc[-3:])
         line = self.document.line(loc)
         threshold = self.defaults.fuzzy_threshold
@@ -705,60 +812,121 @@ class _Builder:
             return None
         kinds = [name for name in _ITEM_MODELS if name in item]
         if len(kinds) != 1:
-            self.document.problem(loc, key, f"{context}a pattern mapping needs exactly one of the "
-                                  "keys pattern, near or fuzzy")
+            self.document.problem(
+                loc,
+                key,
+                f"{context}a pattern mapping needs exactly one of the keys pattern, near or fuzzy",
+            )
             return None
-        model = _validate(_ITEM_MODELS[kinds[0]], item, self.document, loc, context)
+        model, _ = _validate(_ITEM_MODELS[kinds[0]], item, self.document, loc, context)
         if isinstance(model, _FuzzyModel):
             if model.threshold is not None:
                 threshold = float(model.threshold)
-            return self._string(f"fuzzy:{model.fuzzy}", language, loc + ("fuzzy",),
-                                _dotted(loc[-3:] + ("fuzzy",)), context, threshold)
+            return self._string(
+                f"fuzzy:{model.fuzzy}",
+                language,
+                (*loc, "fuzzy"),
+                _dotted((*loc[-3:], "fuzzy")),
+                context,
+                threshold,
+            )
         if isinstance(model, _NearModel):
-            parts = [self._string(text, language, loc + ("near", index),
-                                  _dotted(loc[-3:] + ("near", index)), context, threshold)
-                     for index, text in enumerate(model.near)]
+            parts = [
+                self._string(
+                    text,
+                    language,
+                    (*loc, "near", index),
+                    _dotted((*loc[-3:], "near", index)),
+                    context,
+                    threshold,
+                )
+                for index, text in enumerate(model.near)
+            ]
             if parts[0] is None or parts[1] is None:
                 return None
             within = model.within if model.within is not None else self.defaults.window
-            return Pattern(PatternKind.NEAR, f"{model.near[0]} NEAR/{within} {model.near[1]}",
-                           language, within=within, near=(parts[0], parts[1]), line=line)
+            return Pattern(
+                PatternKind.NEAR,
+                f"{model.near[0]} NEAR/{within} {model.near[1]}",
+                language,
+                within=within,
+                near=(parts[0], parts[1]),
+                line=line,
+            )
         if isinstance(model, _GuardedModel):
-            main = self._string(model.pattern, language, loc + ("pattern",),
-                                _dotted(loc[-3:] + ("pattern",)), context, threshold)
+            main = self._string(
+                model.pattern,
+                language,
+                (*loc, "pattern"),
+                _dotted((*loc[-3:], "pattern")),
+                context,
+                threshold,
+            )
             texts = [model.unless] if isinstance(model.unless, str) else model.unless or []
             if not texts:
-                self.document.problem(loc, key, f"{context}a pattern mapping without unless is "
-                                      "just its pattern: write the string alone")
+                self.document.problem(
+                    loc,
+                    key,
+                    f"{context}a pattern mapping without unless is "
+                    "just its pattern: write the string alone",
+                )
             elif model.within is None and "within" in item:
-                self.document.problem(loc + ("within",), _dotted(loc[-3:] + ("within",)),
-                                      f"{context}within is empty: give a number of words")
-            vetoes = [self._string(text, language, loc + ("unless", index),
-                                   _dotted(loc[-3:] + ("unless", index)), context, threshold)
-                      for index, text in enumerate(texts)]
+                self.document.problem(
+                    (*loc, "within"),
+                    _dotted((*loc[-3:], "within")),
+                    f"{context}within is empty: give a number of words",
+                )
+            vetoes = [
+                self._string(
+                    text,
+                    language,
+                    (*loc, "unless", index),
+                    _dotted((*loc[-3:], "unless", index)),
+                    context,
+                    threshold,
+                )
+                for index, text in enumerate(texts)
+            ]
             if main is None or any(veto is None for veto in vetoes):
                 return None
-            return Pattern(main.kind, main.source, language, main.terms, main.expression,
-                           main.threshold, model.within,
-                           tuple(veto for veto in vetoes if veto is not None), line=line)
+            return Pattern(
+                main.kind,
+                main.source,
+                language,
+                main.terms,
+                main.expression,
+                main.threshold,
+                model.within,
+                tuple(veto for veto in vetoes if veto is not None),
+                line=line,
+            )
         return None
 
-    def _string(self, text: str, language: str, loc: _Loc, key: str, context: str,
-                threshold: float) -> Pattern | None:
+    def _string(
+        self, text: str, language: str, loc: _Loc, key: str, context: str, threshold: float
+    ) -> Pattern | None:
         pattern, problems = _parse_string(text, language, threshold)
         for severity, message in problems:
             self.document.problem(loc, key, f"{context}{message}", severity)
         if pattern is None or any(severity == "error" for severity, _ in problems):
             return None
-        return Pattern(pattern.kind, pattern.source, pattern.language, pattern.terms,
-                       pattern.expression, pattern.threshold, line=self.document.line(loc))
+        return Pattern(
+            pattern.kind,
+            pattern.source,
+            pattern.language,
+            pattern.terms,
+            pattern.expression,
+            pattern.threshold,
+            line=self.document.line(loc),
+        )
 
 
 _Finding = tuple[Severity, str]
 
 
-def _parse_string(text: str, language: str,
-                  threshold: float) -> tuple[Pattern | None, list[_Finding]]:
+def _parse_string(
+    text: str, language: str, threshold: float
+) -> tuple[Pattern | None, list[_Finding]]:
     """A pattern written as a string, and what is wrong or doubtful about it."""
     stripped = text.strip()
     lowered = stripped.lower()
@@ -766,30 +934,50 @@ def _parse_string(text: str, language: str,
         return _parse_regex(text, stripped[3:].strip(), language)
     for prefix, kind in (("stem:", PatternKind.STEM), ("fuzzy:", PatternKind.FUZZY)):
         if lowered.startswith(prefix):
-            return _parse_single_word(text, stripped[len(prefix):], kind, language, threshold)
+            return _parse_single_word(text, stripped[len(prefix) :], kind, language, threshold)
     findings: list[_Finding] = []
     terms, problem = _terms(stripped)
     if problem:
         return None, [("error", f"pattern '{text}': {problem}")]
     prefix_match = _LOOKS_LIKE_PREFIX.match(lowered)
     if prefix_match and prefix_match.group(1) not in ("re", "stem", "fuzzy"):
-        findings.append(("warning", f"pattern '{text}': '{prefix_match.group(1)}:' is not a "
-                         "pattern prefix (re:, stem:, fuzzy:), so this is read as the phrase "
-                         f"'{' '.join(terms)}'"))
+        findings.append(
+            (
+                "warning",
+                f"pattern '{text}': '{prefix_match.group(1)}:' is not a "
+                "pattern prefix (re:, stem:, fuzzy:), so this is read as the phrase "
+                f"'{' '.join(terms)}'",
+            )
+        )
     syntax = sorted(set(stripped) & _REGEX_SYNTAX)
     if syntax:
-        findings.append(("warning", f"pattern '{text}': {' '.join(syntax)} only separate "
-                         "words here; write re:… for a regular expression"))
+        findings.append(
+            (
+                "warning",
+                f"pattern '{text}': {' '.join(syntax)} only separate "
+                "words here; write re:… for a regular expression",
+            )
+        )
     for term in terms:
         if term.endswith("*"):
             letters = len(term) - 1
             if letters < MIN_PREFIX_LETTERS:
-                findings.append(("error", f"wildcard '{term}' has {letters} letter"
-                                 f"{'s' if letters != 1 else ''} before the *: it needs at least "
-                                 f"{MIN_PREFIX_LETTERS}, or it matches far too many words"))
+                findings.append(
+                    (
+                        "error",
+                        f"wildcard '{term}' has {letters} letter"
+                        f"{'s' if letters != 1 else ''} before the *: it needs at least "
+                        f"{MIN_PREFIX_LETTERS}, or it matches far too many words",
+                    )
+                )
             elif letters < COMFORTABLE_PREFIX_LETTERS:
-                findings.append(("warning", f"wildcard '{term}' has only {letters} letters "
-                                 "before the *: check that it does not match unrelated words"))
+                findings.append(
+                    (
+                        "warning",
+                        f"wildcard '{term}' has only {letters} letters "
+                        "before the *: check that it does not match unrelated words",
+                    )
+                )
     if len(terms) > 1:
         kind = PatternKind.PHRASE
     elif terms[0].endswith("*"):
@@ -805,8 +993,9 @@ def _terms(text: str) -> tuple[tuple[str, ...], str | None]:
     terms: list[str] = []
     for match in _PATTERN_PIECE.finditer(folded):
         piece = match.group()
-        if piece == "*" or (piece.endswith("*") and match.end() < len(folded)
-                            and WORD.match(folded, match.end())):
+        if piece == "*" or (
+            piece.endswith("*") and match.end() < len(folded) and WORD.match(folded, match.end())
+        ):
             return (), "a wildcard * can only end a word, as in inequalit*"
         terms.append(piece)
     if not terms:
@@ -814,26 +1003,47 @@ def _terms(text: str) -> tuple[tuple[str, ...], str | None]:
     return tuple(terms), None
 
 
-def _parse_single_word(text: str, body: str, kind: PatternKind, language: str,
-                       threshold: float) -> tuple[Pattern | None, list[_Finding]]:
+def _parse_single_word(
+    text: str, body: str, kind: PatternKind, language: str, threshold: float
+) -> tuple[Pattern | None, list[_Finding]]:
     name = kind.value
     terms, problem = _terms(body)
     if problem or len(terms) != 1 or terms[0].endswith("*"):
-        return None, [("error", f"pattern '{text}': {name}: takes exactly one word, without "
-                       "wildcards (for several words use a phrase)")]
+        return None, [
+            (
+                "error",
+                f"pattern '{text}': {name}: takes exactly one word, without "
+                "wildcards (for several words use a phrase)",
+            )
+        ]
     word = terms[0]
     if kind is PatternKind.STEM:
         if language == ANY_LANGUAGE:
-            return None, [("error", f"pattern '{text}': stems depend on the language, so a "
-                           "stem: cannot be in an any list; put it under its language")]
+            return None, [
+                (
+                    "error",
+                    f"pattern '{text}': stems depend on the language, so a "
+                    "stem: cannot be in an any list; put it under its language",
+                )
+            ]
         if language not in SNOWBALL_LANGUAGES:
-            return None, [("error", f"pattern '{text}': there is no stemmer for language "
-                           f"'{language}'; use a wildcard instead")]
+            return None, [
+                (
+                    "error",
+                    f"pattern '{text}': there is no stemmer for language "
+                    f"'{language}'; use a wildcard instead",
+                )
+            ]
         return Pattern(kind, text, language, (word,)), []
     if len(word) < MIN_FUZZY_LETTERS:
-        return None, [("error", f"pattern '{text}': fuzzy words need at least "
-                       f"{MIN_FUZZY_LETTERS} letters ('{word}' has {len(word)}); short words "
-                       "are too close to too many others")]
+        return None, [
+            (
+                "error",
+                f"pattern '{text}': fuzzy words need at least "
+                f"{MIN_FUZZY_LETTERS} letters ('{word}' has {len(word)}); short words "
+                "are too close to too many others",
+            )
+        ]
     return Pattern(kind, text, language, (word,), threshold=threshold), []
 
 
@@ -846,21 +1056,31 @@ def fold_regex(expression: str) -> str:
     return "".join(char if char.isascii() else fold_char(char) for char in expression)
 
 
-def _parse_regex(text: str, expression: str,
-                 language: str) -> tuple[Pattern | None, list[_Finding]]:
+def _parse_regex(
+    text: str, expression: str, language: str
+) -> tuple[Pattern | None, list[_Finding]]:
     if not expression:
         return None, [("error", f"pattern '{text}': the regular expression is empty")]
     folded = fold_regex(expression)
     try:
         re.compile(folded, re.IGNORECASE)
     except re.error as error:
-        return None, [("error", f"pattern '{text}': bad regular expression: {error.msg} at "
-                       f"position {error.pos}")]
+        return None, [
+            (
+                "error",
+                f"pattern '{text}': bad regular expression: {error.msg} at position {error.pos}",
+            )
+        ]
     except (OverflowError, RecursionError):
         return None, [("error", f"pattern '{text}': the regular expression is too large")]
     if sre_parser.parse(folded, re.IGNORECASE).getwidth()[0] == 0:
-        return None, [("error", f"pattern '{text}': the regular expression can match empty "
-                       "text; make at least one character required")]
+        return None, [
+            (
+                "error",
+                f"pattern '{text}': the regular expression can match empty "
+                "text; make at least one character required",
+            )
+        ]
     risk = regex_risk(folded)
     if risk:
         return None, [("error", f"pattern '{text}': {risk}")]
@@ -873,12 +1093,20 @@ def _parse_regex(text: str, expression: str,
 
 _C = sre_constants
 _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT)
-_PROBE = "".join(chr(i) for i in range(0x20, 0x250)) + "\t\n\u2019\u00a0αЖ中٣²_"
+# The characters character sets are compared on: all of ASCII (so that start characters are exact
+# there), Latin-1 and Latin Extended, and a few others of each category.
+_PROBE = "".join(chr(i) for i in range(0x250)) + "\u2019\u2028αЖ中٣"
 _CATEGORY_SETS = {
     name: frozenset(c for c in _PROBE if re.fullmatch(regex, c))
     for name, regex in (
-        ("DIGIT", r"\d"), ("NOT_DIGIT", r"\D"), ("SPACE", r"\s"), ("NOT_SPACE", r"\S"),
-        ("WORD", r"\w"), ("NOT_WORD", r"\W"), ("LINEBREAK", r"\n"), ("NOT_LINEBREAK", r"[^\n]"),
+        ("DIGIT", r"\d"),
+        ("NOT_DIGIT", r"\D"),
+        ("SPACE", r"\s"),
+        ("NOT_SPACE", r"\S"),
+        ("WORD", r"\w"),
+        ("NOT_WORD", r"\W"),
+        ("LINEBREAK", r"\n"),
+        ("NOT_LINEBREAK", r"[^\n]"),
     )
 }
 _ALL = frozenset(_PROBE)
@@ -900,32 +1128,43 @@ class _RegexAnalyser:
         for op, av in _walk(items):
             if op in _REPEATS and av[1] > 1:
                 body = _flatten(list(av[2]))
-                if self._ambiguous_tail(body, self.first(body)[0]) or _twin_branches(body):
+                if self._ambiguous_split(body, self.first(body)[0]) or _twin_branches(body):
                     return _RISK
         return None
 
-    def _ambiguous_tail(self, items: list[Any], first: frozenset[str]) -> bool:
-        """Whether a variable-length piece at the end of ``items`` can eat ``first`` characters."""
-        for op, av in reversed(items):
+    def _ambiguous_split(self, items: list[Any], first: frozenset[str]) -> bool:
+        """Whether the repetitions of ``items`` can share out the same text in several ways.
+
+        True when a variable-length piece can swallow everything after it in ``items`` (nothing,
+        optional parts, or characters it also takes) and go on into the characters a next
+        repetition starts with: ``(a+)+``, ``(\\w+\\s?)+``, ``(.*a){2,}``, ``(a|aa)*``.
+        """
+        for index, (op, av) in enumerate(items):
             if op in _REPEATS:
                 low, high, body = av
-                if low != high and self.chars(list(body)) & first:
-                    return True
-                if low == high and self._ambiguous_tail(_flatten(list(body)), first):
-                    return True
+                if low == high:  # a fixed count: look inside
+                    if self._ambiguous_split(_flatten(list(body)) + items[index + 1 :], first):
+                        return True
+                    continue
             elif op is _C.BRANCH:
                 alternatives = [_flatten(list(alt)) for alt in av[1]]
-                widths = {self.width(alt) for alt in alternatives}
-                if len(widths) > 1 and self.chars([(op, av)]) & first:
+                if any(
+                    self._ambiguous_split(alt + items[index + 1 :], first) for alt in alternatives
+                ):
                     return True
-                if any(self._ambiguous_tail(alt, first) for alt in alternatives):
-                    return True
-            if not self.nullable(op, av):
-                return False
+                if len({self.width(alt) for alt in alternatives}) == 1:
+                    continue
+            else:
+                continue
+            chars = self.chars([(op, av)])
+            rest = items[index + 1 :]
+            swallowed = self.width(rest)[0] == 0 or self.chars(rest) <= chars
+            if swallowed and chars & first:
+                return True
         return False
 
     def width(self, items: list[Any]) -> tuple[int, int]:
-        return tuple(sre_parser.SubPattern(self.state, items).getwidth())  # type: ignore[return-value]
+        return tuple(sre_parser.SubPattern(self.state, items).getwidth())
 
     def nullable(self, op: Any, av: Any) -> bool:
         return self.width([(op, av)])[0] == 0
@@ -1019,7 +1258,7 @@ def _twin_branches(items: list[Any]) -> bool:
             else:
                 shapes.append(sets)
         for index, one in enumerate(shapes):
-            for other in shapes[index + 1:]:
+            for other in shapes[index + 1 :]:
                 if len(one) == len(other) and all(a & b for a, b in zip(one, other, strict=True)):
                     return True
     return False
@@ -1042,8 +1281,7 @@ def _charset(op: Any, av: Any) -> frozenset[str]:
             found |= _cases(chr(item_av))
         elif item_op is _C.RANGE:
             low, high = item_av
-            found.update(c for c in _PROBE
-                         if any(low <= ord(case) <= high for case in _cases(c)))
+            found.update(c for c in _PROBE if any(low <= ord(case) <= high for case in _cases(c)))
         elif item_op is _C.CATEGORY:
             name = str(item_av).removeprefix("CATEGORY_").removeprefix("UNI_")
             found |= _CATEGORY_SETS.get(name, _ALL)

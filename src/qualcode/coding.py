@@ -54,6 +54,8 @@ class RunSummary:
     dry_run: bool
     seconds: float
     removed_codes: dict[str, int] = field(default_factory=dict)
+    # issue 5: codings of this run that a reviewer had rejected; the rejections stand.
+    previously_rejected: int = 0
 
     @property
     def added(self) -> int:
@@ -147,6 +149,7 @@ def code_project(
                 stale_before,
                 dry_run,
                 time.perf_counter() - started,
+                previously_rejected=store.rejected_codings_count(coder),  # issue 5
             )
             if dry_run:
                 raise _DryRun
@@ -167,6 +170,7 @@ def _summary(
     stale_before: int,
     dry_run: bool,
     seconds: float,
+    previously_rejected: int = 0,
 ) -> RunSummary:
     known = {code.path for code in codebook.codes}
     rows = [
@@ -193,4 +197,5 @@ def _summary(
         dry_run=dry_run,
         seconds=seconds,
         removed_codes=gone,
+        previously_rejected=previously_rejected,
     )

@@ -195,7 +195,8 @@ def _display_name(root: Path, file: Path) -> str:
 
 
 def _attributes(file: Path, properties: dict[str, str], outer: Attributes) -> Attributes:
-    source = "document properties" if file.suffix.lower() == ".docx" else "front matter"
+    text_file = file.suffix.lower() in {".txt", ".md"}
+    source = "front matter" if text_file else "document properties"
     folder = {k: v for k, v in outer.items() if v[1] == "folder"}
     later = {k: v for k, v in outer.items() if v[1] != "folder"}
     return merge(folder, embedded_attributes(properties, source), later)

@@ -2,12 +2,14 @@
 
 A :class:`Matcher` compiles the whole codebook once. Every literal the patterns contain (whole
 words, wildcard prefixes, one word of each phrase, the start of each stem, the literal start of a
-regular expression) goes into a single Aho-Corasick automaton, which is run once over each folded
-segment (see :mod:`qualcode.text`: folding keeps offsets). Each occurrence is then checked only
-where it was found: a word must have non-word characters on both sides, a prefix on its left, a
-phrase must match the words around it, a stem the token's Snowball stem, a regular expression must
-match from there. Patterns are therefore paid for by their occurrences, not by their number: a
-segment without any literal of the codebook costs one fold and one automaton pass.
+regular expression) goes into one Aho-Corasick automaton, run once over each segment in the form
+of :func:`~qualcode.text.fold_words`: folded (offsets kept), with a space for every non-word
+character, and padded with a space at each end. In that form a token is exactly a run between
+spaces, so the literal ``" rent "`` can only hit the whole token ``rent`` and ``" evict"`` only the
+start of a token: most occurrences need no check at all. The others are checked only where they
+were found: a phrase must match the words around it, a stem the token's Snowball stem, a regular
+expression must match from there (on the real folded text, with its punctuation). Patterns are
+therefore paid for by their occurrences, not by their number.
 
 Fuzzy words cannot be found by literals. The tokens of a segment are compared with them once per
 distinct token for the whole run (a batched ``rapidfuzz.process.cdist``), and the result is kept.
@@ -21,10 +23,10 @@ anywhere in the segment removes all of that code's hits there.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 import ahocorasick_rs
 
@@ -37,13 +39,17 @@ from qualcode.codebook import (
     PatternKind,
     Scope,
     fold_regex,
+    regex_start_characters,
 )
-from qualcode.text import WORD, fold, stemmer, token_end
+from qualcode.text import fold, fold_words, is_word_char, stemmer, word_fold_char
 
 _NOT_WORD = r"(?:(?<!\w)|(?!\w))"  # a token boundary: not between two word characters
 _MIN_ANCHOR = 3
-"""Shortest literal worth an automaton entry for a stem or a regular expression."""
+"""Shortest literal worth an automaton entry for a phrase, a stem or a regular expression
+(one made only of digits or symbols may be shorter: those are rare in speech)."""
 _MAX_REGEX_ANCHORS = 16
+_SMALL_FUZZY_BATCH = 200
+"""Below this many token × word comparisons, fuzzy scoring loops instead of calling cdist."""
 
 # Snowball's English stemmer has a list of exceptional words whose stem is not a prefix of the
 # word (dying → die); every other stem of English, Spanish and Catalan shares all but its last
@@ -51,7 +57,7 @@ _MAX_REGEX_ANCHORS = 16
 _STEM_EXCEPTIONS: dict[str, tuple[str, ...]] = {
     "en": ("skis", "skies", "dying", "lying", "tying", "idly", "gently", "ugly", "early", "only",
            "singly"),
-}
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +65,8 @@ class Hit:
     """One occurrence of one pattern of one code: the evidence for a coding.
 
     ``start``/``end`` are 0-based code-point offsets into the segment text, end excluded, so
-    ``text[start:end] == matched``.
+    ``text[start:end] == matched``. ``pattern`` is the pattern as written in the codebook
+    (``near`` patterns: ``living wage NEAR/10 accredit*``), ``kind`` its kind.
     """
 
     code_path: str
@@ -78,14 +85,20 @@ def hits_by_code(hits: Iterable[Hit]) -> dict[str, list[Hit]]:
     return grouped
 
 
-class _Check(IntEnum):
-    """What an automaton occurrence of a literal must pass to be a hit of a primitive."""
+# What an automaton occurrence of a literal must pass to be a hit of a primitive. Plain ints:
+# the loop in Matcher._scan compares them for every occurrence.
+_WORD_CHECK = 0  # the token must end where the literal does
+_PREFIX_CHECK = 1  # extend to the end of the token
+_PHRASE_CHECK = 2
+_STEM_CHECK = 3
+_REGEX_CHECK = 4
+_ASCII_REGEX_CHECK = 5  # anchored on its possible first characters: valid on ASCII text only
 
-    WORD = 0
-    PREFIX = 1
-    PHRASE = 2
-    STEM = 3
-    REGEX = 4
+_Span = tuple[int, int]
+_Emit = tuple[str, str, str, int]  # code path, pattern source, kind, code index
+_Row = tuple[int, int, _Emit]  # start, end, what
+# literal length, check, primitive, the primitive's direct hits, whether its spans are kept
+_Action = tuple[int, int, int, tuple[_Emit, ...], bool]
 
 
 class _Role(IntEnum):
@@ -93,45 +106,44 @@ class _Role(IntEnum):
     INTERVIEWER = 1
 
 
-_Span = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class _Primitive:
-    """A pattern that finds spans by itself (all kinds but near), shared by every code using it."""
-
-    index: int
-    kind: PatternKind
-    key: tuple[object, ...]
-
-
 @dataclass(frozen=True)
 class _Rule:
     """How one pattern of one code turns primitive spans into hits.
 
     ``primitive`` is the pattern itself (None for ``near``); ``vetoes``/``within`` its own
-    ``unless``; ``near`` the two parts of a ``near`` pattern.
+    ``unless``; ``near`` the two parts of a ``near`` pattern; ``code_veto`` marks a code-level
+    ``unless`` pattern.
     """
 
     code: int
     source: str
     kind: str
     language: str
+    scope: Scope
     primitive: int | None
     vetoes: tuple[int, ...] = ()
     within: int | None = None
     near: tuple[int, int] | None = None
+    code_veto: bool = False
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """The rules that apply to segments of one set of languages and one role."""
+    """What applies to the segments of one set of languages and one role, ready for the loop.
 
-    active: bytes
-    triggers: dict[int, tuple[_Rule, ...]]
+    ``actions`` lists, per automaton literal, what each active primitive using it does with an
+    occurrence: its check, the hits it makes at once, and whether its spans are kept for the
+    rules that combine spans (parts of ``near`` rules and of rules with their own ``unless``,
+    code-level ``vetoes``, and regular expressions, whose overlapping hits are dropped first).
+    """
+
+    actions: tuple[tuple[_Action, ...], ...]
+    direct: dict[int, tuple[_Emit, ...]]
+    pending: dict[int, tuple[_Rule, ...]]
     vetoes: dict[int, tuple[int, ...]]
     unanchored: tuple[int, ...]
-    fuzzy: bool
+    fuzzy: tuple[int, ...]
+    empty: bool
 
 
 class Matcher:
@@ -143,55 +155,95 @@ class Matcher:
     def __init__(self, codebook: Codebook) -> None:
         self.codebook = codebook
         self._code_paths = [code.path for code in codebook.codes]
-        self._primitives: list[_Primitive] = []
-        self._by_key: dict[tuple[object, ...], int] = {}
-        # per primitive, what verifying an occurrence needs
+        self._primitives: dict[tuple[object, ...], int] = {}
+        self._literal_uses: dict[str, list[tuple[int, int]]] = {}
         self._phrase: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
         self._regex: dict[int, re.Pattern[str]] = {}
+        self._regex_sources: dict[int, str] = {}
+        self._ascii_anchored: set[int] = set()
+        self._unanchored: list[int] = []
         self._stem_target: dict[int, tuple[str, str]] = {}
         self._fuzzy: dict[int, tuple[str, float]] = {}
-        self._unanchored: list[int] = []
-        self._literal_uses: dict[str, list[tuple[int, _Check]]] = {}
         self._exact_words: set[str] = set()
         self._exact_prefixes: set[str] = set()
-        self._rules: list[tuple[Code, Pattern | None, _Rule]] = []
+        self._rules: list[_Rule] = []
         for index, code in enumerate(codebook.codes):
             for pattern in code.patterns:
-                self._rules.append((code, pattern, self._compile_rule(index, pattern)))
+                self._rules.append(self._compile_rule(index, code, pattern))
             for veto in code.unless:
-                rule = _Rule(index, veto.source, veto.kind.value, veto.language,
-                             self._primitive(veto))
-                self._rules.append((code, None, rule))
-        literals = list(self._literal_uses)
-        self._literals = literals
-        self._uses = [tuple(self._literal_uses[literal]) for literal in literals]
-        self._starts_word = [literal[0].isalnum() or literal[0] == "_" for literal in literals]
+                primitive = self._primitive(veto)
+                self._rules.append(
+                    _Rule(
+                        index,
+                        veto.source,
+                        veto.kind.value,
+                        veto.language,
+                        code.scope,
+                        primitive,
+                        code_veto=True,
+                    )
+                )
+        self._literals = list(self._literal_uses)
+        # Every literal is " " + a token's beginning, so that it can only match at the start of a
+        # token. The longest literal matching there is reported; the others there are its
+        # prefixes, looked up here, so no occurrence is lost by not asking for overlaps.
+        self._prefixes_of = [
+            tuple(
+                shorter for shorter, other in enumerate(self._literals) if literal.startswith(other)
+            )
+            for literal in self._literals
+        ]
         self._automaton = (
-            ahocorasick_rs.AhoCorasick(literals, matchkind=ahocorasick_rs.MatchKind.Standard)
-            if literals
+            ahocorasick_rs.AhoCorasick(
+                self._literals,
+                matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                implementation=ahocorasick_rs.Implementation.DFA,
+            )
+            if self._literals
             else None
         )
-        self._plans: dict[tuple[frozenset[str], _Role], _Plan] = {}
+        self._plans: dict[tuple[tuple[str, ...], str | None], _Plan] = {}
+        self._built: dict[tuple[frozenset[str], _Role], _Plan] = {}
+        self._role_matters = any(code.scope is not Scope.ALL for code in codebook.codes)
+        self._plan_languages = frozenset(rule.language for rule in self._rules)
         self._stem_cache: dict[str, dict[str, str]] = {}
         self._setup_fuzzy()
 
     # ---------------------------------------------------------------------------------------
     # Compiling
 
-    def _compile_rule(self, code: int, pattern: Pattern) -> _Rule:
+    def _compile_rule(self, index: int, code: Code, pattern: Pattern) -> _Rule:
         if pattern.kind is PatternKind.NEAR:
             assert pattern.near is not None
             first, second = pattern.near
-            return _Rule(code, pattern.source, pattern.kind.value, pattern.language, None,
-                         within=pattern.within,
-                         near=(self._primitive(first), self._primitive(second)))
-        return _Rule(code, pattern.source, pattern.kind.value, pattern.language,
-                     self._primitive(pattern),
-                     vetoes=tuple(self._primitive(veto) for veto in pattern.unless),
-                     within=pattern.within)
+            parts = (self._primitive(first), self._primitive(second))
+            return _Rule(
+                index,
+                pattern.source,
+                pattern.kind.value,
+                pattern.language,
+                code.scope,
+                None,
+                within=pattern.within,
+                near=parts,
+            )
+        vetoes = tuple(self._primitive(veto) for veto in pattern.unless)
+        return _Rule(
+            index,
+            pattern.source,
+            pattern.kind.value,
+            pattern.language,
+            code.scope,
+            self._primitive(pattern),
+            vetoes=vetoes,
+            within=pattern.within,
+        )
 
     def _primitive(self, pattern: Pattern) -> int:
-        """The index of the primitive for ``pattern``, compiled on first use."""
+        """The index of the primitive for ``pattern``, compiled on first use.
+
+        Primitives are shared: `housing` in five codes and three languages is found once.
+        """
         kind = pattern.kind
         key: tuple[object, ...]
         if kind is PatternKind.STEM:
@@ -202,17 +254,15 @@ class Matcher:
             key = (kind, pattern.terms, pattern.threshold)
         else:
             key = (kind, pattern.terms)
-        existing = self._by_key.get(key)
+        existing = self._primitives.get(key)
         if existing is not None:
             return existing
-        index = len(self._primitives)
-        self._primitives.append(_Primitive(index, kind, key))
-        self._by_key[key] = index
+        index = self._primitives[key] = len(self._primitives)
         if kind is PatternKind.WORD:
-            self._use(pattern.terms[0], index, _Check.WORD)
+            self._use(f" {pattern.terms[0]}", index, _WORD_CHECK)
             self._exact_words.add(pattern.terms[0])
         elif kind is PatternKind.PREFIX:
-            self._use(pattern.terms[0][:-1], index, _Check.PREFIX)
+            self._use(f" {pattern.terms[0][:-1]}", index, _PREFIX_CHECK)
             self._exact_prefixes.add(pattern.terms[0][:-1])
         elif kind is PatternKind.PHRASE:
             self._compile_phrase(index, pattern.terms)
@@ -228,7 +278,7 @@ class Matcher:
             raise ValueError(f"{kind} is not a primitive pattern")
         return index
 
-    def _use(self, literal: str, primitive: int, check: _Check) -> None:
+    def _use(self, literal: str, primitive: int, check: int) -> None:
         uses = self._literal_uses.setdefault(literal, [])
         if (primitive, check) not in uses:
             uses.append((primitive, check))
@@ -237,50 +287,82 @@ class Matcher:
         """Anchor a phrase on its first word, or on its longest if the first is very short.
 
         ``l'habitatge`` is the phrase ``l habitatge``: anchoring on ``l`` would stop the
-        automaton at every l of the text.
+        automaton at every token starting with l. Words before the anchor are checked backwards.
         """
         anchor = 0
         if len(terms[0].rstrip("*")) < _MIN_ANCHOR:
             anchor = max(range(len(terms)), key=lambda i: (len(terms[i].rstrip("*")), -i))
         pieces = [
-            re.escape(term[:-1]) + r"\w*" if term.endswith("*") else re.escape(term) + r"(?!\w)"
+            re.escape(term[:-1]) + "[^ ]*" if term.endswith("*") else re.escape(term) + "(?= )"
             for term in terms[anchor:]
         ]
-        self._phrase[index] = (terms[:anchor], re.compile(r"\W+".join(pieces)))
-        self._use(terms[anchor].rstrip("*"), index, _Check.PHRASE)
+        self._phrase[index] = (terms[:anchor], re.compile(" +".join(pieces)))
+        self._use(" " + terms[anchor].rstrip("*"), index, _PHRASE_CHECK)
 
     def _compile_stem(self, index: int, language: str, word: str) -> None:
         stem = stemmer(language)(word)
         self._stem_target[index] = (language, stem)
         length = max(len(stem) - 1, min(_MIN_ANCHOR, len(stem)))
-        self._use(stem[:length], index, _Check.STEM)
+        self._use(" " + stem[:length], index, _STEM_CHECK)
         for exception in _STEM_EXCEPTIONS.get(language, ()):
             if stemmer(language)(exception) == stem and not exception.startswith(stem[:length]):
-                self._use(exception, index, _Check.STEM)
+                self._use(" " + exception, index, _STEM_CHECK)
 
     def _compile_regex(self, index: int, expression: str) -> None:
         folded = fold_regex(expression)
         flags = re.match(r"(?:\(\?[aiLmsux]+\))*", folded)
         leading = flags.group() if flags else ""
-        # Searched with its own end on a token boundary, so that `rent|rental` can give `rental`;
-        # the start is checked where the search lands (see _search_regex).
-        regex = re.compile(f"{leading}(?:{folded[len(leading):]}){_NOT_WORD}", re.IGNORECASE)
+        body = folded[len(leading) :]
+        # The end must fall on a token boundary: checked inside the regex, so that `rent|rental`
+        # backtracks to give `rental`. The start is checked where the regex is tried.
+        regex = re.compile(f"{leading}(?:{body}){_NOT_WORD}", re.IGNORECASE)
         self._regex[index] = regex
-        anchors = _regex_anchors(folded[len(leading):], regex.flags)
-        if anchors is None:
-            self._unanchored.append(index)
+        self._regex_sources[index] = expression
+        anchors = _regex_anchors(body, regex.flags)
+        if anchors is not None:
+            for anchor in anchors:
+                # The automaton scans fold_words(text): there, punctuation is a space.
+                self._use(anchor, index, _REGEX_CHECK)
             return
-        for anchor in anchors:
-            self._use(anchor, index, _Check.REGEX)
+        self._unanchored.append(index)
+        starts = regex_start_characters(body, regex.flags)
+        if (
+            starts
+            and len(starts) <= 16
+            and all(is_word_char(c) and not c.isalpha() for c in starts)
+        ):
+            # `\d+ euros`: digits are rare in speech, so let the automaton find them. Only valid
+            # when the segment's words are ASCII: then no other digit (٣) can occur.
+            self._ascii_anchored.add(index)
+            for char in starts:
+                self._use(" " + char, index, _ASCII_REGEX_CHECK)
 
     def _setup_fuzzy(self) -> None:
         """What deciding whether a token is fuzzy-matched needs, independent of any segment."""
         self._fuzzy_columns = list(self._fuzzy)
         self._fuzzy_words = [self._fuzzy[index][0] for index in self._fuzzy_columns]
         self._fuzzy_thresholds = [self._fuzzy[index][1] for index in self._fuzzy_columns]
+        # Per fuzzy word, the token lengths that can reach its threshold:
+        # ratio = 2·matches / (len(a) + len(b)) ≥ T needs the shorter within T/(200-T) of the
+        # longer.
+        self._fuzzy_table = [
+            (
+                word,
+                threshold,
+                len(word) * threshold / (200 - threshold),
+                len(word) * (200 - threshold) / max(threshold, 1),
+                index,
+            )
+            for index, (word, threshold) in self._fuzzy.items()
+        ]
         self._fuzzy_exact: dict[str, tuple[int, ...]] = {}
         for index, (word, _) in self._fuzzy.items():
             self._fuzzy_exact[word] = (*self._fuzzy_exact.get(word, ()), index)
+        # Tokens outside these lengths cannot reach any fuzzy word.
+        self._fuzzy_lengths = (
+            max(MIN_FUZZY_LETTERS, min((low for _, _, low, _, _ in self._fuzzy_table), default=0)),
+            max((high for _, _, _, high, _ in self._fuzzy_table), default=0),
+        )
         self._prefix_lengths = sorted({len(prefix) for prefix in self._exact_prefixes})
         self._exact_stems: dict[str, set[str]] = {}
         for language, stem in self._stem_target.values():
@@ -288,45 +370,97 @@ class Matcher:
         self._fuzzy_seen: set[str] = set()
         self._fuzzy_hits: dict[str, tuple[int, ...]] = {}
         self._fuzzy_hit_tokens: set[str] = set()
+        if self._fuzzy:
+            # Imported now rather than at the first segment: building is the time to pay.
+            import numpy  # noqa: F401
+            import rapidfuzz.process  # noqa: F401
 
     # ---------------------------------------------------------------------------------------
     # Plans: which rules apply to a segment's languages and role
 
-    def _plan(self, languages: frozenset[str], role: _Role) -> _Plan:
-        key = (languages, role)
-        plan = self._plans.get(key)
+    def _plan(self, languages: tuple[str, ...], role: str | None) -> _Plan:
+        """The plan for a segment, cached by the languages and role as given.
+
+        Plans that would be equal are built once: the languages as a set, the role only if
+        some code's scope depends on it.
+        """
+        plan = self._plans.get((languages, role))
         if plan is None:
-            plan = self._plans[key] = self._build_plan(languages, role)
+            role_class = _role(role) if self._role_matters else _Role.RESPONDENT
+            key = (frozenset(languages) & self._plan_languages, role_class)
+            plan = self._built.get(key)
+            if plan is None:
+                plan = self._built[key] = self._build_plan(set(key[0]), role_class)
+            self._plans[(languages, role)] = plan
         return plan
 
-    def _build_plan(self, languages: frozenset[str], role: _Role) -> _Plan:
-        active = bytearray(len(self._primitives))
-        triggers: dict[int, list[_Rule]] = {}
+    def _build_plan(self, languages: set[str], role: _Role) -> _Plan:
+        active: set[int] = set()
+        direct: dict[int, list[_Emit]] = {}
+        pending: dict[int, list[_Rule]] = {}
         vetoes: dict[int, list[int]] = {}
-        for code, pattern, rule in self._rules:
+        keep: set[int] = set()
+        for rule in self._rules:
             if rule.language != ANY_LANGUAGE and rule.language not in languages:
                 continue
-            if not _in_scope(code.scope, role):
+            if not _in_scope(rule.scope, role):
                 continue
-            if pattern is None:  # a code-level unless
+            if rule.code_veto:
                 assert rule.primitive is not None
                 vetoes.setdefault(rule.primitive, []).append(rule.code)
-                active[rule.primitive] = 1
-                continue
-            parts = rule.near if rule.near is not None else (rule.primitive,)
-            for part in parts:
-                assert part is not None
-                active[part] = 1
-                if rule not in triggers.setdefault(part, []):
-                    triggers[part].append(rule)
-            for veto in rule.vetoes:
-                active[veto] = 1
+                active.add(rule.primitive)
+                keep.add(rule.primitive)
+            elif rule.near is not None or rule.vetoes:
+                parts = rule.near if rule.near is not None else (rule.primitive,)
+                for part in (*parts, *rule.vetoes):
+                    assert part is not None
+                    active.add(part)
+                    keep.add(part)
+                for part in parts:
+                    assert part is not None
+                    if rule not in pending.setdefault(part, []):
+                        pending[part].append(rule)
+            else:
+                assert rule.primitive is not None
+                active.add(rule.primitive)
+                emit = (self._code_paths[rule.code], rule.source, rule.kind, rule.code)
+                if emit not in direct.setdefault(rule.primitive, []):
+                    direct[rule.primitive].append(emit)
+        keep |= active & set(self._regex)
+        own = [
+            [
+                (
+                    len(literal),
+                    check,
+                    primitive,
+                    () if primitive in self._regex else tuple(direct.get(primitive, ())),
+                    primitive in keep,
+                )
+                for primitive, check in self._literal_uses[literal]
+                if primitive in active
+            ]
+            for literal in self._literals
+        ]
+        # A stem or a prefix can be reached through two literals at once (an exception of the
+        # stemmer and the stem's anchor): once is enough, the token is the same.
+        actions = tuple(
+            tuple(
+                {
+                    action[1:3] if action[1] in (_STEM_CHECK, _PREFIX_CHECK) else action: action
+                    for shorter in self._prefixes_of[index]
+                    for action in own[shorter]
+                }.values()
+            )
+            for index in range(len(self._literals))
+        )
         return _Plan(
-            active=bytes(active),
-            triggers={primitive: tuple(rules) for primitive, rules in triggers.items()},
+            actions=actions,
+            direct={primitive: tuple(emits) for primitive, emits in direct.items()},
+            pending={primitive: tuple(rules) for primitive, rules in pending.items()},
             vetoes={primitive: tuple(codes) for primitive, codes in vetoes.items()},
-            unanchored=tuple(index for index in self._unanchored if active[index]),
-            fuzzy=any(active[index] for index in self._fuzzy),
+            unanchored=tuple(index for index in self._unanchored if index in active),
+            fuzzy=tuple(index for index in self._fuzzy if index in active),
+            empty=not (direct or pending),
         )
 
     # ---------------------------------------------------------------------------------------
@@ -334,11 +468,20 @@ class Matcher:
 
     @property
     def unanchored_patterns(self) -> list[str]:
-        """Regular expressions without a literal start: they are searched in every segment."""
-        return [str(self._primitives[index].key[1]) for index in self._unanchored]
+        """Regular expressions found by trying them at every position of every segment.
 
-    def match(self, text: str, languages: Sequence[str] | str,
-              role: str | None = None) -> list[Hit]:
+        Those that start with a literal (``super ?illes?``) or with digits (``\\d+ ?euros``)
+        are found through the automaton instead, which is much faster.
+        """
+        return [
+            self._regex_sources[index]
+            for index in self._unanchored
+            if index not in self._ascii_anchored
+        ]
+
+    def match(
+        self, text: str, languages: Sequence[str] | str, role: str | None = None
+    ) -> list[Hit]:
         """Every hit of the codebook in one segment, sorted by (start, end, code_path, pattern).
 
         ``languages`` are the segment's languages (``"ca,es"`` is accepted too); the ``any``
@@ -346,89 +489,149 @@ class Matcher:
         which counts as respondent), and each code's scope decides whether it applies.
         """
         if isinstance(languages, str):
-            languages = [part.strip() for part in languages.split(",")]
-        plan = self._plan(frozenset(languages), _role(role))
-        if not plan.triggers:
+            languages = tuple(part.strip() for part in languages.split(","))
+        elif not isinstance(languages, tuple):
+            languages = tuple(languages)
+        plan = self._plans.get((languages, role)) or self._plan(languages, role)
+        if plan.empty:
             return []
-        folded = fold(text)
-        spans = self._find(folded, plan)
-        if not spans:
+        rows = self._scan(text, f" {fold_words(text)} ", plan)
+        if not rows:
             return []
-        return self._hits(text, folded, spans, plan)
+        rows.sort()
+        # Hit(...) without its __init__: a frozen dataclass's __init__ goes through
+        # object.__setattr__ for each field, which costs twice this for thousands of hits per
+        # megabyte (bench/bench_match.py).
+        new = _NEW
+        set_code_path, set_pattern, set_kind, set_start, set_end, set_matched = _HIT_FIELDS
+        hits = []
+        for start, end, (path, source, kind, _) in rows:
+            hit = new(Hit)
+            set_code_path(hit, path)
+            set_pattern(hit, source)
+            set_kind(hit, kind)
+            set_start(hit, start)
+            set_end(hit, end)
+            set_matched(hit, text[start:end])
+            hits.append(hit)
+        return hits
 
-    def match_codes(self, text: str, languages: Sequence[str] | str,
-                    role: str | None = None) -> dict[str, list[Hit]]:
+    def match_codes(
+        self, text: str, languages: Sequence[str] | str, role: str | None = None
+    ) -> dict[str, list[Hit]]:
         """The codes a segment gets, in codebook order, each with all its hits as evidence."""
         grouped = hits_by_code(self.match(text, languages, role))
         return {path: grouped[path] for path in self._code_paths if path in grouped}
 
-    def _find(self, folded: str, plan: _Plan) -> dict[int, list[_Span]]:
-        """The spans of every active primitive that occurs in ``folded``."""
+    def _scan(self, text: str, padded: str, plan: _Plan) -> list[_Row]:
+        """The hits in a segment, as unsorted rows in text offsets, each row once.
+
+        ``padded`` is ``" " + fold_words(text) + " "``: position ``p`` of the text is ``p + 1``
+        there. One automaton pass; each occurrence is checked where it was found and either
+        makes its hits at once or is kept for the rules that combine spans. Regular expressions
+        need the real punctuation: they run on ``fold(text)``, made only when one needs it.
+        """
+        rows: list[_Row] = []
         spans: dict[int, list[_Span]] = {}
-        active = plan.active
+        folded: str | None = None
         if self._automaton is not None:
-            size = len(folded)
-            uses = self._uses
-            starts_word = self._starts_word
-            for literal, start, end in self._automaton.find_matches_as_indexes(
-                folded, overlapping=True
-            ):
-                if start and starts_word[literal]:
-                    before = folded[start - 1]
-                    if before.isalnum() or before == "_":
-                        continue  # inside a token: `rent` in `parent`
-                for primitive, check in uses[literal]:
-                    if not active[primitive]:
-                        continue
-                    if check is _Check.WORD:
-                        if end < size:
-                            after = folded[end]
-                            if after.isalnum() or after == "_":
-                                continue
-                        span = (start, end)
-                    elif check is _Check.PREFIX:
-                        span = (start, token_end(folded, end))
-                    elif check is _Check.PHRASE:
-                        found = self._match_phrase(primitive, folded, start)
+            actions = plan.actions
+            find = padded.find
+            # ``begin`` is where the literal starts (its space) in the padded text, which is
+            # where the token starts in the text.
+            for literal, begin, _ in self._automaton.find_matches_as_indexes(padded):
+                literal_actions = actions[literal]
+                if not literal_actions:
+                    continue
+                for length, check, primitive, emits, kept in literal_actions:
+                    end = begin + length
+                    if check == _WORD_CHECK:
+                        if padded[end] != " ":
+                            continue
+                        stop = end - 1
+                    elif check == _PREFIX_CHECK:
+                        stop = find(" ", end) - 1
+                    elif check == _STEM_CHECK:
+                        stop = find(" ", end) - 1
+                        if not self._stem_matches(primitive, padded[begin + 1 : stop + 1]):
+                            continue
+                    elif check == _PHRASE_CHECK:
+                        found = self._match_phrase(primitive, padded, begin + 1)
                         if found is None:
                             continue
-                        span = found
-                    elif check is _Check.STEM:
-                        stop = token_end(folded, end)
-                        if not self._stem_matches(primitive, folded[start:stop]):
-                            continue
-                        span = (start, stop)
+                        phrase_start, stop = found
+                        if kept:
+                            spans.setdefault(primitive, []).append((phrase_start, stop))
+                        for emit in emits:
+                            rows.append((phrase_start, stop, emit))
+                        continue
                     else:
-                        match = self._regex[primitive].match(folded, start)
+                        if check == _ASCII_REGEX_CHECK and not padded.isascii():
+                            continue  # searched in full below
+                        if folded is None:
+                            folded = fold(text)
+                        match = self._regex[primitive].match(folded, begin)
                         if match is None:
                             continue
-                        span = match.span()
-                    if primitive in spans:
-                        spans[primitive].append(span)
-                    else:
-                        spans[primitive] = [span]
-            for primitive, found_spans in spans.items():
-                if len(found_spans) > 1:
-                    spans[primitive] = _without_overlaps(found_spans, primitive in self._regex)
+                        stop = match.end()
+                    if kept:
+                        spans.setdefault(primitive, []).append((begin, stop))
+                    for emit in emits:
+                        rows.append((begin, stop, emit))
         for primitive in plan.unanchored:
+            if primitive in self._ascii_anchored and padded.isascii():
+                continue
+            if folded is None:
+                folded = fold(text)
             found_spans = _search_regex(self._regex[primitive], folded)
             if found_spans:
-                spans[primitive] = found_spans
+                spans.setdefault(primitive, []).extend(found_spans)
         if plan.fuzzy:
-            self._find_fuzzy(folded, active, spans)
-        return spans
+            self._find_fuzzy(padded, plan.fuzzy, spans)
+        if not spans:
+            return rows
+        return self._combine(padded, rows, spans, plan)
 
-    def _match_phrase(self, primitive: int, folded: str, start: int) -> _Span | None:
+    def _combine(
+        self, padded: str, rows: list[_Row], spans: dict[int, list[_Span]], plan: _Plan
+    ) -> list[_Row]:
+        """Add the hits of regexes, fuzzy words, ``near`` and ``unless`` rules; apply vetoes."""
+        vetoed: set[int] = set()
+        pending: list[_Rule] = []
+        for primitive in spans:
+            found = spans[primitive] = _without_overlaps(spans[primitive], primitive in self._regex)
+            if primitive in self._regex or primitive in self._fuzzy:
+                for emit in plan.direct.get(primitive, ()):
+                    rows.extend((start, end, emit) for start, end in found)
+            vetoed.update(plan.vetoes.get(primitive, ()))
+            for rule in plan.pending.get(primitive, ()):
+                if rule not in pending:
+                    pending.append(rule)
+        if pending:
+            paths = self._code_paths
+            for rule in pending:
+                emit = (paths[rule.code], rule.source, rule.kind, rule.code)
+                for start, end in _rule_spans(rule, spans, padded):
+                    rows.append((start, end, emit))
+            # The same pattern may be a plain rule in one language and have an `unless` in
+            # another: the same row can come both ways.
+            rows = list(dict.fromkeys(rows))
+        if vetoed:
+            rows = [row for row in rows if row[2][3] not in vetoed]
+        return rows
+
+    def _match_phrase(self, primitive: int, padded: str, position: int) -> _Span | None:
+        """The phrase's span in the text, if it matches around ``position`` (padded offsets)."""
         before, regex = self._phrase[primitive]
-        match = regex.match(folded, start)
+        match = regex.match(padded, position)
         if match is None:
             return None
-        begin = start
+        begin = position
         for term in reversed(before):
-            begin = _previous_token(folded, begin, term)
+            begin = _previous_token(padded, begin, term)
             if begin < 0:
                 return None
-        return begin, match.end()
+        return begin - 1, match.end() - 1
 
     def _stem_matches(self, primitive: int, token: str) -> bool:
         language, target = self._stem_target[primitive]
@@ -438,47 +641,66 @@ class Matcher:
             stem = cache[token] = stemmer(language)(token)
         return stem == target
 
-    def _find_fuzzy(self, folded: str, active: bytes, spans: dict[int, list[_Span]]) -> None:
-        """Add the spans of fuzzy words; each distinct token is scored once per Matcher."""
-        distinct = set(WORD.findall(folded))
-        new = distinct - self._fuzzy_seen
-        if new:
-            self._score_tokens(new)
-        hit_tokens = distinct & self._fuzzy_hit_tokens
-        if not hit_tokens:
+    def _find_fuzzy(
+        self, padded: str, active: tuple[int, ...], spans: dict[int, list[_Span]]
+    ) -> None:
+        """Add the spans of fuzzy words; each distinct token is scored once per Matcher.
+
+        Once the tokens of a corpus have been seen, a segment costs a split and two set tests.
+        """
+        tokens = padded.split()
+        if not self._fuzzy_seen.issuperset(tokens):
+            self._score_tokens(set(tokens) - self._fuzzy_seen)
+        if self._fuzzy_hit_tokens.isdisjoint(tokens):
             return
-        for match in WORD.finditer(folded):
-            token = match.group()
-            if token in hit_tokens:
-                for primitive in self._fuzzy_hits[token]:
-                    if active[primitive]:
-                        spans.setdefault(primitive, []).append(match.span())
+        for token in self._fuzzy_hit_tokens.intersection(tokens):
+            primitives = [primitive for primitive in self._fuzzy_hits[token] if primitive in active]
+            if primitives:
+                occurrences = _occurrences(padded, token)
+                for primitive in primitives:
+                    spans.setdefault(primitive, []).extend(occurrences)
 
     def _score_tokens(self, tokens: set[str]) -> None:
-        # Only codebooks with fuzzy words pay for these imports.
-        import numpy as np
-        from rapidfuzz import fuzz, process
+        """Decide, once for good, which fuzzy words each of these new tokens matches.
+
+        Similarity first (cheap, and rarely above the threshold), then the exactness test
+        (stems in every language) only for the few tokens that would match.
+        """
+        from rapidfuzz import fuzz
 
         self._fuzzy_seen |= tokens
-        candidates = []
-        for token in tokens:
-            if len(token) < MIN_FUZZY_LETTERS:
-                continue
-            exact = self._fuzzy_exact.get(token)
-            if exact is not None:
-                self._fuzzy_hits[token] = exact
-                self._fuzzy_hit_tokens.add(token)
-            elif not self._matched_exactly(token):
-                candidates.append(token)
+        shortest, longest = self._fuzzy_lengths
+        candidates = [token for token in tokens if shortest <= len(token) <= longest]
         if not candidates:
             return
-        scores = process.cdist(candidates, self._fuzzy_words, scorer=fuzz.ratio,
-                               score_cutoff=min(self._fuzzy_thresholds))
-        rows, columns = (scores >= np.asarray(self._fuzzy_thresholds)).nonzero()
         found: dict[str, list[int]] = {}
-        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
-            found.setdefault(candidates[row], []).append(self._fuzzy_columns[column])
+        if len(candidates) * len(self._fuzzy_words) <= _SMALL_FUZZY_BATCH:
+            # A handful of comparisons: a plain loop beats cdist's fixed cost.
+            ratio = fuzz.ratio
+            for token in candidates:
+                size = len(token)
+                for word, threshold, low, high, primitive in self._fuzzy_table:
+                    if low <= size <= high and ratio(token, word, score_cutoff=threshold):
+                        found.setdefault(token, []).append(primitive)
+        else:
+            import numpy as np
+            from rapidfuzz import process
+
+            scores = process.cdist(
+                candidates,
+                self._fuzzy_words,
+                scorer=fuzz.ratio,
+                score_cutoff=min(self._fuzzy_thresholds),
+            )
+            rows, columns = (scores >= np.asarray(self._fuzzy_thresholds)).nonzero()
+            for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
+                found.setdefault(candidates[row], []).append(self._fuzzy_columns[column])
         for token, primitives in found.items():
+            exact = self._fuzzy_exact.get(token)
+            if exact is not None:
+                primitives = list(exact)
+            elif self._matched_exactly(token):
+                continue
             self._fuzzy_hits[token] = tuple(primitives)
             self._fuzzy_hit_tokens.add(token)
 
@@ -495,57 +717,45 @@ class Matcher:
                 break
             if token[:length] in self._exact_prefixes:
                 return True
-        return any(stemmer(language)(token) in stems
-                   for language, stems in self._exact_stems.items())
-
-    def _hits(self, text: str, folded: str, spans: dict[int, list[_Span]],
-              plan: _Plan) -> list[Hit]:
-        found: set[tuple[int, int, int, str, str]] = set()
-        vetoed: set[int] = set()
-        pending: list[_Rule] = []
-        for primitive, primitive_spans in spans.items():
-            for code in plan.vetoes.get(primitive, ()):
-                vetoed.add(code)
-            for rule in plan.triggers.get(primitive, ()):
-                if rule.vetoes or rule.near is not None:
-                    if rule not in pending:
-                        pending.append(rule)
-                else:
-                    for start, end in primitive_spans:
-                        found.add((start, end, rule.code, rule.source, rule.kind))
-        if pending:
-            tokens = _TokenIndex(folded)
-            for rule in pending:
-                if rule.code in vetoed:
-                    continue
-                for start, end in _rule_spans(rule, spans, tokens):
-                    found.add((start, end, rule.code, rule.source, rule.kind))
-        paths = self._code_paths
-        hits = [
-            Hit(paths[code], source, kind, start, end, text[start:end])
-            for start, end, code, source, kind in found
-            if code not in vetoed
-        ]
-        hits.sort(key=lambda hit: (hit.start, hit.end, hit.code_path, hit.pattern))
-        return hits
+        return any(
+            stemmer(language)(token) in stems for language, stems in self._exact_stems.items()
+        )
 
 
-class _TokenIndex:
-    """Where the tokens of a segment start, to count the words between two spans."""
-
-    def __init__(self, folded: str) -> None:
-        self.starts = [match.start() for match in WORD.finditer(folded)]
-
-    def between(self, one: _Span, other: _Span) -> int:
-        """How many tokens lie strictly between two spans (0 if they touch or overlap)."""
-        first, second = (one, other) if one[0] <= other[0] else (other, one)
-        last_of_first = bisect_right(self.starts, first[1] - 1) - 1
-        first_of_second = bisect_right(self.starts, second[0]) - 1
-        return max(0, first_of_second - last_of_first - 1)
+_HIT_FIELDS = tuple(getattr(Hit, name).__set__ for name in Hit.__slots__)
 
 
-def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _TokenIndex) -> list[_Span]:
-    """The hits of a rule with an ``unless`` or of a ``near`` rule, given the primitives' spans."""
+_NEW = object.__new__
+
+
+def _occurrences(padded: str, token: str) -> list[_Span]:
+    """Where ``token`` occurs as a whole token, in text offsets."""
+    found = []
+    needle = f" {token} "
+    position = padded.find(needle)
+    while position >= 0:
+        found.append((position, position + len(token)))
+        position = padded.find(needle, position + 1)
+    return found
+
+
+def _words_between(padded: str, one: _Span, other: _Span) -> int:
+    """How many tokens lie strictly between two spans (0 if they touch or overlap).
+
+    Spans start and end on token boundaries, so the tokens in the gap are exactly those between.
+    """
+    first, second = (one, other) if one[0] <= other[0] else (other, one)
+    if first[1] >= second[0]:
+        return 0
+    return len(padded[first[1] + 1 : second[0] + 1].split())
+
+
+def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], padded: str) -> list[_Span]:
+    """The hits of a rule with an ``unless`` or of a ``near`` rule, given the primitives' spans.
+
+    For ``near``, each hit of either part is paired with its nearest hit of the other part
+    (ties: the earlier), and the pair gives one span from the first start to the last end.
+    """
     if rule.near is not None:
         first = spans.get(rule.near[0])
         second = spans.get(rule.near[1])
@@ -556,7 +766,11 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _TokenIndex)
         for ones, others in ((first, second), (second, first)):
             for one in ones:
                 nearest = min(
-                    ((tokens.between(one, other), other) for other in others if other != one),
+                    (
+                        (_words_between(padded, one, other), other)
+                        for other in others
+                        if other != one
+                    ),
                     default=None,
                 )
                 if nearest is not None and nearest[0] <= within:
@@ -571,8 +785,9 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _TokenIndex)
     if rule.within is None:
         return []
     within = rule.within
-    return [span for span in own
-            if all(tokens.between(span, veto) > within for veto in vetoes)]
+    return [
+        span for span in own if all(_words_between(padded, span, veto) > within for veto in vetoes)
+    ]
 
 
 def _role(role: str | None) -> _Role:
@@ -617,7 +832,7 @@ def _search_regex(regex: re.Pattern[str], folded: str) -> list[_Span]:
         if match is None:
             break
         start, end = match.span()
-        if start and _is_word(folded[start - 1]) and start < size and _is_word(folded[start]):
+        if 0 < start < size and is_word_char(folded[start - 1]) and is_word_char(folded[start]):
             position = start + 1  # starts inside a token: look again one character on
             continue
         if end > start:
@@ -626,41 +841,39 @@ def _search_regex(regex: re.Pattern[str], folded: str) -> list[_Span]:
     return spans
 
 
-def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"
-
-
-def _previous_token(folded: str, position: int, term: str) -> int:
+def _previous_token(padded: str, position: int, term: str) -> int:
     """The start of the token before ``position`` if it is ``term`` (a word or a prefix), else -1.
 
-    Only separators (non-word characters) may lie between that token and ``position``.
+    Offsets in the padded text, where separators are spaces.
     """
     end = position
-    while end > 0 and not _is_word(folded[end - 1]):
+    while padded[end - 1] == " ":
         end -= 1
-    if end == position or end == 0:
+        if end == 0:
+            return -1
+    if end == position:
         return -1
-    start = end
-    while start > 0 and _is_word(folded[start - 1]):
-        start -= 1
-    token = folded[start:end]
+    start = padded.rfind(" ", 0, end) + 1
+    token = padded[start:end]
     if term.endswith("*"):
         return start if token.startswith(term[:-1]) else -1
     return start if token == term else -1
 
 
 def _regex_anchors(expression: str, flags: int) -> list[str] | None:
-    """Literals one of which every hit of ``expression`` starts with, or None if there are none.
+    """Automaton literals one of which every hit of ``expression`` starts with, or None.
 
     Zero-width assertions at the start are skipped (the regex itself checks them where the
-    literal is found); an alternation gives one literal per alternative.
+    literal is found); an alternation gives one literal per alternative. A literal shorter than
+    three characters is only used if it has no letters (``19|20``): short letter sequences are
+    everywhere.
     """
     from re import _constants as c  # type: ignore[attr-defined]
     from re import _parser as p  # type: ignore[attr-defined]
 
-    def prefixes(items: list[object]) -> tuple[list[str], bool]:
+    def prefixes(items: list[Any]) -> tuple[list[str], bool]:
         found = [""]
-        for op, av in items:  # type: ignore[misc]
+        for op, av in items:
             if op is c.LITERAL:
                 found = [prefix + fold_regex(chr(av)).lower() for prefix in found]
             elif op in (c.AT, c.ASSERT, c.ASSERT_NOT) and found == [""]:
@@ -672,8 +885,9 @@ def _regex_anchors(expression: str, flags: int) -> list[str] | None:
                     return found, False
             elif op is c.BRANCH:
                 alternatives = [prefixes(list(alternative)) for alternative in av[1]]
-                found = [prefix + tail for prefix in found
-                         for tails, _ in alternatives for tail in tails]
+                found = [
+                    prefix + tail for prefix in found for tails, _ in alternatives for tail in tails
+                ]
                 if not all(complete for _, complete in alternatives):
                     return found, False
             else:
@@ -682,7 +896,13 @@ def _regex_anchors(expression: str, flags: int) -> list[str] | None:
                 return [], False
         return found, True
 
-    anchors, _ = prefixes(list(p.parse(expression, flags)))
-    if not anchors or any(len(anchor) < _MIN_ANCHOR for anchor in anchors):
+    found, _ = prefixes(list(p.parse(expression, flags)))
+    # As the automaton sees them: " " + the first word. A hit starting with punctuation does not
+    # start a token, and cannot be anchored so.
+    anchors = [" " + "".join(map(word_fold_char, anchor)).split(" ")[0] for anchor in found]
+    if not anchors or any(
+        len(anchor) == 1 or (len(anchor) <= _MIN_ANCHOR and any(c.isalpha() for c in anchor))
+        for anchor in anchors
+    ):
         return None
     return sorted(set(anchors))

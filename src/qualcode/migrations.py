@@ -168,8 +168,14 @@ def m003_review_decisions(db: sqlite3.Connection) -> None:
     )
 
 
+def m004_segment_page(db: sqlite3.Connection) -> None:
+    """The page a segment starts on, for paginated sources (PDF)."""
+    db.execute("ALTER TABLE segments ADD COLUMN page INTEGER")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_documents_and_segments", m001_documents_and_segments),
     ("002_codes_and_codings", m002_codes_and_codings),
     ("003_review_decisions", m003_review_decisions),
+    ("004_segment_page", m004_segment_page),
 ]

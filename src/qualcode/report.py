@@ -175,9 +175,7 @@ def group_value(document: Document, by: str) -> str:
     return document.attributes.get(by) or NO_VALUE
 
 
-def select_documents(
-    store: Store, filters: Sequence[tuple[str, str]]
-) -> list[Document]:
+def select_documents(store: Store, filters: Sequence[tuple[str, str]]) -> list[Document]:
     """The documents whose attributes match every filter (case-insensitive values)."""
     documents = store.documents()
     if not documents:
@@ -208,16 +206,15 @@ class CodeTree:
 
     codes: tuple[CodeRecord, ...]
     depth: dict[str, int]
+    parent: dict[str, str | None]
     children: dict[str | None, tuple[str, ...]]
 
     def ancestors_or_self(self, path: str) -> list[str]:
         found: list[str] = []
-        by_path = {c.path: c for c in self.codes}
         current: str | None = path
         while current is not None and current not in found:
             found.append(current)
-            record = by_path.get(current)
-            current = record.parent_path if record else _parent_of(current)
+            current = self.parent.get(current, _parent_of(current))
         return found
 
     def descendants_or_self(self, path: str) -> list[str]:
@@ -249,7 +246,8 @@ def code_tree(store: Store, coder: str, coded_paths: Iterable[str]) -> CodeTree:
             record = all_codes.get(current)
             current = record.parent_path if record else _parent_of(current)
     records = {
-        p: all_codes.get(p) or CodeRecord(path=p, label=p.rsplit("/", 1)[-1], parent_path=_parent_of(p))
+        p: all_codes.get(p)
+        or CodeRecord(path=p, label=p.rsplit("/", 1)[-1], parent_path=_parent_of(p))
         for p in wanted
     }
     children: dict[str | None, list[CodeRecord]] = {}
@@ -269,6 +267,7 @@ def code_tree(store: Store, coder: str, coded_paths: Iterable[str]) -> CodeTree:
     return CodeTree(
         codes=tuple(ordered),
         depth=depth,
+        parent={p: r.parent_path if r.parent_path in records else None for p, r in records.items()},
         children={k: tuple(c.path for c in v) for k, v in children.items()},
     )
 
@@ -328,19 +327,18 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     per_document = _sum_by(matrix.astype(np.int64), segment_document, n_documents)
     document_segments = np.bincount(segment_document, minlength=n_documents)
     document_words = np.bincount(segment_document, weights=segment_words, minlength=n_documents)
-    any_per_document = _sum_by(
-        matrix.any(axis=1, keepdims=True).astype(np.int64), segment_document, n_documents
-    )
+    coded_any = np.asarray(matrix.any(axis=1), dtype=np.int64).reshape(-1, 1)
+    any_per_document = _sum_by(coded_any, segment_document, n_documents)
 
     groups = []
     for g, name in enumerate(group_names):
-        in_group = segment_document_group = document_group[segment_document] == g
+        in_group = document_group[segment_document] == g
         groups.append(
             Group(
                 name=name,
                 interviews=int((document_group == g).sum()),
                 segments=int(in_group.sum()),
-                respondent_segments=int(segment_respondent[segment_document_group].sum()),
+                respondent_segments=int(segment_respondent[in_group].sum()),
                 unknown_speaker_segments=int((~segment_respondent[in_group]).sum()),
                 words=int(segment_words[in_group].sum()),
             )
@@ -420,31 +418,25 @@ def _coding_matrix(
     by_code: dict[str, list[int]] = {}
     for segment_id, path in pairs:
         by_code.setdefault(path, []).append(segment_id)
+    order = np.argsort(segment_ids, kind="stable")
+    sorted_ids = segment_ids[order]
     for path, ids in by_code.items():
         columns = [column[p] for p in tree.ancestors_or_self(path) if p in column]
         if not columns:
             continue
         wanted = np.asarray(ids, dtype=np.int64)
-        rows = _rows_of(segment_ids, wanted)
+        positions = np.clip(np.searchsorted(sorted_ids, wanted), 0, len(sorted_ids) - 1)
+        rows = order[positions[sorted_ids[positions] == wanted]]  # ids out of scope drop out
         for j in columns:
             matrix[rows, j] = True
     return matrix
 
 
-def _rows_of(segment_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Row indexes of ``wanted`` ids in ``segment_ids`` (unsorted), dropping ids not there."""
-    order = np.argsort(segment_ids, kind="stable")
-    sorted_ids = segment_ids[order]
-    positions = np.searchsorted(sorted_ids, wanted)
-    positions = np.clip(positions, 0, max(len(sorted_ids) - 1, 0))
-    found = sorted_ids[positions] == wanted
-    return order[positions[found]]
-
-
 def _sum_by(values: np.ndarray, labels: np.ndarray, n_labels: int) -> np.ndarray:
-    """Sum the rows of a 2-D array by integer label (0 … n_labels − 1)."""
+    """Sum the rows of a 2-D count array by integer label (0 … n_labels − 1)."""
     out = np.zeros((n_labels, values.shape[1]), dtype=np.int64)
-    np.add.at(out, labels, values)
+    for j in range(values.shape[1]):
+        out[:, j] = np.rint(np.bincount(labels, weights=values[:, j], minlength=n_labels))
     return out
 
 

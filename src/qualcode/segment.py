@@ -7,6 +7,10 @@ transcript that marks its speakers, whatever comes before the first speaker are 
 end the current segment and belong to none. A turn interrupted by a stage direction therefore gives
 two segments of the same turn (same ``turn`` number).
 
+Formats that say themselves who speaks and when (subtitles, spreadsheets of turns) set
+``Paragraph.speaker`` and ``Paragraph.timestamp``: such a paragraph is a turn of its own and no
+label is parsed from its text. A segment keeps the page its first paragraph starts on (PDF).
+
 Every segment's span satisfies ``text[start_char:end_char] == segment.text``.
 """
 

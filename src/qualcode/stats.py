@@ -79,7 +79,9 @@ def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> t
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact at the ends, not 1 - 1e-16
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
 
 
 def newcombe_difference(
@@ -137,8 +139,10 @@ def _noncentrality(statistic: float, df: int, quantile: float) -> float:
     """λ ≥ 0 such that P(χ²(df, λ) ≤ statistic) = quantile (0 when even λ = 0 is below it)."""
 
     def gap(ncp: float) -> float:
-        cdf = scipy_stats.chi2.cdf(statistic, df) if ncp == 0 else scipy_stats.ncx2.cdf(
-            statistic, df, ncp
+        cdf = (
+            scipy_stats.chi2.cdf(statistic, df)
+            if ncp == 0
+            else scipy_stats.ncx2.cdf(statistic, df, ncp)
         )
         return float(cdf) - quantile
 
@@ -180,5 +184,6 @@ def adjust(results: Sequence[TestResult]) -> list[TestResult]:
     """The same results with Benjamini–Hochberg adjusted p-values across them."""
     adjusted = benjamini_hochberg([r.p_value for r in results])
     return [
-        TestResult(r.test, r.statistic, r.p_value, p) for r, p in zip(results, adjusted, strict=True)
+        TestResult(r.test, r.statistic, r.p_value, p)
+        for r, p in zip(results, adjusted, strict=True)
     ]

@@ -151,6 +151,16 @@ class Store:
 
     def _migrate(self) -> None:
         db = self._db
+        tables = {
+            row["name"]
+            for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if tables and "_migrations" not in tables:
+            raise StoreError(
+                "not a qualcode project (an SQLite database of another application)",
+                path=self.path,
+                hint="choose another --project path",
+            )
         db.execute(
             "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
         )
@@ -311,8 +321,8 @@ class Store:
             )
             self._db.executemany(
                 "INSERT INTO segments (document_id, version, ordinal, turn, speaker, role,"
-                " timestamp, start_char, end_char, text, language, word_count)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " timestamp, start_char, end_char, text, language, word_count, page)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         document_id,
@@ -327,6 +337,7 @@ class Store:
                         s.text,
                         s.language,
                         s.word_count,
+                        s.page,
                     )
                     for s in segments
                 ),
@@ -591,6 +602,11 @@ class Store:
             db.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS staged_codings (segment_id INTEGER, code_path "
                 "TEXT, pattern TEXT, kind TEXT, start_char INTEGER, end_char INTEGER, matched TEXT)"
+            )
+            # Without this index SQLite joins the evidence by scanning the staged rows per coding.
+            db.execute(
+                "CREATE INDEX IF NOT EXISTS temp.staged_by_pair "
+                "ON staged_codings(segment_id, code_path)"
             )
             db.execute("DROP TABLE IF EXISTS temp.staged_pairs")
             db.execute(
@@ -998,6 +1014,39 @@ class Store:
 
     # -- REFI-QDA import and export (issue 6): add methods below this line -------------------
 
+    def add_missing_codes(self, codes: Iterable[CodeRecord], codebook: str) -> tuple[str, ...]:
+        """Add the codes the project does not have yet; leave the others exactly as they are.
+
+        An import must not relabel or re-attribute a code that a codebook brought. Returns the
+        paths added.
+        """
+        added: list[str] = []
+        with self.transaction():
+            for c in codes:
+                cursor = self._db.execute(
+                    """INSERT INTO codes (path, label, parent_path, description, include,
+                                          exclude, colour, sort_order, codebook)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO NOTHING""",
+                    (
+                        c.path,
+                        c.label,
+                        c.parent_path,
+                        c.description,
+                        c.include,
+                        c.exclude,
+                        c.colour,
+                        c.sort_order,
+                        codebook,
+                    ),
+                )
+                if cursor.rowcount:
+                    added.append(c.path)
+        return tuple(added)
+
+    def run_coders(self) -> set[str]:
+        """Coders that have a coding run in this project (automatic coders, whatever they hold)."""
+        return {r["coder"] for r in self._db.execute("SELECT DISTINCT coder FROM coding_runs")}
+
 
 def segment_from_row(row: sqlite3.Row) -> Segment:
     return Segment(
@@ -1013,4 +1062,5 @@ def segment_from_row(row: sqlite3.Row) -> Segment:
         word_count=row["word_count"],
         segment_id=row["id"],
         document_id=row["document_id"],
+        page=row["page"],
     )

@@ -10,7 +10,7 @@ import sys
 import traceback
 
 # Importing a command module registers its commands; one line per module.
-from qualcode.cli import coding_cmds, ingest_cmds  # noqa: F401
+from qualcode.cli import coding_cmds, human_cmds, ingest_cmds, refi_cmds, report_cmds  # noqa: F401
 from qualcode.cli.app import EXIT_INTERNAL, app, state
 
 

@@ -80,6 +80,13 @@ def _print_summary(summary: RunSummary) -> None:
         )
         + f" ({summary.seconds:.1f} s)"
     )
+    if summary.previously_rejected:  # issue 5: review decisions outlive reruns
+        typer.echo(
+            f"{summary.previously_rejected:,} of these codings "
+            f"{'was' if summary.previously_rejected == 1 else 'were'} rejected earlier by a "
+            "reviewer; the rejections stand and do not count for that reviewer (see 'qualcode "
+            "review')."
+        )
     if summary.dry_run:
         typer.echo("Dry run: nothing was written.")
 

@@ -43,7 +43,9 @@ def ingest_command(
         ),
     ] = None,
 ) -> None:
-    """Read transcripts (.txt, .md, .docx) into the project as documents and segments.
+    """Read transcripts into the project as documents and segments.
+
+    Formats: .txt .md .docx .odt .pdf .vtt .srt .rtf .csv .tsv .xlsx (see docs/formats.md).
 
     Example: qualcode ingest transcripts/ --set wave=2025
 

@@ -11,7 +11,15 @@ from pathlib import Path
 
 from qualcode.errors import ReaderError
 from qualcode.models import ReadDocument
-from qualcode.readers import docx_reader, text_reader
+from qualcode.readers import (
+    docx_reader,
+    odt_reader,
+    pdf_reader,
+    rtf_reader,
+    subtitles_reader,
+    table_reader,
+    text_reader,
+)
 
 Reader = Callable[[Path], ReadDocument]
 
@@ -19,6 +27,14 @@ READERS: dict[str, Reader] = {
     ".txt": text_reader.read_text,
     ".md": text_reader.read_markdown,
     ".docx": docx_reader.read_docx,
+    ".odt": odt_reader.read_odt,
+    ".pdf": pdf_reader.read_pdf,
+    ".vtt": subtitles_reader.read_vtt,
+    ".srt": subtitles_reader.read_srt,
+    ".rtf": rtf_reader.read_rtf,
+    ".csv": table_reader.read_csv,
+    ".tsv": table_reader.read_tsv,
+    ".xlsx": table_reader.read_xlsx,
 }
 
 

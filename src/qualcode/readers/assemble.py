@@ -76,7 +76,7 @@ def turn_label(speaker: str | None, timestamp: str | None) -> str:
 
 
 def unescape_entities(text: str) -> str:
-    """Decode HTML character references (``&amp;``, ``&#8217;``) that subtitle and RTF text carry."""
+    """Decode HTML character references (``&amp;``, ``&#8217;``) in subtitle and RTF text."""
     if "&" not in text:
         return text
     return _ENTITY.sub(lambda match: html.unescape(match.group()), text)

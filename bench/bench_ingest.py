@@ -1,0 +1,243 @@
+"""Throughput and memory of ingest against a baseline, on generated en/es/ca transcripts.
+
+For each size, the same synthetic interviews (bench/common.py) are written twice into a temporary
+folder: as .txt files of about 200 KB of text each, and as .docx files holding the same text.
+Speaker conventions vary from file to file (``Name:``, ``[00:04:28] Name:``, ``NAME:``,
+``Q:``/``A:``, front matter; in Word, a speaker-style paragraph or an inline label), with stage
+directions between turns.
+
+Each folder is then ingested into a fresh project by ``qualcode.ingest.ingest`` (language detection
+on, as a researcher runs it), and the baseline is timed on the same files in the same run: reading
+and decoding each text file, or reading each Word file's paragraphs with python-docx alone. Every
+measurement runs in a child process of its own, so its peak RSS (``resource.getrusage``) is its
+own: a flat peak from 1 to 100 MB shows that ingest streams instead of holding the corpus.
+MB are millions of bytes of UTF-8 text (the same text for .txt and .docx).
+
+    .venv/bin/python bench/bench_ingest.py                 # 1 and 10 MB
+    .venv/bin/python bench/bench_ingest.py --sizes 1,10,100
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import SyntheticSegment, synthetic_segments
+
+FILE_BYTES = 200_000
+RESPONDENTS = {"en": "Sarah Malik", "es": "Lucía Benítez", "ca": "Rosa Jiménez i Puig"}
+INTERVIEWERS = {"en": "Interviewer", "es": "Entrevistador/a", "ca": "Entrevistadora"}
+DIRECTIONS = ["(Riu.)", "[inaudible]", "(Pausa.)", "(Laughter.)", "10:42"]
+TEXT_CONVENTIONS = ["name", "bracketed", "upper", "qa", "bare", "front matter"]
+
+
+# -- generating the corpus -------------------------------------------------------------------
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def speaker(segment: SyntheticSegment) -> str:
+    names = INTERVIEWERS if segment.role == "interviewer" else RESPONDENTS
+    return names[segment.language]
+
+
+def text_turn(segment: SyntheticSegment, convention: str, second: int) -> str:
+    name = speaker(segment)
+    if convention == "bracketed":
+        return f"[{clock(second)}] {name}: {segment.text}"
+    if convention == "bare":
+        return f"{clock(second)} {name}: {segment.text}"
+    if convention == "upper":
+        return f"{name.upper()}: {segment.text}"
+    if convention == "qa":
+        return f"{'Q' if segment.role == 'interviewer' else 'A'}: {segment.text}"
+    return f"{name}: {segment.text}"
+
+
+def write_text_file(
+    path: Path, turns: list[SyntheticSegment], convention: str, rng: random.Random
+) -> None:
+    parts = []
+    if convention == "front matter":
+        parts.append("---\ninterviewee_role: practitioner\ndate: 2025-05-20\n---\n")
+    parts.append("Illustrative transcript generated for the ingest benchmark.\n\n")
+    separator = "\n" if convention == "upper" else "\n\n"  # some transcripts use no blank lines
+    for number, segment in enumerate(turns):
+        parts.append(text_turn(segment, convention, number * 17) + separator)
+        if rng.random() < 0.05:
+            parts.append(rng.choice(DIRECTIONS) + separator)
+    path.write_text("".join(parts), encoding="utf-8")
+
+
+def write_docx_file(
+    path: Path, turns: list[SyntheticSegment], speaker_paragraphs: bool, rng: random.Random
+) -> None:
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = docx.Document()
+    document.styles.add_style("Intervinent", WD_STYLE_TYPE.PARAGRAPH)
+    document.sections[0].header.paragraphs[0].text = "Benchmark transcript (generated)"
+    document.add_paragraph("Illustrative transcript", style="Title")
+    for segment in turns:
+        if speaker_paragraphs:
+            document.add_paragraph(speaker(segment), style="Intervinent")
+            document.add_paragraph(segment.text)
+        else:
+            document.add_paragraph(f"{speaker(segment)}: {segment.text}")
+        if rng.random() < 0.05:
+            document.add_paragraph().add_run(rng.choice(DIRECTIONS)).italic = True
+    document.save(str(path))
+
+
+def generate(folder: Path, size_mb: float, seed: int) -> dict[str, int]:
+    """Write the .txt and .docx sets of about ``size_mb`` MB of text; return bytes per format."""
+    rng = random.Random(seed)
+    (folder / "txt").mkdir(parents=True)
+    (folder / "docx").mkdir(parents=True)
+    turns: list[SyntheticSegment] = []
+    turn_bytes = 0
+    written = 0
+
+    def flush() -> None:
+        nonlocal turns, turn_bytes, written
+        convention = TEXT_CONVENTIONS[written % len(TEXT_CONVENTIONS)]
+        name = f"interview_{written:04d}"
+        write_text_file(folder / "txt" / f"{name}.txt", turns, convention, rng)
+        write_docx_file(folder / "docx" / f"{name}.docx", turns, written % 2 == 0, rng)
+        written += 1
+        turns, turn_bytes = [], 0
+
+    for segment in synthetic_segments(int(size_mb * 1_000_000), seed=seed):
+        turns.append(segment)
+        turn_bytes += len(segment.text.encode("utf-8"))
+        if turn_bytes >= FILE_BYTES:
+            flush()
+    if turns:
+        flush()
+    return {"files": written}
+
+
+# -- measuring (each in a child process) -----------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def measure_baseline(folder: Path, fmt: str) -> dict[str, float]:
+    files = sorted(folder.iterdir())
+    started = time.perf_counter()
+    text_bytes = 0
+    if fmt == "txt":
+        for path in files:
+            text_bytes += len(path.read_bytes().decode("utf-8").encode("utf-8"))
+    else:
+        import docx
+
+        for path in files:
+            document = docx.Document(str(path))
+            text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+            text_bytes += len(text.encode("utf-8"))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "text_bytes": text_bytes, "peak_rss_mb": peak_rss_mb()}
+
+
+def measure_ingest(folder: Path, project: Path) -> dict[str, float]:
+    from qualcode.ingest import ingest
+    from qualcode.store import Store
+
+    started = time.perf_counter()
+    with Store.open(project, create=True) as store:
+        result = ingest(store, [folder])
+        segments = sum(f.segments for f in result.files)
+        failed = len(result.failed)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "segments": segments,
+        "failed": failed,
+        "project_mb": project.stat().st_size / 1e6,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def child(task: str, folder: Path, fmt: str) -> dict[str, float]:
+    command = [sys.executable, __file__, "--child", task, "--folder", str(folder), "--format", fmt]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(output)
+
+
+def run_child(options: argparse.Namespace) -> None:
+    folder = Path(options.folder)
+    if options.child == "baseline":
+        result = measure_baseline(folder / options.format, options.format)
+    else:
+        result = measure_ingest(folder / options.format, folder / f"{options.format}.qualcode")
+    print(json.dumps(result))
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,10", help="MB of text, comma-separated (1,10,100)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", choices=["baseline", "ingest"], help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--format", choices=["txt", "docx"], help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        run_child(options)
+        return
+    sizes = [float(size) for size in options.sizes.split(",")]
+    print(
+        f"qualcode ingest benchmark, {date.today().isoformat()}, Python "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs, language detection on"
+    )
+    header = (
+        f"{'size':>5} {'format':>6} {'files':>5} {'text MB':>8} {'baseline MB/s':>14} "
+        f"{'ingest MB/s':>12} {'ratio':>6} {'segments':>9} {'peak RSS MB':>12} {'project MB':>11}"
+    )
+    print(header)
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="qualcode-bench-") as temporary:
+            folder = Path(temporary)
+            started = time.perf_counter()
+            files = generate(folder, size, options.seed)["files"]
+            generated = time.perf_counter() - started
+            for fmt in ("txt", "docx"):
+                baseline = child("baseline", folder, fmt)
+                ingested = child("ingest", folder, fmt)
+                megabytes = baseline["text_bytes"] / 1e6
+                baseline_rate = megabytes / baseline["seconds"]
+                ingest_rate = megabytes / ingested["seconds"]
+                assert ingested["failed"] == 0, "a generated file failed to ingest"
+                print(
+                    f"{size:>5g} {fmt:>6} {files:>5} {megabytes:>8.1f} {baseline_rate:>14.1f} "
+                    f"{ingest_rate:>12.2f} {baseline_rate / ingest_rate:>5.0f}x "
+                    f"{int(ingested['segments']):>9,} {ingested['peak_rss_mb']:>12.0f} "
+                    f"{ingested['project_mb']:>11.0f}",
+                    flush=True,
+                )
+            print(f"      (generating {size:g} MB as .txt and .docx took {generated:.0f} s)")
+    print("ratio: how many times longer ingest takes than the baseline on the same files")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""REFI-QDA: export qdpx, import qdpx, codebook export and codebook import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.app import state
+from qualcode.cli.coding_cmds import codebook_app
+from qualcode.cli.human_cmds import import_app
+from qualcode.cli.report_cmds import export_app
+from qualcode.codebook import find_codebook, load_codebook
+from qualcode.coding import code_records
+from qualcode.errors import UsageError
+from qualcode.models import Unit
+from qualcode.refi.codebook import DEFAULT_LANGUAGES, import_codebook, parse_languages
+from qualcode.refi.export import DEFAULT_CASE_ATTRIBUTE, Span, export_codebook, export_project
+from qualcode.refi.import_ import ImportSummary, import_project
+
+_MAX_LISTED_CODES = 5
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+@export_app.command("qdpx")
+def export_qdpx(
+    file: Annotated[Path, typer.Argument(help="The archive to write (.qdpx).")],
+    span: Annotated[
+        Span,
+        typer.Option(
+            "--span",
+            help="What a selection covers: the coded segment, or each piece of evidence "
+            "(the matched words; people's codings keep their segment).",
+        ),
+    ] = Span.SEGMENT,
+    coder: Annotated[
+        list[str] | None,
+        typer.Option("--coder", help="Only this coder's codings (repeat for several)."),
+    ] = None,
+    case_by: Annotated[
+        str, typer.Option("--case-by", help="Attribute whose values become cases.")
+    ] = DEFAULT_CASE_ATTRIBUTE,
+) -> None:
+    """Write the project as a REFI-QDA archive for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    Example: qualcode export qdpx study.qdpx --span evidence
+
+    The archive holds every document's text, the code tree with descriptions and colours, one
+    user per coder, every coding as a coded selection, the attributes as variables and a case
+    per city. Exporting an unchanged project again gives the same file.
+    """
+    if file.suffix.lower() != ".qdpx":
+        _warn(f"{file}: REFI-QDA tools look for the .qdpx extension")
+    with state.open_store() as store:
+        summary = export_project(store, file, span=span, coders=coder, case_attribute=case_by)
+    if summary.stale_codings:
+        _warn(
+            f"{_plural(summary.stale_codings, 'stale coding')} on earlier versions of documents "
+            "not exported; run qualcode code to refresh them"
+        )
+    if summary.without_evidence:
+        _warn(
+            f"{_plural(summary.without_evidence, 'coding')} without evidence (made by people) "
+            "cover their whole segment"
+        )
+    typer.echo(
+        f"Wrote {file}: {_plural(summary.documents, 'document')}, "
+        f"{_plural(summary.codes, 'code')}, {_plural(len(summary.coders), 'coder')}, "
+        f"{_plural(summary.codings, 'coding')} in {_plural(summary.selections, 'selection')} "
+        f"({span.value} spans), {_plural(summary.variables, 'variable')}, "
+        f"{_plural(summary.cases, 'case')}."
+    )
+
+
+@import_app.command("qdpx")
+def import_qdpx(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A REFI-QDA project archive (.qdpx).", exists=True, dir_okay=False),
+    ],
+    codebook: Annotated[
+        str | None,
+        typer.Option(
+            "--codebook",
+            "-c",
+            help="The codebook the archive's codes came from, so that they keep its code ids.",
+            show_default=False,
+        ),
+    ] = None,
+    unit: Annotated[
+        Unit, typer.Option("--unit", help="What a segment of a new document is.")
+    ] = Unit.TURN,
+) -> None:
+    """Read a REFI-QDA project from NVivo, ATLAS.ti, MAXQDA or QualCoder into the project.
+
+    Example: qualcode import qdpx coded-in-nvivo.qdpx --codebook justice
+
+    Sources become documents (those the project already has are recognised, not added twice),
+    the codebook's codes become codes, and every coded selection becomes a coding by its user on
+    each segment it overlaps. All in one transaction: an error leaves the project as it was.
+    """
+    loaded = None
+    if codebook is not None:
+        path, _ = find_codebook(codebook, state.project_path.resolve().parent)
+        loaded = load_codebook(path)
+    with state.open_store(create=True) as store:
+        summary = import_project(store, file, unit=unit, codebook=loaded)
+    _print_import(summary)
+
+
+def _print_import(summary: ImportSummary) -> None:
+    for document in summary.documents:
+        if document.status in ("added", "updated"):
+            languages = ",".join(document.languages)
+            typer.echo(
+                f"{document.status:<10} {document.name}  ({document.segments} segments, "
+                f"{languages})"
+            )
+        elif document.status == "metadata":
+            typer.echo(f"{'metadata':<10} {document.name}  (attributes updated)")
+        else:
+            typer.echo(f"{document.status:<10} {document.name}")
+    for warning in summary.warnings:
+        _warn(warning)
+    typer.echo(
+        f"Codes: {summary.codes_in_archive:,} in the archive, {len(summary.codes_added):,} new "
+        "to the project."
+    )
+    coders = "; ".join(
+        f"{coder} +{added}" + (f" ({already} already there)" if already else "")
+        for coder, (added, already) in summary.codings.items()
+    )
+    typer.echo(
+        f"Codings: {_plural(summary.selections, 'selection')} read"
+        + (f"; {coders}." if coders else "; none imported.")
+    )
+    origin = f" (written by {summary.origin})" if summary.origin else ""
+    typer.echo(f"Imported {summary.path}{origin}. Project: {state.project_path}")
+
+
+@codebook_app.command("export")
+def codebook_export(
+    file: Annotated[Path, typer.Argument(help="The codebook file to write (.qdc).")],
+    codebook: Annotated[
+        str | None,
+        typer.Option(
+            "--codebook",
+            "-c",
+            help="A YAML codebook (file or name). Default: the codes of the project.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write a codebook as REFI-QDA (.qdc), for NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    Example: qualcode codebook export justice.qdc --codebook justice
+
+    Without --codebook, the project's codes are written: those of every codebook it was coded
+    with and those imported. Labels become names; descriptions keep the include and exclude
+    notes; colours are kept. Patterns have no place in REFI-QDA and stay behind.
+    """
+    if codebook is not None:
+        path, origin = find_codebook(codebook, state.project_path.resolve().parent)
+        loaded = load_codebook(path)
+        codes = code_records(loaded)
+        where = f"codebook {loaded.name} {loaded.version} ({path}, {origin})"
+    else:
+        with state.open_store() as store:
+            codes = store.codes()
+        where = f"the project's codes ({state.project_path})"
+        if not codes:
+            raise UsageError(
+                "the project has no codes yet",
+                hint="pass --codebook FILE, or run qualcode code first",
+            )
+    count = export_codebook(codes, file)
+    typer.echo(f"Wrote {file}: {_plural(count, 'code')} from {where}.")
+
+
+@codebook_app.command("import")
+def codebook_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A REFI-QDA codebook (.qdc) or project (.qdpx).", exists=True, dir_okay=False
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The YAML codebook to write.")],
+    languages: Annotated[
+        str, typer.Option("--languages", help="Languages to give pattern lists for.")
+    ] = ",".join(DEFAULT_LANGUAGES),
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", help="The codebook's name (default: from the file name).", show_default=False
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
+) -> None:
+    """Turn a REFI-QDA codebook into a qualcode YAML codebook to fill with patterns.
+
+    Example: qualcode codebook import nvivo-codes.qdc --out codebooks/study.yaml
+
+    The tree, labels, descriptions and colours are kept; each code gets an empty pattern list
+    per language. A code without patterns or children cannot code anything, so the codebook
+    loads once its leaf codes have patterns: qualcode codebook check lists those still empty.
+    """
+    result = import_codebook(
+        file, out, languages=parse_languages(languages), name=name, force=force
+    )
+    for warning in result.warnings:
+        _warn(warning)
+    typer.echo(f"Wrote {out}: codebook {result.name} with {_plural(result.codes, 'code')}.")
+    needing = result.needing_patterns
+    if needing:
+        listed = ", ".join(needing[:_MAX_LISTED_CODES])
+        more = f" and {len(needing) - _MAX_LISTED_CODES} more" if len(needing) > 5 else ""
+        typer.echo(
+            f"{_plural(len(needing), 'code')} need patterns before the codebook can be used "
+            f"({listed}{more}); 'qualcode codebook check {out}' lists them."
+        )

@@ -1,0 +1,263 @@
+"""report, and the export group (segments, quotes)."""
+
+from __future__ import annotations
+
+import textwrap
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.app import app, state
+from qualcode.cli.render import fitted_table, terminal_width
+from qualcode.exports.charts import chart_data, chart_format, write_chart
+from qualcode.exports.display import DisplayTable, report_display_tables, report_notes
+from qualcode.exports.docx_report import write_quotes_docx
+from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame, write_table
+from qualcode.exports.tables import csv_text, write_report_files
+from qualcode.report import ReportOptions, build_report, compare, parse_filters
+
+export_app = typer.Typer(help="Write coded segments and quotes to files for other tools.")
+app.add_typer(export_app, name="export")
+
+ByOption = Annotated[
+    str,
+    typer.Option(
+        "--by",
+        help="Document attribute to group by (city, interviewee_role, organisation_type, "
+        "language...), or 'document' for one group per document.",
+    ),
+]
+CoderOption = Annotated[
+    str | None,
+    typer.Option(
+        "--coder",
+        help="Whose codings: a human coder's name, or auto:CODEBOOK@VERSION. "
+        "Default: the most recent automatic run.",
+        show_default=False,
+    ),
+]
+CodeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--code", help="Only this code and its sub-codes (repeatable).", show_default=False
+    ),
+]
+CityOption = Annotated[
+    str | None, typer.Option("--city", help="Only documents of this city.", show_default=False)
+]
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        help="Only documents with this attribute value, e.g. --where language=ca (repeatable).",
+        show_default=False,
+    ),
+]
+
+
+def _options(
+    by: str,
+    coder: str | None,
+    code: list[str] | None,
+    city: str | None,
+    where: list[str] | None,
+    leaves: bool = False,
+) -> ReportOptions:
+    filters = parse_filters(where or [])
+    if city:
+        filters += (("city", city),)
+    return ReportOptions(
+        by=by.strip().lower(),
+        coder=coder,
+        codes=tuple(code or ()),
+        filters=filters,
+        leaves_only=leaves,
+    )
+
+
+def _echo_notes(notes: list[str]) -> None:
+    width = min(terminal_width(), 100)
+    for note in notes:
+        typer.echo(textwrap.fill(note, width=width, subsequent_indent="  "))
+
+
+def _echo_table(table: DisplayTable) -> None:
+    typer.echo("")
+    typer.echo(table.title)
+    typer.echo(
+        fitted_table(
+            table.headers, table.rows, align=table.align, keep=table.keep, shrink=table.shrink
+        )
+    )
+    _echo_notes(list(table.notes))
+
+
+@app.command("report")
+def report_command(
+    by: ByOption = "city",
+    coder: CoderOption = None,
+    code: CodeOption = None,
+    city: CityOption = None,
+    where: WhereOption = None,
+    leaves: Annotated[
+        bool, typer.Option("--leaves", help="Show only codes without sub-codes.")
+    ] = False,
+    compare_groups: Annotated[
+        bool,
+        typer.Option(
+            "--compare",
+            help="Groups side by side with a test per code (Fisher's exact for two groups, "
+            "chi-square for more), Benjamini-Hochberg adjusted.",
+        ),
+    ] = False,
+    cooccurrence: Annotated[
+        bool, typer.Option("--cooccurrence", help="Also print the code × code co-occurrence table.")
+    ] = False,
+    documents: Annotated[
+        bool, typer.Option("--documents", help="Also print the code × document matrix.")
+    ] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            "--chart",
+            help="Write a bar chart of shares per group (.png or .svg).",
+            show_default=False,
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write every table as CSV, report.xlsx and report.md here.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Theme frequencies per city (or any attribute): segments coded, share, interviews, rate.
+
+    Example: qualcode report --compare --chart shares.png --out report/
+
+    Counts are of in-scope segments (respondent turns and turns of unknown speaker; interviewer
+    turns are left out) and parent codes count their sub-codes. --compare tests, per code,
+    whether the share differs between groups; segments of one interview are not independent, so
+    the interview-level test it also shows is the conservative one.
+    """
+    options = _options(by, coder, code, city, where, leaves)
+    if chart is not None:
+        chart_format(chart)
+    with state.open_store() as store:
+        report = build_report(store, options)
+    comparison = compare(report) if compare_groups else None
+    _echo_notes(report_notes(report, None))
+    tables = report_display_tables(
+        report,
+        comparison,
+        style="terminal",
+        frequencies=comparison is None,  # the comparison shows the shares side by side instead
+        cooccurrence=cooccurrence,
+        documents=documents,
+    )
+    for table in tables:
+        _echo_table(table)
+    written = []
+    if chart is not None:
+        written.append(write_chart(chart_data(report, comparison), chart))
+    if out is not None:
+        written += write_report_files(report, comparison, out)
+    if written:
+        typer.echo("")
+    for path in written:
+        typer.echo(f"Wrote {path}")
+
+
+class QuoteFormat(StrEnum):
+    DOCX = "docx"
+
+
+@export_app.command("segments")
+def export_segments(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="File to write (.csv or .xlsx); default: CSV on stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    matrix: Annotated[
+        Path | None,
+        typer.Option(
+            "--matrix",
+            help="Also write the 0/1 segment × code matrix (.csv or .xlsx).",
+            show_default=False,
+        ),
+    ] = None,
+    coder: CoderOption = None,
+    code: CodeOption = None,
+    city: CityOption = None,
+    where: WhereOption = None,
+) -> None:
+    """Coded segments, one row per segment and code, with every document attribute.
+
+    Example: qualcode export segments --out segments.xlsx --matrix matrix.csv
+
+    Columns are documented in docs/exports.md. With --matrix and no --out only the matrix is
+    written; with neither, the segments go to stdout as CSV.
+    """
+    options = _options("city", coder, code, city, where)
+    with state.open_store() as store:
+        if out is not None or matrix is None:
+            coder_name, frame = coded_segments_frame(
+                store, coder=options.coder, codes=options.codes, filters=options.filters
+            )
+            if out is None:
+                typer.echo(csv_text(frame), nl=False)
+            else:
+                write_table(frame, out, "segments")
+                typer.echo(f"Wrote {len(frame):,} coded segments by {coder_name} to {out}")
+        if matrix is not None:
+            coder_name, frame = segment_matrix_frame(
+                store, coder=options.coder, codes=options.codes, filters=options.filters
+            )
+            write_table(frame, matrix, "matrix")
+            codes = sum(1 for c in frame.columns[frame.columns.get_loc("in_scope") + 1 :])
+            typer.echo(
+                f"Wrote the {len(frame):,} × {codes} segment × code matrix of {coder_name} "
+                f"to {matrix}"
+            )
+
+
+@export_app.command("quotes")
+def export_quotes(
+    out: Annotated[Path, typer.Option("--out", help="The Word file to write.")],
+    format: Annotated[
+        QuoteFormat, typer.Option("--format", help="File format.")
+    ] = QuoteFormat.DOCX,
+    by: ByOption = "city",
+    coder: CoderOption = None,
+    code: CodeOption = None,
+    city: CityOption = None,
+    where: WhereOption = None,
+    max_quotes: Annotated[
+        int,
+        typer.Option(
+            "--max-quotes", help="At most this many quotes per code and group (0: all).", min=0
+        ),
+    ] = 0,
+) -> None:
+    """A Word report: per theme the comparison table and a chart, then the quotes per city.
+
+    Example: qualcode export quotes --format docx --out quotes.docx
+
+    Quotes are the in-scope segments coded with each code, grouped by city (or --by), with
+    interview, speaker and timestamp, and the evidence in bold.
+    """
+    options = _options(by, coder, code, city, where)
+    with state.open_store() as store:
+        summary = write_quotes_docx(store, options, out, max_quotes=max_quotes or None)
+    typer.echo(
+        f"Wrote {summary.quotes:,} quotes by {summary.coder} under {summary.themes} themes "
+        f"({summary.charts} charts) to {summary.path}"
+    )

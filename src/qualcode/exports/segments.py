@@ -1,0 +1,194 @@
+"""Coded segments for other tools: one row per segment and code, and a 0/1 segment × code matrix.
+
+The column names are a public interface, listed in docs/exports.md and pinned by golden files:
+fixed columns, plus one ``attr_<key>`` column per document attribute (keys sorted), plus, in the
+matrix, one column per code. Text cells a spreadsheet would run as formulas are neutralised by
+:mod:`qualcode.exports.tables` when written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from qualcode.errors import UsageError
+from qualcode.exports.tables import write_csv, write_xlsx
+from qualcode.models import Document, Role
+from qualcode.report import code_tree, resolve_coder, select_documents, shown_codes
+from qualcode.store import Store
+
+ATTRIBUTE_PREFIX = "attr_"
+SEGMENT_COLUMNS_HEAD = ["document"]
+SEGMENT_COLUMNS_TAIL = [
+    "segment_id",
+    "segment_ordinal",
+    "turn",
+    "speaker",
+    "role",
+    "timestamp",
+    "start_char",
+    "end_char",
+    "language",
+    "word_count",
+    "code_path",
+    "code_label",
+    "coder",
+    "evidence",
+    "evidence_patterns",
+    "evidence_spans",
+    "text",
+]
+MATRIX_COLUMNS_TAIL = [
+    "segment_id",
+    "segment_ordinal",
+    "speaker",
+    "role",
+    "timestamp",
+    "word_count",
+    "in_scope",
+]
+EVIDENCE_SEPARATOR = "; "
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class SegmentExport:
+    """What an export wrote, for the command's one-line summary."""
+
+    coder: str
+    rows: int
+    path: Path | None
+
+
+def attribute_columns(documents: Sequence[Document]) -> list[str]:
+    return sorted({key for d in documents for key in d.attributes})
+
+
+def matrix_column(code_path: str) -> str:
+    """A code path as a variable name R, SPSS and Stata accept: ``/`` becomes ``__``."""
+    return code_path.replace("/", "__")
+
+
+def coded_segments_frame(
+    store: Store,
+    *,
+    coder: str | None = None,
+    codes: Sequence[str] = (),
+    filters: Sequence[tuple[str, str]] = (),
+) -> tuple[str, pd.DataFrame]:
+    """One row per coding (segment and code, as coded: no roll-up), in document order.
+
+    Every coding of the coder counts here, interviewer turns included: the ``role`` column lets
+    the reader keep or drop them.
+    """
+    coder = resolve_coder(store, coder)
+    documents = select_documents(store, filters)
+    by_id = {d.document_id: d for d in documents}
+    keys = attribute_columns(documents)
+    labels = {c.path: c.label for c in store.codes()}
+    rows = []
+    for item in store.coded_segments(code_paths=list(codes) or None, coders=[coder]):
+        segment = item.segment
+        document = by_id.get(segment.document_id or -1)
+        if document is None:
+            continue
+        rows.append(
+            [
+                document.name,
+                *(document.attributes.get(k, "") for k in keys),
+                segment.segment_id,
+                segment.ordinal,
+                segment.turn,
+                segment.speaker or "",
+                segment.role.value if segment.role else "",
+                segment.timestamp or "",
+                segment.start_char,
+                segment.end_char,
+                segment.language or "",
+                segment.word_count,
+                item.code_path,
+                labels.get(item.code_path, item.code_path),
+                item.coder,
+                EVIDENCE_SEPARATOR.join(e.matched for e in item.evidence),
+                EVIDENCE_SEPARATOR.join(e.pattern for e in item.evidence),
+                EVIDENCE_SEPARATOR.join(f"{e.start_char}-{e.end_char}" for e in item.evidence),
+                segment.text,
+            ]
+        )
+    columns = [
+        *SEGMENT_COLUMNS_HEAD,
+        *(ATTRIBUTE_PREFIX + k for k in keys),
+        *SEGMENT_COLUMNS_TAIL,
+    ]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["turn"] = frame["turn"].astype("Int64")
+    return coder, frame
+
+
+def segment_matrix_frame(
+    store: Store,
+    *,
+    coder: str | None = None,
+    codes: Sequence[str] = (),
+    filters: Sequence[tuple[str, str]] = (),
+) -> tuple[str, pd.DataFrame]:
+    """Every current segment (of the chosen documents) × every code: 1 when coded.
+
+    A parent code's column is 1 when the segment carries the code or any descendant, as in the
+    report; ``in_scope`` is 1 for the segments the report counts (not the interviewer's).
+    """
+    coder = resolve_coder(store, coder)
+    documents = select_documents(store, filters)
+    by_id = {d.document_id: d for d in documents}
+    keys = attribute_columns(documents)
+    pairs = store.coding_pairs(coder, in_scope_only=False)
+    tree = code_tree(store, coder, {path for _, path in pairs})
+    shown = [c.path for c in shown_codes(tree, codes, leaves_only=False)]
+    column = {path: i for i, path in enumerate(shown)}
+    coded: dict[int, set[int]] = {}
+    for segment_id, path in pairs:
+        for ancestor in tree.ancestors_or_self(path):
+            if ancestor in column:
+                coded.setdefault(segment_id, set()).add(column[ancestor])
+    rows = []
+    for segment in store.all_current_segments():
+        document = by_id.get(segment.document_id or -1)
+        if document is None:
+            continue
+        flags = [0] * len(shown)
+        for j in coded.get(segment.segment_id or -1, ()):
+            flags[j] = 1
+        rows.append(
+            [
+                document.name,
+                *(document.attributes.get(k, "") for k in keys),
+                segment.segment_id,
+                segment.ordinal,
+                segment.speaker or "",
+                segment.role.value if segment.role else "",
+                segment.timestamp or "",
+                segment.word_count,
+                int(segment.role != Role.INTERVIEWER),
+                *flags,
+            ]
+        )
+    columns = [
+        *SEGMENT_COLUMNS_HEAD,
+        *(ATTRIBUTE_PREFIX + k for k in keys),
+        *MATRIX_COLUMNS_TAIL,
+        *(matrix_column(p) for p in shown),
+    ]
+    return coder, pd.DataFrame(rows, columns=columns)
+
+
+def write_table(frame: pd.DataFrame, path: Path, sheet: str) -> Path:
+    """CSV or XLSX, as the file's suffix says."""
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise UsageError(f"{path}: write a table as .csv or .xlsx, not '{suffix or 'no suffix'}'")
+    if suffix == ".xlsx":
+        return write_xlsx({sheet: frame}, path)
+    return write_csv(frame, path)

@@ -1,0 +1,293 @@
+"""Spreadsheets of turns (.csv, .tsv, .xlsx): one row per turn, columns found by their headers.
+
+The header row is the first of the first five rows that names a text column; the other columns are
+recognised by common names in English, Spanish and Catalan (see :data:`COLUMN_NAMES`), compared
+without case or accents. Each row is a turn of its speaker; a row with an empty speaker cell
+continues the turn above it (its text joins that turn on a new line, its codes are added). A table
+without a speaker column gives turns without a speaker, each a segment of its own when it has a
+time. Each turn's text is printed after a label (``[00:01:02] Ana Puig: ``) so the document reads
+like a transcript; spans hold only speech.
+
+Kept: speaker, text, time (``start-end`` when there is an end column), the codes column (on each
+paragraph's ``codes``), the workbook's title, author and dates. Dropped: every other column, other
+sheets of a workbook, formatting, formulas (their last computed values are read).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from qualcode.errors import ReaderError
+from qualcode.models import ReadDocument
+from qualcode.readers.assemble import Block, assemble, read_bytes, turn_label
+from qualcode.readers.text_reader import decode
+from qualcode.speakers import fold
+
+
+# Header names per column, folded (lower case, no accents). A header matches when it equals one of
+# them or, failing that, when one of its words does ("Speaker name", "Start time (hh:mm:ss)").
+def _names(listed: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in listed.split(","))
+
+
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "speaker": _names(
+        "speaker, speaker name, hablante, parlant, interlocutor, interlocutora, interviniente, "
+        "intervinent, nom, nombre, name, participant, participante, persona, orador, oradora, "
+        "who, voice, veu, voz"
+    ),
+    "text": _names(
+        "text, texto, transcripcio, transcripcion, transcription, transcript, utterance, "
+        "enunciado, enunciat, content, contenido, contingut, intervencion, intervencio, says, "
+        "dialogue, dialogo, dialeg"
+    ),
+    "timestamp": _names(
+        "timestamp, time, tiempo, temps, inicio, inici, start, start time, begin, hora, "
+        "marca de tiempo, marca de temps, timecode"
+    ),
+    "end": _names("end, end time, fin, fi, final time, stop"),
+    "codes": _names(
+        "codes, code, codigos, codigo, codis, codi, tags, tag, etiquetas, etiqueta, etiquetes, "
+        "categories, categorias, categoria, themes, temas, temes"
+    ),
+}
+# Exact names are tried for every column first, so "End time" is the end, not the time.
+_ROLES_IN_ORDER = ("text", "speaker", "end", "timestamp", "codes")
+_CODE_SEPARATORS = re.compile(r"[;|\n]+|,(?!\d)")
+_HEADER_ROWS = 5
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each known column is, as a 0-based index (None when the table lacks it)."""
+
+    text: int
+    speaker: int | None = None
+    timestamp: int | None = None
+    end: int | None = None
+    codes: int | None = None
+
+
+@dataclass
+class _Turn:
+    speaker: str | None
+    start: str | None
+    end: str | None
+    texts: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+
+
+def read_csv(path: Path) -> ReadDocument:
+    return _read_delimited(path, fmt="csv")
+
+
+def read_tsv(path: Path) -> ReadDocument:
+    return _read_delimited(path, fmt="tsv")
+
+
+def read_xlsx(path: Path) -> ReadDocument:
+    if not zipfile.is_zipfile(path):
+        raise ReaderError("not a valid .xlsx file (it is not a zip package)", path=path)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ReaderError(f"not a valid .xlsx file ({error})", path=path) from error
+    try:
+        first_headers: list[str] | None = None
+        for sheet in workbook.worksheets:
+            rows = [
+                [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
+            ]
+            found = _find_header(rows)
+            if found is not None:
+                header_index, columns = found
+                properties = _workbook_properties(workbook)
+                return _document(rows[header_index + 1 :], columns, "xlsx", None, properties)
+            if first_headers is None:
+                first_headers = _first_row(rows)
+    finally:
+        workbook.close()
+    raise _no_text_column(path, first_headers or [])
+
+
+def _read_delimited(path: Path, fmt: str) -> ReadDocument:
+    raw, encoding = decode(read_bytes(path), path)
+    delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(raw)
+    try:
+        rows = list(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ReaderError(f"not a valid {fmt.upper()} file ({error})", path=path) from error
+    found = _find_header(rows)
+    if found is None:
+        raise _no_text_column(path, _first_row(rows))
+    header_index, columns = found
+    return _document(rows[header_index + 1 :], columns, fmt, encoding)
+
+
+def _sniff_delimiter(raw: str) -> str:
+    """Comma, semicolon (Spanish and Catalan Excel) or tab, whichever splits the header row."""
+    sample = "\n".join(raw.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        first = sample.partition("\n")[0]
+        return max(",;\t", key=first.count)
+
+
+def _first_row(rows: Sequence[Sequence[str]]) -> list[str]:
+    return next(([cell for cell in row if cell] for row in rows if any(row)), [])
+
+
+def _no_text_column(path: Path, headers: list[str]) -> ReaderError:
+    found = ", ".join(f"'{h}'" for h in headers[:12]) or "none"
+    return ReaderError(
+        f"no column of turn text found: the headers are {found}",
+        path=path,
+        hint="name the columns, for instance speaker, text, timestamp and codes "
+        "(or hablante/parlant, texto/text, tiempo/temps, códigos/codis)",
+    )
+
+
+def detect_columns(headers: Sequence[str]) -> Columns | None:
+    """Map header names to columns; None when no column holds the text."""
+    folded = [_fold_header(header) for header in headers]
+    found: dict[str, int] = {}
+    for exact in (True, False):
+        for role in _ROLES_IN_ORDER:
+            if role in found:
+                continue
+            names = COLUMN_NAMES[role]
+            for index, header in enumerate(folded):
+                if index in found.values() or not header:
+                    continue
+                if header in names or (not exact and any(word in names for word in header.split())):
+                    found[role] = index
+                    break
+    if "text" not in found:
+        return None
+    return Columns(**found)
+
+
+def _fold_header(header: str) -> str:
+    header = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", fold(header))
+    return " ".join(re.sub(r"[^\w ]+", " ", header).replace("_", " ").split())
+
+
+def _find_header(rows: Sequence[Sequence[str]]) -> tuple[int, Columns] | None:
+    for index, row in enumerate(rows[:_HEADER_ROWS]):
+        columns = detect_columns(row)
+        if columns is not None:
+            return index, columns
+    return None
+
+
+def _document(
+    rows: Iterable[Sequence[str]],
+    columns: Columns,
+    fmt: str,
+    encoding: str | None,
+    properties: dict[str, str] | None = None,
+) -> ReadDocument:
+    turns: list[_Turn] = []
+    for row in rows:
+        text = _column(row, columns.text)
+        speaker = _speaker(_column(row, columns.speaker))
+        start = _column(row, columns.timestamp) or None
+        end = _column(row, columns.end) or None
+        codes = _codes(_column(row, columns.codes))
+        if columns.speaker is not None and speaker is None and turns:
+            turn = turns[-1]
+            turn.end = end or turn.end
+        else:
+            turn = _Turn(speaker=speaker, start=start, end=end)
+            turns.append(turn)
+        if text:
+            turn.texts.append(text)
+        turn.codes.extend(code for code in codes if code not in turn.codes)
+    blocks: list[Block] = []
+    for turn in turns:
+        timestamp = turn.start
+        if turn.start and turn.end:
+            timestamp = f"{turn.start}-{turn.end}"
+        blocks.append(
+            Block(
+                text="\n".join(turn.texts),
+                label=turn_label(turn.speaker, turn.start),
+                speaker=turn.speaker,
+                timestamp=timestamp,
+                codes=tuple(turn.codes),
+                in_table=True,
+            )
+        )
+    text, paragraphs = assemble(blocks)
+    return ReadDocument(
+        text=text, paragraphs=paragraphs, properties=properties or {}, format=fmt, encoding=encoding
+    )
+
+
+def _column(row: Sequence[str], index: int | None) -> str:
+    if index is None or index >= len(row):
+        return ""
+    return row[index].replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _speaker(cell: str) -> str | None:
+    name = " ".join(cell.split()).rstrip(":").strip()
+    return name or None
+
+
+def _codes(cell: str) -> list[str]:
+    return [code.strip() for code in _CODE_SEPARATORS.split(cell) if code.strip()]
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as text; times as ``hh:mm:ss`` (``.mmm`` when they have a fraction)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, time):
+        return _clock(value.hour * 3600 + value.minute * 60 + value.second, value.microsecond)
+    if isinstance(value, timedelta):
+        return _clock(int(value.total_seconds()), value.microseconds)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _clock(seconds: int, microseconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    clock = f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    return f"{clock}.{microseconds // 1000:03d}" if microseconds else clock
+
+
+def _workbook_properties(workbook: openpyxl.Workbook) -> dict[str, str]:
+    props = workbook.properties
+    found: dict[str, str] = {}
+    for key, value in (
+        ("title", props.title),
+        ("subject", props.subject),
+        ("author", props.creator),
+        ("keywords", props.keywords),
+        ("comments", props.description),
+        ("category", props.category),
+        ("language", props.language),
+    ):
+        if value and str(value).strip():
+            found[key] = str(value).strip()
+    if isinstance(props.created, datetime):
+        found["date"] = props.created.date().isoformat()
+    return found

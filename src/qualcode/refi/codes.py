@@ -1,0 +1,222 @@
+"""Codes between qualcode and REFI-QDA: the tree, descriptions, colours and ids.
+
+A qualcode code has a path of ids (``inequality/income``), a label, a description, include and
+exclude notes and a colour. A REFI-QDA code has a GUID, a name, one description and a colour. So:
+
+- the name is the label (what a person reads in NVivo or ATLAS.ti), the GUID comes from the path;
+- the description carries the include and exclude notes as its last paragraphs,
+  ``Include: …`` and ``Exclude: …``, and an import takes them back from there;
+- colours are written ``#RRGGBB``;
+- on import a code's path is found by its GUID among the codes qualcode already knows, else by its
+  label under the same parent, else made from its name (``Income and wealth`` →
+  ``income_and_wealth``).
+
+Tools that keep a flat list write the hierarchy into names, ``Parent::Child``; an import rebuilds
+the tree from them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from qualcode.refi import guid as guids
+from qualcode.refi.xmltools import Builder, child_text, children
+from qualcode.store import CodeRecord
+
+HIERARCHY_SEPARATOR = "::"
+_NOTE = re.compile(r"(?:\A|\n\n)(Include|Exclude): ")
+_COLOUR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+_NOT_ID = re.compile(r"[^a-z0-9]+")
+FALLBACK_ID = "code"
+
+
+@dataclass(frozen=True)
+class ParsedCode:
+    """A code as an archive or codebook file gives it, with its children."""
+
+    name: str
+    guid: str | None = None
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    colour: str | None = None
+    children: tuple[ParsedCode, ...] = ()
+
+    def walk(self) -> Iterable[ParsedCode]:
+        yield self
+        for code in self.children:
+            yield from code.walk()
+
+
+@dataclass
+class CodeTreeNotes:
+    """What reading a code tree had to put up with, for the warnings."""
+
+    flattened: int = 0
+    """Codes whose name holds the hierarchy (``Parent::Child``)."""
+    bad_colours: list[str] = field(default_factory=list)
+    unnamed: int = 0
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def describe(code: CodeRecord) -> str:
+    """One REFI-QDA description: the description, then the include and exclude notes."""
+    parts = [code.description.strip()] if code.description.strip() else []
+    if code.include.strip():
+        parts.append(f"Include: {code.include.strip()}")
+    if code.exclude.strip():
+        parts.append(f"Exclude: {code.exclude.strip()}")
+    return "\n\n".join(parts).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def hex_colour(colour: str | None) -> str | None:
+    """``#c0392b`` or ``#abc`` → ``#C0392B`` / ``#AABBCC``; None for anything else."""
+    if not colour:
+        return None
+    match = _COLOUR.fullmatch(colour.strip())
+    if match is None:
+        return None
+    digits = match.group(1)
+    if len(digits) == 3:
+        digits = "".join(digit * 2 for digit in digits)
+    return f"#{digits.upper()}"
+
+
+def code_elements(builder: Builder, parent: ET.Element, codes: Sequence[CodeRecord]) -> None:
+    """``Code`` elements for ``codes`` (a whole tree), nested by ``parent_path``, under ``parent``.
+
+    A code whose parent is not among ``codes`` is written at the top.
+    """
+    paths = {code.path for code in codes}
+    by_parent: dict[str | None, list[CodeRecord]] = {}
+    for code in codes:
+        parent_path = code.parent_path if code.parent_path in paths else None
+        by_parent.setdefault(parent_path, []).append(code)
+
+    def add(container: ET.Element, parent_path: str | None) -> None:
+        for code in by_parent.get(parent_path, []):
+            element = builder.element(
+                container,
+                "Code",
+                guid=guids.code_guid(code.path),
+                name=code.label or code.path.rsplit("/", 1)[-1],
+                isCodable="true",
+                color=hex_colour(code.colour),
+            )
+            description = describe(code)
+            if description:
+                builder.element(element, "Description", description)
+            add(element, code.path)
+
+    add(parent, None)
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def read_code_tree(codes_element: ET.Element, notes: CodeTreeNotes) -> tuple[ParsedCode, ...]:
+    """The codes under a ``Codes`` element, with ``Parent::Child`` names made into a tree."""
+    return _nest(tuple(_read_code(e, notes) for e in children(codes_element, "Code")), notes)
+
+
+def _read_code(element: ET.Element, notes: CodeTreeNotes) -> ParsedCode:
+    name = (element.get("name") or "").strip()
+    if not name:
+        notes.unnamed += 1
+        name = "unnamed code"
+    if HIERARCHY_SEPARATOR in name:
+        notes.flattened += 1
+    description, include, exclude = split_description(child_text(element, "Description"))
+    colour = element.get("color")
+    normalised = hex_colour(colour)
+    if colour and normalised is None:
+        notes.bad_colours.append(f"{name} ({colour})")
+    return ParsedCode(
+        name=name,
+        guid=guids.normalise_guid(element.get("guid")),
+        description=description,
+        include=include,
+        exclude=exclude,
+        colour=normalised.lower() if normalised else None,
+        children=_nest(tuple(_read_code(e, notes) for e in children(element, "Code")), notes),
+    )
+
+
+def split_description(text: str) -> tuple[str, str, str]:
+    """(description, include, exclude) from a description :func:`describe` wrote.
+
+    The notes are taken only as trailing paragraphs in that order; anything else stays in the
+    description.
+    """
+    text = text.replace("\r\n", "\n").strip()
+    matches = list(_NOTE.finditer(text))
+    if not matches or [m.group(1) for m in matches] not in (
+        ["Include"],
+        ["Exclude"],
+        ["Include", "Exclude"],
+    ):
+        return text, "", ""
+    description = text[: matches[0].start()].strip()
+    notes = {"Include": "", "Exclude": ""}
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        notes[match.group(1)] = text[match.end() : end].strip()
+    return description, notes["Include"], notes["Exclude"]
+
+
+def _nest(codes: tuple[ParsedCode, ...], notes: CodeTreeNotes) -> tuple[ParsedCode, ...]:
+    """Move ``A::B`` under the sibling named ``A`` (made when there is none), recursively."""
+    if not any(HIERARCHY_SEPARATOR in code.name for code in codes):
+        return codes
+    order: list[str] = []
+    plain: dict[str, ParsedCode] = {}
+    nested: dict[str, list[ParsedCode]] = {}
+    for index, code in enumerate(codes):
+        head, separator, rest = code.name.partition(HIERARCHY_SEPARATOR)
+        head = head.strip()
+        if separator and head and rest.strip():
+            nested.setdefault(head, []).append(replace(code, name=rest.strip()))
+            key = head
+        else:
+            key = code.name if code.name not in plain else f"{code.name}\x00{index}"
+            plain[key] = code
+        if key not in order:
+            order.append(key)
+    result: list[ParsedCode] = []
+    for key in order:
+        parent = plain.get(key, ParsedCode(name=key))
+        moved = tuple(nested.get(key, ()))
+        if moved:
+            parent = replace(parent, children=_nest(parent.children + moved, notes))
+        result.append(parent)
+    return tuple(result)
+
+
+def make_id(label: str) -> str:
+    """A code id from a label: accents dropped, lower case, other runs of characters ``_``."""
+    decomposed = unicodedata.normalize("NFKD", label)
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_ID.sub("_", ascii_text.lower()).strip("_") or FALLBACK_ID
+
+
+def unique_id(base: str, taken: set[str], parent_path: str | None) -> str:
+    """``base``, or ``base-2``, ``base-3``… whichever path under ``parent_path`` is free."""
+    candidate, number = base, 1
+    while join_path(parent_path, candidate) in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def join_path(parent_path: str | None, code_id: str) -> str:
+    return f"{parent_path}/{code_id}" if parent_path else code_id
+
+
+def fold_label(label: str) -> str:
+    return " ".join(label.split()).casefold()
