@@ -81,7 +81,7 @@ def add_document(
 
 def code(path: str, label: str, **fields: object) -> CodeRecord:
     parent = path.rpartition("/")[0] or None
-    return CodeRecord(path=path, label=label, parent_path=parent, **fields)  # type: ignore[arg-type]
+    return CodeRecord(path=path, label=label, parent_path=parent, **fields)
 
 
 def auto_codings(

@@ -221,3 +221,25 @@ def test_every_evidence_span_slices_the_text_it_claims(
             assert item.segment.start_char <= evidence.start_char <= evidence.end_char
             assert evidence.end_char <= item.segment.end_char
     store.close()
+
+
+def test_report_for_a_reviewer_counts_accepted_and_drops_rejected(tmp_path: Path) -> None:
+    from qualcode.human import decide, review_queue
+    from qualcode.models import Decision
+    from qualcode.report import ReportOptions, build_report
+
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH, "barcelona/b.txt": CATALAN})
+    codebook = load_codebook(MINI)
+    code_project(store, codebook)
+    coder = auto_coder(codebook)
+    items = list(review_queue(store, "housing/rent", "pau", auto_coder=coder).items)
+    assert len(items) == 2
+    decide(store, items[:1], "pau", Decision.ACCEPT, coder)
+    decide(store, items[1:], "pau", Decision.REJECT, coder)
+    report = build_report(store, ReportOptions(coder="pau"))
+    rent = next(line for line in report.lines if line.path == "housing/rent")
+    assert rent.cells[-1].segments == 1  # the accepted one; the rejected one does not count
+    assert code_project(store, codebook).previously_rejected == 1  # a rerun does not resurrect it
+    report = build_report(store, ReportOptions(coder="pau"))
+    rent = next(line for line in report.lines if line.path == "housing/rent")
+    assert rent.cells[-1].segments == 1

@@ -652,3 +652,53 @@ def test_stems_agree_with_stemming_every_token(tmp_path: Path, language: str) ->
     got = {(h.matched, h.pattern.removeprefix("stem:")) for h in matcher.match(text, language)}
     assert got == expected
     assert ("dying", "die") in got or language != "en"
+
+
+_FUZZY_WORDS = {"desnonament": 80, "gentrification": 88, "casas": 75, "lloguer": 90}
+
+
+def _mutations(word: str) -> st.SearchStrategy[str]:
+    """Transcription errors of ``word``: a few letters dropped, doubled or replaced."""
+    edits = st.lists(st.tuples(st.integers(0, len(word) - 1), st.sampled_from("xaeo-")),
+                     max_size=3)  # fmt: skip
+
+    def apply(changes: list[tuple[int, str]]) -> str:
+        letters = list(word)
+        for position, letter in changes:
+            position %= len(letters)
+            if letter == "-":
+                del letters[position]
+            else:
+                letters.insert(position, letter)
+            if not letters:
+                return word
+        return "".join(letters)
+
+    return edits.map(apply)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(tokens_=st.lists(st.sampled_from(sorted(_FUZZY_WORDS)).flatmap(_mutations), min_size=1,
+                        max_size=12))  # fmt: skip
+def test_fuzzy_agrees_with_comparing_every_token(
+    tmp_path_factory: pytest.TempPathFactory, tokens_: list[str]
+) -> None:
+    from rapidfuzz import fuzz
+
+    patterns = tuple({"fuzzy": word, "threshold": t} for word, t in _FUZZY_WORDS.items())
+    key = tuple(sorted(_FUZZY_WORDS))
+    if key not in _MATCHERS:
+        _MATCHERS[key] = one_code(tmp_path_factory.mktemp("fuzzy"), "ca", *patterns)
+    text = " ".join(tokens_)
+    got = [(h.matched, h.pattern) for h in _MATCHERS[key].match(text, "ca")]
+    expected = []
+    for token in tokens_:
+        if len(token) < 5:
+            continue
+        exact = [word for word in _FUZZY_WORDS if word == token]
+        for word, threshold in _FUZZY_WORDS.items():
+            if (word in exact) if exact else fuzz.ratio(token, word) >= threshold:
+                expected.append((token, f"fuzzy:{word}"))
+    assert sorted(got) == sorted(expected)

@@ -30,14 +30,27 @@ SPEAKERS = ["Interviewer", "Entrevistadora", "Laia Serra", "Jordi Puig", "Sarah 
 CHARACTERS = [
     *"abcdefghijklmnopqrstuvwxyz     ABCXYZ",
     *"àèéíïòóúüçñÀÉÇÑ·’'¿¡«»…—",
-    "l·l", "d’", "e\u0301", "ß", "Ж", "中", "한",
-    "😀", "🏠", "🍅", "👩\u200d👩\u200d👧", "🇪🇸", "𝔘",
+    "l·l",
+    "d’",
+    "e\u0301",
+    "ß",
+    "Ж",
+    "中",
+    "한",
+    "😀",
+    "🏠",
+    "🍅",
+    "👩\u200d👩\u200d👧",
+    "🇪🇸",
+    "𝔘",
 ]
 CODERS = ["Laia Serra", "Jordi Puig", "auto:study@1"]
 CITIES = ["Barcelona", "Birmingham", "Sant Adrià de Besòs", "L’Hospitalet"]
 
-words = st.lists(st.sampled_from(CHARACTERS), min_size=1, max_size=25).map("".join).filter(
-    lambda text: text.strip() == text and text.strip()
+words = (
+    st.lists(st.sampled_from(CHARACTERS), min_size=1, max_size=25)
+    .map("".join)
+    .filter(lambda text: text.strip() == text and text.strip())
 )
 identifiers = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True)
 colours = st.one_of(st.none(), st.from_regex(r"#[0-9a-f]{6}", fullmatch=True))
@@ -58,8 +71,9 @@ def documents(draw: st.DrawFn) -> list[GeneratedDocument]:
     count = draw(st.integers(1, 3))
     found = []
     for index in range(count):
-        turns = draw(st.lists(st.tuples(st.sampled_from(SPEAKERS), paragraphs), min_size=1,
-                              max_size=5))
+        turns = draw(
+            st.lists(st.tuples(st.sampled_from(SPEAKERS), paragraphs), min_size=1, max_size=5)
+        )
         text = "\n\n".join(f"{speaker}: {speech}" for speaker, speech in turns) + "\n"
         found.append(
             GeneratedDocument(
@@ -78,10 +92,15 @@ def codebooks(draw: st.DrawFn) -> Codebook:
     codes: list[Code] = []
 
     def add(parent: str | None, depth: int) -> None:
-        ids = draw(st.lists(identifiers, min_size=1 if parent is None else 0,
-                            max_size=3 if depth < 2 else 0, unique=True))
-        labels = draw(st.lists(words, min_size=len(ids), max_size=len(ids),
-                               unique_by=fold_label))
+        ids = draw(
+            st.lists(
+                identifiers,
+                min_size=1 if parent is None else 0,
+                max_size=3 if depth < 2 else 0,
+                unique=True,
+            )
+        )
+        labels = draw(st.lists(words, min_size=len(ids), max_size=len(ids), unique_by=fold_label))
         for code_id, label in zip(ids, labels, strict=True):
             path = f"{parent}/{code_id}" if parent else code_id
             codes.append(
@@ -112,8 +131,12 @@ def codebooks(draw: st.DrawFn) -> Codebook:
     )
 
 
-def build(folder: Path, generated: list[GeneratedDocument], codebook: Codebook,
-          codings: list[tuple[int, int, int, int, int, int]]) -> Store:
+def build(
+    folder: Path,
+    generated: list[GeneratedDocument],
+    codebook: Codebook,
+    codings: list[tuple[int, int, int, int, int, int]],
+) -> Store:
     store = Store.open(folder / "original.qualcode", create=True)
     for document in generated:
         path = folder / "transcripts" / document.name
@@ -161,9 +184,15 @@ def contents(store: Store, label_paths: bool = False):
         return tuple(labels["/".join(parts[: i + 1])] for i in range(len(parts)))
 
     documents = [
-        (d.name, store.document_text(d.document_id), d.attributes,
-         [(s.start_char, s.end_char, s.speaker, s.role, s.language)
-          for s in store.segments(d.document_id)])
+        (
+            d.name,
+            store.document_text(d.document_id),
+            d.attributes,
+            [
+                (s.start_char, s.end_char, s.speaker, s.role, s.language)
+                for s in store.segments(d.document_id)
+            ],
+        )
         for d in store.documents()
     ]
     code_rows = sorted(
@@ -180,8 +209,12 @@ codings_strategy = st.lists(st.tuples(*[st.integers(0, 10_000)] * 6), min_size=1
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(generated=documents(), codebook=codebooks(), codings=codings_strategy,
-       span=st.sampled_from(list(Span)))
+@given(
+    generated=documents(),
+    codebook=codebooks(),
+    codings=codings_strategy,
+    span=st.sampled_from(list(Span)),
+)
 def test_export_then_import_gives_back_the_project(generated, codebook, codings, span) -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -194,9 +227,10 @@ def test_export_then_import_gives_back_the_project(generated, codebook, codings,
             assert contents(known) == expected
             # Its export is the original's, GUIDs included.
             export_project(known, folder / "again.qdpx", span=span, name="study")
-            with zipfile.ZipFile(folder / "out.qdpx") as one, zipfile.ZipFile(
-                folder / "again.qdpx"
-            ) as two:
+            with (
+                zipfile.ZipFile(folder / "out.qdpx") as one,
+                zipfile.ZipFile(folder / "again.qdpx") as two,
+            ):
                 if span is Span.SEGMENT:
                     assert one.read("project.qde") == two.read("project.qde")
                 assert sorted(one.namelist()) == sorted(two.namelist())

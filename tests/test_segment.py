@@ -371,8 +371,8 @@ def render_text(
     preamble: str | None,
     separators: list[str | None],
 ) -> str:
-    """A text transcript: label on the first line of a turn, paragraphs split by blank lines
-    (or not), stage directions on lines of their own, extra blank lines and trailing spaces."""
+    """A text transcript: label on the first line of a turn, paragraphs separated by blank or
+    whitespace-only lines (or not separated at all), stage directions on lines of their own."""
     lines: list[str | None] = []
     if preamble:
         lines += [preamble, ""]

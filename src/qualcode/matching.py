@@ -22,6 +22,7 @@ anywhere in the segment removes all of that code's hits there.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +42,13 @@ from qualcode.codebook import (
     fold_regex,
     regex_start_characters,
 )
-from qualcode.text import fold, fold_words, is_word_char, stemmer, word_fold_char
+from qualcode.text import (
+    fold,
+    fold_words,
+    is_word_char,
+    stemmer,
+    word_fold_char,
+)
 
 _NOT_WORD = r"(?:(?<!\w)|(?!\w))"  # a token boundary: not between two word characters
 _MIN_ANCHOR = 3
@@ -187,9 +194,12 @@ class Matcher:
         # Every literal is " " + a token's beginning, so that it can only match at the start of a
         # token. The longest literal matching there is reported; the others there are its
         # prefixes, looked up here, so no occurrence is lost by not asking for overlaps.
+        position = {literal: index for index, literal in enumerate(self._literals)}
         self._prefixes_of = [
             tuple(
-                shorter for shorter, other in enumerate(self._literals) if literal.startswith(other)
+                position[literal[:size]]
+                for size in range(2, len(literal) + 1)
+                if literal[:size] in position
             )
             for literal in self._literals
         ]
@@ -358,11 +368,20 @@ class Matcher:
         self._fuzzy_exact: dict[str, tuple[int, ...]] = {}
         for index, (word, _) in self._fuzzy.items():
             self._fuzzy_exact[word] = (*self._fuzzy_exact.get(word, ()), index)
-        # Tokens outside these lengths cannot reach any fuzzy word.
+        # Tokens outside these lengths cannot reach any fuzzy word; within them, each length
+        # is compared with the fuzzy words it can reach only.
         self._fuzzy_lengths = (
-            max(MIN_FUZZY_LETTERS, min((low for _, _, low, _, _ in self._fuzzy_table), default=0)),
-            max((high for _, _, _, high, _ in self._fuzzy_table), default=0),
+            max(MIN_FUZZY_LETTERS, min((low for _, _, low, _, _ in self._fuzzy_table), default=0))
+            - 1e-9,
+            max((high for _, _, _, high, _ in self._fuzzy_table), default=0) + 1e-9,
         )
+        self._fuzzy_by_length: dict[int, list[tuple[str, float, int]]] = {}
+        for word, threshold, low, high, index in self._fuzzy_table:
+            # (the bounds are exact when they are whole numbers: keep float error out of them)
+            for size in range(
+                max(MIN_FUZZY_LETTERS, math.ceil(low - 1e-9)), math.floor(high + 1e-9) + 1
+            ):
+                self._fuzzy_by_length.setdefault(size, []).append((word, threshold, index))
         self._prefix_lengths = sorted({len(prefix) for prefix in self._exact_prefixes})
         self._exact_stems: dict[str, set[str]] = {}
         for language, stem in self._stem_target.values():
@@ -495,26 +514,10 @@ class Matcher:
         plan = self._plans.get((languages, role)) or self._plan(languages, role)
         if plan.empty:
             return []
-        rows = self._scan(text, f" {fold_words(text)} ", plan)
-        if not rows:
-            return []
-        rows.sort()
-        # Hit(...) without its __init__: a frozen dataclass's __init__ goes through
-        # object.__setattr__ for each field, which costs twice this for thousands of hits per
-        # megabyte (bench/bench_match.py).
-        new = _NEW
-        set_code_path, set_pattern, set_kind, set_start, set_end, set_matched = _HIT_FIELDS
-        hits = []
-        for start, end, (path, source, kind, _) in rows:
-            hit = new(Hit)
-            set_code_path(hit, path)
-            set_pattern(hit, source)
-            set_kind(hit, kind)
-            set_start(hit, start)
-            set_end(hit, end)
-            set_matched(hit, text[start:end])
-            hits.append(hit)
-        return hits
+        padded = f" {fold_words(text)} "
+        found = self._automaton.find_matches_as_indexes(padded) if self._automaton else ()
+        rows = self._scan(text, padded, plan, found)
+        return _hits(text, rows) if rows else []
 
     def match_codes(
         self, text: str, languages: Sequence[str] | str, role: str | None = None
@@ -523,23 +526,30 @@ class Matcher:
         grouped = hits_by_code(self.match(text, languages, role))
         return {path: grouped[path] for path in self._code_paths if path in grouped}
 
-    def _scan(self, text: str, padded: str, plan: _Plan) -> list[_Row]:
+    def _scan(
+        self,
+        text: str,
+        padded: str,
+        plan: _Plan,
+        found: Sequence[tuple[int, int, int]],
+    ) -> list[_Row]:
         """The hits in a segment, as unsorted rows in text offsets, each row once.
 
         ``padded`` is ``" " + fold_words(text) + " "``: position ``p`` of the text is ``p + 1``
-        there. One automaton pass; each occurrence is checked where it was found and either
-        makes its hits at once or is kept for the rules that combine spans. Regular expressions
-        need the real punctuation: they run on ``fold(text)``, made only when one needs it.
+        there. ``found`` are the automaton's occurrences in it. Each is checked where it was found
+        and either makes its hits at once or is kept for the rules that combine spans. Regular
+        expressions need the real punctuation: they run on ``fold(text)``, made only when one
+        needs it.
         """
         rows: list[_Row] = []
         spans: dict[int, list[_Span]] = {}
         folded: str | None = None
-        if self._automaton is not None:
+        if found:
             actions = plan.actions
             find = padded.find
-            # ``begin`` is where the literal starts (its space) in the padded text, which is
-            # where the token starts in the text.
-            for literal, begin, _ in self._automaton.find_matches_as_indexes(padded):
+            # ``begin``: where the literal starts (its space) in the padded text, which is where
+            # the token starts in the text.
+            for literal, begin, _ in found:
                 literal_actions = actions[literal]
                 if not literal_actions:
                     continue
@@ -556,10 +566,10 @@ class Matcher:
                         if not self._stem_matches(primitive, padded[begin + 1 : stop + 1]):
                             continue
                     elif check == _PHRASE_CHECK:
-                        found = self._match_phrase(primitive, padded, begin + 1)
-                        if found is None:
+                        phrase = self._match_phrase(primitive, padded, begin + 1)
+                        if phrase is None:
                             continue
-                        phrase_start, stop = found
+                        phrase_start, stop = phrase
                         if kept:
                             spans.setdefault(primitive, []).append((phrase_start, stop))
                         for emit in emits:
@@ -677,10 +687,10 @@ class Matcher:
         if len(candidates) * len(self._fuzzy_words) <= _SMALL_FUZZY_BATCH:
             # A handful of comparisons: a plain loop beats cdist's fixed cost.
             ratio = fuzz.ratio
+            by_length = self._fuzzy_by_length
             for token in candidates:
-                size = len(token)
-                for word, threshold, low, high, primitive in self._fuzzy_table:
-                    if low <= size <= high and ratio(token, word, score_cutoff=threshold):
+                for word, threshold, primitive in by_length.get(len(token), ()):
+                    if ratio(token, word, score_cutoff=threshold):
                         found.setdefault(token, []).append(primitive)
         else:
             import numpy as np
@@ -723,6 +733,27 @@ class Matcher:
 
 
 _HIT_FIELDS = tuple(getattr(Hit, name).__set__ for name in Hit.__slots__)
+
+
+def _hits(text: str, rows: list[_Row]) -> list[Hit]:
+    """The rows as hits, sorted by (start, end, code path, pattern)."""
+    rows.sort()
+    # Hit(...) without its __init__: a frozen dataclass's __init__ goes through
+    # object.__setattr__ for each field, which costs twice this for thousands of hits per
+    # megabyte (bench/bench_match.py).
+    new = _NEW
+    set_code_path, set_pattern, set_kind, set_start, set_end, set_matched = _HIT_FIELDS
+    hits = []
+    for start, end, (path, source, kind, _) in rows:
+        hit = new(Hit)
+        set_code_path(hit, path)
+        set_pattern(hit, source)
+        set_kind(hit, kind)
+        set_start(hit, start)
+        set_end(hit, end)
+        set_matched(hit, text[start:end])
+        hits.append(hit)
+    return hits
 
 
 _NEW = object.__new__

@@ -27,6 +27,7 @@ import numpy as np
 
 from qualcode import stats
 from qualcode.errors import QualcodeError, UsageError
+from qualcode.human import coder_codings, is_automatic
 from qualcode.models import Document, Role
 from qualcode.store import CodeRecord, Store
 
@@ -151,6 +152,7 @@ def resolve_coder(store: Store, coder: str | None) -> str:
                 hint="run 'qualcode code --codebook FILE', or pass --coder NAME for human codings",
             )
         return latest
+    known = sorted(set(known) | set(store.reviewers()))
     if coder not in known and not store.coder_codebooks(coder):
         listed = ", ".join(known) if known else "none yet"
         raise UsageError(f"no codings by coder '{coder}' (coders: {listed})")
@@ -317,7 +319,11 @@ def build_report(store: Store, options: ReportOptions) -> Report:
         [group_index[group_value(d, options.by)] for d in documents], dtype=np.int64
     )
 
-    pairs = store.coding_pairs(coder)
+    # A person stands behind their own codings and the automatic ones they accepted, not those
+    # they rejected (human.coder_codings); out-of-scope segments drop out of the matrix below.
+    pairs = (
+        store.coding_pairs(coder) if is_automatic(coder) else sorted(coder_codings(store, coder))
+    )
     tree = code_tree(store, coder, {path for _, path in pairs})
     shown = shown_codes(tree, options.codes, options.leaves_only)
     column = {c.path: i for i, c in enumerate(shown)}

@@ -105,6 +105,18 @@ class StatusRow:
     words: int
 
 
+@dataclass(frozen=True)
+class CodingRun:
+    """A coding run: which codebook (name, version, content hash) made a coder's codings, when."""
+
+    coder: str
+    codebook_name: str
+    codebook_version: str
+    codebook_hash: str
+    started_at: str
+    finished_at: str | None
+
+
 class Store:
     """An open project. Use :meth:`open`; close it (or use ``with``) when done."""
 
@@ -819,6 +831,15 @@ class Store:
                ORDER BY d.name, d.id, s.ordinal"""
         )
         return [segment_from_row(r) for r in rows]
+
+    def latest_run(self, coder: str) -> CodingRun | None:
+        """The coder's most recent coding run (what an HTML report names as its codebook)."""
+        row = self._db.execute(
+            """SELECT coder, codebook_name, codebook_version, codebook_hash, started_at,
+                      finished_at FROM coding_runs WHERE coder = ? ORDER BY id DESC LIMIT 1""",
+            (coder,),
+        ).fetchone()
+        return None if row is None else CodingRun(*row)
 
     # -- human coding and agreement (issue 5): add methods below this line -------------------
 

@@ -13,11 +13,11 @@ from qualcode.cli.human_cmds import import_app
 from qualcode.cli.report_cmds import export_app
 from qualcode.codebook import find_codebook, load_codebook
 from qualcode.coding import code_records
-from qualcode.errors import UsageError
+from qualcode.errors import QualcodeError
 from qualcode.models import Unit
 from qualcode.refi.codebook import DEFAULT_LANGUAGES, import_codebook, parse_languages
 from qualcode.refi.export import DEFAULT_CASE_ATTRIBUTE, Span, export_codebook, export_project
-from qualcode.refi.import_ import ImportSummary, import_project
+from qualcode.refi.import_ import ImportSummary, import_archive, read_archive
 
 _MAX_LISTED_CODES = 5
 
@@ -111,8 +111,9 @@ def import_qdpx(
     if codebook is not None:
         path, _ = find_codebook(codebook, state.project_path.resolve().parent)
         loaded = load_codebook(path)
+    content = read_archive(file)  # before opening: a refused archive creates no project
     with state.open_store(create=True) as store:
-        summary = import_project(store, file, unit=unit, codebook=loaded)
+        summary = import_archive(store, content, unit=unit, codebook=loaded)
     _print_import(summary)
 
 
@@ -177,7 +178,7 @@ def codebook_export(
             codes = store.codes()
         where = f"the project's codes ({state.project_path})"
         if not codes:
-            raise UsageError(
+            raise QualcodeError(
                 "the project has no codes yet",
                 hint="pass --codebook FILE, or run qualcode code first",
             )

@@ -14,6 +14,7 @@ from qualcode.cli.render import fitted_table, terminal_width
 from qualcode.exports.charts import chart_data, chart_format, write_chart
 from qualcode.exports.display import DisplayTable, report_display_tables, report_notes
 from qualcode.exports.docx_report import write_quotes_docx
+from qualcode.exports.html_report import DEFAULT_MAX_QUOTES, write_html_report
 from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame, write_table
 from qualcode.exports.tables import csv_text, write_report_files
 from qualcode.report import ReportOptions, build_report, compare, parse_filters
@@ -134,10 +135,28 @@ def report_command(
             show_default=False,
         ),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Write a self-contained HTML page: charts, the sortable table and the quotes "
+            "with filters and search. It works offline.",
+            show_default=False,
+        ),
+    ] = None,
+    max_quotes: Annotated[
+        int,
+        typer.Option(
+            "--max-quotes",
+            help="With --html: at most this many quotes per code and group in the page "
+            "(0: all, which makes large projects large pages).",
+            min=0,
+        ),
+    ] = DEFAULT_MAX_QUOTES,
 ) -> None:
     """Theme frequencies per city (or any attribute): segments coded, share, interviews, rate.
 
-    Example: qualcode report --compare --chart shares.png --out report/
+    Example: qualcode report --compare --chart shares.png --out report/ --html report.html
 
     Counts are of in-scope segments (respondent turns and turns of unknown speaker; interviewer
     turns are left out) and parent codes count their sub-codes. --compare tests, per code,
@@ -166,6 +185,12 @@ def report_command(
         written.append(write_chart(chart_data(report, comparison), chart))
     if out is not None:
         written += write_report_files(report, comparison, out)
+    if html is not None:
+        with state.open_store() as store:
+            page = write_html_report(
+                store, options, report, comparison, html, max_quotes=max_quotes or None
+            )
+        written.append(page.path)
     if written:
         typer.echo("")
     for path in written:

@@ -10,8 +10,8 @@ Layout, for each theme (a top-level code of the report):
    a line with interview, speaker and timestamp, and the segment text (style ``Quote``) with the
    evidence in bold.
 
-A quote sits under the code it was coded with (no roll-up), so a segment coded with a theme and one
-of its sub-codes appears under each, as coded. Only in-scope segments are quoted, as counted.
+Which quotes, and under which code, is :func:`qualcode.exports.sections.report_quotes`: the
+in-scope segments under the code they were coded with (no roll-up), as the report counts them.
 """
 
 from __future__ import annotations
@@ -32,17 +32,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from qualcode.exports.charts import chart_data, png_bytes
 from qualcode.exports.display import effect_text, p_text, percent, report_notes
-from qualcode.models import Role
-from qualcode.report import (
-    CodeLine,
-    Comparison,
-    Report,
-    ReportOptions,
-    build_report,
-    compare,
-    group_value,
-    select_documents,
-)
+from qualcode.exports.sections import evidence_spans, report_quotes, themes
+from qualcode.report import CodeLine, Comparison, Report, ReportOptions, build_report, compare
 from qualcode.stats import DIFFERENCE
 from qualcode.store import CodedSegment, Store
 
@@ -64,26 +55,17 @@ def write_quotes_docx(
     """Build the report, compare the groups (when there are two or more) and write the file."""
     report = build_report(store, options)
     comparison = compare(report) if sum(g.segments > 0 for g in report.groups) >= 2 else None
-    documents = {d.document_id: d for d in select_documents(store, options.filters)}
-    shown = {line.path for line in report.lines}
-    quotes: dict[tuple[str, str], list[CodedSegment]] = {}
-    for item in store.coded_segments(code_paths=list(options.codes) or None, coders=[report.coder]):
-        source = documents.get(item.segment.document_id or -1)
-        if source is None or item.segment.role == Role.INTERVIEWER:
-            continue
-        if item.code_path in shown:
-            key = (item.code_path, group_value(source, options.by))
-            quotes.setdefault(key, []).append(item)
+    quotes = report_quotes(store, report, options)
 
     document = docx.Document()
     _set_base_style(document)
     document.add_heading(f"Coded quotes by {report.by}", level=0)
     for note in report_notes(report, comparison):
         _note(document.add_paragraph(), note)
-    themes = _themes(report.lines)
+    theme_lines = themes(report.lines)
     descriptions = {code.path: code.description for code in store.codes()}
     written = charts = 0
-    for theme, lines in themes:
+    for theme, lines in theme_lines:
         document.add_heading(theme.label, level=1)
         description = " ".join(descriptions.get(theme.path, "").split())
         if description:
@@ -119,21 +101,7 @@ def write_quotes_docx(
                     )
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
-    return QuotesSummary(path, report.coder, len(themes), written, charts)
-
-
-def _themes(lines: Sequence[CodeLine]) -> list[tuple[CodeLine, list[CodeLine]]]:
-    """Top lines (the shallowest depth shown) with the lines below each, in tree order."""
-    if not lines:
-        return []
-    top = min(line.depth for line in lines)
-    themes: list[tuple[CodeLine, list[CodeLine]]] = []
-    for line in lines:
-        if line.depth == top or not themes:
-            themes.append((line, [line]))
-        else:
-            themes[-1][1].append(line)
-    return themes
+    return QuotesSummary(path, report.coder, len(theme_lines), written, charts)
 
 
 def _set_base_style(document: docx.document.Document) -> None:
@@ -246,13 +214,7 @@ def _quote(document: docx.document.Document, item: CodedSegment) -> None:
     paragraph.paragraph_format.left_indent = Inches(0.3)
     cursor = 0
     text = segment.text
-    for start, end in _merged(
-        [
-            (e.start_char - segment.start_char, e.end_char - segment.start_char)
-            for e in item.evidence
-        ],
-        len(text),
-    ):
+    for start, end in evidence_spans(item):
         if start > cursor:
             paragraph.add_run(_clean(text[cursor:start]))
         paragraph.add_run(_clean(text[start:end])).bold = True
@@ -264,16 +226,3 @@ def _quote(document: docx.document.Document, item: CodedSegment) -> None:
 def _clean(text: str) -> str:
     """Drop the control characters XML cannot hold (a Word file is XML)."""
     return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
-def _merged(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """Evidence spans inside the segment, overlapping ones joined, in order."""
-    merged: list[list[int]] = []
-    for start, end in sorted((max(0, s), min(length, e)) for s, e in spans):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]

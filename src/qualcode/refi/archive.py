@@ -77,6 +77,8 @@ class Archive:
         self.limits = limits or ArchiveLimits()
         self.warnings: list[str] = []
         self._read_bytes = 0
+        if not path.is_file():
+            raise ImportFormatError("no such archive", path=path)
         if not zipfile.is_zipfile(path):
             raise ImportFormatError(
                 "not a REFI-QDA project: a .qdpx file is a zip archive holding project.qde",

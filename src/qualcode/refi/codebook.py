@@ -24,7 +24,7 @@ import yaml
 from qualcode.errors import ImportFormatError, UsageError
 from qualcode.refi.archive import Archive, ArchiveLimits
 from qualcode.refi.codes import CodeTreeNotes, ParsedCode, make_id, read_code_tree, unique_id
-from qualcode.refi.xmltools import child, local_name, parse_untrusted, schema_problems
+from qualcode.refi.xmltools import Schema, child, local_name, parse_untrusted, schema_warning
 
 DEFAULT_LANGUAGES = ("en", "es", "ca")
 DEFAULT_VERSION = "1.0"
@@ -75,47 +75,35 @@ def read_refi_codebook(path: Path, limits: ArchiveLimits | None = None) -> RefiC
     """The codes of a ``.qdc`` file, or of the codebook inside a ``.qdpx`` archive."""
     limits = limits or ArchiveLimits()
     warnings: list[str] = []
+    schema_name: Schema
     if zipfile.is_zipfile(path):
         with Archive(path, limits) as archive:
             member = archive.project_member()
             data = archive.read(member)
             warnings.extend(archive.warnings)
-        where, schema_name, container_name = f"{path}:{member}", "Project", "Project"
+        where, schema_name, root_name = f"{path}:{member}", "Project", "Project"
     else:
         if path.stat().st_size > limits.max_member_bytes:
             raise ImportFormatError("the codebook file is too large to be one", path=path)
         data = path.read_bytes()
-        where, schema_name, container_name = str(path), "Codebook", "CodeBook"
+        where, schema_name, root_name = str(path), "Codebook", "CodeBook"
     root = parse_untrusted(data, where)
-    if local_name(root) != container_name:
+    if local_name(root) != root_name:
+        kind = "project" if root_name == "Project" else "codebook"
         raise ImportFormatError(
-            f"the root element is <{local_name(root)}>, not <{container_name}>: "
-            f"not a REFI-QDA {'project' if container_name == 'Project' else 'codebook'}",
+            f"the root element is <{local_name(root)}>, not <{root_name}>: not a REFI-QDA {kind}",
             path=where,
         )
-    problems = schema_problems(data, "Project" if schema_name == "Project" else "Codebook")
-    if problems:
-        more = " and more" if len(problems) > 1 else ""
-        warnings.append(
-            f"the file does not follow the REFI-QDA schema ({problems[0]}{more}); "
-            "reading what qualcode can"
-        )
-    codebook = root if container_name == "CodeBook" else child(root, "CodeBook")
+    invalid = schema_warning(data, schema_name, "the file")
+    if invalid:
+        warnings.append(invalid)
+    codebook = root if root_name == "CodeBook" else child(root, "CodeBook")
     codes_element = child(codebook, "Codes") if codebook is not None else None
-    if codes_element is None:
-        raise ImportFormatError("no codes in the file", path=where)
     notes = CodeTreeNotes()
-    codes = read_code_tree(codes_element, notes)
+    codes = read_code_tree(codes_element, notes) if codes_element is not None else ()
     if not codes:
         raise ImportFormatError("no codes in the file", path=where)
-    if notes.flattened:
-        warnings.append(
-            f"{notes.flattened} code names hold their hierarchy as Parent::Child; read as a tree"
-        )
-    if notes.bad_colours:
-        warnings.append(f"colours that are not #RRGGBB left out: {', '.join(notes.bad_colours)}")
-    if notes.unnamed:
-        warnings.append(f"{notes.unnamed} codes without a name, called 'unnamed code'")
+    warnings.extend(notes.warnings())
     origin = (root.get("origin") or "").strip()
     return RefiCodebook(path, origin, codes, tuple(warnings))
 

@@ -61,6 +61,18 @@ class CodeTreeNotes:
     bad_colours: list[str] = field(default_factory=list)
     unnamed: int = 0
 
+    def warnings(self) -> list[str]:
+        found = []
+        if self.flattened:
+            found.append(
+                f"{self.flattened} code names hold their hierarchy as Parent::Child; read as a tree"
+            )
+        if self.bad_colours:
+            found.append(f"colours that are not #RRGGBB left out: {', '.join(self.bad_colours)}")
+        if self.unnamed:
+            found.append(f"{self.unnamed} codes without a name, called 'unnamed code'")
+        return found
+
 
 # -- writing -------------------------------------------------------------------------------------
 

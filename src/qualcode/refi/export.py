@@ -32,7 +32,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from qualcode import __version__
-from qualcode.errors import UsageError
+from qualcode.errors import QualcodeError, UsageError
 from qualcode.models import Document
 from qualcode.refi import guid as guids
 from qualcode.refi.archive import INTERNAL_SCHEME, write_archive
@@ -245,7 +245,7 @@ def _cases(
 def codebook_document(codes: Sequence[CodeRecord], origin: str = ORIGIN) -> bytes:
     """A ``.qdc`` codebook of ``codes`` (a whole tree), valid against ``Codebook.xsd``."""
     if not codes:
-        raise UsageError("there are no codes to export")
+        raise QualcodeError("there are no codes to export")
     builder = Builder(CODEBOOK_NS)
     root = builder.element(None, "CodeBook", origin=origin)
     code_elements(builder, builder.element(root, "Codes"), codes)

@@ -136,6 +136,18 @@ def schema_problems(data: bytes, name: Schema) -> list[str]:
     ]
 
 
+def schema_warning(data: bytes, name: Schema, what: str) -> str | None:
+    """A warning naming the first place ``data`` breaks the schema, or None when it is valid."""
+    problems = schema_problems(data, name)
+    if not problems:
+        return None
+    more = " and more" if len(problems) > 1 else ""
+    return (
+        f"{what} does not follow the REFI-QDA schema ({problems[0]}{more}); reading what "
+        "qualcode can"
+    )
+
+
 def local_name(element: ET.Element) -> str:
     tag = element.tag
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""

@@ -1,0 +1,208 @@
+"""What a ``project.qde`` says, as records: the parts qualcode reads, counts of those it leaves out.
+
+Elements are found by local name (a file without the namespace is still read); GUIDs are
+normalised (braces dropped, lower case) so that references match whatever case a tool wrote.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field
+
+from qualcode.errors import ImportFormatError
+from qualcode.metadata import normalise_key
+from qualcode.refi import guid as guids
+from qualcode.refi.codes import CodeTreeNotes, ParsedCode, read_code_tree
+from qualcode.refi.xmltools import child, child_text, children, local_name
+
+_VALUE_ELEMENTS = (
+    "TextValue",
+    "BooleanValue",
+    "IntegerValue",
+    "FloatValue",
+    "DateValue",
+    "DateTimeValue",
+)
+_LEFT_OUT = {
+    "Notes": "notes",
+    "Sets": "sets",
+    "Links": "links",
+    "Graphs": "graphs",
+}
+
+
+@dataclass(frozen=True)
+class SelectionRecord:
+    start: int
+    end: int
+    user: str | None
+    codings: tuple[tuple[str | None, str | None], ...]
+    """(code GUID, user GUID) of each coding."""
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    guid: str | None
+    name: str
+    content: str | None
+    plain_path: str | None
+    rich_path: str | None
+    user: str | None
+    selections: tuple[SelectionRecord, ...]
+    values: tuple[tuple[str | None, str], ...]
+    """(variable GUID, value) of each VariableValue."""
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    name: str
+    values: tuple[tuple[str | None, str], ...]
+    sources: tuple[str, ...]
+
+
+@dataclass
+class ProjectRecord:
+    name: str
+    origin: str
+    creating_user: str | None
+    users: dict[str, str]
+    codes: tuple[ParsedCode, ...]
+    variables: dict[str, str]
+    cases: list[CaseRecord]
+    sources: list[SourceRecord]
+    left_out: Counter[str] = field(default_factory=Counter)
+    code_notes: CodeTreeNotes = field(default_factory=CodeTreeNotes)
+
+
+def read_project(root: ET.Element, where: str) -> ProjectRecord:
+    """The parts of a ``project.qde`` qualcode uses, and counts of those it leaves out."""
+    if local_name(root) != "Project":
+        raise ImportFormatError(
+            f"the project file's root element is <{local_name(root)}>, not <Project>", path=where
+        )
+    users: dict[str, str] = {}
+    for user in _grandchildren(root, "Users", "User"):
+        key = guids.normalise_guid(user.get("guid"))
+        if key is not None:
+            users[key] = (user.get("name") or user.get("id") or key).strip() or key
+    code_notes = CodeTreeNotes()
+    codes: tuple[ParsedCode, ...] = ()
+    codebook = child(root, "CodeBook")
+    codes_element = child(codebook, "Codes") if codebook is not None else None
+    if codes_element is not None:
+        codes = read_code_tree(codes_element, code_notes)
+    variables: dict[str, str] = {}
+    for variable in _grandchildren(root, "Variables", "Variable"):
+        key = guids.normalise_guid(variable.get("guid"))
+        name = normalise_key(variable.get("name") or "")
+        if key is not None and name:
+            variables[key] = name
+    left_out: Counter[str] = Counter()
+    cases = [
+        CaseRecord(
+            name=(case.get("name") or "").strip(),
+            values=_values(case),
+            sources=tuple(
+                key
+                for ref in children(case, "SourceRef")
+                if (key := guids.normalise_guid(ref.get("targetGUID"))) is not None
+            ),
+        )
+        for case in _grandchildren(root, "Cases", "Case")
+    ]
+    left_out["selections grouped in cases"] += sum(
+        len(list(children(case, "SelectionRef"))) for case in _grandchildren(root, "Cases", "Case")
+    )
+    sources: list[SourceRecord] = []
+    sources_element = child(root, "Sources")
+    for element in sources_element if sources_element is not None else ():
+        kind = local_name(element)
+        if kind == "TextSource":
+            sources.append(_text_source(element, element, left_out))
+        elif kind == "PDFSource":
+            representation = child(element, "Representation")
+            left_out["PDF area selections"] += len(list(children(element, "PDFSelection")))
+            left_out["codings of whole sources"] += len(list(children(element, "Coding")))
+            if representation is None:
+                left_out["PDF sources without their plain text"] += 1
+            else:
+                sources.append(_text_source(representation, element, left_out))
+        elif kind in ("PictureSource", "AudioSource", "VideoSource"):
+            left_out[f"{kind.removesuffix('Source').lower()} sources"] += 1
+    for element_name, label in _LEFT_OUT.items():
+        container = child(root, element_name)
+        if container is not None:
+            left_out[label] += len(list(container))
+    return ProjectRecord(
+        name=(root.get("name") or "").strip(),
+        origin=(root.get("origin") or "").strip(),
+        creating_user=guids.normalise_guid(root.get("creatingUserGUID")),
+        users=users,
+        codes=codes,
+        variables=variables,
+        cases=cases,
+        sources=sources,
+        left_out=left_out,
+        code_notes=code_notes,
+    )
+
+
+def _grandchildren(root: ET.Element, container: str, name: str) -> list[ET.Element]:
+    found = child(root, container)
+    return list(children(found, name)) if found is not None else []
+
+
+def _values(element: ET.Element) -> tuple[tuple[str | None, str], ...]:
+    values: list[tuple[str | None, str]] = []
+    for value in children(element, "VariableValue"):
+        reference = child(value, "VariableRef")
+        key = guids.normalise_guid(reference.get("targetGUID")) if reference is not None else None
+        text = next(
+            (child_text(value, name) for name in _VALUE_ELEMENTS if child(value, name) is not None),
+            "",
+        )
+        if text:
+            values.append((key, text))
+    return tuple(values)
+
+
+def _coding(coding: ET.Element) -> tuple[str | None, str | None]:
+    reference = child(coding, "CodeRef")
+    code = guids.normalise_guid(reference.get("targetGUID")) if reference is not None else None
+    return code, guids.normalise_guid(coding.get("creatingUser"))
+
+
+def _text_source(text: ET.Element, outer: ET.Element, left_out: Counter[str]) -> SourceRecord:
+    """A TextSource, or the plain-text Representation (``text``) of a PDFSource (``outer``)."""
+    selections: list[SelectionRecord] = []
+    for selection in children(text, "PlainTextSelection"):
+        try:
+            start = int((selection.get("startPosition") or "").strip())
+            end = int((selection.get("endPosition") or "").strip())
+        except ValueError:
+            left_out["selections without readable positions"] += 1
+            continue
+        if child_text(selection, "Description"):
+            left_out["selection descriptions (memos)"] += 1
+        selections.append(
+            SelectionRecord(
+                start=start,
+                end=end,
+                user=guids.normalise_guid(selection.get("creatingUser")),
+                codings=tuple(_coding(coding) for coding in children(selection, "Coding")),
+            )
+        )
+    if outer is text:
+        left_out["codings of whole sources"] += len(list(children(text, "Coding")))
+    content = child(text, "PlainTextContent")
+    return SourceRecord(
+        guid=guids.normalise_guid(outer.get("guid")),
+        name=(outer.get("name") or "").strip(),
+        content=(content.text or "") if content is not None else None,
+        plain_path=text.get("plainTextPath"),
+        rich_path=text.get("richTextPath") or (outer.get("path") if outer is not text else None),
+        user=guids.normalise_guid(outer.get("creatingUser")),
+        selections=tuple(selections),
+        values=_values(outer),
+    )
