@@ -22,13 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SyntheticSegment, generate_codebook_yaml, synthetic_segments  # noqa: E402
-
-from qualcode.codebook import load_codebook  # noqa: E402
-from qualcode.coding import code_project  # noqa: E402
-from qualcode.models import Role, Segment, Unit  # noqa: E402
-from qualcode.segment import count_words  # noqa: E402
-from qualcode.store import Store  # noqa: E402
+from common import SyntheticSegment, generate_codebook_yaml, synthetic_segments
+from qualcode.codebook import load_codebook
+from qualcode.coding import code_project
+from qualcode.models import Role, Segment, Unit
+from qualcode.segment import count_words
+from qualcode.store import Store
 
 _WORD = re.compile(r"\w+")
 DOCUMENT_BYTES = 200_000

@@ -91,10 +91,6 @@ def test_unknown_folder_is_a_usage_error(cli, project_path) -> None:
     assert result.stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli bug, reported to the lead: the project is created before the paths are checked",
-)
 def test_unknown_folder_creates_no_project(cli, project_path) -> None:
     assert cli("ingest", "nothere").exit_code == 2
     assert not project_path.exists()

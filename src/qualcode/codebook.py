@@ -1056,6 +1056,26 @@ def fold_regex(expression: str) -> str:
     return "".join(char if char.isascii() else fold_char(char) for char in expression)
 
 
+_TOKEN_BOUNDARY = r"(?:(?<!\w)|(?!\w))"  # not between two word characters
+_GLOBAL_FLAGS = re.compile(r"(?:\(\?[aiLmsux]+\))*")
+
+
+def compile_regex(expression: str) -> tuple[re.Pattern[str], str]:
+    """A ``re:`` pattern as the matcher runs it, and its folded body (without leading flags).
+
+    Folded (:func:`fold_regex`), case-insensitive, and required to end on a token boundary:
+    inside the expression, so that the search backtracks to find such an end (``rent|rental``
+    gives ``rental``). Where it starts is the matcher's business. Raises ``re.error``.
+    """
+    folded = fold_regex(expression)
+    flags = _GLOBAL_FLAGS.match(folded)
+    leading = flags.group() if flags else ""
+    body = folded[len(leading) :]
+    verbose = re.compile(folded).flags & re.VERBOSE
+    closing = "\n)" if verbose else ")"  # a verbose expression may end in a # comment
+    return re.compile(f"{leading}(?:{body}{closing}{_TOKEN_BOUNDARY}", re.IGNORECASE), body
+
+
 def _parse_regex(
     text: str, expression: str, language: str
 ) -> tuple[Pattern | None, list[_Finding]]:
@@ -1063,7 +1083,7 @@ def _parse_regex(
         return None, [("error", f"pattern '{text}': the regular expression is empty")]
     folded = fold_regex(expression)
     try:
-        re.compile(folded, re.IGNORECASE)
+        compile_regex(expression)
     except re.error as error:
         return None, [
             (

@@ -65,10 +65,9 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
 
     Hidden files and folders, ``metadata.csv`` and README/LICENSE files are not transcripts.
     """
+    check_paths(paths)
     found: list[tuple[Path, Path]] = []
     for given in paths:
-        if not given.exists():
-            raise UsageError(f"no such file or folder: {given}")
         if given.is_file():
             found.append((given.parent, given))
             continue
@@ -80,6 +79,13 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
                 continue
             found.append((given, file))
     return found
+
+
+def check_paths(paths: Iterable[Path]) -> None:
+    """Refuse paths that do not exist, before anything (the project file included) is created."""
+    for given in paths:
+        if not given.exists():
+            raise UsageError(f"no such file or folder: {given}")
 
 
 def project_interviewer_labels(store: Store) -> list[str]:

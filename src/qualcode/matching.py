@@ -39,6 +39,7 @@ from qualcode.codebook import (
     Pattern,
     PatternKind,
     Scope,
+    compile_regex,
     fold_regex,
     regex_start_characters,
 )
@@ -50,7 +51,6 @@ from qualcode.text import (
     word_fold_char,
 )
 
-_NOT_WORD = r"(?:(?<!\w)|(?!\w))"  # a token boundary: not between two word characters
 _MIN_ANCHOR = 3
 """Shortest literal worth an automaton entry for a phrase, a stem or a regular expression
 (one made only of digits or symbols may be shorter: those are rare in speech)."""
@@ -319,19 +319,14 @@ class Matcher:
                 self._use(" " + exception, index, _STEM_CHECK)
 
     def _compile_regex(self, index: int, expression: str) -> None:
-        folded = fold_regex(expression)
-        flags = re.match(r"(?:\(\?[aiLmsux]+\))*", folded)
-        leading = flags.group() if flags else ""
-        body = folded[len(leading) :]
-        # The end must fall on a token boundary: checked inside the regex, so that `rent|rental`
-        # backtracks to give `rental`. The start is checked where the regex is tried.
-        regex = re.compile(f"{leading}(?:{body}){_NOT_WORD}", re.IGNORECASE)
+        # Its end on a token boundary is checked inside it; its start is checked here, by
+        # trying it only where a token may start (or, unanchored, in _search_regex).
+        regex, body = compile_regex(expression)
         self._regex[index] = regex
         self._regex_sources[index] = expression
         anchors = _regex_anchors(body, regex.flags)
         if anchors is not None:
             for anchor in anchors:
-                # The automaton scans fold_words(text): there, punctuation is a space.
                 self._use(anchor, index, _REGEX_CHECK)
             return
         self._unanchored.append(index)
@@ -733,6 +728,7 @@ class Matcher:
 
 
 _HIT_FIELDS = tuple(getattr(Hit, name).__set__ for name in Hit.__slots__)
+_NEW = object.__new__
 
 
 def _hits(text: str, rows: list[_Row]) -> list[Hit]:
@@ -754,9 +750,6 @@ def _hits(text: str, rows: list[_Row]) -> list[Hit]:
         set_matched(hit, text[start:end])
         hits.append(hit)
     return hits
-
-
-_NEW = object.__new__
 
 
 def _occurrences(padded: str, token: str) -> list[_Span]:

@@ -164,8 +164,7 @@ class Store:
     def _migrate(self) -> None:
         db = self._db
         tables = {
-            row["name"]
-            for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            row["name"] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
         if tables and "_migrations" not in tables:
             raise StoreError(

@@ -9,7 +9,13 @@ import typer
 
 from qualcode.cli.app import app, state
 from qualcode.cli.render import Cell, table
-from qualcode.ingest import INTERVIEWER_SETTING, FileResult, ingest, project_interviewer_labels
+from qualcode.ingest import (
+    INTERVIEWER_SETTING,
+    FileResult,
+    check_paths,
+    ingest,
+    project_interviewer_labels,
+)
 from qualcode.metadata import parse_assignments
 from qualcode.models import Unit
 from qualcode.speakers import split_labels
@@ -55,6 +61,7 @@ def ingest_command(
     and skipped, and the exit code is 3.
     """
     assignments = parse_assignments(assign or [])
+    check_paths(paths)
     with state.open_store(create=True) as store:
         result = ingest(store, paths, unit=unit, assignments=assignments, on_file=_report_file)
     for warning in result.warnings:

@@ -65,7 +65,7 @@ HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 # Chart geometry, in SVG user units (the chart scales to the page width).
 CHART_WIDTH = 760
-LABEL_WIDTH = 250
+LABEL_WIDTH = 290
 VALUE_WIDTH = 56
 BAR_HEIGHT = 14
 BAR_GAP = 3
@@ -262,7 +262,6 @@ def quotes_data(
                     for offset in span
                 ]
                 quote_rows.append([code_number, segment_index[key], spans])
-    keys = sorted({k for row in document_rows for k in row["attributes"]} - {report.by})
     data = {
         "by": report.by,
         "groups": group_names,
@@ -275,7 +274,6 @@ def quotes_data(
             }
             for line in report.lines
         ],
-        "attributes": keys,
         "documents": document_rows,
         "segments": segment_rows,
         "quotes": quote_rows,
@@ -326,24 +324,26 @@ def _facts(
     run = store.latest_run(report.coder)
     if run is not None:
         codebook = (
-            f"{escape(run.codebook_name)} {escape(run.codebook_version)} "
-            f'<span class="hash" title="content hash of the codebook file">'
-            f"(hash {escape(run.codebook_hash[:12])}…)</span>"
+            f"{escape(run.codebook_name)} {escape(run.codebook_version)}, content hash "
+            f'<code class="hash">{escape(run.codebook_hash)}</code>'
         )
     else:
         codebook = escape(", ".join(store.coder_codebooks(report.coder)) or DASH)
     filters = ", ".join(f"{k} = {v}" for k, v in report.filters) or "all documents"
-    cap = "all" if max_quotes is None else f"at most {max_quotes:,} per code and {report.by}"
+    if counts.capped and max_quotes is not None:
+        quotes = (
+            f"{counts.embedded:,} of {counts.available:,} on this page "
+            f"(at most {max_quotes:,} per code and {report.by})"
+        )
+    else:
+        quotes = f"all {counts.available:,}"
     rows = [
         ("Project", escape(store.path.name)),
         ("Codebook", codebook),
         ("Coder", escape(report.coder)),
         ("Documents", escape(filters)),
         ("Made", f'<time datetime="{made.isoformat()}">{escape(_when(made))}</time>'),
-        (
-            "Quotes",
-            f"{counts.embedded:,} embedded of {counts.available:,} ({escape(cap)})",
-        ),
+        ("Quotes", escape(quotes)),
     ]
     items = "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in rows)
     return f'<dl class="facts">{items}</dl>'
@@ -361,8 +361,10 @@ def _overview(report: Report, comparison: Comparison | None, documents: Sequence
         [
             '<section id="overview" aria-labelledby="overview-title">',
             '<h2 id="overview-title">Overview</h2>',
+            '<div class="side-by-side">',
             _documents_table(documents, report.by),
             _display_table(groups_table(report), "groups-table"),
+            "</div>",
             f'<div class="notes">{notes}</div>',
             "</section>",
         ]
@@ -405,8 +407,8 @@ def _display_table(table: DisplayTable, table_id: str) -> str:
     )
     notes = "".join(f'<p class="note">{escape(note)}</p>' for note in table.notes)
     return (
-        f'<table class="numbers" id="{table_id}"><caption>{escape(table.title)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{notes}"
+        f'<div><table class="numbers" id="{table_id}"><caption>{escape(table.title)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{notes}</div>"
     )
 
 
@@ -681,15 +683,30 @@ def _quotes_section(
     group_options = "".join(
         f'<option value="{i}">{escape(name)}</option>' for i, name in enumerate(data["groups"])
     )
+    document_options = "".join(
+        f'<option value="{i}">{escape(d["name"])}</option>'
+        for i, d in sorted(enumerate(shown_documents), key=lambda pair: pair[1]["name"])
+    )
+    keys = sorted({k for d in shown_documents for k in d["attributes"]} - {report.by})
     attribute_fields = []
-    for number, key in enumerate(data["attributes"]):
+    for key in keys:
         values = sorted({d["attributes"][key] for d in shown_documents if key in d["attributes"]})
+        if len(values) < 2:  # a filter that cannot narrow anything
+            continue
+        number = len(attribute_fields)
         options = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
         attribute_fields.append(
             f'<div class="field"><label for="filter-attribute-{number}">{escape(key)}</label>'
             f'<select id="filter-attribute-{number}" class="attribute" '
             f'data-key="{escape(key)}"><option value="">any</option>{options}</select></div>'
         )
+    attributes = (
+        '<fieldset class="attributes"><legend>Document attributes</legend>'
+        + "".join(attribute_fields)
+        + "</fieldset>"
+        if attribute_fields
+        else ""
+    )
     by = escape(report.by)
     cap_note = ""
     if max_quotes is not None and counts.capped:
@@ -711,7 +728,9 @@ sub-codes appears under each), grouped by {by}, with the evidence
 <select id="filter-code"><option value="">all codes</option>{code_options}</select></div>
 <div class="field"><label for="filter-group">{by}</label>
 <select id="filter-group"><option value="">all</option>{group_options}</select></div>
-{"".join(attribute_fields)}
+<div class="field"><label for="filter-document">Interview</label>
+<select id="filter-document"><option value="">all</option>{document_options}</select></div>
+{attributes}
 <div class="field search"><label for="filter-search">Search the quotes</label>
 <input type="search" id="filter-search" autocomplete="off"
  aria-describedby="search-help"><span id="search-help" class="help">Every word must

@@ -64,6 +64,7 @@
   const form = document.getElementById("filters");
   const codeSelect = document.getElementById("filter-code");
   const groupSelect = document.getElementById("filter-group");
+  const documentSelect = document.getElementById("filter-document");
   const attributeSelects = Array.from(form.querySelectorAll("select.attribute"));
   const search = document.getElementById("filter-search");
   const pageSize = document.getElementById("page-size");
@@ -94,6 +95,7 @@
   function applyFilters() {
     const allowed = allowedCodes();
     const group = groupSelect.value === "" ? -1 : Number(groupSelect.value);
+    const only = documentSelect.value === "" ? -1 : Number(documentSelect.value);
     const wanted = attributeSelects
       .filter((s) => s.value !== "")
       .map((s) => [s.dataset.key, s.value]);
@@ -108,6 +110,7 @@
       if (allowed !== null && !allowed[quote[0]]) continue;
       const documentNumber = segments[quote[1]][0];
       if (group >= 0 && documentGroup[documentNumber] !== group) continue;
+      if (only >= 0 && documentNumber !== only) continue;
       if (wanted.length) {
         const attributes = documents[documentNumber].attributes;
         if (!wanted.every(([key, value]) => attributes[key] === value)) continue;
@@ -255,6 +258,9 @@
     const parts = [];
     if (codeSelect.value !== "") parts.push("code " + codes[Number(codeSelect.value)].path);
     if (groupSelect.value !== "") parts.push(data.by + " " + groups[Number(groupSelect.value)]);
+    if (documentSelect.value !== "") {
+      parts.push("interview " + documents[Number(documentSelect.value)].name);
+    }
     for (const select of attributeSelects) {
       if (select.value !== "") parts.push(select.dataset.key + " " + select.value);
     }
@@ -278,7 +284,7 @@
     clearTimeout(typing);
     typing = setTimeout(applyFilters, 200);
   });
-  for (const select of [codeSelect, groupSelect, ...attributeSelects]) {
+  for (const select of [codeSelect, groupSelect, documentSelect, ...attributeSelects]) {
     select.addEventListener("change", applyFilters);
   }
   pageSize.addEventListener("change", () => {
