@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO := demo-output
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,13 @@ demo: $(VENV)/.installed
 	$(BIN)/qualcode --project $(DEMO)/demo.qualcode export quotes --format docx \
 		--out $(DEMO)/quotes.docx
 	$(BIN)/qualcode --project $(DEMO)/demo.qualcode report --compare \
-		--chart $(DEMO)/shares.png --out $(DEMO)/report
-	@echo "Demo outputs are in $(DEMO)/: report/ (CSV, XLSX, Markdown), shares.png, segments.xlsx, matrix.csv, quotes.docx"
+		--chart $(DEMO)/shares.png --out $(DEMO)/report --html $(DEMO)/report.html
+	@echo "Demo outputs are in $(DEMO)/: report.html (open it in a browser), report/ (CSV, XLSX,"
+	@echo "Markdown), shares.png, segments.xlsx, matrix.csv, quotes.docx"
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
 
 test: lint
@@ -46,6 +47,11 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_match.py
 	$(BIN)/python bench/bench_code.py
 	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_html.py
+
+# The README's screenshot of the HTML report (needs Debian's chromium).
+screenshot: $(VENV)/.installed-dev
+	$(BIN)/python tools/screenshot.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -22,11 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SyntheticSegment, generate_codebook_yaml, synthetic_segments
+from common import (
+    SyntheticSegment,
+    generate_codebook_yaml,
+    save_generated_document,
+    synthetic_segments,
+)
 from qualcode.codebook import load_codebook
 from qualcode.coding import code_project
-from qualcode.models import Role, Segment, Unit
-from qualcode.segment import count_words
 from qualcode.store import Store
 
 _WORD = re.compile(r"\w+")
@@ -55,39 +58,7 @@ def build_project(path: Path, size_bytes: int, seed: int) -> int:
 
 
 def _save(store: Store, number: int, batch: list[SyntheticSegment]) -> int:
-    parts: list[str] = []
-    segments: list[Segment] = []
-    offset = 0
-    for ordinal, item in enumerate(batch):
-        segments.append(
-            Segment(
-                ordinal=ordinal,
-                start_char=offset,
-                end_char=offset + len(item.text),
-                text=item.text,
-                speaker="Interviewer" if item.role == "interviewer" else "Respondent",
-                role=Role(item.role),
-                turn=ordinal,
-                language=item.language,
-                word_count=count_words(item.text),
-            )
-        )
-        parts.append(item.text)
-        offset += len(item.text) + 2
-    text = "\n\n".join(parts)
-    store.save_document(
-        name=f"generated/{number:05d}.txt",
-        source_path=f"/generated/{number:05d}.txt",
-        format="txt",
-        content_hash=str(number),
-        segmentation_key="bench",
-        encoding="utf-8",
-        text=text,
-        properties={},
-        languages=sorted({item.language for item in batch}),
-        unit=Unit.TURN,
-        segments=segments,
-    )
+    save_generated_document(store, number, batch)
     return sum(len(item.text.encode("utf-8")) for item in batch)
 
 

@@ -34,16 +34,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SyntheticSegment, synthetic_segments
+from common import SyntheticSegment, save_generated_document, synthetic_segments
 from qualcode.codebook import load_codebook
+from qualcode.coding import code_records
 from qualcode.exports.charts import chart_data, write_chart
 from qualcode.exports.docx_report import write_quotes_docx
 from qualcode.exports.segments import coded_segments_frame, write_table
 from qualcode.exports.tables import write_report_files
-from qualcode.models import Role, Segment, Unit
+from qualcode.models import Role
 from qualcode.report import ReportOptions, build_report, compare
-from qualcode.segment import count_words
-from qualcode.store import CodeRecord, StagedCoding, Store
+from qualcode.store import StagedCoding, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT_BYTES = 200_000
@@ -67,20 +67,7 @@ def build_project(path: Path, size_bytes: int, seed: int) -> tuple[int, int]:
     store = Store.open(path, create=True)
     written = codings = 0
     with store.transaction():
-        store.save_codes(
-            [
-                CodeRecord(
-                    path=code.path,
-                    label=code.label,
-                    parent_path=code.parent_path,
-                    description=code.description,
-                    colour=code.colour,
-                    sort_order=order,
-                )
-                for order, code in enumerate(codebook.codes)
-            ],
-            codebook.name,
-        )
+        store.save_codes(code_records(codebook), codebook.name)
         run_id = store.start_run(
             coder=CODER,
             codebook_name=codebook.name,
@@ -116,39 +103,7 @@ def _save(
     rng: random.Random,
 ) -> tuple[int, int]:
     city = CITIES[number % 2]
-    segments: list[Segment] = []
-    parts: list[str] = []
-    offset = 0
-    for ordinal, item in enumerate(batch):
-        segments.append(
-            Segment(
-                ordinal=ordinal,
-                start_char=offset,
-                end_char=offset + len(item.text),
-                text=item.text,
-                speaker="Interviewer" if item.role == "interviewer" else "Respondent",
-                role=Role(item.role),
-                turn=ordinal,
-                language=item.language,
-                word_count=count_words(item.text),
-            )
-        )
-        parts.append(item.text)
-        offset += len(item.text) + 2
-    name = f"generated/{number:05d}.txt"
-    document_id, _ = store.save_document(
-        name=name,
-        source_path=f"/{name}",
-        format="txt",
-        content_hash=str(number),
-        segmentation_key="bench",
-        encoding="utf-8",
-        text="\n\n".join(parts),
-        properties={},
-        languages=sorted({item.language for item in batch}),
-        unit=Unit.TURN,
-        segments=segments,
-    )
+    document_id = save_generated_document(store, number, batch)
     store.set_attributes(
         document_id,
         {"city": (city, "bench"), "interviewee_role": (ROLES[number // 2 % 4], "bench")},

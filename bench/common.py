@@ -18,6 +18,10 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from qualcode.models import Role, Segment, Unit
+from qualcode.segment import count_words
+from qualcode.store import Store
+
 LANGUAGES = ("en", "es", "ca")
 
 
@@ -360,3 +364,42 @@ def _random_pattern(rng: random.Random, language: str, fuzzy: bool) -> str:
     if fuzzy and draw < 0.96:
         return f"fuzzy:{rng.choice(long_words)}"
     return rng.choice(content)
+
+
+def save_generated_document(store: Store, number: int, batch: Sequence[SyntheticSegment]) -> int:
+    """Write synthetic segments as one document of a project (one segment per turn, separated by
+    blank lines, spans exact); return its document id. For benchmarks that skip ingest."""
+    segments: list[Segment] = []
+    parts: list[str] = []
+    offset = 0
+    for ordinal, item in enumerate(batch):
+        segments.append(
+            Segment(
+                ordinal=ordinal,
+                start_char=offset,
+                end_char=offset + len(item.text),
+                text=item.text,
+                speaker="Interviewer" if item.role == "interviewer" else "Respondent",
+                role=Role(item.role),
+                turn=ordinal,
+                language=item.language,
+                word_count=count_words(item.text),
+            )
+        )
+        parts.append(item.text)
+        offset += len(item.text) + 2
+    name = f"generated/{number:05d}.txt"
+    document_id, _ = store.save_document(
+        name=name,
+        source_path=f"/{name}",
+        format="txt",
+        content_hash=str(number),
+        segmentation_key="bench",
+        encoding="utf-8",
+        text="\n\n".join(parts),
+        properties={},
+        languages=sorted({item.language for item in batch}),
+        unit=Unit.TURN,
+        segments=segments,
+    )
+    return document_id

@@ -304,6 +304,11 @@ def test_regex_without_a_literal_start_is_searched_everywhere(tmp_path: Path) ->
     ]
 
 
+def test_regex_with_its_own_flags_and_a_verbose_comment(tmp_path: Path) -> None:
+    matcher = one_code(tmp_path, "ca", r"re:(?x) super \s? ill[ae]s?  # les superilles")
+    assert matched(matcher, "Una super illa, superilles", "ca") == ["super illa", "superilles"]
+
+
 def test_regex_hits_do_not_overlap(tmp_path: Path) -> None:
     matcher = one_code(tmp_path, "en", r"re:\d+( \d+)*")
     assert matched(matcher, "numbers 12 34 56 and 7", "en") == ["12 34 56", "7"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -408,7 +409,8 @@ def render_docx(
 
 
 def words_of(text: str) -> list[str]:
-    return text.split()
+    # Readers may normalise to NFC (e + U+0301 becomes é): compare words in that form.
+    return unicodedata.normalize("NFC", text).split()
 
 
 @st.composite

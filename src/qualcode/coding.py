@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 from qualcode.codebook import Codebook
 from qualcode.matching import Matcher
-from qualcode.models import Segment
-from qualcode.store import CodeRecord, StagedCoding, Store
+from qualcode.store import CodeRecord, Store
 
 AUTO_PREFIX = "auto:"
 
@@ -82,16 +81,12 @@ def code_records(codebook: Codebook) -> list[CodeRecord]:
     ]
 
 
-def segment_languages(segment: Segment) -> list[str]:
-    return [lang for lang in (segment.language or "").split(",") if lang]
-
-
 def code_project(
     store: Store,
     codebook: Codebook,
     *,
     dry_run: bool = False,
-    batch_size: int = 2000,
+    batch_size: int = 5000,
     on_batch: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Code every current segment with ``codebook``; with ``dry_run`` nothing is written."""
@@ -112,28 +107,28 @@ def code_project(
                 codebook_path=str(codebook.source_path),
                 options={"batch_size": batch_size},
             )
-            for batch in store.iter_current_segments(batch_size):
-                staged: list[StagedCoding] = []
-                for segment in batch:
-                    hits = matcher.match(segment.text, segment_languages(segment), segment.role)
+            every_language = ",".join(codebook.languages)
+            for batch in store.iter_segments_to_code(batch_size):
+                staged: list[tuple[int, str, str, str, int, int, str]] = []
+                for segment_id, offset, text, language, role in batch:
+                    # A segment of unknown language gets the patterns of every language.
+                    hits = matcher.match(text, language or every_language, role)
                     read += 1
                     if hits:
                         coded += 1
-                    assert segment.segment_id is not None
-                    offset = segment.start_char
-                    staged.extend(
-                        StagedCoding(
-                            segment_id=segment.segment_id,
-                            code_path=hit.code_path,
-                            pattern=hit.pattern,
-                            kind=hit.kind,
-                            start_char=offset + hit.start,
-                            end_char=offset + hit.end,
-                            matched=hit.matched,
+                        staged.extend(
+                            (
+                                segment_id,
+                                hit.code_path,
+                                hit.pattern,
+                                hit.kind,
+                                offset + hit.start,
+                                offset + hit.end,
+                                hit.matched,
+                            )
+                            for hit in hits
                         )
-                        for hit in hits
-                    )
-                store.stage_codings(staged)
+                store.stage_coding_rows(staged)
                 if on_batch is not None:
                     on_batch(read)
             changes = store.replace_codings(coder, run_id)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from qualcode.errors import StoreError
 from qualcode.migrations import MIGRATIONS
@@ -75,6 +76,17 @@ class StagedCoding:
     start_char: int
     end_char: int
     matched: str
+
+
+class SegmentToCode(NamedTuple):
+    """A current segment as coding sees it: where it starts in its document, its text, language
+    (``ca`` or ``ca,es``) and role."""
+
+    segment_id: int
+    start_char: int
+    text: str
+    language: str | None
+    role: str | None
 
 
 @dataclass(frozen=True)
@@ -141,15 +153,19 @@ class Store:
             raise StoreError("the project path is a folder, not a project file", path=path)
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(path, isolation_level=None)
         try:
-            connection = sqlite3.connect(path, isolation_level=None)
             connection.row_factory = sqlite3.Row
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA synchronous = NORMAL")
             store = cls(path, connection)
             store._migrate()
         except sqlite3.DatabaseError as error:
+            connection.close()
             raise StoreError(f"not a qualcode project ({error})", path=path) from error
+        except BaseException:
+            connection.close()  # never leave the file open (and locked, on Windows) on failure
+            raise
         return store
 
     def close(self) -> None:
@@ -463,6 +479,22 @@ class Store:
             yield [segment_from_row(r) for r in rows]
             last_id = rows[-1]["id"]
 
+    def iter_segments_to_code(self, batch_size: int = 5000) -> Iterator[list[SegmentToCode]]:
+        """What coding needs of every current segment, in batches: lighter than full records."""
+        last_id = -1
+        while True:
+            rows = self._db.execute(
+                """SELECT s.id, s.start_char, s.text, s.language, s.role
+                   FROM segments s JOIN documents d
+                     ON d.id = s.document_id AND s.version = d.current_version
+                   WHERE s.id > ? ORDER BY s.id LIMIT ?""",
+                (last_id, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            yield [SegmentToCode(*row) for row in rows]
+            last_id = rows[-1][0]
+
     # -- status --------------------------------------------------------------------------------
 
     def status_rows(self, group_by: str = "city") -> list[StatusRow]:
@@ -482,6 +514,15 @@ class Store:
             StatusRow(r["grp"], r["lang"], r["documents"], r["segments"], r["speakers"], r["words"])
             for r in rows
         ]
+
+    def speaker_count(self) -> int:
+        """Distinct speakers over the project (a speaker is a name within one document)."""
+        row = self._db.execute(
+            """SELECT COUNT(DISTINCT s.document_id || '/' || s.speaker) FROM segments s
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               WHERE s.speaker IS NOT NULL"""
+        ).fetchone()
+        return int(row[0])
 
     def mixed_language_documents(self) -> list[tuple[str, str]]:
         rows = self._db.execute(
@@ -588,19 +629,20 @@ class Store:
 
     def stage_codings(self, codings: Iterable[StagedCoding]) -> None:
         """Collect a run's codings in a temporary table before :meth:`replace_codings`."""
+        self.stage_coding_rows(
+            (c.segment_id, c.code_path, c.pattern, c.kind, c.start_char, c.end_char, c.matched)
+            for c in codings
+        )
+
+    def stage_coding_rows(self, rows: Iterable[tuple[int, str, str, str, int, int, str]]) -> None:
+        """:meth:`stage_codings` for plain tuples in its field order, for the coding hot loop."""
         self._db.execute(
             """CREATE TEMP TABLE IF NOT EXISTS staged_codings (
                  segment_id INTEGER NOT NULL, code_path TEXT NOT NULL,
                  pattern TEXT NOT NULL, kind TEXT NOT NULL,
                  start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, matched TEXT NOT NULL)"""
         )
-        self._db.executemany(
-            "INSERT INTO staged_codings VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                (c.segment_id, c.code_path, c.pattern, c.kind, c.start_char, c.end_char, c.matched)
-                for c in codings
-            ),
-        )
+        self._db.executemany("INSERT INTO staged_codings VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def replace_codings(self, coder: str, run_id: int) -> dict[str, tuple[int, int]]:
         """Make the staged codings the coder's only ones; return {code: (added, removed)}.

@@ -26,8 +26,6 @@ from encodings import cp1252
 WORD = re.compile(r"\w+")
 """A token: a run of letters, digits and underscores (Python's ``\\w``)."""
 
-_WORD_TAIL = re.compile(r"\w*")
-
 # Characters that fold to ASCII punctuation. Apostrophes matter for tokens (the modifier letter ʼ
 # is a word character); the rest only keeps typical transcript text pure ASCII after folding, which
 # is what lets the fast paths below and in matching.py apply. Regular expressions are folded with
@@ -172,13 +170,6 @@ def fold_words(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The folded tokens of ``text``: ``"L’Habitatge"`` → ``["l", "habitatge"]``."""
     return WORD.findall(fold(text))
-
-
-def token_end(folded: str, position: int) -> int:
-    """The end of the token that runs through ``position`` (``position`` itself if none does)."""
-    match = _WORD_TAIL.match(folded, position)
-    assert match is not None  # \w* always matches
-    return match.end()
 
 
 SNOWBALL_LANGUAGES: dict[str, str] = {

@@ -37,7 +37,9 @@ def _report_file(outcome: FileResult) -> None:
 
 @app.command("ingest")
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Transcript files or folders.", metavar="PATH...")
+    ],
     unit: Annotated[
         Unit,
         typer.Option("--unit", help="What a segment is: a speaker turn, paragraph or sentence."),
@@ -66,8 +68,9 @@ def ingest_command(
         result = ingest(store, paths, unit=unit, assignments=assignments, on_file=_report_file)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
+    files = len(result.files)
     summary = (
-        f"{len(result.files)} files: {result.count('added')} added, "
+        f"{files} {'file' if files == 1 else 'files'}: {result.count('added')} added, "
         f"{result.count('updated')} updated, {result.count('unchanged')} unchanged"
     )
     if result.count("metadata"):
@@ -91,6 +94,7 @@ def status_command(
     """
     with state.open_store() as store:
         rows = store.status_rows(by)
+        speakers = store.speaker_count()
         roles = store.role_counts()
         mixed = store.mixed_language_documents()
         stale = store.stale_codings()
@@ -107,7 +111,7 @@ def status_command(
             "",
             sum(r.documents for r in rows),
             sum(r.segments for r in rows),
-            sum(r.speakers for r in rows),
+            speakers,
             sum(r.words for r in rows),
         ]
     )

@@ -185,16 +185,23 @@ def report_command(
         written.append(write_chart(chart_data(report, comparison), chart))
     if out is not None:
         written += write_report_files(report, comparison, out)
+    notes = []
     if html is not None:
         with state.open_store() as store:
             page = write_html_report(
                 store, options, report, comparison, html, max_quotes=max_quotes or None
             )
         written.append(page.path)
+        if page.quotes.capped:
+            notes.append(
+                f"The HTML report holds {page.quotes.embedded:,} of {page.quotes.available:,} "
+                f"quotes, at most {max_quotes:,} per code and {options.by} (--max-quotes 0: all)."
+            )
     if written:
         typer.echo("")
     for path in written:
         typer.echo(f"Wrote {path}")
+    _echo_notes(notes)
 
 
 class QuoteFormat(StrEnum):

@@ -49,6 +49,7 @@ from qualcode.exports.display import (
 from qualcode.exports.sections import QuoteKey, evidence_spans, report_quotes, themes
 from qualcode.models import Document
 from qualcode.report import (
+    NO_VALUE,
     CodeLine,
     Comparison,
     Report,
@@ -60,7 +61,7 @@ from qualcode.stats import DIFFERENCE
 from qualcode.store import CodedSegment, CodeRecord, Store
 
 DEFAULT_MAX_QUOTES = 200
-NEUTRAL_COLOUR = "#6b6b6b"
+OPEN_ATTRIBUTES = 4  # more attribute filters than this start folded
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 # Chart geometry, in SVG user units (the chart scales to the page width).
@@ -160,7 +161,7 @@ def html_page(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{escape(policy)}">
+<meta http-equiv="Content-Security-Policy" content="{escape(policy, quote=False)}">
 <meta name="generator" content="qualcode {escape(__version__)}">
 <title>{escape(title)}</title>
 <style>{style}</style>
@@ -215,7 +216,8 @@ def quotes_data(
     colours: dict[str, str],
     max_quotes: int | None,
 ) -> tuple[dict[str, Any], QuoteCounts]:
-    """The JSON the script reads: codes, groups, documents, segments (each once) and quotes.
+    """The JSON the script reads: codes, groups, documents, segments (each once: document,
+    speaker, timestamp, text, language) and quotes.
 
     Quotes come in code order (the report's tree), then group, then document and segment order;
     at most ``max_quotes`` per code and group. A quote is [code, segment, spans], spans flattened
@@ -226,10 +228,10 @@ def quotes_data(
     by_name = {d.name: d for d in documents}
     document_index: dict[str, int] = {}
     document_rows: list[dict[str, Any]] = []
-    segment_index: dict[int, int] = {}
+    segment_index: dict[int | None, int] = {}
     segment_rows: list[list[Any]] = []
     quote_rows: list[list[Any]] = []
-    totals: list[list[int]] = []
+    totals: list[list[int]] = []  # [code, group, quotes embedded, quotes in all]
     available = capped = 0
     for code_number, line in enumerate(report.lines):
         for group in group_names:
@@ -242,7 +244,7 @@ def quotes_data(
             totals.append([code_number, group_index[group], len(kept), len(items)])
             for item in kept:
                 segment = item.segment
-                key = segment.segment_id if segment.segment_id is not None else -len(segment_rows)
+                key = segment.segment_id
                 if key not in segment_index:
                     if item.document_name not in document_index:
                         document_index[item.document_name] = len(document_rows)
@@ -254,6 +256,7 @@ def quotes_data(
                             segment.speaker or "",
                             segment.timestamp or "",
                             segment.text,
+                            segment.language or "",
                         ]
                     )
                 spans = [
@@ -278,7 +281,6 @@ def quotes_data(
         "segments": segment_rows,
         "quotes": quote_rows,
         "totals": totals,
-        "maxQuotes": max_quotes,
     }
     return data, QuoteCounts(len(quote_rows), available, capped)
 
@@ -332,7 +334,7 @@ def _facts(
     filters = ", ".join(f"{k} = {v}" for k, v in report.filters) or "all documents"
     if counts.capped and max_quotes is not None:
         quotes = (
-            f"{counts.embedded:,} of {counts.available:,} on this page "
+            f"{counts.embedded:,} of {counts.available:,} in this report "
             f"(at most {max_quotes:,} per code and {report.by})"
         )
     else:
@@ -374,7 +376,7 @@ def _overview(report: Report, comparison: Comparison | None, documents: Sequence
 def _documents_table(documents: Sequence[Document], by: str) -> str:
     """Documents per group (rows) and language (columns), with totals."""
     counts = Counter((group_value(d, by), d.language or DASH) for d in documents)
-    groups = sorted({g for g, _ in counts}, key=lambda g: (g == "(none)", g))
+    groups = sorted({g for g, _ in counts}, key=lambda g: (g == NO_VALUE, g))
     languages = sorted({language for _, language in counts})
     head = "".join(f'<th scope="col">{escape(language)}</th>' for language in languages)
     rows = []
@@ -688,7 +690,7 @@ def _quotes_section(
         for i, d in sorted(enumerate(shown_documents), key=lambda pair: pair[1]["name"])
     )
     keys = sorted({k for d in shown_documents for k in d["attributes"]} - {report.by})
-    attribute_fields = []
+    attribute_fields: list[str] = []
     for key in keys:
         values = sorted({d["attributes"][key] for d in shown_documents if key in d["attributes"]})
         if len(values) < 2:  # a filter that cannot narrow anything
@@ -700,18 +702,19 @@ def _quotes_section(
             f'<select id="filter-attribute-{number}" class="attribute" '
             f'data-key="{escape(key)}"><option value="">any</option>{options}</select></div>'
         )
-    attributes = (
-        '<fieldset class="attributes"><legend>Document attributes</legend>'
-        + "".join(attribute_fields)
-        + "</fieldset>"
-        if attribute_fields
-        else ""
-    )
+    attributes = ""
+    if attribute_fields:  # many attributes (Word properties…) fold away, to keep quotes in view
+        opened = " open" if len(attribute_fields) <= OPEN_ATTRIBUTES else ""
+        attributes = (
+            f'<details class="attributes"{opened}><summary>Document attributes '
+            f'<span id="attributes-count">({len(attribute_fields)})</span></summary>'
+            f'<div class="attribute-fields">{"".join(attribute_fields)}</div></details>'
+        )
     by = escape(report.by)
     cap_note = ""
     if max_quotes is not None and counts.capped:
         cap_note = (
-            f'<p class="note" id="cap-note">This page holds at most {max_quotes:,} quotes per '
+            f'<p class="note" id="cap-note">This report holds at most {max_quotes:,} quotes per '
             f"code and {by} ({counts.embedded:,} of {counts.available:,}): the first ones in "
             f"document order. {counts.capped:,} code and {by} pairs have more. "
             "<code>qualcode export segments</code> lists them all; "
@@ -726,7 +729,7 @@ sub-codes appears under each), grouped by {by}, with the evidence
 <form id="filters" class="filters" role="search" aria-label="Filter the quotes">
 <div class="field"><label for="filter-code">Code</label>
 <select id="filter-code"><option value="">all codes</option>{code_options}</select></div>
-<div class="field"><label for="filter-group">{by}</label>
+<div class="field"><label for="filter-group">{by.capitalize()}</label>
 <select id="filter-group"><option value="">all</option>{group_options}</select></div>
 <div class="field"><label for="filter-document">Interview</label>
 <select id="filter-document"><option value="">all</option>{document_options}</select></div>

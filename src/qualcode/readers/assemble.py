@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,10 +44,12 @@ def assemble(blocks: list[Block]) -> tuple[str, tuple[Paragraph, ...]]:
     paragraphs: list[Paragraph] = []
     offset = 0
     for block in blocks:
-        text = block.text.strip()
+        # NFC: a decomposed accent (e + U+0301) would otherwise split a word in two for matching.
+        text = unicodedata.normalize("NFC", block.text).strip()
+        label = unicodedata.normalize("NFC", block.label)
         if not text:
             continue
-        start = offset + len(block.label)
+        start = offset + len(label)
         paragraphs.append(
             Paragraph(
                 text=text,
@@ -61,7 +64,7 @@ def assemble(blocks: list[Block]) -> tuple[str, tuple[Paragraph, ...]]:
                 codes=block.codes,
             )
         )
-        line = block.label + text
+        line = label + text
         lines.append(line)
         offset += len(line) + 1
     return "\n".join(lines), tuple(paragraphs)

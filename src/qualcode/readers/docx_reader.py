@@ -7,6 +7,7 @@ are left out. Paragraphs are joined with a newline to make the document's plain 
 
 from __future__ import annotations
 
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -31,7 +32,8 @@ def read_docx(path: Path) -> ReadDocument:
     texts: list[tuple[str, str | None, bool, bool]] = []
     for text, style, italic, in_table in _blocks(document):
         if text.strip():
-            texts.append((text.strip(), style, italic, in_table))
+            # NFC: a decomposed accent (e + U+0301) would split a word in two for matching.
+            texts.append((unicodedata.normalize("NFC", text.strip()), style, italic, in_table))
     paragraphs: list[Paragraph] = []
     offset = 0
     for text, style, italic, in_table in texts:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -72,6 +73,8 @@ def _read(path: Path, fmt: str) -> ReadDocument:
     except OSError as error:
         raise ReaderError(f"cannot read file: {error.strerror}", path=path) from error
     raw, encoding = decode(data, path)
+    # NFC: a decomposed accent (e + U+0301) would otherwise split a word in two for matching.
+    raw = unicodedata.normalize("NFC", raw)
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     properties, body = split_front_matter(raw, path)
     text = body.strip("\n")

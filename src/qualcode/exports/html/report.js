@@ -72,6 +72,7 @@
   const status = document.getElementById("quote-status");
   const printStatus = document.getElementById("print-status");
   const pagers = Array.from(document.querySelectorAll("nav.pager"));
+  const attributesCount = document.getElementById("attributes-count");
 
   let folded = null; // per segment: its text, speaker and interview, folded for search
   let matches = [];
@@ -100,6 +101,11 @@
       .filter((s) => s.value !== "")
       .map((s) => [s.dataset.key, s.value]);
     const terms = fold(search.value).split(/\s+/).filter(Boolean);
+    if (attributesCount) {
+      // A folded list of attributes still says when some of them filter the quotes.
+      attributesCount.textContent = "(" + attributeSelects.length +
+        (wanted.length ? ", " + wanted.length + " in use" : "") + ")";
+    }
     if (terms.length && folded === null) {
       folded = segments.map((s) => fold(s[3] + "\n" + s[1] + "\n" + documents[s[0]].name));
     }
@@ -152,7 +158,7 @@
     const total = totals.get(key);
     let text = groups[group] + ": " + numbers.format(count) + (count === 1 ? " quote" : " quotes");
     if (total && total[2] < total[3]) {
-      text += " (this page holds the first " + numbers.format(total[2]) + " of ";
+      text += " (the report holds the first " + numbers.format(total[2]) + " of ";
       text += numbers.format(total[3]) + ")";
     }
     if (continued) text += ", continued";
@@ -180,6 +186,7 @@
     }
     if (cursor < text.length) body.append(text.slice(cursor));
     const blockquote = element("blockquote");
+    if (segment[4]) blockquote.lang = segment[4]; // read aloud in the speaker's language
     blockquote.append(body);
     article.append(meta, blockquote);
     return article;
@@ -249,8 +256,8 @@
     } else {
       status.textContent =
         "Quotes " + numbers.format(start + 1) + "–" + numbers.format(end) + " of " +
-        numbers.format(matches.length) + " matching (" + numbers.format(quotes.length) +
-        " on this page in all).";
+        numbers.format(matches.length) + " matching the filters (the report holds " +
+        numbers.format(quotes.length) + ").";
     }
   }
 
@@ -309,6 +316,7 @@
   });
   window.addEventListener("afterprint", show);
 
-  document.documentElement.classList.add("ready");
   applyFilters();
+  document.documentElement.classList.add("ready");
+  performance.mark("qualcode-ready");
 })();
