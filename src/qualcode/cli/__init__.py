@@ -10,7 +10,15 @@ import sys
 import traceback
 
 # Importing a command module registers its commands; one line per module.
-from qualcode.cli import coding_cmds, human_cmds, ingest_cmds, refi_cmds, report_cmds  # noqa: F401
+# isort: off
+# The order of these imports is the order of the commands in --help: the researcher's workflow.
+from qualcode.cli import ingest_cmds  # noqa: F401
+from qualcode.cli import coding_cmds  # noqa: F401
+from qualcode.cli import report_cmds  # noqa: F401
+from qualcode.cli import human_cmds  # noqa: F401
+from qualcode.cli import refi_cmds  # noqa: F401
+
+# isort: on
 from qualcode.cli.app import EXIT_INTERNAL, app, state
 
 

@@ -62,6 +62,18 @@ app = typer.Typer(
 )
 
 
+# Command groups that several command modules add to.
+export_app = typer.Typer(
+    help="Write the project to files: segments, quotes, coding sheets, REFI-QDA.",
+    no_args_is_help=True,
+)
+import_app = typer.Typer(
+    help="Read codings and projects made elsewhere into the project.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+
+
 @dataclass
 class State:
     project: Path | None = None

@@ -23,10 +23,9 @@ from qualcode.agreement import (
     disagreement_details,
     write_report,
 )
-from qualcode.cli.app import EXIT_INTERRUPTED, app, state
+from qualcode.cli.app import EXIT_INTERRUPTED, app, export_app, import_app, state
 from qualcode.cli.coding_cmds import highlight
 from qualcode.cli.render import Cell, fitted_table, table
-from qualcode.cli.report_cmds import export_app
 from qualcode.errors import UsageError
 from qualcode.human import (
     CODER_ENV,
@@ -42,19 +41,6 @@ from qualcode.human import (
     untag,
 )
 from qualcode.models import Decision, Role
-
-
-def _group(name: str, help_text: str) -> typer.Typer:
-    """The command group ``name``, shared with other command modules that add to it."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(group, name=name)
-    return group
-
-
-import_app = _group("import", "Read codings made elsewhere into the project.")
 
 SEGMENT_HELP = (
     "Segment: DOCUMENT#ORDINAL, with the document name as 'qualcode status' and exports show "

@@ -7,10 +7,8 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import state
+from qualcode.cli.app import export_app, import_app, state
 from qualcode.cli.coding_cmds import codebook_app
-from qualcode.cli.human_cmds import import_app
-from qualcode.cli.report_cmds import export_app
 from qualcode.codebook import find_codebook, load_codebook
 from qualcode.coding import code_records
 from qualcode.errors import QualcodeError

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.app import app, state
+from qualcode.cli.app import app, export_app, state
 from qualcode.cli.render import fitted_table, terminal_width
 from qualcode.exports.charts import chart_data, chart_format, write_chart
 from qualcode.exports.display import DisplayTable, report_display_tables, report_notes
@@ -18,9 +18,6 @@ from qualcode.exports.html_report import DEFAULT_MAX_QUOTES, write_html_report
 from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame, write_table
 from qualcode.exports.tables import csv_text, write_report_files
 from qualcode.report import ReportOptions, build_report, compare, parse_filters
-
-export_app = typer.Typer(help="Write coded segments and quotes to files for other tools.")
-app.add_typer(export_app, name="export")
 
 ByOption = Annotated[
     str,
