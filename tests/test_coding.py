@@ -243,3 +243,25 @@ def test_report_for_a_reviewer_counts_accepted_and_drops_rejected(tmp_path: Path
     report = build_report(store, ReportOptions(coder="pau"))
     rent = next(line for line in report.lines if line.path == "housing/rent")
     assert rent.cells[-1].segments == 1
+
+
+def test_segments_command_shows_evidence_and_refuses_unknown_codes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    store = _project(tmp_path, {"barcelona/b.txt": CATALAN})
+    code_project(store, load_codebook(MINI))
+    store.close()
+    runner = CliRunner()
+    project = ["--project", str(tmp_path / "p.qualcode")]
+    shown = runner.invoke(app, [*project, "segments", "--code", "rent"])
+    assert shown.exit_code == 0
+    assert shown.stdout.splitlines()[0] == (
+        "barcelona/b.txt #1  JORDI PUIG (respondent)  housing/rent  auto:mini@1"
+    )
+    assert "**lloguer**" in shown.stdout
+    assert "evidence: lloguer* → “lloguer”" in shown.stdout
+    unknown = runner.invoke(app, [*project, "segments", "--code", "rnt"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip() == "Error: unknown code 'rnt' (did you mean housing/rent?)"

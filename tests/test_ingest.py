@@ -447,3 +447,30 @@ def test_reingest_is_idempotent(dump, write_text, first, second, organisation) -
         assert dump(project) == before
         assert [f.status for f in again.files] == ["unchanged"] * len(second)
         assert [f.name for f in again.files] == [f.name for f in first_run.files]
+
+
+def test_one_file_ingested_again_alone_keeps_its_name_and_sidecar_attributes(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "transcripts"
+    (root / "barcelona").mkdir(parents=True)
+    transcript = root / "barcelona" / "c01.txt"
+    transcript.write_text("ENTREVISTADORA: Hola?\n\nJORDI: El lloguer puja.\n", encoding="utf-8")
+    (root / "metadata.csv").write_text(
+        "file,interviewee_role\nbarcelona/c01.txt,Activista\nbarcelona/c02.txt,Tècnica\n",
+        encoding="utf-8",
+    )
+    (root / "barcelona" / "c02.txt").write_text("A: Sí.\n", encoding="utf-8")
+    store = Store.open(tmp_path / "p.qualcode", create=True)
+    ingest(store, [root])
+    transcript.write_text(
+        "ENTREVISTADORA: Hola?\n\nJORDI: El lloguer puja molt.\n", encoding="utf-8"
+    )
+    result = ingest(store, [transcript])
+    assert [(f.name, f.status) for f in result.files] == [("barcelona/c01.txt", "updated")]
+    assert result.warnings == []  # the sidecar's other rows are not this ingest's business
+    document = store.documents()[0]
+    assert [d.name for d in store.documents()] == ["barcelona/c01.txt", "barcelona/c02.txt"]
+    assert document.attributes["interviewee_role"] == "Activista"
+    assert document.attributes["city"] == "Barcelona"
+    store.close()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualcode.errors import ReaderError, UsageError
+from qualcode.errors import QualcodeError, ReaderError, UsageError
 from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.metadata import (
     SIDECAR_NAME,
@@ -69,7 +69,7 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
     found: list[tuple[Path, Path]] = []
     for given in paths:
         if given.is_file():
-            found.append((given.parent, given))
+            found.append((_root_of_file(given), given.resolve()))
             continue
         for file in sorted(given.rglob("*")):
             relative = file.relative_to(given).parts
@@ -79,6 +79,21 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
                 continue
             found.append((given, file))
     return found
+
+
+def _root_of_file(file: Path, levels: int = 4) -> Path:
+    """The folder a single file is ingested from: the nearest folder above it whose
+    ``metadata.csv`` describes it, so that re-ingesting ``transcripts/barcelona/c01.txt`` alone
+    keeps its name (``barcelona/c01.txt``) and its attributes; else the file's own folder."""
+    folder = file.resolve().parent
+    for candidate in [folder, *folder.parents][:levels]:
+        try:
+            sidecar = load_sidecar(candidate)
+        except QualcodeError:
+            continue  # an unreadable sidecar elsewhere is not this file's; ingest says so if it is
+        if sidecar is not None and sidecar.describes(candidate, file.resolve()):
+            return candidate
+    return folder
 
 
 def check_paths(paths: Iterable[Path]) -> None:
@@ -105,8 +120,10 @@ def ingest(
     targets = [(root, file) for root, file in discover(paths) if not _is_project_file(store, file)]
     sidecars = _sidecars(targets)
     result = IngestResult()
+    folders = {given.resolve() for given in paths if given.is_dir()}
     for root, sidecar in sidecars.items():
-        if sidecar is not None:
+        # A file given on its own uses its folder's sidecar without claiming all of its rows.
+        if sidecar is not None and root.resolve() in folders:
             for name in sidecar.unmatched(root, [f for r, f in targets if r == root]):
                 result.warnings.append(f"{sidecar.path}: row for '{name}' matches no transcript")
     labels = project_interviewer_labels(store)

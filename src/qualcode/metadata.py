@@ -85,6 +85,14 @@ class Sidecar:
             return {}
         return {key: (value, SIDECAR_NAME) for key, value in row.items() if value}
 
+    def describes(self, root: Path, file: Path) -> bool:
+        """Whether a row names this file by its path relative to ``root``."""
+        try:
+            relative = file.relative_to(root).as_posix().lower()
+        except ValueError:
+            return False
+        return relative in self.rows
+
     def unmatched(self, root: Path, files: list[Path]) -> list[str]:
         seen: set[str] = set()
         for file in files:

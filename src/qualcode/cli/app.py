@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import sys
 import traceback
@@ -35,6 +36,8 @@ class QualcodeGroup(TyperGroup):
         except sqlite3.DatabaseError as error:
             _fail(f"{state.project_path}: project database error: {error}", EXIT_ERROR)
         except OSError as error:
+            if error.errno == errno.EPIPE:
+                raise  # output piped into `head` and closed: typer exits quietly
             where = f"{error.filename}: " if error.filename else ""
             _fail(f"{where}{error.strerror or error}", EXIT_ERROR)
 

@@ -13,6 +13,7 @@ from qualcode.cli.render import Cell, table
 from qualcode.codebook import check_codebook, find_codebook, load_codebook, render_tree
 from qualcode.coding import RunSummary, code_project
 from qualcode.errors import UsageError
+from qualcode.human import resolve_code
 from qualcode.store import CodedSegment
 
 EXCERPT_CHARS = 600
@@ -121,8 +122,10 @@ def segments_command(
     if city:
         attributes["city"] = city
     with state.open_store() as store:
+        # A code is its path or a last part only one code has; an unknown one is an error.
+        paths = [resolve_code(store, path) for path in code or []]
         found = store.coded_segments(
-            code_paths=code, coders=coder, attributes=attributes, limit=limit + 1
+            code_paths=paths, coders=coder, attributes=attributes, limit=limit + 1
         )
     if not found:
         typer.echo("No coded segments match.")
