@@ -565,20 +565,7 @@ class Store:
                      include = excluded.include, exclude = excluded.exclude,
                      colour = excluded.colour, sort_order = excluded.sort_order,
                      codebook = excluded.codebook""",
-                [
-                    (
-                        c.path,
-                        c.label,
-                        c.parent_path,
-                        c.description,
-                        c.include,
-                        c.exclude,
-                        c.colour,
-                        c.sort_order,
-                        codebook,
-                    )
-                    for c in codes
-                ],
+                [_code_row(c, codebook) for c in codes],
             )
 
     def codes(self) -> list[CodeRecord]:
@@ -1089,17 +1076,7 @@ class Store:
                     """INSERT INTO codes (path, label, parent_path, description, include,
                                           exclude, colour, sort_order, codebook)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO NOTHING""",
-                    (
-                        c.path,
-                        c.label,
-                        c.parent_path,
-                        c.description,
-                        c.include,
-                        c.exclude,
-                        c.colour,
-                        c.sort_order,
-                        codebook,
-                    ),
+                    _code_row(c, codebook),
                 )
                 if cursor.rowcount:
                     added.append(c.path)
@@ -1108,6 +1085,21 @@ class Store:
     def run_coders(self) -> set[str]:
         """Coders that have a coding run in this project (automatic coders, whatever they hold)."""
         return {r["coder"] for r in self._db.execute("SELECT DISTINCT coder FROM coding_runs")}
+
+
+def _code_row(code: CodeRecord, codebook: str | None) -> tuple[object, ...]:
+    """A code's values in the column order of the ``codes`` table."""
+    return (
+        code.path,
+        code.label,
+        code.parent_path,
+        code.description,
+        code.include,
+        code.exclude,
+        code.colour,
+        code.sort_order,
+        codebook,
+    )
 
 
 def segment_from_row(row: sqlite3.Row) -> Segment:
