@@ -14,9 +14,14 @@ from typing import Any
 import docx
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from qualcode.store import PROJECT_ENV
+
+# The machines that run the tests are shared and noisy: no property test fails for being slow.
+settings.register_profile("qualcode", deadline=None, print_blob=True)
+settings.load_profile("qualcode")
 
 # A block of a generated Word file: a plain paragraph, (style, text), or a table as rows of cells.
 # The pseudo-style "italic" makes a Normal paragraph whose only run is in italics.
