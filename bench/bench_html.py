@@ -20,7 +20,6 @@ in it headless, through Playwright, and timed in the page with ``performance.now
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -28,23 +27,14 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 from bench_report import build_project
+from headless_chromium import CHROMIUM, launch
 from qualcode.exports.html_report import DEFAULT_MAX_QUOTES, write_html_report
 from qualcode.report import ReportOptions, build_report, compare
 from qualcode.store import Store
 
-CHROMIUM = Path(os.environ.get("QUALCODE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 SEARCH = "vivienda barrio"
 
 # Run in the page (Playwright's evaluate is not subject to the page's script policy): set the
@@ -125,7 +115,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         for size in sizes:
             print("\n".join(measure(size, args.seed, browser)), flush=True)
         browser.close()

@@ -30,6 +30,7 @@ import pytest
 from typer.testing import CliRunner
 
 import report_project
+from headless_chromium import CHROMIUM, launch
 from qualcode.cli import app
 from qualcode.exports.display import effect_text, p_text, percent
 from qualcode.exports.html_report import json_for_html, utf16_spans
@@ -40,20 +41,7 @@ from qualcode.report import ReportOptions, build_report, compare
 from qualcode.store import CodeRecord, Store
 from report_project import CODER, CODES, FIXTURE, HUMAN, keyword_codings
 
-CHROMIUM = Path(os.environ.get("QUALCODE_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_BROWSER = os.environ.get("QUALCODE_REQUIRE_BROWSER") == "1"
-# Flags for a root user in a container with no network: no sandbox, no GPU, and none of the
-# background connections (updates, sync, safe browsing) that a closed network refuses.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 
 SCRIPT_TEXT = "<script>alert(1)</script>"
 CLOSING_TEXT = "</script><!-- not a comment -->"
@@ -152,7 +140,7 @@ def browser() -> Iterator[Any]:
             raise
         pytest.skip("playwright is not installed (pip install -e '.[dev]')")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,19 +21,10 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
+from headless_chromium import CHROMIUM, launch
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_PROJECT = ROOT / "demo-output" / "demo.qualcode"
-CHROMIUM = Path(os.environ.get("QUALCODE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 WIDTH = 1000
 QUOTES_HEIGHT = 640
 COLOURS = 96  # a palette this small keeps the PNG under 150 KB and the text crisp
@@ -57,7 +47,7 @@ def build_demo(folder: Path) -> Path:
 
 def capture(page_path: Path, code: str) -> Image.Image:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": WIDTH, "height": 900})
         page.goto(page_path.as_uri())
         page.wait_for_selector("html.ready")
