@@ -10,6 +10,7 @@ end-to-end test uses the real ``qualcode code``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from qualcode.ingest import ingest
@@ -58,23 +59,30 @@ def keyword_codings(store: Store) -> list[StagedCoding]:
     return staged
 
 
+def record_run(
+    store: Store, coder: str, codings: Iterable[StagedCoding], codebook_hash: str = "0" * 64
+) -> None:
+    """Replace ``coder``'s codings with these, as a run of the ``mini`` codebook would."""
+    with store.transaction():
+        run_id = store.start_run(
+            coder=coder,
+            codebook_name="mini",
+            codebook_version="1.0",
+            codebook_hash=codebook_hash,
+            codebook_path="mini.yaml",
+            options={},
+        )
+        store.stage_codings(codings)
+        store.replace_codings(coder, run_id)
+
+
 def build_project(path: Path) -> Path:
     """Ingest the fixture (a segment per paragraph) and code it as ``auto:mini@1.0``; add one
     human coding by ``marta`` (housing on the first Birmingham respondent paragraph)."""
     with Store.open(path, create=True) as store:
         ingest(store, [FIXTURE], unit=Unit.PARAGRAPH)
-        with store.transaction():
-            store.save_codes(CODES, "mini")
-            run_id = store.start_run(
-                coder=CODER,
-                codebook_name="mini",
-                codebook_version="1.0",
-                codebook_hash="0" * 64,
-                codebook_path="mini.yaml",
-                options={},
-            )
-            store.stage_codings(keyword_codings(store))
-            store.replace_codings(CODER, run_id)
+        store.save_codes(CODES, "mini")
+        record_run(store, CODER, keyword_codings(store))
         first = next(
             s
             for d in store.documents()
@@ -83,27 +91,19 @@ def build_project(path: Path) -> Path:
             if s.ordinal == 1
         )
         assert first.segment_id is not None
-        with store.transaction():
-            run_id = store.start_run(
-                coder=HUMAN,
-                codebook_name="mini",
-                codebook_version="1.0",
-                codebook_hash="0" * 64,
-                codebook_path="mini.yaml",
-                options={},
-            )
-            store.stage_codings(
-                [
-                    StagedCoding(
-                        first.segment_id,
-                        "inequality/housing",
-                        "manual",
-                        "human",
-                        first.start_char,
-                        first.start_char + 7,
-                        first.text[:7],
-                    )
-                ]
-            )
-            store.replace_codings(HUMAN, run_id)
+        record_run(
+            store,
+            HUMAN,
+            [
+                StagedCoding(
+                    first.segment_id,
+                    "inequality/housing",
+                    "manual",
+                    "human",
+                    first.start_char,
+                    first.start_char + 7,
+                    first.text[:7],
+                )
+            ],
+        )
     return path

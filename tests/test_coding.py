@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from qualcode.codebook import load_codebook
 from qualcode.coding import auto_coder, code_project
 from qualcode.ingest import ingest
-from qualcode.store import StagedCoding, Store
+from qualcode.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
 MINI = FIXTURES / "mini.yaml"
@@ -122,29 +122,7 @@ def test_human_codings_are_never_touched(tmp_path: Path) -> None:
     code_project(store, codebook)
     segment = store.segments(store.documents()[0].document_id)[2]
     assert segment.segment_id is not None
-    with store.transaction():
-        run = store.start_run(
-            coder="laia",
-            codebook_name="manual",
-            codebook_version="-",
-            codebook_hash="-",
-            codebook_path="-",
-            options={},
-        )
-        store.stage_codings(
-            [
-                StagedCoding(
-                    segment.segment_id,
-                    "housing",
-                    "manual",
-                    "human",
-                    segment.start_char,
-                    segment.end_char,
-                    segment.text,
-                )
-            ]
-        )
-        store.replace_codings("laia", run)
+    store.add_human_codings([(segment.segment_id, "housing")], "laia")
     code_project(store, codebook)
     assert ("birmingham/a.txt", 2, "housing", "laia") in _codings(store.path)
 

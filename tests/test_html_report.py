@@ -39,7 +39,7 @@ from qualcode.ingest import ingest
 from qualcode.models import Decision, ReviewDecision, Role, Unit
 from qualcode.report import ReportOptions, build_report, compare
 from qualcode.store import CodeRecord, Store
-from report_project import CODER, CODES, FIXTURE, HUMAN, keyword_codings
+from report_project import CODER, CODES, FIXTURE, HUMAN, keyword_codings, record_run
 
 REQUIRE_BROWSER = os.environ.get("QUALCODE_REQUIRE_BROWSER") == "1"
 
@@ -88,18 +88,8 @@ def build_project(folder: Path) -> Path:
     markup_code = CodeRecord("governance/markup", CODE_LABEL, "governance", sort_order=6)
     with Store.open(project, create=True) as store:
         ingest(store, [transcripts], unit=Unit.PARAGRAPH)
-        with store.transaction():
-            store.save_codes([*CODES, markup_code], "mini")
-            run_id = store.start_run(
-                coder=CODER,
-                codebook_name="mini",
-                codebook_version="1.0",
-                codebook_hash="ab" * 32,
-                codebook_path="mini.yaml",
-                options={},
-            )
-            store.stage_codings(keyword_codings(store))
-            store.replace_codings(CODER, run_id)
+        store.save_codes([*CODES, markup_code], "mini")
+        record_run(store, CODER, keyword_codings(store), codebook_hash="ab" * 32)
     return project
 
 

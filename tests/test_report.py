@@ -35,7 +35,7 @@ from qualcode.report import (
     parse_filters,
 )
 from qualcode.store import StagedCoding, Store
-from report_project import CODER, HUMAN, build_project
+from report_project import CODER, HUMAN, build_project, record_run
 
 
 @pytest.fixture(scope="module")
@@ -264,20 +264,14 @@ def test_counts_equal_a_brute_force_count(project: Path, data: st.DataObject) ->
         )
         by = data.draw(st.sampled_from(["city", "interviewee_role", "document"]))
         coder = "prop"
-        with store.transaction():
-            run_id = store.start_run(
-                coder=coder,
-                codebook_name="mini",
-                codebook_version="1.0",
-                codebook_hash="0" * 64,
-                codebook_path="mini.yaml",
-                options={},
-            )
-            store.stage_codings(
+        record_run(
+            store,
+            coder,
+            (
                 StagedCoding(s.segment_id or 0, p, "x", "word", s.start_char, s.start_char, "")
                 for s, p in chosen
-            )
-            store.replace_codings(coder, run_id)
+            ),
+        )
         report = build_report(store, ReportOptions(by=by, coder=coder))
         documents = {d.document_id: d for d in store.documents()}
 

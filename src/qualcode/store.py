@@ -623,13 +623,17 @@ class Store:
 
     def stage_coding_rows(self, rows: Iterable[tuple[int, str, str, str, int, int, str]]) -> None:
         """:meth:`stage_codings` for plain tuples in its field order, for the coding hot loop."""
+        self._create_staging_table()
+        self._db.executemany("INSERT INTO staged_codings VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _create_staging_table(self) -> None:
+        """The per-connection temporary table a run's codings wait in; created on first use."""
         self._db.execute(
             """CREATE TEMP TABLE IF NOT EXISTS staged_codings (
                  segment_id INTEGER NOT NULL, code_path TEXT NOT NULL,
                  pattern TEXT NOT NULL, kind TEXT NOT NULL,
                  start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, matched TEXT NOT NULL)"""
         )
-        self._db.executemany("INSERT INTO staged_codings VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def replace_codings(self, coder: str, run_id: int) -> dict[str, tuple[int, int]]:
         """Make the staged codings the coder's only ones; return {code: (added, removed)}.
@@ -639,10 +643,7 @@ class Store:
         """
         db = self._db
         with self.transaction():
-            db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS staged_codings (segment_id INTEGER, code_path "
-                "TEXT, pattern TEXT, kind TEXT, start_char INTEGER, end_char INTEGER, matched TEXT)"
-            )
+            self._create_staging_table()  # a run that found nothing staged nothing
             # Without this index SQLite joins the evidence by scanning the staged rows per coding.
             db.execute(
                 "CREATE INDEX IF NOT EXISTS temp.staged_by_pair "
