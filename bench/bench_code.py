@@ -2,9 +2,12 @@
 
 For each size a project is built directly through the store (documents of ~200 KB of synthetic
 en/es/ca interview text, one segment per turn), then ``code_project`` runs with a generated
-~500-pattern codebook (words, wildcards, phrases, stems, a few regexes and fuzzy words): reading
-segments in batches, matching, staging and writing codings with their evidence. The floor is
-``re.findall(r"\\w+", text.lower())`` over the same segment texts, timed in the same run.
+~500-pattern codebook (words, wildcards, phrases, stems, a few regexes and fuzzy words): compiling
+the codebook, reading segments in batches, matching, and writing codings with their evidence. Each
+size is coded in one process (``--jobs 1``) and with the default worker processes, each on its own
+copy of the project, first on the uncoded project and then again (a rerun: nothing changes). The
+floor is ``re.findall(r"\\w+", text.lower())`` over the same segment texts, timed in the same run;
+times are wall clock, since the workers run beside the main process.
 
     .venv/bin/python bench/bench_code.py                  # 1 and 10 MB
     .venv/bin/python bench/bench_code.py --sizes 1,10,100
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -28,8 +32,8 @@ from common import (
     save_generated_document,
     synthetic_segments,
 )
-from qualcode.codebook import load_codebook
-from qualcode.coding import code_project
+from qualcode.codebook import Codebook, load_codebook
+from qualcode.coding import PARALLEL_MIN_SEGMENTS, code_project, default_jobs
 from qualcode.store import Store
 
 _WORD = re.compile(r"\w+")
@@ -74,6 +78,19 @@ def floor_seconds(store: Store) -> float:
     return seconds
 
 
+def timed_runs(project: Path, codebook: Codebook, jobs: int | None) -> tuple[float, float, int]:
+    """Seconds of a first run and of a rerun on ``project``, and the codings made."""
+    store = Store.open(project)
+    started = time.perf_counter()
+    summary = code_project(store, codebook, jobs=jobs)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    code_project(store, codebook, jobs=jobs)
+    rerun = time.perf_counter() - started
+    store.close()
+    return first, rerun, summary.codings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,10", help="MB of text per project, comma-separated")
@@ -86,25 +103,40 @@ def main() -> None:
         codebook = load_codebook(codebook_path)
         patterns = sum(len(code.patterns) for code in codebook.codes)
         print(f"codebook: {patterns} patterns in {len(codebook.codes)} codes")
+        print(f"default jobs here: {default_jobs()}")
         print(
-            f"{'MB':>6} {'floor MB/s':>11} {'code MB/s':>10} {'ratio':>6} {'codings':>9} "
-            f"{'code s':>7} {'peak RSS MB':>12}"
+            f"{'MB':>6} {'floor MB/s':>11} {'jobs':>5} {'code MB/s':>10} {'ratio':>6} "
+            f"{'rerun MB/s':>11} {'ratio':>6} {'codings':>9} {'code s':>7} {'peak RSS MB':>12}"
         )
         for size in sizes:
             project = Path(folder) / f"bench-{size:g}.qualcode"
             written = build_project(project, int(size * 1_000_000), args.seed)
             store = Store.open(project)
             floor = floor_seconds(store)
-            started = time.perf_counter()
-            summary = code_project(store, codebook)
-            seconds = time.perf_counter() - started
+            parallel = store.current_segment_count() >= PARALLEL_MIN_SEGMENTS
             store.close()
             megabytes = written / 1_000_000
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(
-                f"{megabytes:6.1f} {megabytes / floor:11.1f} {megabytes / seconds:10.1f} "
-                f"{floor / seconds:6.2f} {summary.codings:9,} {seconds:7.1f} {peak:12.0f}"
-            )
+            for jobs in (1, None):
+                copy = project.with_suffix(".run")
+                shutil.copyfile(project, copy)
+                first, rerun, codings = timed_runs(copy, codebook, jobs)
+                copy.unlink()
+                # The largest of this process and of any worker (each a process of its own).
+                peak = (
+                    max(
+                        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                    )
+                    / 1024
+                )
+                # what the default chose: worker processes (as many as cores, at most 4) or not
+                label = "1" if jobs == 1 or not parallel else f"{default_jobs()}w"
+                print(
+                    f"{megabytes:6.1f} {megabytes / floor:11.1f} {label:>5} "
+                    f"{megabytes / first:10.1f} {floor / first:6.2f} {megabytes / rerun:11.1f} "
+                    f"{floor / rerun:6.2f} {codings:9,} {first:7.1f} {peak:12.0f}"
+                )
+            project.unlink()
 
 
 if __name__ == "__main__":

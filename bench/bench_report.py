@@ -5,8 +5,8 @@ synthetic en/es/ca interview text (bench/common.py), one segment per turn, half 
 Barcelona and half in Birmingham, with an interviewee role each. It is coded with the codes of
 codebooks/justice.yaml by a seeded random stand-in (the coder is not what is measured): each
 respondent segment carries each leaf code with a probability that depends on the code and the
-city, with one evidence span per coding, through ``stage_codings`` and ``replace_codings`` as the
-coding engine does.
+city, with one evidence span per coding, written document by document through the store's
+``RunWriter`` as the coding engine does.
 
 Then, each timed on its own, in the same process:
 
@@ -43,7 +43,7 @@ from qualcode.exports.segments import coded_segments_frame, write_table
 from qualcode.exports.tables import write_report_files
 from qualcode.models import Role
 from qualcode.report import ReportOptions, build_report, compare
-from qualcode.store import StagedCoding, Store
+from qualcode.store import CodingRow, RunWriter, Store, evidence_json
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENT_BYTES = 200_000
@@ -76,26 +76,28 @@ def build_project(path: Path, size_bytes: int, seed: int) -> tuple[int, int]:
             codebook_path=str(codebook.source_path),
             options={"bench": True},
         )
+        writer = store.run_writer(CODER, run_id)
         batch: list[SyntheticSegment] = []
         batch_bytes = number = 0
         for segment in synthetic_segments(size_bytes, seed=seed):
             batch.append(segment)
             batch_bytes += len(segment.text.encode("utf-8"))
             if batch_bytes >= DOCUMENT_BYTES:
-                bytes_, staged = _save(store, number, batch, leaves, chance, rng)
+                bytes_, staged = _save(store, writer, number, batch, leaves, chance, rng)
                 written, codings = written + bytes_, codings + staged
                 number += 1
                 batch, batch_bytes = [], 0
         if batch:
-            bytes_, staged = _save(store, number, batch, leaves, chance, rng)
+            bytes_, staged = _save(store, writer, number, batch, leaves, chance, rng)
             written, codings = written + bytes_, codings + staged
-        store.replace_codings(CODER, run_id)
+        writer.finish()
     store.close()
     return written, codings
 
 
 def _save(
     store: Store,
+    writer: RunWriter,
     number: int,
     batch: list[SyntheticSegment],
     leaves: list[str],
@@ -108,27 +110,19 @@ def _save(
         document_id,
         {"city": (city, "bench"), "interviewee_role": (ROLES[number // 2 % 4], "bench")},
     )
-    staged = []
-    for saved in store.segments(document_id):
+    segments = store.segments(document_id)
+    rows: list[CodingRow] = []
+    for saved in segments:
         if saved.role != Role.RESPONDENT or saved.segment_id is None:
             continue
         end = saved.text.find(" ")
         end = end if end > 0 else len(saved.text)
+        evidence = evidence_json([("bench", "word", saved.start_char, saved.start_char + end)])
         for leaf in leaves:
             if rng.random() < chance[(leaf, city)]:
-                staged.append(
-                    StagedCoding(
-                        segment_id=saved.segment_id,
-                        code_path=leaf,
-                        pattern="bench",
-                        kind="word",
-                        start_char=saved.start_char,
-                        end_char=saved.start_char + end,
-                        matched=saved.text[:end],
-                    )
-                )
-    store.stage_codings(staged)
-    return sum(len(item.text.encode("utf-8")) for item in batch), len(staged)
+                rows.append((saved.segment_id, leaf, evidence))
+    writer.write([s.segment_id for s in segments if s.segment_id is not None], rows)
+    return sum(len(item.text.encode("utf-8")) for item in batch), len(rows)
 
 
 def measure(size: float, seed: int) -> str:

@@ -97,22 +97,11 @@ def auto_codings(
         codebook_path="study.yaml",
         options={},
     )
-    text_of = {}
-    staged = []
-    for segment_id, code_path, start, end in hits:
-        if segment_id not in text_of:
-            located = store.segment_by_id(segment_id)
-            assert located is not None
-            document_id = located[1].document_id
-            assert document_id is not None
-            text_of[segment_id] = store.document_text(document_id)
-        staged.append(
-            StagedCoding(
-                segment_id, code_path, "pattern", "word", start, end, text_of[segment_id][start:end]
-            )
-        )
-    store.stage_codings(staged)
-    store.replace_codings(coder, run)
+    staged = [
+        StagedCoding(segment_id, code_path, "pattern", "word", start, end)
+        for segment_id, code_path, start, end in hits
+    ]
+    store.replace_codings(coder, run, staged)
 
 
 def write_zip(path: Path, members: Mapping[str, bytes | str]) -> Path:

@@ -53,7 +53,6 @@ def keyword_codings(store: Store) -> list[StagedCoding]:
                                 kind="word",
                                 start_char=segment.start_char + match.start(),
                                 end_char=segment.start_char + match.end(),
-                                matched=match.group(0),
                             )
                         )
     return staged
@@ -72,8 +71,7 @@ def record_run(
             codebook_path="mini.yaml",
             options={},
         )
-        store.stage_codings(codings)
-        store.replace_codings(coder, run_id)
+        store.replace_codings(coder, run_id, codings)
 
 
 def build_project(path: Path) -> Path:
@@ -102,7 +100,6 @@ def build_project(path: Path) -> Path:
                     "human",
                     first.start_char,
                     first.start_char + 7,
-                    first.text[:7],
                 )
             ],
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,9 @@ from hypothesis import strategies as st
 
 from qualcode.codebook import load_codebook
 from qualcode.coding import auto_coder, code_project
+from qualcode.errors import QualcodeError
 from qualcode.ingest import ingest
+from qualcode.matching import Matcher
 from qualcode.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "coding"
@@ -93,12 +97,13 @@ def test_rerun_changes_nothing_and_is_deterministic(tmp_path: Path) -> None:
     code_project(store, codebook)
     first = _codings(store.path)
     with sqlite3.connect(store.path) as db:
-        evidence_first = db.execute("SELECT * FROM evidence ORDER BY 1, 3").fetchall()
+        evidence_first = db.execute("SELECT * FROM codings ORDER BY 1, 2, 3").fetchall()
     again = code_project(store, codebook)
     assert again.added == 0 and again.removed == 0
     assert _codings(store.path) == first
     with sqlite3.connect(store.path) as db:
-        assert db.execute("SELECT * FROM evidence ORDER BY 1, 3").fetchall() == evidence_first
+        # Unchanged codings are not rewritten: the same rows, with the run that made them.
+        assert db.execute("SELECT * FROM codings ORDER BY 1, 2, 3").fetchall() == evidence_first
 
 
 def test_rerun_with_changed_codebook_reports_added_and_removed(tmp_path: Path) -> None:
@@ -114,6 +119,23 @@ def test_rerun_with_changed_codebook_reports_added_and_removed(tmp_path: Path) -
     # `tenants` is in segment 2, `rents` was in segment 1.
     assert (by_code["housing/rent"].added, by_code["housing/rent"].removed) == (1, 1)
     assert by_code["housing"].added == 0 and by_code["housing"].removed == 0
+
+
+def test_rerun_rewrites_only_the_codings_whose_evidence_changed(tmp_path: Path) -> None:
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH})
+    code_project(store, load_codebook(MINI))
+    changed = tmp_path / "mini.yaml"
+    changed.write_text(MINI.read_text("utf-8").replace('"evict*"]', '"evict*", "famil*"]'), "utf-8")
+    summary = code_project(store, load_codebook(changed))
+    assert summary.added == summary.removed == 0  # the same codings, one with more evidence
+    with sqlite3.connect(store.path) as db:
+        runs = dict(
+            db.execute("SELECT code_path, run_id FROM codings WHERE code_path LIKE 'housing%'")
+        )
+    assert runs == {"housing": 2, "housing/rent": 1}
+    housing = store.coded_segments(code_paths=["housing"])[0]
+    assert housing.code_path == "housing"
+    assert [e.matched for e in housing.evidence] == ["Housing", "Families", "evicted"]
 
 
 def test_human_codings_are_never_touched(tmp_path: Path) -> None:
@@ -150,6 +172,95 @@ def test_changed_document_makes_codings_stale_until_the_next_run(tmp_path: Path)
     assert ("birmingham/a.txt", 1, "housing/rent", "auto:mini@1") not in _codings(store.path)
     with sqlite3.connect(store.path) as db:  # the old version is gone once nothing refers to it
         assert db.execute("SELECT COUNT(*) FROM document_versions").fetchone() == (1,)
+
+
+def _rows(store_path: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(store_path) as db:
+        return db.execute(
+            "SELECT segment_id, code_path, coder, evidence FROM codings ORDER BY 1, 2, 3"
+        ).fetchall()
+
+
+def _many_segments(tmp_path: Path) -> Store:
+    """Ten documents, so that batches of two segments make a dozen batches."""
+    return _project(
+        tmp_path,
+        {f"{city}/{n}.txt": text for n in range(5) for city, text in
+         (("birmingham", ENGLISH), ("barcelona", CATALAN))},
+    )  # fmt: skip
+
+
+def test_worker_processes_write_what_one_process_writes(tmp_path: Path) -> None:
+    alone = _many_segments(tmp_path / "alone")
+    workers = _many_segments(tmp_path / "workers")
+    codebook = load_codebook(MINI)
+    one = code_project(alone, codebook, jobs=1, batch_size=2)
+    two = code_project(workers, codebook, jobs=2, batch_size=2)
+    assert _rows(workers.path) == _rows(alone.path) != []
+    assert (two.codes, two.segments_read, two.segments_coded, two.codings) == (
+        one.codes, one.segments_read, one.segments_coded, one.codings
+    )  # fmt: skip
+
+
+def test_interrupted_parallel_run_leaves_the_project_as_it_was(tmp_path: Path) -> None:
+    import multiprocessing
+
+    store = _many_segments(tmp_path)
+    codebook = load_codebook(MINI)
+    code_project(store, codebook, jobs=1)
+    before = _rows(store.path)
+
+    def interrupt(read: int) -> None:
+        if read >= 6:
+            raise KeyboardInterrupt
+
+    changed = tmp_path / "mini.yaml"
+    changed.write_text(MINI.read_text("utf-8").replace('"rent*"', '"tenant*"'), "utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        code_project(store, load_codebook(changed), jobs=2, batch_size=2, on_batch=interrupt)
+    assert _rows(store.path) == before
+    assert multiprocessing.active_children() == []  # the workers are gone
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="workers see the test's patch only when forked"
+)
+def test_a_failing_worker_fails_the_run_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qualcode.coding
+
+    store = _many_segments(tmp_path)
+
+    def broken(matcher: object, batch: object) -> object:
+        raise ValueError("bug in a worker")
+
+    # Workers are forked after this, so they run the broken function too.
+    monkeypatch.setattr(qualcode.coding, "_code_batch", broken)
+    with pytest.raises(ValueError, match="bug in a worker"):
+        code_project(store, load_codebook(MINI), jobs=2, batch_size=2)
+    assert _rows(store.path) == []
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="workers see the test's patch only when forked"
+)
+def test_a_worker_that_dies_is_reported_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import qualcode.coding
+
+    store = _many_segments(tmp_path)
+
+    def dies(matcher: object, batch: object) -> object:
+        os._exit(9)
+
+    monkeypatch.setattr(qualcode.coding, "_code_batch", dies)
+    with pytest.raises(QualcodeError, match="matching process stopped"):
+        code_project(store, load_codebook(MINI), jobs=2, batch_size=2)
+    assert _rows(store.path) == []
 
 
 def test_auto_coder_name() -> None:
@@ -190,14 +301,28 @@ def test_every_evidence_span_slices_the_text_it_claims(
     tmp_path = tmp_path_factory.mktemp("prop")
     text = "\n\n".join(f"Speaker {i % 2}: " + " ".join(words) for i, words in enumerate(turns))
     store = _project(tmp_path, {"x/a.txt": text})
-    code_project(store, load_codebook(MINI))
+    codebook = load_codebook(MINI)
+    code_project(store, codebook)
     document = store.documents()[0]
     full = store.document_text(document.document_id)
+    matcher = Matcher(codebook)
     for item in store.coded_segments():
         for evidence in item.evidence:
             assert full[evidence.start_char : evidence.end_char] == evidence.matched
             assert item.segment.start_char <= evidence.start_char <= evidence.end_char
             assert evidence.end_char <= item.segment.end_char
+        # What was stored is every hit of that code in the segment, as Matcher.match finds them.
+        segment, offset = item.segment, item.segment.start_char
+        role = segment.role.value if segment.role else None
+        hits = matcher.match(segment.text, segment.language or codebook.languages, role)
+        assert [
+            (e.pattern, e.kind, e.start_char - offset, e.end_char - offset, e.matched)
+            for e in item.evidence
+        ] == [
+            (h.pattern, h.kind, h.start, h.end, h.matched)
+            for h in hits
+            if h.code_path == item.code_path
+        ]
     store.close()
 
 
@@ -243,3 +368,22 @@ def test_segments_command_shows_evidence_and_refuses_unknown_codes(tmp_path: Pat
     unknown = runner.invoke(app, [*project, "segments", "--code", "rnt"])
     assert unknown.exit_code == 2
     assert unknown.stderr.strip() == "Error: unknown code 'rnt' (did you mean housing/rent?)"
+
+
+def test_code_command_jobs_option_prints_the_same_summary(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+
+    outputs = []
+    for jobs in ("1", "2"):
+        _many_segments(tmp_path / jobs).close()
+        project = ["--project", str(tmp_path / jobs / "p.qualcode")]
+        result = CliRunner().invoke(app, [*project, "code", "--codebook", str(MINI), "-j", jobs])
+        assert result.exit_code == 0, result.stderr
+        # after the codebook line, without the time taken
+        outputs.append(re.sub(r" \(\d+\.\d s\)", "", result.stdout.split("\n", 1)[1]))
+    assert outputs[0] == outputs[1]
+    assert "25 segments read, 20 coded; 30 codings by auto:mini@1; changed: +30 -0\n" in outputs[0]
+    refused = CliRunner().invoke(app, ["code", "--codebook", str(MINI), "--jobs", "0"])
+    assert refused.exit_code == 2

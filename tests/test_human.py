@@ -97,10 +97,9 @@ def auto_code(store: Store, codings: dict[tuple[str, int], list[str]], coder: st
         start = segment.start_char + segment.text.index(word)
         for code in codes:
             staged.append(
-                StagedCoding(segment.segment_id, code, word, "word", start, start + len(word), word)
+                StagedCoding(segment.segment_id, code, word, "word", start, start + len(word))
             )
-    store.stage_codings(staged)
-    store.replace_codings(coder, run)
+    store.replace_codings(coder, run, staged)
 
 
 def segment_id(store: Store, name: str, ordinal: int) -> int:

@@ -707,3 +707,31 @@ def test_fuzzy_agrees_with_comparing_every_token(
             if (word in exact) if exact else fuzz.ratio(token, word) >= threshold:
                 expected.append((token, f"fuzzy:{word}"))
     assert sorted(got) == sorted(expected)
+
+
+def test_codings_are_the_hits_as_stored(justice: Matcher, tmp_path: Path) -> None:
+    """Matcher.codings writes the JSON that evidence_json would write of the hits of match."""
+    from qualcode.store import evidence_json
+
+    root = Path(__file__).parent.parent / "transcripts"
+    paragraphs = [
+        paragraph
+        for path in sorted(root.glob("*/*.txt"))
+        for paragraph in path.read_text("utf-8", errors="replace").split("\n\n")
+    ]
+    regex = one_code(tmp_path, "any", "re:\\d+ ?(€|euros?)\\b", '"l\'habitatge \\"social\\""')
+    paragraphs.append('Pagàvem 600 € i 700 euros per "l’habitatge "social""')
+    study = Matcher(load_codebook(root.parent / "codebooks" / "justice.yaml"))
+    assert len(regex.match(paragraphs[-1], ["ca"])) == 2  # backslashes and quotes in the JSON
+    checked = 0
+    for matcher in (justice, study, regex):
+        for offset, text in enumerate(paragraphs):
+            hits = matcher.match(text, ["en", "es", "ca"])
+            expected = [
+                (path, evidence_json((h.pattern, h.kind, h.start + offset, h.end + offset)
+                                     for h in found))
+                for path, found in sorted(hits_by_code(hits).items())
+            ]  # fmt: skip
+            assert matcher.codings(text, ["en", "es", "ca"], None, offset) == expected
+            checked += len(hits)
+    assert checked > 500

@@ -268,7 +268,7 @@ def test_counts_equal_a_brute_force_count(project: Path, data: st.DataObject) ->
             store,
             coder,
             (
-                StagedCoding(s.segment_id or 0, p, "x", "word", s.start_char, s.start_char, "")
+                StagedCoding(s.segment_id or 0, p, "x", "word", s.start_char, s.start_char)
                 for s, p in chosen
             ),
         )

@@ -127,6 +127,41 @@ def test_backup_before_migrating_a_project_that_holds_data(
     assert "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);" in dump(project_path)
 
 
+def test_migration_005_moves_evidence_into_the_codings(
+    project_path: Path, corpus: Path, write_text, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project coded before 005 keeps every coding and its evidence, in text order."""
+    index = [name for name, _ in MIGRATIONS].index("005_evidence_in_codings")
+    monkeypatch.setattr(qualcode.store, "MIGRATIONS", MIGRATIONS[:index])
+    ingested_project(project_path, corpus, write_text)
+    with sqlite3.connect(project_path) as db:
+        (segment_id, _), (other, start) = db.execute(
+            "SELECT id, start_char FROM segments ORDER BY id"
+        ).fetchall()
+        db.execute("INSERT INTO codes (path, label) VALUES ('cuts', 'Cuts')")
+        db.execute(
+            "INSERT INTO coding_runs (coder, codebook_name, codebook_version, codebook_hash, "
+            "codebook_path, started_at) VALUES ('auto:t@1', 't', '1', 'h', 't.yaml', 'then')"
+        )
+        db.executemany(
+            "INSERT INTO codings (id, segment_id, code_path, coder, run_id, created_at) "
+            "VALUES (?, ?, 'cuts', ?, ?, 'then')",
+            [(1, segment_id, "auto:t@1", 1), (2, other, "auto:t@1", 1), (3, other, "marta", None)],
+        )
+        db.executemany(
+            "INSERT INTO evidence VALUES (?, ?, 'prefix', ?, ?, ?)",
+            [(2, "cut*", start + 22, start + 26, "cuts"), (2, "everything", start, start + 10, "")],
+        )
+    monkeypatch.setattr(qualcode.store, "MIGRATIONS", MIGRATIONS)
+    with Store.open(project_path) as store:
+        coded = {(c.segment.segment_id, c.coder): c.evidence for c in store.coded_segments()}
+    assert set(coded) == {(segment_id, "auto:t@1"), (other, "auto:t@1"), (other, "marta")}
+    assert coded[(segment_id, "auto:t@1")] == ()
+    assert [
+        (e.pattern, e.start_char, e.end_char, e.matched) for e in coded[(other, "auto:t@1")]
+    ] == [("everything", start, start + 10, "Everything"), ("cut*", start + 22, start + 26, "cuts")]
+
+
 def test_no_backup_for_an_empty_project(
     project_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,22 +1,39 @@
 """Applying a codebook to every segment of the project, and recording why each coding was made.
 
 The codebook is compiled once into a :class:`~qualcode.matching.Matcher`; segments stream from the
-store in batches; each hit becomes evidence (pattern, matched text, span in the document). A run
-replaces that codebook's automatic codings in one transaction and reports what changed per code.
-Human codings (any other coder) are never touched.
+store in batches; each hit becomes evidence (pattern and span in the document). A run replaces that
+codebook's automatic codings in one transaction and reports what changed per code. Human codings
+(any other coder) are never touched.
+
+On a large project the batches are matched in worker processes, a few batches ahead, while this
+process reads the next batches and writes the codings of the finished ones, in order: the codings
+are the same whatever the number of processes.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+import sys
 import time
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from qualcode.codebook import Codebook
+from qualcode.errors import QualcodeError
 from qualcode.matching import Matcher
-from qualcode.store import CodeRecord, Store
+from qualcode.store import CodeRecord, CodingRow, SegmentToCode, Store
 
 AUTO_PREFIX = "auto:"
+BATCH_SIZE = 2000
+PARALLEL_MIN_SEGMENTS = 20_000
+"""Fewer current segments than this are coded in one process: starting workers costs more."""
+MAX_JOBS = 4
 
 
 class _DryRun(Exception):
@@ -81,77 +98,209 @@ def code_records(codebook: Codebook) -> list[CodeRecord]:
     ]
 
 
+def default_jobs() -> int:
+    """Processes that match at once by default: the cores this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_JOBS))
+
+
 def code_project(
     store: Store,
     codebook: Codebook,
     *,
     dry_run: bool = False,
-    batch_size: int = 5000,
+    batch_size: int = BATCH_SIZE,
+    jobs: int | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> RunSummary:
-    """Code every current segment with ``codebook``; with ``dry_run`` nothing is written."""
+    """Code every current segment with ``codebook``; with ``dry_run`` nothing is written.
+
+    ``jobs``: processes that match (1: this one alone). None chooses :func:`default_jobs` when
+    the project has at least :data:`PARALLEL_MIN_SEGMENTS` current segments, else 1.
+    """
     started = time.perf_counter()
-    matcher = Matcher(codebook)
+    if jobs is None:
+        jobs = default_jobs() if store.current_segment_count() >= PARALLEL_MIN_SEGMENTS else 1
     coder = auto_coder(codebook)
-    stale_before = sum(n for c, _, n in store.stale_codings() if c == coder)
-    read = coded = 0
     summary: RunSummary | None = None
-    try:
-        with store.transaction():
-            store.save_codes(code_records(codebook), codebook.name)
-            run_id = store.start_run(
-                coder=coder,
-                codebook_name=codebook.name,
-                codebook_version=codebook.version,
-                codebook_hash=codebook.content_hash,
-                codebook_path=str(codebook.source_path),
-                options={"batch_size": batch_size},
-            )
-            every_language = ",".join(codebook.languages)
-            for batch in store.iter_segments_to_code(batch_size):
-                staged: list[tuple[int, str, str, str, int, int, str]] = []
-                for segment_id, offset, text, language, role in batch:
-                    # A segment of unknown language gets the patterns of every language.
-                    hits = matcher.match(text, language or every_language, role)
-                    read += 1
-                    if hits:
-                        coded += 1
-                        staged.extend(
-                            (
-                                segment_id,
-                                hit.code_path,
-                                hit.pattern,
-                                hit.kind,
-                                offset + hit.start,
-                                offset + hit.end,
-                                hit.matched,
-                            )
-                            for hit in hits
-                        )
-                store.stage_coding_rows(staged)
-                if on_batch is not None:
-                    on_batch(read)
-            changes = store.replace_codings(coder, run_id)
-            counts = store.coding_counts(coder)
-            summary = _summary(
-                codebook,
-                coder,
-                run_id,
-                changes,
-                counts,
-                read,
-                coded,
-                stale_before,
-                dry_run,
-                time.perf_counter() - started,
-                previously_rejected=store.rejected_codings_count(coder),  # issue 5
-            )
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    # Workers start before the run's transaction opens (a forked process copies this one).
+    with _Matching(codebook, jobs) as matching:
+        try:
+            with store.transaction():
+                store.save_codes(code_records(codebook), codebook.name)
+                run_id = store.start_run(
+                    coder=coder,
+                    codebook_name=codebook.name,
+                    codebook_version=codebook.version,
+                    codebook_hash=codebook.content_hash,
+                    codebook_path=str(codebook.source_path),
+                    options={"batch_size": batch_size},
+                )
+                writer = store.run_writer(coder, run_id)
+                tally = _Tally()
+                for batch, coded in matching.code(store.iter_segments_to_code(batch_size)):
+                    writer.write([segment[0] for segment in batch], coded.rows)
+                    tally.add(batch, coded)
+                    if on_batch is not None:
+                        on_batch(tally.read)
+                changes = writer.finish()
+                summary = _summary(
+                    codebook,
+                    coder,
+                    run_id,
+                    changes,
+                    tally.counts(),
+                    tally.read,
+                    tally.coded,
+                    writer.stale,
+                    dry_run,
+                    time.perf_counter() - started,
+                    previously_rejected=store.rejected_codings_count(coder),  # issue 5
+                )
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
     assert summary is not None
     return summary
+
+
+_Batch = list[SegmentToCode]
+
+
+class _Coded(NamedTuple):
+    """One batch coded: its codings, and what the run's summary counts of them."""
+
+    rows: list[CodingRow]
+    segments_coded: int
+    per_code: dict[str, tuple[int, set[int]]]  # code: (segments, documents)
+
+
+class _Tally:
+    """What the summary says of a run: segments read and coded; per code, segments and
+    documents. Counted from the run's codings as they pass, not queried again afterwards."""
+
+    def __init__(self) -> None:
+        self.read = 0
+        self.coded = 0
+        self._segments: Counter[str] = Counter()
+        self._documents: dict[str, set[int]] = {}
+
+    def add(self, batch: _Batch, coded: _Coded) -> None:
+        self.read += len(batch)
+        self.coded += coded.segments_coded
+        for code_path, (segments, documents) in coded.per_code.items():
+            self._segments[code_path] += segments
+            self._documents.setdefault(code_path, set()).update(documents)
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """{code: (segments, documents)} of the run's codings."""
+        return {
+            code: (segments, len(self._documents[code]))
+            for code, segments in self._segments.items()
+        }
+
+
+def _code_batch(matcher: Matcher, batch: _Batch) -> _Coded:
+    """The codings of one batch of segments, in segment and code path order, counted."""
+    # A segment of unknown language gets the patterns of every language.
+    every_language = matcher.codebook.languages
+    rows: list[CodingRow] = []
+    per_code: dict[str, tuple[int, set[int]]] = {}
+    coded = 0
+    for segment_id, offset, text, language, role, document_id in batch:
+        codings = matcher.codings(text, language or every_language, role, offset)
+        if not codings:
+            continue
+        coded += 1
+        for code_path, evidence in codings:
+            rows.append((segment_id, code_path, evidence))
+            count = per_code.get(code_path)
+            if count is None:
+                per_code[code_path] = (1, {document_id})
+            else:
+                count[1].add(document_id)
+                per_code[code_path] = (count[0] + 1, count[1])
+    return _Coded(rows, coded, per_code)
+
+
+class _Matching:
+    """Matches batches of segments here, or in ``jobs`` worker processes a few batches ahead.
+
+    Either way :meth:`code` yields each batch with its codings, in the order read.
+    """
+
+    def __init__(self, codebook: Codebook, jobs: int) -> None:
+        self._jobs = jobs
+        self._matcher: Matcher | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        if jobs <= 1:
+            self._matcher = Matcher(codebook)
+            return
+        # fork starts workers at once and shares the imported modules; elsewhere (macOS,
+        # Windows) fork is unsafe or missing, and each worker imports qualcode afresh.
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self._pool = ProcessPoolExecutor(
+            jobs,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(codebook,),
+        )
+        # Every worker is up (and has compiled the codebook) before anything is written.
+        for ready in [self._pool.submit(_worker_ready) for _ in range(jobs)]:
+            ready.result()
+
+    def __enter__(self) -> _Matching:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def code(self, batches: Iterable[_Batch]) -> Iterator[tuple[_Batch, _Coded]]:
+        if self._matcher is not None:
+            for batch in batches:
+                yield batch, _code_batch(self._matcher, batch)
+            return
+        assert self._pool is not None
+        ahead = 2 * self._jobs  # bounded: at most this many batches wait in memory
+        pending: deque[tuple[_Batch, Future[_Coded]]] = deque()
+        try:
+            for batch in batches:
+                pending.append((batch, self._pool.submit(_code_in_worker, batch)))
+                if len(pending) >= ahead:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
+        except BrokenProcessPool as error:
+            raise QualcodeError(
+                "a matching process stopped unexpectedly (out of memory?); nothing was written",
+                hint="run again with --jobs 1 to code in this process alone",
+            ) from error
+
+
+_worker_matcher: Matcher | None = None
+
+
+def _start_worker(codebook: Codebook) -> None:
+    global _worker_matcher
+    # Ctrl-C reaches the whole process group; the main process alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_matcher = Matcher(codebook)
+
+
+def _worker_ready() -> bool:
+    return _worker_matcher is not None
+
+
+def _code_in_worker(batch: _Batch) -> _Coded:
+    assert _worker_matcher is not None
+    return _code_batch(_worker_matcher, batch)
 
 
 def _summary(

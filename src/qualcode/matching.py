@@ -22,6 +22,7 @@ anywhere in the segment removes all of that code's hits there.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -102,7 +103,9 @@ _REGEX_CHECK = 4
 _ASCII_REGEX_CHECK = 5  # anchored on its possible first characters: valid on ASCII text only
 
 _Span = tuple[int, int]
-_Emit = tuple[str, str, str, int]  # code path, pattern source, kind, code index
+# code path, pattern source, kind, code index, and the start of the pattern's evidence JSON
+# (``["rent*","prefix",``) that Matcher.codings completes with the span
+_Emit = tuple[str, str, str, int, str]
 _Row = tuple[int, int, _Emit]  # start, end, what
 # literal length, check, primitive, the primitive's direct hits, whether its spans are kept
 _Action = tuple[int, int, int, tuple[_Emit, ...], bool]
@@ -174,6 +177,7 @@ class Matcher:
         self._exact_words: set[str] = set()
         self._exact_prefixes: set[str] = set()
         self._rules: list[_Rule] = []
+        self._emits: dict[tuple[int, str, str], _Emit] = {}
         for index, code in enumerate(codebook.codes):
             for pattern in code.patterns:
                 self._rules.append(self._compile_rule(index, code, pattern))
@@ -437,7 +441,7 @@ class Matcher:
             else:
                 assert rule.primitive is not None
                 active.add(rule.primitive)
-                emit = (self._code_paths[rule.code], rule.source, rule.kind, rule.code)
+                emit = self._emit(rule)
                 if emit not in direct.setdefault(rule.primitive, []):
                     direct[rule.primitive].append(emit)
         keep |= active & set(self._regex)
@@ -502,6 +506,33 @@ class Matcher:
         patterns always apply. ``role`` is ``"interviewer"``, ``"respondent"`` or None (unknown,
         which counts as respondent), and each code's scope decides whether it applies.
         """
+        rows = self._rows(text, languages, role)
+        return _hits(text, rows) if rows else []
+
+    def codings(
+        self, text: str, languages: Sequence[str] | str, role: str | None, offset: int
+    ) -> list[tuple[str, str]]:
+        """The codes a segment gets, in code path order, each with its evidence as stored.
+
+        The evidence is :func:`qualcode.store.evidence_json` of the hits ``(pattern, kind,
+        start, end)`` in text order, with ``offset`` (the segment's start in its document)
+        added to each span: what coding writes, without a :class:`Hit` per hit.
+        """
+        rows = self._rows(text, languages, role)
+        if not rows:
+            return []
+        rows.sort()
+        by_code: dict[str, list[str]] = {}
+        for start, end, emit in rows:
+            evidence = f"{emit[4]}{start + offset},{end + offset}]"
+            items = by_code.get(emit[0])
+            if items is None:
+                by_code[emit[0]] = [evidence]
+            else:
+                items.append(evidence)
+        return [(path, f"[{','.join(by_code[path])}]") for path in sorted(by_code)]
+
+    def _rows(self, text: str, languages: Sequence[str] | str, role: str | None) -> list[_Row]:
         if isinstance(languages, str):
             languages = tuple(part.strip() for part in languages.split(","))
         elif not isinstance(languages, tuple):
@@ -511,8 +542,7 @@ class Matcher:
             return []
         padded = f" {fold_words(text)} "
         found = self._automaton.find_matches_as_indexes(padded) if self._automaton else ()
-        rows = self._scan(text, padded, plan, found)
-        return _hits(text, rows) if rows else []
+        return self._scan(text, padded, plan, found)
 
     def match_codes(
         self, text: str, languages: Sequence[str] | str, role: str | None = None
@@ -613,9 +643,8 @@ class Matcher:
                 if rule not in pending:
                     pending.append(rule)
         if pending:
-            paths = self._code_paths
             for rule in pending:
-                emit = (paths[rule.code], rule.source, rule.kind, rule.code)
+                emit = self._emit(rule)
                 for start, end in _rule_spans(rule, spans, padded):
                     rows.append((start, end, emit))
             # The same pattern may be a plain rule in one language and have an `unless` in
@@ -624,6 +653,22 @@ class Matcher:
         if vetoed:
             rows = [row for row in rows if row[2][3] not in vetoed]
         return rows
+
+    def _emit(self, rule: _Rule) -> _Emit:
+        """What a hit of ``rule`` records, made once per code and pattern."""
+        key = (rule.code, rule.source, rule.kind)
+        emit = self._emits.get(key)
+        if emit is None:
+            start = json.dumps([rule.source, rule.kind], ensure_ascii=False, separators=(",", ":"))
+            emit = (
+                self._code_paths[rule.code],
+                rule.source,
+                rule.kind,
+                rule.code,
+                start[:-1] + ",",
+            )
+            self._emits[key] = emit
+        return emit
 
     def _match_phrase(self, primitive: int, padded: str, position: int) -> _Span | None:
         """The phrase's span in the text, if it matches around ``position`` (padded offsets)."""
@@ -740,7 +785,7 @@ def _hits(text: str, rows: list[_Row]) -> list[Hit]:
     new = _NEW
     set_code_path, set_pattern, set_kind, set_start, set_end, set_matched = _HIT_FIELDS
     hits = []
-    for start, end, (path, source, kind, _) in rows:
+    for start, end, (path, source, kind, _, _) in rows:
         hit = new(Hit)
         set_code_path(hit, path)
         set_pattern(hit, source)

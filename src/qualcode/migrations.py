@@ -6,6 +6,7 @@ in ``_migrations``. Never edit a migration that has shipped: add a new one at th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 
@@ -173,9 +174,62 @@ def m004_segment_page(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE segments ADD COLUMN page INTEGER")
 
 
+def m005_evidence_in_codings(db: sqlite3.Connection) -> None:
+    """A coding and its evidence in one row, keyed by (segment, code, coder).
+
+    The evidence is a JSON array of ``[pattern, kind, start_char, end_char]`` in text order; the
+    matched text is the segment's text at those offsets, so it is not stored again. One row per
+    coding in a table clustered on its key is what makes writing a run's hundreds of thousands of
+    codings fast (bench/README.md); the index serves every query by coder.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE codings_005 (
+            segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            code_path TEXT NOT NULL REFERENCES codes(path),
+            coder TEXT NOT NULL,
+            run_id INTEGER REFERENCES coding_runs(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (segment_id, code_path, coder)
+        ) WITHOUT ROWID
+        """,
+    )
+    evidence: dict[int, list[list[object]]] = {}
+    for coding_id, pattern, kind, start, end in db.execute(
+        """SELECT coding_id, pattern, kind, start_char, end_char FROM evidence
+           ORDER BY coding_id, start_char, end_char, pattern"""
+    ):
+        evidence.setdefault(coding_id, []).append([pattern, kind, start, end])
+    db.executemany(
+        "INSERT INTO codings_005 VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (segment_id, code_path, coder, run_id, created_at, _json(evidence.get(coding_id, [])))
+            for coding_id, segment_id, code_path, coder, run_id, created_at in db.execute(
+                "SELECT id, segment_id, code_path, coder, run_id, created_at FROM codings"
+            ).fetchall()
+        ),
+    )
+    _run(
+        db,
+        """
+        DROP TABLE evidence;
+        DROP TABLE codings;
+        ALTER TABLE codings_005 RENAME TO codings;
+        CREATE INDEX codings_by_coder ON codings(coder, code_path)
+        """,
+    )
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_documents_and_segments", m001_documents_and_segments),
     ("002_codes_and_codings", m002_codes_and_codings),
     ("003_review_decisions", m003_review_decisions),
     ("004_segment_page", m004_segment_page),
+    ("005_evidence_in_codings", m005_evidence_in_codings),
 ]

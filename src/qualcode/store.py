@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from qualcode.errors import StoreError
 from qualcode.migrations import MIGRATIONS
@@ -75,18 +75,11 @@ class StagedCoding:
     kind: str
     start_char: int
     end_char: int
-    matched: str
 
 
-class SegmentToCode(NamedTuple):
-    """A current segment as coding sees it: where it starts in its document, its text, language
-    (``ca`` or ``ca,es``) and role."""
-
-    segment_id: int
-    start_char: int
-    text: str
-    language: str | None
-    role: str | None
+SegmentToCode = tuple[int, int, str, str | None, str | None, int]
+"""A current segment as coding sees it: (segment_id, start_char in its document, text, language
+(``ca`` or ``ca,es``), role, document_id). A plain tuple: coding reads hundreds of thousands."""
 
 
 @dataclass(frozen=True)
@@ -479,12 +472,17 @@ class Store:
             yield [segment_from_row(r) for r in rows]
             last_id = rows[-1]["id"]
 
+    def current_segment_count(self) -> int:
+        return int(self._db.execute(f"SELECT COUNT(*) FROM ({_CURRENT_SEGMENT_IDS})").fetchone()[0])
+
     def iter_segments_to_code(self, batch_size: int = 5000) -> Iterator[list[SegmentToCode]]:
-        """What coding needs of every current segment, in batches: lighter than full records."""
+        """What coding needs of every current segment, in batches in id order."""
+        cursor = self._db.cursor()
+        cursor.row_factory = None
         last_id = -1
         while True:
-            rows = self._db.execute(
-                """SELECT s.id, s.start_char, s.text, s.language, s.role
+            rows: list[SegmentToCode] = cursor.execute(
+                """SELECT s.id, s.start_char, s.text, s.language, s.role, s.document_id
                    FROM segments s JOIN documents d
                      ON d.id = s.document_id AND s.version = d.current_version
                    WHERE s.id > ? ORDER BY s.id LIMIT ?""",
@@ -492,7 +490,7 @@ class Store:
             ).fetchall()
             if not rows:
                 return
-            yield [SegmentToCode(*row) for row in rows]
+            yield rows
             last_id = rows[-1][0]
 
     # -- status --------------------------------------------------------------------------------
@@ -614,84 +612,34 @@ class Store:
     def finish_run(self, run_id: int) -> None:
         self._db.execute("UPDATE coding_runs SET finished_at = ? WHERE id = ?", (now(), run_id))
 
-    def stage_codings(self, codings: Iterable[StagedCoding]) -> None:
-        """Collect a run's codings in a temporary table before :meth:`replace_codings`."""
-        self.stage_coding_rows(
-            (c.segment_id, c.code_path, c.pattern, c.kind, c.start_char, c.end_char, c.matched)
-            for c in codings
-        )
+    def run_writer(self, coder: str, run_id: int) -> RunWriter:
+        """A :class:`RunWriter` for one run of ``coder``, inside the caller's transaction."""
+        if not self._in_transaction:
+            raise RuntimeError("a run is written inside Store.transaction()")
+        return RunWriter(self, coder, run_id)
 
-    def stage_coding_rows(self, rows: Iterable[tuple[int, str, str, str, int, int, str]]) -> None:
-        """:meth:`stage_codings` for plain tuples in its field order, for the coding hot loop."""
-        self._create_staging_table()
-        self._db.executemany("INSERT INTO staged_codings VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    def replace_codings(
+        self, coder: str, run_id: int, codings: Iterable[StagedCoding]
+    ) -> dict[str, tuple[int, int]]:
+        """Make ``codings`` the coder's only ones, as one run; return {code: (added, removed)}.
 
-    def _create_staging_table(self) -> None:
-        """The per-connection temporary table a run's codings wait in; created on first use."""
-        self._db.execute(
-            """CREATE TEMP TABLE IF NOT EXISTS staged_codings (
-                 segment_id INTEGER NOT NULL, code_path TEXT NOT NULL,
-                 pattern TEXT NOT NULL, kind TEXT NOT NULL,
-                 start_char INTEGER NOT NULL, end_char INTEGER NOT NULL, matched TEXT NOT NULL)"""
-        )
-
-    def replace_codings(self, coder: str, run_id: int) -> dict[str, tuple[int, int]]:
-        """Make the staged codings the coder's only ones; return {code: (added, removed)}.
-
-        Codings of other coders are never touched. The coder's codings on segments of earlier
-        document versions (stale ones) go, and so do the segments nobody codes any more.
+        Every current segment counts as read: what :func:`qualcode.coding.code_project` does
+        batch by batch with a :class:`RunWriter`, in one call (tests and benchmarks use it).
         """
-        db = self._db
+        grouped: dict[tuple[int, str], list[tuple[str, str, int, int]]] = {}
+        for c in codings:
+            grouped.setdefault((c.segment_id, c.code_path), []).append(
+                (c.pattern, c.kind, c.start_char, c.end_char)
+            )
+        rows = [
+            (segment_id, code_path, evidence_json(sorted(items, key=_text_order)))
+            for (segment_id, code_path), items in sorted(grouped.items())
+        ]
         with self.transaction():
-            self._create_staging_table()  # a run that found nothing staged nothing
-            # Without this index SQLite joins the evidence by scanning the staged rows per coding.
-            db.execute(
-                "CREATE INDEX IF NOT EXISTS temp.staged_by_pair "
-                "ON staged_codings(segment_id, code_path)"
-            )
-            db.execute("DROP TABLE IF EXISTS temp.staged_pairs")
-            db.execute(
-                "CREATE TEMP TABLE staged_pairs AS SELECT DISTINCT segment_id, code_path "
-                "FROM staged_codings"
-            )
-            changes: dict[str, list[int]] = {}
-            for row in db.execute(
-                """SELECT code_path, COUNT(*) AS n FROM (
-                     SELECT segment_id, code_path FROM staged_pairs
-                     EXCEPT SELECT segment_id, code_path FROM codings WHERE coder = ?)
-                   GROUP BY code_path""",
-                (coder,),
-            ):
-                changes.setdefault(row["code_path"], [0, 0])[0] = row["n"]
-            for row in db.execute(
-                """SELECT code_path, COUNT(*) AS n FROM (
-                     SELECT segment_id, code_path FROM codings WHERE coder = ?
-                     EXCEPT SELECT segment_id, code_path FROM staged_pairs)
-                   GROUP BY code_path""",
-                (coder,),
-            ):
-                changes.setdefault(row["code_path"], [0, 0])[1] = row["n"]
-            db.execute("DELETE FROM codings WHERE coder = ?", (coder,))
-            stamp = now()
-            db.execute(
-                """INSERT INTO codings (segment_id, code_path, coder, run_id, created_at)
-                   SELECT segment_id, code_path, ?, ?, ? FROM staged_pairs
-                   ORDER BY segment_id, code_path""",
-                (coder, run_id, stamp),
-            )
-            db.execute(
-                """INSERT INTO evidence (coding_id, pattern, kind, start_char, end_char, matched)
-                   SELECT c.id, s.pattern, s.kind, s.start_char, s.end_char, s.matched
-                   FROM staged_codings s JOIN codings c
-                     ON c.segment_id = s.segment_id AND c.code_path = s.code_path AND c.coder = ?
-                   ORDER BY c.id, s.start_char, s.end_char, s.pattern""",
-                (coder,),
-            )
-            db.execute("DELETE FROM staged_codings")
-            db.execute("DROP TABLE temp.staged_pairs")
-            self._drop_uncoded_old_segments()
-            self.finish_run(run_id)
-        return {code: (added, removed) for code, (added, removed) in sorted(changes.items())}
+            writer = self.run_writer(coder, run_id)
+            current = [r[0] for r in self._db.execute(f"{_CURRENT_SEGMENT_IDS} ORDER BY s.id")]
+            writer.write(sorted({*current, *(row[0] for row in rows)}), rows)
+            return writer.finish()
 
     def _drop_uncoded_old_segments(self) -> None:
         self._db.execute(
@@ -708,17 +656,6 @@ class Store:
                    SELECT 1 FROM segments s
                    WHERE s.document_id = v.document_id AND s.version = v.version))"""
         )
-
-    def coding_counts(self, coder: str) -> dict[str, tuple[int, int]]:
-        """{code: (segments, documents)} of a coder's codings on current segments."""
-        rows = self._db.execute(
-            """SELECT c.code_path, COUNT(*) AS segments, COUNT(DISTINCT s.document_id) AS docs
-               FROM codings c JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id AND d.current_version = s.version
-               WHERE c.coder = ? GROUP BY c.code_path""",
-            (coder,),
-        )
-        return {r["code_path"]: (r["segments"], r["docs"]) for r in rows}
 
     def coders(self) -> list[str]:
         return [
@@ -759,7 +696,7 @@ class Store:
                 "AND a.key = ? AND a.value = ? COLLATE NOCASE)"
             )
             params += [key, value]
-        sql = f"""SELECT c.id AS coding_id, c.code_path, c.coder, d.name AS document_name,
+        sql = f"""SELECT c.code_path, c.coder, c.evidence, d.name AS document_name,
                          s.* FROM codings c
                   JOIN segments s ON s.id = c.segment_id
                   JOIN documents d ON d.id = s.document_id
@@ -767,29 +704,19 @@ class Store:
                   ORDER BY d.name, s.ordinal, c.code_path, c.coder"""
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        rows = self._db.execute(sql, params).fetchall()
-        evidence: dict[int, list[Evidence]] = {}
-        ids = [r["coding_id"] for r in rows]
-        for chunk_start in range(0, len(ids), 500):
-            chunk = ids[chunk_start : chunk_start + 500]
-            for e in self._db.execute(
-                f"""SELECT * FROM evidence WHERE coding_id IN ({",".join("?" * len(chunk))})
-                    ORDER BY coding_id, start_char, end_char, pattern""",
-                chunk,
-            ):
-                evidence.setdefault(e["coding_id"], []).append(
-                    Evidence(e["pattern"], e["kind"], e["start_char"], e["end_char"], e["matched"])
+        found = []
+        for r in self._db.execute(sql, params):
+            segment = segment_from_row(r)
+            found.append(
+                CodedSegment(
+                    document_name=r["document_name"],
+                    segment=segment,
+                    code_path=r["code_path"],
+                    coder=r["coder"],
+                    evidence=_evidence(r["evidence"], segment),
                 )
-        return [
-            CodedSegment(
-                document_name=r["document_name"],
-                segment=segment_from_row(r),
-                code_path=r["code_path"],
-                coder=r["coder"],
-                evidence=tuple(evidence.get(r["coding_id"], ())),
             )
-            for r in rows
-        ]
+        return found
 
     # -- reports and exports (issue 4): add methods below this line --------------------------
 
@@ -1086,6 +1013,127 @@ class Store:
     def run_coders(self) -> set[str]:
         """Coders that have a coding run in this project (automatic coders, whatever they hold)."""
         return {r["coder"] for r in self._db.execute("SELECT DISTINCT coder FROM coding_runs")}
+
+
+_CURRENT_SEGMENT_IDS = """SELECT s.id FROM segments s JOIN documents d
+    ON d.id = s.document_id AND s.version = d.current_version"""
+
+CodingRow = tuple[int, str, str]
+"""One coding as a run writes it: (segment_id, code_path, evidence as :func:`evidence_json`)."""
+
+
+def _text_order(item: tuple[str, str, int, int]) -> tuple[int, int, str, str]:
+    pattern, kind, start, end = item
+    return start, end, pattern, kind
+
+
+def evidence_json(items: Iterable[tuple[str, str, int, int]]) -> str:
+    """The evidence column: ``[[pattern, kind, start_char, end_char], ...]``, compact JSON.
+
+    :meth:`qualcode.matching.Matcher.codings` writes the same text without calling this.
+    """
+    return json.dumps([list(item) for item in items], ensure_ascii=False, separators=(",", ":"))
+
+
+class RunWriter:
+    """Writes one run's codings for a coder, batch by batch, and counts what changed per code.
+
+    Each :meth:`write` makes the given codings the coder's only ones on the given segments: new
+    ones are inserted, gone ones deleted, and ones whose evidence changed updated; a coding the
+    run found exactly as it was is left alone, so it keeps the run that made it. :meth:`finish`
+    removes the coder's codings on segments no run reads any more (earlier versions of
+    re-ingested documents) and closes the run. Codings of other coders are never touched.
+    """
+
+    def __init__(self, store: Store, coder: str, run_id: int) -> None:
+        self._store = store
+        self._db = store._db
+        self._coder = coder
+        self._run_id = run_id
+        self._stamp = now()
+        self._added: Counter[str] = Counter()
+        self._removed: Counter[str] = Counter()
+        self.stale = 0
+        """Codings :meth:`finish` removed from earlier versions of re-ingested documents."""
+
+    def write(self, segment_ids: Sequence[int], rows: Sequence[CodingRow]) -> None:
+        """``rows``: the codings of ``segment_ids`` (ascending), each row's segment among them."""
+        if not segment_ids:
+            return
+        db, coder = self._db, self._coder
+        # ``+coder``: find the batch's codings through the primary key (segment first), never
+        # by scanning every coding of the coder for each batch.
+        old = {
+            (segment_id, code_path): evidence
+            for segment_id, code_path, evidence in db.execute(
+                """SELECT segment_id, code_path, evidence FROM codings
+                   WHERE segment_id BETWEEN ? AND ? AND +coder = ?""",
+                (segment_ids[0], segment_ids[-1], coder),
+            )
+        }
+        if old:
+            read = set(segment_ids)
+            old = {key: evidence for key, evidence in old.items() if key[0] in read}
+        new: list[CodingRow] = []
+        changed: list[tuple[str, int, str]] = []
+        if old:
+            for segment_id, code_path, evidence in rows:
+                before = old.pop((segment_id, code_path), None)
+                if before is None:
+                    new.append((segment_id, code_path, evidence))
+                elif before != evidence:
+                    changed.append((evidence, segment_id, code_path))
+        else:
+            new = list(rows)
+        self._added.update(code_path for _, code_path, _ in new)
+        self._removed.update(code_path for _, code_path in old)
+        run_id, stamp = self._run_id, self._stamp
+        db.executemany(
+            """INSERT INTO codings (segment_id, code_path, coder, run_id, created_at, evidence)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [
+                (segment_id, code_path, coder, run_id, stamp, evidence)
+                for segment_id, code_path, evidence in new
+            ],
+        )
+        db.executemany(
+            """UPDATE codings SET evidence = ?, run_id = ?, created_at = ?
+               WHERE segment_id = ? AND code_path = ? AND coder = ?""",
+            [
+                (evidence, run_id, stamp, segment_id, code_path, coder)
+                for evidence, segment_id, code_path in changed
+            ],
+        )
+        db.executemany(
+            "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?",
+            [(segment_id, code_path, coder) for segment_id, code_path in old],
+        )
+
+    def finish(self) -> dict[str, tuple[int, int]]:
+        """Drop the coder's codings on segments the run did not read; {code: (added, removed)}."""
+        db, coder = self._db, self._coder
+        unread = """segment_id IN (SELECT s.id FROM segments s JOIN documents d
+                       ON d.id = s.document_id WHERE s.version <> d.current_version)
+                     AND coder = ?"""
+        for code_path, count in db.execute(
+            f"SELECT code_path, COUNT(*) FROM codings WHERE {unread} GROUP BY code_path", (coder,)
+        ):
+            self._removed[code_path] += count
+            self.stale += count
+        db.execute(f"DELETE FROM codings WHERE {unread}", (coder,))
+        self._store._drop_uncoded_old_segments()
+        self._store.finish_run(self._run_id)
+        codes = sorted(set(self._added) | set(self._removed))
+        return {code: (self._added[code], self._removed[code]) for code in codes}
+
+
+def _evidence(column: str, segment: Segment) -> tuple[Evidence, ...]:
+    """The evidence column read back; the matched text is the segment's text at the span."""
+    text, offset = segment.text, segment.start_char
+    return tuple(
+        Evidence(pattern, kind, start, end, text[start - offset : end - offset])
+        for pattern, kind, start, end in json.loads(column)
+    )
 
 
 def _code_row(code: CodeRecord, codebook: str | None) -> tuple[object, ...]:

@@ -11,7 +11,7 @@ import typer
 from qualcode.cli.app import app, state
 from qualcode.cli.render import Cell, table
 from qualcode.codebook import check_codebook, find_codebook, load_codebook, render_tree
-from qualcode.coding import RunSummary, code_project
+from qualcode.coding import MAX_JOBS, PARALLEL_MIN_SEGMENTS, RunSummary, code_project
 from qualcode.errors import UsageError
 from qualcode.human import resolve_code
 from qualcode.store import CodedSegment
@@ -39,6 +39,17 @@ def code_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change without writing.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes that match at once (1: no worker processes). Default: the cores, "
+            f"at most {MAX_JOBS}, on projects of {PARALLEL_MIN_SEGMENTS:,} segments or more.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Apply a YAML codebook to every segment and record the evidence of each coding.
 
@@ -51,7 +62,7 @@ def code_command(
     loaded = load_codebook(path)
     typer.echo(f"Codebook: {loaded.name} {loaded.version} ({path}, {origin})")
     with state.open_store() as store:
-        summary = code_project(store, loaded, dry_run=dry_run)
+        summary = code_project(store, loaded, dry_run=dry_run, jobs=jobs)
     _print_summary(summary)
 
 
