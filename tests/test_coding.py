@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import sys
@@ -222,45 +223,42 @@ def test_interrupted_parallel_run_leaves_the_project_as_it_was(tmp_path: Path) -
     assert multiprocessing.active_children() == []  # the workers are gone
 
 
-@pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="workers see the test's patch only when forked"
-)
-def test_a_failing_worker_fails_the_run_and_writes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import qualcode.coding
+def _raises(*args: object) -> object:
+    raise ValueError("bug in a worker")
 
-    store = _many_segments(tmp_path)
 
-    def broken(matcher: object, batch: object) -> object:
-        raise ValueError("bug in a worker")
-
-    # Workers are forked after this, so they run the broken function too.
-    monkeypatch.setattr(qualcode.coding, "_code_batch", broken)
-    with pytest.raises(ValueError, match="bug in a worker"):
-        code_project(store, load_codebook(MINI), jobs=2, batch_size=2)
-    assert _rows(store.path) == []
+def _dies(*args: object) -> object:
+    os._exit(9)
 
 
 @pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="workers see the test's patch only when forked"
 )
-def test_a_worker_that_dies_is_reported_and_nothing_is_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("name", "replacement", "error", "message"),
+    [
+        ("_code_batch", _raises, ValueError, "bug in a worker"),  # raised again here
+        ("_code_batch", _dies, QualcodeError, "matching process stopped"),
+        ("_start_worker", _raises, QualcodeError, "matching process stopped"),  # cannot start
+    ],
+)
+def test_a_failing_worker_fails_the_run_and_changes_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    replacement: object,
+    error: type[Exception],
+    message: str,
 ) -> None:
-    import os
-
     import qualcode.coding
 
     store = _many_segments(tmp_path)
-
-    def dies(matcher: object, batch: object) -> object:
-        os._exit(9)
-
-    monkeypatch.setattr(qualcode.coding, "_code_batch", dies)
-    with pytest.raises(QualcodeError, match="matching process stopped"):
+    before = list(sqlite3.connect(store.path).iterdump())
+    # The workers are forked after this, so they run the replacement too.
+    monkeypatch.setattr(qualcode.coding, name, replacement)
+    with pytest.raises(error, match=message):
         code_project(store, load_codebook(MINI), jobs=2, batch_size=2)
-    assert _rows(store.path) == []
+    assert list(sqlite3.connect(store.path).iterdump()) == before
 
 
 def test_auto_coder_name() -> None:

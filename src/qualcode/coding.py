@@ -249,9 +249,15 @@ class _Matching:
             initializer=_start_worker,
             initargs=(codebook,),
         )
-        # Every worker is up (and has compiled the codebook) before anything is written.
-        for ready in [self._pool.submit(_worker_ready) for _ in range(jobs)]:
-            ready.result()
+        # The workers start, and compile the codebook, before the run's transaction opens.
+        try:
+            for ready in [self._pool.submit(_worker_ready) for _ in range(jobs)]:
+                ready.result()
+        except BaseException as error:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            if isinstance(error, BrokenProcessPool):
+                raise _stopped() from error
+            raise
 
     def __enter__(self) -> _Matching:
         return self
@@ -278,10 +284,14 @@ class _Matching:
                 done, future = pending.popleft()
                 yield done, future.result()
         except BrokenProcessPool as error:
-            raise QualcodeError(
-                "a matching process stopped unexpectedly (out of memory?); nothing was written",
-                hint="run again with --jobs 1 to code in this process alone",
-            ) from error
+            raise _stopped() from error
+
+
+def _stopped() -> QualcodeError:
+    return QualcodeError(
+        "a matching process stopped unexpectedly (out of memory?); nothing was written",
+        hint="run again with --jobs 1 to code in this process alone",
+    )
 
 
 _worker_matcher: Matcher | None = None
