@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -196,21 +196,7 @@ def m005_evidence_in_codings(db: sqlite3.Connection) -> None:
         ) WITHOUT ROWID
         """,
     )
-    evidence: dict[int, list[list[object]]] = {}
-    for coding_id, pattern, kind, start, end in db.execute(
-        """SELECT coding_id, pattern, kind, start_char, end_char FROM evidence
-           ORDER BY coding_id, start_char, end_char, pattern"""
-    ):
-        evidence.setdefault(coding_id, []).append([pattern, kind, start, end])
-    db.executemany(
-        "INSERT INTO codings_005 VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            (segment_id, code_path, coder, run_id, created_at, _json(evidence.get(coding_id, [])))
-            for coding_id, segment_id, code_path, coder, run_id, created_at in db.execute(
-                "SELECT id, segment_id, code_path, coder, run_id, created_at FROM codings"
-            ).fetchall()
-        ),
-    )
+    db.executemany("INSERT INTO codings_005 VALUES (?, ?, ?, ?, ?, ?)", _codings_with_evidence(db))
     _run(
         db,
         """
@@ -220,6 +206,25 @@ def m005_evidence_in_codings(db: sqlite3.Connection) -> None:
         CREATE INDEX codings_by_coder ON codings(coder, code_path)
         """,
     )
+
+
+def _codings_with_evidence(db: sqlite3.Connection) -> Iterator[tuple[object, ...]]:
+    """Each coding of the 004 schema with its evidence as JSON: both read in id order, merged."""
+    pieces = db.execute(
+        """SELECT coding_id, pattern, kind, start_char, end_char FROM evidence
+           ORDER BY coding_id, start_char, end_char, pattern"""
+    )
+    piece = pieces.fetchone()
+    for coding_id, segment_id, code_path, coder, run_id, created_at in db.execute(
+        "SELECT id, segment_id, code_path, coder, run_id, created_at FROM codings ORDER BY id"
+    ):
+        items = []
+        while piece is not None and piece[0] <= coding_id:
+            of, pattern, kind, start, end = piece
+            if of == coding_id:
+                items.append([pattern, kind, start, end])
+            piece = pieces.fetchone()
+        yield segment_id, code_path, coder, run_id, created_at, _json(items)
 
 
 def _json(value: object) -> str:
