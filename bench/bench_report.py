@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import SyntheticSegment, save_generated_document, synthetic_segments
 from qualcode.codebook import load_codebook
-from qualcode.coding import code_records
+from qualcode.coding import begin_run
 from qualcode.exports.charts import chart_data, write_chart
 from qualcode.exports.docx_report import write_quotes_docx
 from qualcode.exports.segments import coded_segments_frame, write_table
@@ -67,16 +67,7 @@ def build_project(path: Path, size_bytes: int, seed: int) -> tuple[int, int]:
     store = Store.open(path, create=True)
     written = codings = 0
     with store.transaction():
-        store.save_codes(code_records(codebook), codebook.name)
-        run_id = store.start_run(
-            coder=CODER,
-            codebook_name=codebook.name,
-            codebook_version=codebook.version,
-            codebook_hash=codebook.content_hash,
-            codebook_path=str(codebook.source_path),
-            options={"bench": True},
-        )
-        writer = store.run_writer(CODER, run_id)
+        writer = begin_run(store, codebook, CODER, {"bench": True})
         batch: list[SyntheticSegment] = []
         batch_bytes = number = 0
         for segment in synthetic_segments(size_bytes, seed=seed):

@@ -38,7 +38,7 @@ from itertools import combinations
 from pathlib import Path
 
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.human import coder_codings, find_code, is_automatic, unknown_code_message
+from qualcode.human import coder_codings, codes_under, is_automatic
 from qualcode.models import Decision, Segment
 from qualcode.store import Evidence, Store
 
@@ -344,20 +344,7 @@ def build_tables(
             listed = ", ".join(sorted(known)) or "none yet"
             raise UsageError(f"no codings by '{coder}' in this project", hint=f"coders: {listed}")
     records = store.codes()
-    if codes:
-        scopes = []
-        for text in codes:
-            found = find_code(records, text)
-            if found is None:
-                raise UsageError(unknown_code_message(records, text))
-            scopes.append(found)
-        paths = [
-            r.path
-            for r in records
-            if any(r.path == s or r.path.startswith(s + "/") for s in scopes)
-        ]
-    else:
-        paths = [r.path for r in records]
+    paths = [r.path for r in codes_under(records, codes)]
     tables: list[CodeTable] = []
     uncovered: list[str] = []
     for code_path in paths:

@@ -27,7 +27,7 @@ from typing import NamedTuple
 from qualcode.codebook import Codebook
 from qualcode.errors import QualcodeError
 from qualcode.matching import Matcher
-from qualcode.store import CodeRecord, CodingRow, SegmentToCode, Store
+from qualcode.store import CodeRecord, CodingRow, RunWriter, SegmentToCode, Store
 
 AUTO_PREFIX = "auto:"
 BATCH_SIZE = 2000
@@ -98,6 +98,23 @@ def code_records(codebook: Codebook) -> list[CodeRecord]:
     ]
 
 
+def begin_run(
+    store: Store, codebook: Codebook, coder: str, options: dict[str, object]
+) -> RunWriter:
+    """In the caller's transaction: save the codebook's codes, open a run of ``coder`` with
+    ``options`` recorded, and return the writer of its codings."""
+    store.save_codes(code_records(codebook), codebook.name)
+    run_id = store.start_run(
+        coder=coder,
+        codebook_name=codebook.name,
+        codebook_version=codebook.version,
+        codebook_hash=codebook.content_hash,
+        codebook_path=str(codebook.source_path),
+        options=options,
+    )
+    return store.run_writer(coder, run_id)
+
+
 def default_jobs() -> int:
     """Processes that match at once by default: the cores this process may use, at most 4."""
     try:
@@ -130,16 +147,7 @@ def code_project(
     with _Matching(codebook, jobs) as matching:
         try:
             with store.transaction():
-                store.save_codes(code_records(codebook), codebook.name)
-                run_id = store.start_run(
-                    coder=coder,
-                    codebook_name=codebook.name,
-                    codebook_version=codebook.version,
-                    codebook_hash=codebook.content_hash,
-                    codebook_path=str(codebook.source_path),
-                    options={"batch_size": batch_size},
-                )
-                writer = store.run_writer(coder, run_id)
+                writer = begin_run(store, codebook, coder, {"batch_size": batch_size})
                 tally = _Tally()
                 for batch, coded in matching.code(store.iter_segments_to_code(batch_size)):
                     writer.write([segment[0] for segment in batch], coded.rows)
@@ -150,7 +158,7 @@ def code_project(
                 summary = _summary(
                     codebook,
                     coder,
-                    run_id,
+                    writer.run_id,
                     changes,
                     tally.counts(),
                     tally.read,
@@ -176,7 +184,7 @@ class _Coded(NamedTuple):
 
     rows: list[CodingRow]
     segments_coded: int
-    per_code: dict[str, tuple[int, set[int]]]  # code: (segments, documents)
+    documents: dict[str, set[int]]  # code: the documents of its codings in the batch
 
 
 class _Tally:
@@ -192,8 +200,8 @@ class _Tally:
     def add(self, batch: _Batch, coded: _Coded) -> None:
         self.read += len(batch)
         self.coded += coded.segments_coded
-        for code_path, (segments, documents) in coded.per_code.items():
-            self._segments[code_path] += segments
+        self._segments.update(row[1] for row in coded.rows)
+        for code_path, documents in coded.documents.items():
             self._documents.setdefault(code_path, set()).update(documents)
 
     def counts(self) -> dict[str, tuple[int, int]]:
@@ -205,26 +213,20 @@ class _Tally:
 
 
 def _code_batch(matcher: Matcher, batch: _Batch) -> _Coded:
-    """The codings of one batch of segments, in segment and code path order, counted."""
+    """The codings of one batch of segments, in segment and code path order."""
     # A segment of unknown language gets the patterns of every language.
     every_language = matcher.codebook.languages
     rows: list[CodingRow] = []
-    per_code: dict[str, tuple[int, set[int]]] = {}
+    documents: dict[str, set[int]] = {}
     coded = 0
     for segment_id, offset, text, language, role, document_id in batch:
         codings = matcher.codings(text, language or every_language, role, offset)
-        if not codings:
-            continue
-        coded += 1
+        if codings:
+            coded += 1
         for code_path, evidence in codings:
             rows.append((segment_id, code_path, evidence))
-            count = per_code.get(code_path)
-            if count is None:
-                per_code[code_path] = (1, {document_id})
-            else:
-                count[1].add(document_id)
-                per_code[code_path] = (count[0] + 1, count[1])
-    return _Coded(rows, coded, per_code)
+            documents.setdefault(code_path, set()).add(document_id)
+    return _Coded(rows, coded, documents)
 
 
 class _Matching:
@@ -251,8 +253,8 @@ class _Matching:
         )
         # The workers start, and compile the codebook, before the run's transaction opens.
         try:
-            for ready in [self._pool.submit(_worker_ready) for _ in range(jobs)]:
-                ready.result()
+            for started in [self._pool.submit(_worker_started) for _ in range(jobs)]:
+                started.result()
         except BaseException as error:
             self._pool.shutdown(wait=True, cancel_futures=True)
             if isinstance(error, BrokenProcessPool):
@@ -304,8 +306,8 @@ def _start_worker(codebook: Codebook) -> None:
     _worker_matcher = Matcher(codebook)
 
 
-def _worker_ready() -> bool:
-    return _worker_matcher is not None
+def _worker_started() -> None:
+    """A task that does nothing: its result means a worker ran its initializer."""
 
 
 def _code_in_worker(batch: _Batch) -> _Coded:

@@ -163,11 +163,25 @@ def unknown_code_message(codes: Sequence[CodeRecord], path: str) -> str:
 
 
 def resolve_code(store: Store, path: str) -> str:
-    codes = store.codes()
+    return _resolve(store.codes(), path)
+
+
+def _resolve(codes: Sequence[CodeRecord], path: str) -> str:
     found = find_code(codes, path)
     if found is None:
         raise UsageError(unknown_code_message(codes, path))
     return found
+
+
+def codes_under(codes: Sequence[CodeRecord], paths: Sequence[str]) -> list[CodeRecord]:
+    """The codes each ``--code`` option names, with their descendants; all codes without any.
+
+    Raises :class:`UsageError` naming the first unknown code.
+    """
+    if not paths:
+        return list(codes)
+    scopes = [_resolve(codes, path) for path in paths]
+    return [code for code in codes if any(_within(code.path, scope) for scope in scopes)]
 
 
 _REFERENCE_HELP = "use DOCUMENT#ORDINAL (e.g. barcelona/c01_habitatge_pah.txt#12) or a segment id"
@@ -1030,16 +1044,7 @@ def export_coding_sheet(
         raise QualcodeError(
             "the project has no codes yet", hint="run 'qualcode code --codebook FILE' first"
         )
-    if codes:
-        scopes = []
-        for text in codes:
-            found = find_code(records, text)
-            if found is None:
-                raise UsageError(unknown_code_message(records, text))
-            scopes.append(found)
-        chosen = [r for r in records if any(_within(r.path, scope) for scope in scopes)]
-    else:
-        chosen = list(records)
+    chosen = codes_under(records, codes)
     names = {d.document_id: d.name for d in store.documents()}
     population = [
         (names[s.document_id], s)

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from qualcode.errors import StoreError
 from qualcode.migrations import MIGRATIONS
@@ -459,33 +460,33 @@ class Store:
 
     def iter_current_segments(self, batch_size: int = 2000) -> Iterator[list[Segment]]:
         """Every current segment of the project, in batches, never all at once in memory."""
-        last_id = -1
-        while True:
-            rows = self._db.execute(
-                """SELECT s.* FROM segments s JOIN documents d
-                     ON d.id = s.document_id AND s.version = d.current_version
-                   WHERE s.id > ? ORDER BY s.id LIMIT ?""",
-                (last_id, batch_size),
-            ).fetchall()
-            if not rows:
-                return
+        for rows in self._current_segment_rows("s.*", batch_size, sqlite3.Row):
             yield [segment_from_row(r) for r in rows]
-            last_id = rows[-1]["id"]
 
     def current_segment_count(self) -> int:
         return int(self._db.execute(f"SELECT COUNT(*) FROM ({_CURRENT_SEGMENT_IDS})").fetchone()[0])
 
     def iter_segments_to_code(self, batch_size: int = 5000) -> Iterator[list[SegmentToCode]]:
         """What coding needs of every current segment, in batches in id order."""
+        yield from self._current_segment_rows(
+            "s.id, s.start_char, s.text, s.language, s.role, s.document_id", batch_size, None
+        )
+
+    def _current_segment_rows(
+        self, columns: str, batch_size: int, row_factory: type[sqlite3.Row] | None
+    ) -> Iterator[list[Any]]:
+        """``columns`` (the first is ``s.id``) of every current segment, in batches in id order.
+
+        Each batch starts after the last id of the one before, so no batch rescans the others.
+        """
         cursor = self._db.cursor()
-        cursor.row_factory = None
+        cursor.row_factory = row_factory
         last_id = -1
         while True:
-            rows: list[SegmentToCode] = cursor.execute(
-                """SELECT s.id, s.start_char, s.text, s.language, s.role, s.document_id
-                   FROM segments s JOIN documents d
-                     ON d.id = s.document_id AND s.version = d.current_version
-                   WHERE s.id > ? ORDER BY s.id LIMIT ?""",
+            rows = cursor.execute(
+                f"""SELECT {columns} FROM segments s JOIN documents d
+                      ON d.id = s.document_id AND s.version = d.current_version
+                    WHERE s.id > ? ORDER BY s.id LIMIT ?""",
                 (last_id, batch_size),
             ).fetchall()
             if not rows:
@@ -1049,7 +1050,7 @@ class RunWriter:
         self._store = store
         self._db = store._db
         self._coder = coder
-        self._run_id = run_id
+        self.run_id = run_id
         self._stamp = now()
         self._added: Counter[str] = Counter()
         self._removed: Counter[str] = Counter()
@@ -1087,7 +1088,7 @@ class RunWriter:
             new = list(rows)
         self._added.update(code_path for _, code_path, _ in new)
         self._removed.update(code_path for _, code_path in old)
-        run_id, stamp = self._run_id, self._stamp
+        run_id, stamp = self.run_id, self._stamp
         db.executemany(
             """INSERT INTO codings (segment_id, code_path, coder, run_id, created_at, evidence)
                VALUES (?, ?, ?, ?, ?, ?)""",
@@ -1122,7 +1123,7 @@ class RunWriter:
             self.stale += count
         db.execute(f"DELETE FROM codings WHERE {unread}", (coder,))
         self._store._drop_uncoded_old_segments()
-        self._store.finish_run(self._run_id)
+        self._store.finish_run(self.run_id)
         codes = sorted(set(self._added) | set(self._removed))
         return {code: (self._added[code], self._removed[code]) for code in codes}
 
