@@ -15,7 +15,8 @@ from report_project import build_project
 Cli = Callable[..., Result]
 NARROW = {"COLUMNS": "80"}
 
-REPORT = """\
+# What both the report and the comparison print first.
+HEADER = """\
 Coder: auto:mini@1.0. Groups: city. Documents: all. 4 interviews.
 In scope: respondent segments and segments whose speaker is unknown; interviewer
   turns are left out. Share = coded / in-scope segments; rate = coded segments
@@ -29,7 +30,11 @@ Barcelona            2         7           3        4     60
 Birmingham           2         6           6        0     66
 total                4        13           9        4    126
 segments = respondent + unknown speaker; words are in-scope words.
+"""
 
+REPORT = (
+    HEADER
+    + """
 Segments coded (share of in-scope segments)
 code               Barcelona  Birmingham       total
 -----------------  ---------  ----------  ----------
@@ -65,22 +70,11 @@ governance           50.00       45.45  47.62
 any code             83.33       75.76  79.37
 in-scope words          60          66    126
 """
+)
 
-COMPARE = """\
-Coder: auto:mini@1.0. Groups: city. Documents: all. 4 interviews.
-In scope: respondent segments and segments whose speaker is unknown; interviewer
-  turns are left out. Share = coded / in-scope segments; rate = coded segments
-  per 1,000 in-scope words.
-A parent code counts a segment coded with it or any of its sub-codes, once.
-
-Interviews and in-scope segments
-city        interviews  segments  respondent  unknown  words
-----------  ----------  --------  ----------  -------  -----
-Barcelona            2         7           3        4     60
-Birmingham           2         6           6        0     66
-total                4        13           9        4    126
-segments = respondent + unknown speaker; words are in-scope words.
-
+COMPARE = (
+    HEADER
+    + """
 Comparison by city: share of in-scope segments
 code             Barcelona  Birmingham         diff [95% CI]  p adj  int p adj
 ---------------  ---------  ----------  --------------------  -----  ---------
@@ -99,6 +93,7 @@ int p adj = the same test on interviews mentioning the code. Segments within one
   interview are not independent, so the segment test overstates the evidence:
   the interview test is the conservative one.
 """
+)
 
 
 @pytest.fixture
