@@ -2,10 +2,12 @@
 
 The floor is the least any matcher must do per segment: ``re.findall(r"\\w+", text.lower())``.
 For each size the same text is timed three ways, interleaved chunk by chunk so that machine noise
-hits all three alike: the floor, ``Matcher.match`` per segment with a ~500-pattern codebook
-without fuzzy words (they are plain words there), and with the same codebook's ~20 fuzzy words.
-Time is the process's CPU time: the machine is shared, and waiting for a core is not the matcher's
-cost. MB are millions of bytes of UTF-8 text.
+hits all three alike: the floor, and ``Matcher.codings_batch`` (what ``qualcode code`` calls, on
+batches of as many segments as it reads at once) with a ~500-pattern codebook without fuzzy words
+(they are plain words there), and with the same codebook's ~20 fuzzy words. Each size runs three
+times (``--repeats``), each time with fresh matchers; the ratios to the floor are taken within a
+run, and the median is shown. Time is the process's CPU time: the machine is shared, and waiting for
+a core is not the matcher's cost. MB are millions of bytes of UTF-8 text.
 
     .venv/bin/python bench/bench_match.py                 # sizes 1 and 10 MB
     .venv/bin/python bench/bench_match.py --sizes 1,10,100
@@ -16,6 +18,7 @@ cost. MB are millions of bytes of UTF-8 text.
 from __future__ import annotations
 
 import argparse
+import pickle
 import re
 import statistics
 import sys
@@ -26,33 +29,43 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import DOMAIN_SHARE, SyntheticSegment, generate_codebook_yaml, synthetic_segments
+from common import DOMAIN_SHARE, generate_codebook_yaml, synthetic_segments
 from qualcode.codebook import load_codebook
+from qualcode.coding import BATCH_SIZE
 from qualcode.matching import Matcher
 
 _WORD = re.compile(r"\w+")
 CHUNK_BYTES = 2_000_000
 
 
-Runner = Callable[[list[SyntheticSegment]], int]
+# a segment as coding hands it to the matcher: text, language, role, offset
+Item = tuple[str, str, str, int]
+Runner = Callable[[list[Item]], int]
 
 
-def floor(chunk: list[SyntheticSegment]) -> int:
+def floor(chunk: list[Item]) -> int:
     """The floor: lower-case and tokenise each segment. Returns the number of tokens."""
     count = 0
-    for segment in chunk:
-        count += len(_WORD.findall(segment.text.lower()))
+    for text, _, _, _ in chunk:
+        count += len(_WORD.findall(text.lower()))
     return count
 
 
-def per_segment(matcher: Matcher) -> Runner:
-    def run(chunk: list[SyntheticSegment]) -> int:
+def batched(matcher: Matcher) -> Runner:
+    """``codings_batch`` on batches of BATCH_SIZE segments. Returns the number of codings."""
+
+    def run(chunk: list[Item]) -> int:
         count = 0
-        for segment in chunk:
-            count += len(matcher.match(segment.text, [segment.language], segment.role))
+        for start in range(0, len(chunk), BATCH_SIZE):
+            count += sum(map(len, matcher.codings_batch(chunk[start : start + BATCH_SIZE])))
         return count
 
     return run
+
+
+def count_hits(matcher: Matcher, chunk: list[Item]) -> int:
+    """The hits (spans of evidence) the matcher finds in a chunk; not timed."""
+    return sum(len(matcher.match(text, language, role)) for text, language, role, _ in chunk)
 
 
 CONTENDERS = ("floor", "match", "match fuzzy")
@@ -73,48 +86,49 @@ def count_patterns(yaml_text: str) -> int:
         return sum(len(code.patterns) for code in load_codebook(path).codes)
 
 
-def run(
-    size_mb: float, seed: int, domain_share: float, with_fuzzy: str, without_fuzzy: str
-) -> dict[str, float]:
-    """CPU seconds of each contender over ``size_mb`` of text, plus bytes and hits.
+def chunks_of(size_mb: float, seed: int, domain_share: float) -> tuple[list[bytes], int]:
+    """The synthetic segments of ``size_mb`` in chunks of about CHUNK_BYTES, and their bytes.
+
+    Each chunk is kept pickled and unpickled when it is timed, so that, as in `qualcode code`,
+    which reads the project batch by batch, only the text being matched is in Python objects.
+    """
+    chunks: list[bytes] = []
+    chunk: list[Item] = []
+    chunk_bytes = total = 0
+    for segment in synthetic_segments(
+        int(size_mb * 1_000_000), seed=seed, domain_share=domain_share
+    ):
+        chunk.append((segment.text, segment.language, segment.role, 0))
+        size = len(segment.text.encode("utf-8"))
+        chunk_bytes += size
+        total += size
+        if chunk_bytes >= CHUNK_BYTES:
+            chunks.append(pickle.dumps(chunk))
+            chunk, chunk_bytes = [], 0
+    if chunk:
+        chunks.append(pickle.dumps(chunk))
+    return chunks, total
+
+
+def run(chunks: list[bytes], with_fuzzy: str, without_fuzzy: str) -> dict[str, float]:
+    """CPU seconds of each contender over the chunks, interleaved chunk by chunk.
 
     Each contender has its own Matcher, built before the clock starts and warmed by nothing:
     the caches of stems and fuzzy tokens fill as the text goes by, as in a real run.
     """
     runners: dict[str, Runner] = {
         "floor": floor,
-        "match": per_segment(load(without_fuzzy)),
-        "match fuzzy": per_segment(load(with_fuzzy)),
+        "match": batched(load(without_fuzzy)),
+        "match fuzzy": batched(load(with_fuzzy)),
     }
     seconds = dict.fromkeys(runners, 0.0)
-    hits = dict.fromkeys(runners, 0)
-    total = 0
-    chunk: list[SyntheticSegment] = []
-    chunk_bytes = 0
-
-    def time_chunk() -> None:
+    for blob in chunks:
+        chunk = pickle.loads(blob)
         for name, runner in runners.items():
             started = time.process_time()
-            hits[name] += runner(chunk)
+            runner(chunk)
             seconds[name] += time.process_time() - started
-
-    for segment in synthetic_segments(
-        int(size_mb * 1_000_000), seed=seed, domain_share=domain_share
-    ):
-        chunk.append(segment)
-        chunk_bytes += len(segment.text.encode("utf-8"))
-        if chunk_bytes >= CHUNK_BYTES:
-            time_chunk()
-            total += chunk_bytes
-            chunk, chunk_bytes = [], 0
-    if chunk:
-        time_chunk()
-        total += chunk_bytes
-    return {
-        "bytes": total,
-        **{f"s:{k}": v for k, v in seconds.items()},
-        **{f"n:{k}": v for k, v in hits.items()},
-    }
+    return seconds
 
 
 def main() -> None:
@@ -122,6 +136,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10", help="MB of text, comma-separated")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="1 MB, one repetition")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per size (median shown)")
     parser.add_argument(
         "--domain-share",
         type=float,
@@ -130,6 +145,8 @@ def main() -> None:
     )
     options = parser.parse_args()
     sizes = [1.0] if options.quick else [float(s) for s in options.sizes.split(",")]
+    if options.quick:
+        options.repeats = 1
     with_fuzzy = generate_codebook_yaml(seed=options.seed, fuzzy=True)
     without_fuzzy = generate_codebook_yaml(seed=options.seed, fuzzy=False)
     print(
@@ -139,20 +156,19 @@ def main() -> None:
     print(f"{'size':>7} {'floor':>7} {'no fuzzy words':>14} {'fuzzy words':>14} {'hits/MB':>8}")
     print(f"{'':>7} {'MB/s':>7} {'MB/s  ratio':>14} {'MB/s  ratio':>14}")
     for size in sizes:
-        repeats = 1 if options.quick or size >= 10 else 3
-        results = [
-            run(size, options.seed, options.domain_share, with_fuzzy, without_fuzzy)
-            for _ in range(repeats)
-        ]
-        megabytes = results[0]["bytes"] / 1e6
+        chunks, total = chunks_of(size, options.seed, options.domain_share)
+        megabytes = total / 1e6
+        results = [run(chunks, with_fuzzy, without_fuzzy) for _ in range(options.repeats)]
+        # each ratio within one repetition, then the median over repetitions
         rate = {
-            name: statistics.median(megabytes / r[f"s:{name}"] for r in results)
-            for name in CONTENDERS
+            name: statistics.median(megabytes / r[name] for r in results) for name in CONTENDERS
         }
-        cells = [
-            f"{rate[name]:>7.1f} {rate[name] / rate['floor']:>6.2f}" for name in CONTENDERS[1:]
-        ]
-        hits_per_mb = results[0]["n:match fuzzy"] / megabytes
+        ratio = {
+            name: statistics.median(r["floor"] / r[name] for r in results) for name in CONTENDERS
+        }
+        cells = [f"{rate[name]:>7.1f} {ratio[name]:>6.2f}" for name in CONTENDERS[1:]]
+        counting = load(with_fuzzy)
+        hits_per_mb = sum(count_hits(counting, pickle.loads(blob)) for blob in chunks) / megabytes
         print(
             f"{megabytes:>5.0f}MB {rate['floor']:>7.1f} {cells[0]:>14} {cells[1]:>14} "
             f"{hits_per_mb:>8.0f}",

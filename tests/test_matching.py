@@ -3,6 +3,7 @@ determinism, and properties checked against a plain reference implementation."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -20,6 +21,7 @@ from qualcode.text import (
     fold,
     fold_char,
     fold_words,
+    fold_words_joined,
     is_word_char,
     stemmer,
     tokens,
@@ -304,6 +306,59 @@ def test_regex_without_a_literal_start_is_searched_everywhere(tmp_path: Path) ->
     ]
 
 
+@pytest.mark.parametrize(
+    ("expression", "words", "symbols"),
+    [
+        (r"\d+ ?(euros?|€|pounds?|£)", ("euro", "pound"), ("£", "€")),
+        (r"\d+ (?:anys|años)", ("anos", "anys"), ()),  # as in the folded text
+        (r"\d+ ?%", (), ("%",)),
+        (r"\w+ment\b", ("ment",), ()),
+        (r"\d+(?:\.\d+)?", None, None),  # no literal every hit has
+        (r"£\d+|\d+ pounds", None, None),  # one alternative has none
+        (r"\d+ ?(?:kg|’s)", None, None),  # ’ folds to ', which many characters fold to
+    ],
+)
+def test_regexes_know_the_literals_every_hit_contains(
+    expression: str, words: tuple[str, ...] | None, symbols: tuple[str, ...] | None
+) -> None:
+    from qualcode.codebook import compile_regex
+    from qualcode.matching import _regex_required
+
+    regex, body = compile_regex(expression)
+    expected = None if words is None else (words, symbols)
+    assert _regex_required(body, regex.flags) == expected
+
+
+def test_a_regex_is_not_searched_where_its_literals_are_absent(tmp_path: Path) -> None:
+    matcher = one_code(tmp_path, "any", r"re:\d+ ?(euros?|€|pounds?|£)", r"re:[a-z]+ment\b")
+    segments = [
+        ("In 2015 we had 300 families", "en", None, 0),  # digits, no currency: no hit
+        ("Pagàvem 600 € i 700 EUROS", "ca", None, 100),  # symbol, and a word in capitals
+        ("It cost £40, 12 pounds", "en", None, 200),
+        ("٣٠٠ euros", "es", None, 300),  # not ASCII: searched, not found through digits
+        ("Un desnonament", "ca", None, 400),
+    ]
+    assert [[hit.matched for hit in matcher.match(*segment[:3])] for segment in segments] == [
+        [],
+        ["600 €", "700 EUROS"],
+        ["12 pounds"],  # not £40: the symbol comes first
+        ["٣٠٠ euros"],
+        ["desnonament"],
+    ]
+    batch = matcher.codings_batch(segments)
+    assert batch == [matcher.codings(*segment) for segment in segments]
+    assert matcher.codings_batch(segments[:1] + segments[4:]) == [[], batch[4]]
+
+
+def test_nothing_else_folds_to_the_symbols_looked_for_in_the_text() -> None:
+    from qualcode.text import SELF_FOLDING_SYMBOLS
+
+    for code_point in range(0x110000):
+        char = chr(code_point)
+        if char not in SELF_FOLDING_SYMBOLS and not 0xD800 <= code_point < 0xE000:
+            assert fold_char(char) not in SELF_FOLDING_SYMBOLS, hex(code_point)
+
+
 def test_regex_with_its_own_flags_and_a_verbose_comment(tmp_path: Path) -> None:
     matcher = one_code(tmp_path, "ca", r"re:(?x) super \s? ill[ae]s?  # les superilles")
     assert matched(matcher, "Una super illa, superilles", "ca") == ["super illa", "superilles"]
@@ -541,6 +596,11 @@ def test_fold_keeps_one_code_point_for_one(text: str) -> None:
     assert words.split() == WORD.findall(folded)
 
 
+@given(st.lists(st.text(), max_size=5))
+def test_texts_fold_together_as_they_fold_alone(texts: list[str]) -> None:
+    assert fold_words_joined(texts) == " ".join(fold_words(text) for text in texts)
+
+
 def test_the_windows_1252_fast_path_folds_like_the_general_one() -> None:
     for byte in range(256):
         try:
@@ -735,3 +795,85 @@ def test_codings_are_the_hits_as_stored(justice: Matcher, tmp_path: Path) -> Non
             assert matcher.codings(text, ["en", "es", "ca"], None, offset) == expected
             checked += len(hits)
     assert checked > 500
+
+
+# --------------------------------------------------------------------------------------------
+# Batches: segments searched together, each coded as if alone
+
+_BATCH_CODEBOOK = HEADER + (
+    "defaults: {scope: respondent}\ncodes:\n"
+    '  - id: control\n    patterns:\n      en: ["rent control", "controls"]\n'
+    '  - id: housing\n    patterns:\n      ca: ["l\'habitatge"]\n'
+    '      en: ["fuzzy:gentrification"]\n'
+    '  - id: money\n    patterns:\n      any: ["re:\\\\d+ ?(€|euros?)", "re:[€£]\\\\d+"]\n'
+    '  - id: wage\n    patterns:\n      en: [{near: ["living wage", "accredit*"], within: 2}]\n'
+    '  - id: rent\n    patterns:\n      en: [{pattern: "rent", unless: ["car"], within: 1}]\n'
+    '  - id: asked\n    scope: interviewer\n    patterns:\n      en: ["rent"]\n'
+)
+
+
+def test_a_hit_never_reaches_across_segments_of_a_batch(tmp_path: Path) -> None:
+    matcher = compile_yaml(tmp_path, _BATCH_CODEBOOK)
+    segments = [
+        ("We want rent", "en", None, 0),
+        ("control now, and a living wage", "en", None, 100),
+        ("accredited employers. Les cases de l", "ca", None, 200),
+        ("habitatge, 20", "ca", None, 300),
+        ("euros al mes", "ca", "interviewer", 400),
+        ("car rent gentrificaton", "en", None, 500),
+        ("Do you rent?", "en", "interviewer", 600),
+    ]
+    batch = matcher.codings_batch(segments)
+    assert batch == [matcher.codings(*segment) for segment in segments]
+    assert [[path for path, _ in codings] for codings in batch] == [
+        ["rent"],  # not "rent control" with the next segment
+        [],
+        [],  # no near with the previous segment, no l'habitatge with the next
+        [],
+        [],
+        ["housing"],  # the misspelt fuzzy word; "rent" vetoed by "car" next to it
+        ["asked"],  # the interviewer's own code
+    ]
+    assert batch[5:] == [
+        [("housing", '[["fuzzy:gentrification","fuzzy",509,522]]')],
+        [("asked", '[["rent","word",607,611]]')],
+    ]
+
+
+_BATCH_WORDS = st.sampled_from(
+    ["rent", "control", "l", "habitatge", "living", "wage", "accredited", "car", "20", "euros",
+     "€5", "gentrificaton", "Straße", "٣"]
+)  # fmt: skip
+
+
+@st.composite
+def _batch_segments(draw: st.DrawFn) -> list[tuple[str, str, str | None, int]]:
+    """Consecutive words cut into segments anywhere: phrases and near pairs cross the cuts."""
+    words = draw(st.lists(st.tuples(_BATCH_WORDS, _SEPARATORS), max_size=60))
+    cuts = sorted(draw(st.sets(st.integers(0, len(words)), max_size=15)) | {0, len(words)})
+    segments = []
+    for start, end in itertools.pairwise(cuts):
+        text = "".join(word + separator for word, separator in words[start:end])
+        language = draw(st.sampled_from(["ca,en", "ca,en", "en", "ca", ""]))
+        role = draw(st.sampled_from([None, None, "interviewer"]))
+        segments.append((text, language, role, draw(st.integers(0, 10_000))))
+    return segments
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(segments=_batch_segments(), repeat=st.integers(min_value=1, max_value=800))
+def test_a_batch_codes_each_segment_as_if_alone(
+    tmp_path_factory: pytest.TempPathFactory,
+    segments: list[tuple[str, str, str | None, int]],
+    repeat: int,
+) -> None:
+    key = ("batch",)
+    if key not in _MATCHERS:
+        _MATCHERS[key] = compile_yaml(tmp_path_factory.mktemp("batch"), _BATCH_CODEBOOK)
+    matcher = _MATCHERS[key]
+    # repeated, the segments make batches of more than one piece of text
+    many = segments * (repeat if sum(len(text) for text, *_ in segments) > 100 else 1)
+    alone = [matcher.codings(*segment) for segment in many]
+    assert matcher.codings_batch(many) == alone

@@ -149,7 +149,8 @@ def code_project(
             with store.transaction():
                 writer = begin_run(store, codebook, coder, {"batch_size": batch_size})
                 tally = _Tally()
-                for batch, coded in matching.code(store.iter_segments_to_code(batch_size)):
+                batches = store.iter_segments_to_code(batch_size, utf8=matching.parallel)
+                for batch, coded in matching.code(batches):
                     writer.write([segment[0] for segment in batch], coded.rows)
                     tally.add(batch, coded)
                     if on_batch is not None:
@@ -184,6 +185,7 @@ class _Coded(NamedTuple):
 
     rows: list[CodingRow]
     segments_coded: int
+    segments: dict[str, int]  # code: the segments it was given in the batch
     documents: dict[str, set[int]]  # code: the documents of its codings in the batch
 
 
@@ -200,7 +202,7 @@ class _Tally:
     def add(self, batch: _Batch, coded: _Coded) -> None:
         self.read += len(batch)
         self.coded += coded.segments_coded
-        self._segments.update(row[1] for row in coded.rows)
+        self._segments.update(coded.segments)
         for code_path, documents in coded.documents.items():
             self._documents.setdefault(code_path, set()).update(documents)
 
@@ -216,17 +218,34 @@ def _code_batch(matcher: Matcher, batch: _Batch) -> _Coded:
     """The codings of one batch of segments, in segment and code path order."""
     # A segment of unknown language gets the patterns of every language.
     every_language = matcher.codebook.languages
+    found = matcher.codings_batch(
+        [
+            (_text(text), language or every_language, role, offset)
+            for _, offset, text, language, role, _ in batch
+        ]
+    )
     rows: list[CodingRow] = []
+    segments: dict[str, int] = {}
     documents: dict[str, set[int]] = {}
     coded = 0
-    for segment_id, offset, text, language, role, document_id in batch:
-        codings = matcher.codings(text, language or every_language, role, offset)
-        if codings:
-            coded += 1
+    for segment, codings in zip(batch, found, strict=True):
+        if not codings:
+            continue
+        coded += 1
+        segment_id, document_id = segment[0], segment[5]
         for code_path, evidence in codings:
             rows.append((segment_id, code_path, evidence))
-            documents.setdefault(code_path, set()).add(document_id)
-    return _Coded(rows, coded, documents)
+            if code_path in segments:
+                segments[code_path] += 1
+                documents[code_path].add(document_id)
+            else:
+                segments[code_path] = 1
+                documents[code_path] = {document_id}
+    return _Coded(rows, coded, segments, documents)
+
+
+def _text(text: str | bytes) -> str:
+    return text if isinstance(text, str) else text.decode()
 
 
 class _Matching:
@@ -237,6 +256,8 @@ class _Matching:
 
     def __init__(self, codebook: Codebook, jobs: int) -> None:
         self._jobs = jobs
+        self.parallel = jobs > 1
+        """Whether batches go to worker processes (which take texts as UTF-8 bytes)."""
         self._matcher: Matcher | None = None
         self._pool: ProcessPoolExecutor | None = None
         if jobs <= 1:

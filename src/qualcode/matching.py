@@ -1,18 +1,24 @@
-"""The pattern engine: finds where a codebook's patterns hit one segment of text.
+"""The pattern engine: finds where a codebook's patterns hit segments of text.
 
 A :class:`Matcher` compiles the whole codebook once. Every literal the patterns contain (whole
 words, wildcard prefixes, one word of each phrase, the start of each stem, the literal start of a
-regular expression) goes into one Aho-Corasick automaton, run once over each segment in the form
-of :func:`~qualcode.text.fold_words`: folded (offsets kept), with a space for every non-word
-character, and padded with a space at each end. In that form a token is exactly a run between
-spaces, so the literal ``" rent "`` can only hit the whole token ``rent`` and ``" evict"`` only the
-start of a token: most occurrences need no check at all. The others are checked only where they
-were found: a phrase must match the words around it, a stem the token's Snowball stem, a regular
-expression must match from there (on the real folded text, with its punctuation). Patterns are
-therefore paid for by their occurrences, not by their number.
+regular expression, each fuzzy word as written) goes into one Aho-Corasick automaton, run over the
+segments in the form of :func:`~qualcode.text.fold_words`: folded (offsets kept), with a space for
+every non-word character, and with a space before and after each segment. In that form a token is
+exactly a run between spaces, so the literal ``" rent "`` can only hit the whole token ``rent``
+and ``" evict"`` only the start of a token: most occurrences need no check at all. The others are
+checked only where they were found: a phrase must match the words around it, a stem the token's
+Snowball stem, a regular expression must match from there (on the real folded text, with its
+punctuation). Patterns are therefore paid for by their occurrences, not by their number.
 
-Fuzzy words cannot be found by literals. The tokens of a segment are compared with them once per
-distinct token for the whole run (a batched ``rapidfuzz.process.cdist``), and the result is kept.
+The segments of a batch are searched together, in pieces of about 32,000 characters: one fold and
+one automaton call per piece, each occurrence then assigned to its segment, no hit reaching from one
+segment into the next. :meth:`Matcher.codings_batch` is what coding calls; :meth:`Matcher.match`
+and :meth:`Matcher.codings` are the same search on one segment.
+
+Fuzzy words cannot be found by literals. The tokens of a piece are compared with them once per
+distinct token for the whole run (a batched ``rapidfuzz.process.cdist``), and the result is kept;
+the tokens found near a fuzzy word go into a second, small automaton, which finds them again.
 
 Semantics, all in docs/codebook-format.md: tokens are ``\\w+`` runs of the folded text; ``within N``
 allows at most N other tokens between two hits; a ``near`` hit spans from the earlier part's start
@@ -25,9 +31,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from itertools import accumulate
 from typing import Any
 
 import ahocorasick_rs
@@ -45,8 +53,9 @@ from qualcode.codebook import (
     regex_start_characters,
 )
 from qualcode.text import (
+    SELF_FOLDING_SYMBOLS,
     fold,
-    fold_words,
+    fold_words_joined,
     is_word_char,
     stemmer,
     word_fold_char,
@@ -58,6 +67,9 @@ _MIN_ANCHOR = 3
 _MAX_REGEX_ANCHORS = 16
 _SMALL_FUZZY_BATCH = 200
 """Below this many token × word comparisons, fuzzy scoring loops instead of calling cdist."""
+_PIECE = 32_768
+"""Characters of segment text searched at once: a batch is searched in pieces of about this size,
+which stay in the processor's caches (bench/README.md)."""
 
 # Snowball's English stemmer has a list of exceptional words whose stem is not a prefix of the
 # word (dying → die); every other stem of English, Spanish and Catalan shares all but its last
@@ -143,21 +155,55 @@ class _Plan:
 
     ``actions`` lists, per automaton literal, what each active primitive using it does with an
     occurrence: its check, the hits it makes at once, and whether its spans are kept for the
-    rules that combine spans (parts of ``near`` rules and of rules with their own ``unless``,
-    code-level ``vetoes``, and regular expressions, whose overlapping hits are dropped first).
+    rules that combine spans (``kept``: parts of ``near`` rules and of rules with their own
+    ``unless``, and code-level ``vetoes``).
     """
 
     actions: tuple[tuple[_Action, ...], ...]
     direct: dict[int, tuple[_Emit, ...]]
     pending: dict[int, tuple[_Rule, ...]]
     vetoes: dict[int, tuple[int, ...]]
+    kept: frozenset[int]
     unanchored: tuple[int, ...]
+    searched: bool  # an unanchored regex that is searched in every segment
+    ascii_anchored: bool  # one found through its digits when the segment's words are ASCII
     fuzzy: tuple[int, ...]
     empty: bool
 
 
+class _Batch:
+    """The texts of a batch of segments, as the matcher searches them together."""
+
+    def __init__(self, texts: Sequence[str], plans: Sequence[_Plan]) -> None:
+        self.texts = texts
+        self.plans = plans
+        self.joined = f" {fold_words_joined(texts)} "
+        # the offset in ``joined`` of the space before each text
+        self.bases = list(accumulate([len(text) + 1 for text in texts[:-1]], initial=0))
+        self.all_ascii = self.joined.isascii()
+        self.absent: frozenset[int] = frozenset()
+        """Regular expressions that cannot hit anywhere in these texts (see Matcher._required)."""
+
+    def contains(self, words: tuple[str, ...], symbols: tuple[str, ...]) -> bool:
+        """Whether one of ``words`` is in the folded words, or one of ``symbols`` in the texts."""
+        if any(word in self.joined for word in words):
+            return True
+        if not symbols:
+            return False
+        raw = " ".join(self.texts)
+        return any(symbol in raw for symbol in symbols)
+
+    def ascii_words(self, segment: int) -> bool:
+        """Whether the folded words of a segment are all ASCII (so it has no other digits)."""
+        if self.all_ascii:
+            return True
+        base = self.bases[segment]
+        return self.joined[base + 1 : base + 1 + len(self.texts[segment])].isascii()
+
+
 class Matcher:
-    """A codebook compiled for matching. Build once, then call :meth:`match` per segment.
+    """A codebook compiled for matching. Build once, then call :meth:`codings_batch` on batches
+    of segments, or :meth:`match` on one.
 
     Not thread-safe: the stem and fuzzy caches grow as segments are matched.
     """
@@ -170,6 +216,9 @@ class Matcher:
         self._phrase: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
         self._regex: dict[int, re.Pattern[str]] = {}
         self._regex_sources: dict[int, str] = {}
+        # per regex not found through a literal start: the literals one of which each of its
+        # hits contains (words, as in fold_words; symbols, as in the text), if it has such
+        self._required: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._ascii_anchored: set[int] = set()
         self._unanchored: list[int] = []
         self._stem_target: dict[int, tuple[str, str]] = {}
@@ -216,11 +265,18 @@ class Matcher:
             if self._literals
             else None
         )
-        self._plans: dict[tuple[tuple[str, ...], str | None], _Plan] = {}
+        # regular expressions searched in every segment (not through the automaton)
+        self._searched = any(index not in self._ascii_anchored for index in self._unanchored)
+        self._plans: dict[tuple[tuple[str, ...] | str, str | None], _Plan] = {}
         self._built: dict[tuple[frozenset[str], _Role], _Plan] = {}
         self._role_matters = any(code.scope is not Scope.ALL for code in codebook.codes)
         self._plan_languages = frozenset(rule.language for rule in self._rules)
         self._stem_cache: dict[str, dict[str, str]] = {}
+        # per stem primitive: its language's cache of stems by token, its stem, the stemmer
+        self._stem_targets = {
+            index: (self._stem_cache.setdefault(language, {}), stem, stemmer(language))
+            for index, (language, stem) in self._stem_target.items()
+        }
         self._setup_fuzzy()
 
     # ---------------------------------------------------------------------------------------
@@ -288,6 +344,9 @@ class Matcher:
         elif kind is PatternKind.FUZZY:
             assert pattern.threshold is not None
             self._fuzzy[index] = (pattern.terms[0], pattern.threshold)
+            # the word as written is found like a word; the automaton of _fuzzy_spans finds the
+            # tokens that are near it
+            self._use(f" {pattern.terms[0]}", index, _WORD_CHECK)
         else:  # pragma: no cover - near patterns are rules, not primitives
             raise ValueError(f"{kind} is not a primitive pattern")
         return index
@@ -334,6 +393,9 @@ class Matcher:
                 self._use(anchor, index, _REGEX_CHECK)
             return
         self._unanchored.append(index)
+        required = _regex_required(body, regex.flags)
+        if required is not None:
+            self._required[index] = required
         starts = regex_start_characters(body, regex.flags)
         if (
             starts
@@ -387,7 +449,9 @@ class Matcher:
             self._exact_stems.setdefault(language, set()).add(stem)
         self._fuzzy_seen: set[str] = set()
         self._fuzzy_hits: dict[str, tuple[int, ...]] = {}
-        self._fuzzy_hit_tokens: set[str] = set()
+        # " " + each token in _fuzzy_hits, and its fuzzy words
+        self._fuzzy_automaton: ahocorasick_rs.AhoCorasick | None = None
+        self._fuzzy_automaton_words: list[tuple[int, ...]] = []
         if self._fuzzy:
             # Imported now rather than at the first segment: building is the time to pay.
             import numpy  # noqa: F401
@@ -444,14 +508,13 @@ class Matcher:
                 emit = self._emit(rule)
                 if emit not in direct.setdefault(rule.primitive, []):
                     direct[rule.primitive].append(emit)
-        keep |= active & set(self._regex)
         own = [
             [
                 (
                     len(literal),
                     check,
                     primitive,
-                    () if primitive in self._regex else tuple(direct.get(primitive, ())),
+                    tuple(direct.get(primitive, ())),
                     primitive in keep,
                 )
                 for primitive, check in self._literal_uses[literal]
@@ -476,7 +539,12 @@ class Matcher:
             direct={primitive: tuple(emits) for primitive, emits in direct.items()},
             pending={primitive: tuple(rules) for primitive, rules in pending.items()},
             vetoes={primitive: tuple(codes) for primitive, codes in vetoes.items()},
+            kept=frozenset(keep),
             unanchored=tuple(index for index in self._unanchored if index in active),
+            searched=any(
+                index in active and index not in self._ascii_anchored for index in self._unanchored
+            ),
+            ascii_anchored=bool(active & self._ascii_anchored),
             fuzzy=tuple(index for index in self._fuzzy if index in active),
             empty=not (direct or pending),
         )
@@ -506,8 +574,11 @@ class Matcher:
         patterns always apply. ``role`` is ``"interviewer"``, ``"respondent"`` or None (unknown,
         which counts as respondent), and each code's scope decides whether it applies.
         """
-        rows = self._rows(text, languages, role)
-        return _hits(text, rows) if rows else []
+        plan = self._plan_of(languages, role)
+        if plan.empty:
+            return []
+        found = self._batch_rows([text], [plan])
+        return _hits(text, found[0][2], found[0][1]) if found else []
 
     def codings(
         self, text: str, languages: Sequence[str] | str, role: str | None, offset: int
@@ -518,31 +589,49 @@ class Matcher:
         start, end)`` in text order, with ``offset`` (the segment's start in its document)
         added to each span: what coding writes, without a :class:`Hit` per hit.
         """
-        rows = self._rows(text, languages, role)
-        if not rows:
-            return []
-        rows.sort()
-        by_code: dict[str, list[str]] = {}
-        for start, end, emit in rows:
-            evidence = f"{emit[4]}{start + offset},{end + offset}]"
-            items = by_code.get(emit[0])
-            if items is None:
-                by_code[emit[0]] = [evidence]
-            else:
-                items.append(evidence)
-        return [(path, f"[{','.join(by_code[path])}]") for path in sorted(by_code)]
+        return self.codings_batch([(text, languages, role, offset)])[0]
 
-    def _rows(self, text: str, languages: Sequence[str] | str, role: str | None) -> list[_Row]:
-        if isinstance(languages, str):
-            languages = tuple(part.strip() for part in languages.split(","))
-        elif not isinstance(languages, tuple):
-            languages = tuple(languages)
-        plan = self._plans.get((languages, role)) or self._plan(languages, role)
-        if plan.empty:
-            return []
-        padded = f" {fold_words(text)} "
-        found = self._automaton.find_matches_as_indexes(padded) if self._automaton else ()
-        return self._scan(text, padded, plan, found)
+    def codings_batch(
+        self, segments: Sequence[tuple[str, Sequence[str] | str, str | None, int]]
+    ) -> list[list[tuple[str, str]]]:
+        """:meth:`codings` of each ``(text, languages, role, offset)``, in the order given.
+
+        What coding calls: the segments are folded and searched together, so a segment costs
+        little more than its text and its hits.
+        """
+        result: list[list[tuple[str, str]]] = [[] for _ in segments]
+        for texts, plans, where in self._pieces(segments):
+            for index, base, rows in self._batch_rows(texts, plans):
+                position = where[index]
+                result[position] = _codings(rows, segments[position][3] - base)
+        return result
+
+    def _pieces(
+        self, segments: Sequence[tuple[str, Sequence[str] | str, str | None, int]]
+    ) -> Iterator[tuple[list[str], list[_Plan], list[int]]]:
+        """The segments that some pattern applies to, in pieces of about :data:`_PIECE`
+        characters: their texts, plans, and positions in ``segments``."""
+        texts: list[str] = []
+        plans: list[_Plan] = []
+        where: list[int] = []
+        size = 0
+        known: dict[Any, _Plan] = self._plans
+        for index, (text, languages, role, _) in enumerate(segments):
+            try:
+                plan = known[languages, role]
+            except (KeyError, TypeError):  # a first time, or languages in a list
+                plan = self._plan_of(languages, role)
+            if plan.empty:
+                continue
+            texts.append(text)
+            plans.append(plan)
+            where.append(index)
+            size += len(text)
+            if size >= _PIECE:
+                yield texts, plans, where
+                texts, plans, where, size = [], [], [], 0
+        if texts:
+            yield texts, plans, where
 
     def match_codes(
         self, text: str, languages: Sequence[str] | str, role: str | None = None
@@ -551,93 +640,197 @@ class Matcher:
         grouped = hits_by_code(self.match(text, languages, role))
         return {path: grouped[path] for path in self._code_paths if path in grouped}
 
-    def _scan(
-        self,
-        text: str,
-        padded: str,
-        plan: _Plan,
-        found: Sequence[tuple[int, int, int]],
-    ) -> list[_Row]:
-        """The hits in a segment, as unsorted rows in text offsets, each row once.
+    def _plan_of(self, languages: Sequence[str] | str, role: str | None) -> _Plan:
+        """The plan for languages as given (``"ca,es"`` or ``("ca", "es")``) and a role."""
+        if not isinstance(languages, str | tuple):
+            languages = tuple(languages)
+        plan = self._plans.get((languages, role))
+        if plan is None:
+            names = (
+                tuple(part.strip() for part in languages.split(","))
+                if isinstance(languages, str)
+                else languages
+            )
+            plan = self._plans[(languages, role)] = self._plan(names, role)
+        return plan
 
-        ``padded`` is ``" " + fold_words(text) + " "``: position ``p`` of the text is ``p + 1``
-        there. ``found`` are the automaton's occurrences in it. Each is checked where it was found
+    def _batch_rows(
+        self, texts: Sequence[str], plans: Sequence[_Plan]
+    ) -> list[tuple[int, int, list[_Row]]]:
+        """The hits in each segment, as ``(index, base, rows)`` for each segment with hits.
+
+        The segments are searched as one text, ``joined``: ``" " + fold_words(text) + " "`` of
+        each, one after the other, the space after one the space before the next. Rows are
+        ``(start, end, what)`` in offsets of ``joined`` less one (a token's start is the offset
+        of the space before it); less ``base``, the offset of the space before the segment, they
+        are offsets in the segment's text. Each automaton occurrence is checked where it was found
         and either makes its hits at once or is kept for the rules that combine spans. Regular
         expressions need the real punctuation: they run on ``fold(text)``, made only when one
-        needs it.
+        needs it. No hit reaches from one segment into another.
         """
+        batch = _Batch(texts, plans)
+        joined = batch.joined
+        # Per regular expression, where its last hit ends: re.finditer semantics, no hit of a
+        # regex inside an earlier one (the automaton can find it again at a later anchor). A
+        # regex that cannot hit in these texts is treated as having a hit to their end.
+        regex_ends: dict[int, int] = {}
+        if self._required:
+            batch.absent = frozenset(
+                primitive
+                for primitive, literals in self._required.items()
+                if not batch.contains(*literals)
+            )
+            regex_ends = dict.fromkeys(batch.absent, len(joined))
+        fuzzy = self._fuzzy_spans(joined, batch.bases, plans) if self._fuzzy else {}
+        # The segments to finish even without an automaton occurrence.
+        extra = set(fuzzy)
+        if self._searched or (self._ascii_anchored and not batch.all_ascii):
+            extra.update(
+                index
+                for index, plan in enumerate(plans)
+                if plan.searched or (plan.ascii_anchored and not batch.ascii_words(index))
+            )
+        found = self._automaton.find_matches_as_indexes(joined) if self._automaton else ()
+        results: list[tuple[int, int, list[_Row]]] = []
+        phrases = self._phrase
+        stem_targets = self._stem_targets
+        all_ascii = batch.all_ascii
+        bases = batch.bases
+        count = len(texts)
+        find = joined.find
+        segment = -1
+        next_base = base = limit = folded_segment = 0
+        folded = ""
+        actions: tuple[tuple[_Action, ...], ...] = ()
         rows: list[_Row] = []
+        append = rows.append
         spans: dict[int, list[_Span]] = {}
-        folded: str | None = None
-        if found:
-            actions = plan.actions
-            find = padded.find
-            # ``begin``: where the literal starts (its space) in the padded text, which is where
-            # the token starts in the text.
-            for literal, begin, _ in found:
-                literal_actions = actions[literal]
-                if not literal_actions:
-                    continue
-                for length, check, primitive, emits, kept in literal_actions:
-                    end = begin + length
-                    if check == _WORD_CHECK:
-                        if padded[end] != " ":
-                            continue
-                        stop = end - 1
-                    elif check == _PREFIX_CHECK:
-                        stop = find(" ", end) - 1
-                    elif check == _STEM_CHECK:
-                        stop = find(" ", end) - 1
-                        if not self._stem_matches(primitive, padded[begin + 1 : stop + 1]):
-                            continue
-                    elif check == _PHRASE_CHECK:
-                        phrase = self._match_phrase(primitive, padded, begin + 1)
-                        if phrase is None:
-                            continue
-                        phrase_start, stop = phrase
-                        if kept:
-                            spans.setdefault(primitive, []).append((phrase_start, stop))
-                        for emit in emits:
-                            rows.append((phrase_start, stop, emit))
+        # ``begin``: where the literal starts (its space), which is where the token starts in
+        # the text. Checks in the order of how often they come.
+        for literal, begin, _ in found:
+            if begin >= next_base:
+                if spans or segment in extra:
+                    extra.discard(segment)
+                    self._finish(batch, segment, rows, spans, fuzzy, results)
+                elif rows:
+                    results.append((segment, base, rows))
+                if rows:
+                    rows = []
+                    append = rows.append
+                if spans:
+                    spans = {}
+                segment = bisect_right(bases, begin, segment + 1) - 1
+                next_base = bases[segment + 1] if segment + 1 < count else len(joined)
+                base = bases[segment]
+                limit = base + len(texts[segment])
+                actions = plans[segment].actions
+            for length, check, primitive, emits, kept in actions[literal]:
+                end = begin + length
+                if check == _PREFIX_CHECK:
+                    stop = find(" ", end) - 1
+                elif check == _WORD_CHECK:
+                    if joined[end] != " ":
                         continue
-                    else:
-                        if check == _ASCII_REGEX_CHECK and not padded.isascii():
-                            continue  # searched in full below
-                        if folded is None:
-                            folded = fold(text)
-                        match = self._regex[primitive].match(folded, begin)
-                        if match is None:
-                            continue
-                        stop = match.end()
+                    stop = end - 1
+                elif check == _PHRASE_CHECK:
+                    before, regex = phrases[primitive]
+                    match = regex.match(joined, begin + 1)
+                    if match is None:
+                        continue
+                    stop = match.end() - 1
+                    phrase_start = begin
+                    if before:
+                        phrase_start = self._phrase_start(before, joined, begin)
+                        if phrase_start < base:
+                            continue  # no such words before, or in another segment
+                    if stop > limit:
+                        continue  # it would reach into another segment
                     if kept:
-                        spans.setdefault(primitive, []).append((begin, stop))
+                        spans.setdefault(primitive, []).append((phrase_start, stop))
                     for emit in emits:
-                        rows.append((begin, stop, emit))
+                        append((phrase_start, stop, emit))
+                    continue
+                elif check == _STEM_CHECK:
+                    stop = find(" ", end) - 1
+                    token = joined[begin + 1 : stop + 1]
+                    stems, target, stem = stem_targets[primitive]
+                    if (stems.get(token) or stems.setdefault(token, stem(token))) != target:
+                        continue
+                else:
+                    if begin < regex_ends.get(primitive, 0):
+                        continue
+                    if check == _ASCII_REGEX_CHECK and not (
+                        all_ascii or batch.ascii_words(segment)
+                    ):
+                        continue  # searched in full when the segment is finished
+                    if folded_segment != segment + 1:
+                        folded = fold(texts[segment])
+                        folded_segment = segment + 1
+                    match = self._regex[primitive].match(folded, begin - base)
+                    if match is None:
+                        continue
+                    stop = regex_ends[primitive] = match.end() + base
+                if kept:
+                    spans.setdefault(primitive, []).append((begin, stop))
+                for emit in emits:
+                    append((begin, stop, emit))
+        if spans or segment in extra:
+            extra.discard(segment)
+            self._finish(batch, segment, rows, spans, fuzzy, results)
+        elif rows:
+            results.append((segment, base, rows))
+        for index in sorted(extra):
+            self._finish(batch, index, [], {}, fuzzy, results)
+        return results
+
+    def _finish(
+        self,
+        batch: _Batch,
+        segment: int,
+        rows: list[_Row],
+        spans: dict[int, list[_Span]],
+        fuzzy: dict[int, dict[int, list[_Span]]],
+        results: list[tuple[int, int, list[_Row]]],
+    ) -> None:
+        """Complete one segment's rows (regexes searched in full, fuzzy words, rules that
+        combine spans) and add them to ``results`` if there are any."""
+        plan = batch.plans[segment]
+        base = batch.bases[segment]
+        folded = None
         for primitive in plan.unanchored:
-            if primitive in self._ascii_anchored and padded.isascii():
+            if primitive in batch.absent:
+                continue
+            if primitive in self._ascii_anchored and batch.ascii_words(segment):
                 continue
             if folded is None:
-                folded = fold(text)
-            found_spans = _search_regex(self._regex[primitive], folded)
-            if found_spans:
-                spans.setdefault(primitive, []).extend(found_spans)
-        if plan.fuzzy:
-            self._find_fuzzy(padded, plan.fuzzy, spans)
-        if not spans:
-            return rows
-        return self._combine(padded, rows, spans, plan)
+                folded = fold(batch.texts[segment])
+            found = [
+                (start + base, end + base)
+                for start, end in _search_regex(self._regex[primitive], folded)
+            ]
+            if found:
+                for emit in plan.direct.get(primitive, ()):
+                    rows.extend((start, end, emit) for start, end in found)
+                if primitive in plan.kept:
+                    spans[primitive] = found
+        for primitive, found in fuzzy.get(segment, {}).items():
+            for emit in plan.direct.get(primitive, ()):
+                rows.extend((start, end, emit) for start, end in found)
+            if primitive in plan.kept:
+                spans.setdefault(primitive, []).extend(found)
+        if spans:
+            rows = self._combine(batch.joined, rows, spans, plan)
+        if rows:
+            results.append((segment, base, rows))
 
     def _combine(
-        self, padded: str, rows: list[_Row], spans: dict[int, list[_Span]], plan: _Plan
+        self, joined: str, rows: list[_Row], spans: dict[int, list[_Span]], plan: _Plan
     ) -> list[_Row]:
-        """Add the hits of regexes, fuzzy words, ``near`` and ``unless`` rules; apply vetoes."""
+        """Add the hits of ``near`` and ``unless`` rules; apply code-level vetoes."""
         vetoed: set[int] = set()
         pending: list[_Rule] = []
         for primitive in spans:
-            found = spans[primitive] = _without_overlaps(spans[primitive], primitive in self._regex)
-            if primitive in self._regex or primitive in self._fuzzy:
-                for emit in plan.direct.get(primitive, ()):
-                    rows.extend((start, end, emit) for start, end in found)
+            spans[primitive] = sorted(set(spans[primitive]))
             vetoed.update(plan.vetoes.get(primitive, ()))
             for rule in plan.pending.get(primitive, ()):
                 if rule not in pending:
@@ -645,7 +838,7 @@ class Matcher:
         if pending:
             for rule in pending:
                 emit = self._emit(rule)
-                for start, end in _rule_spans(rule, spans, padded):
+                for start, end in _rule_spans(rule, spans, joined):
                     rows.append((start, end, emit))
             # The same pattern may be a plain rule in one language and have an `unless` in
             # another: the same row can come both ways.
@@ -670,45 +863,41 @@ class Matcher:
             self._emits[key] = emit
         return emit
 
-    def _match_phrase(self, primitive: int, padded: str, position: int) -> _Span | None:
-        """The phrase's span in the text, if it matches around ``position`` (padded offsets)."""
-        before, regex = self._phrase[primitive]
-        match = regex.match(padded, position)
-        if match is None:
-            return None
-        begin = position
+    def _phrase_start(self, before: tuple[str, ...], joined: str, begin: int) -> int:
+        """Where a phrase starts whose anchor word is the token at ``begin`` (row offsets) and
+        whose words ``before`` it must precede it; -1 if they do not."""
+        position = begin + 1
         for term in reversed(before):
-            begin = _previous_token(padded, begin, term)
-            if begin < 0:
-                return None
-        return begin - 1, match.end() - 1
+            position = _previous_token(joined, position, term)
+            if position < 0:
+                return -1
+        return position - 1
 
-    def _stem_matches(self, primitive: int, token: str) -> bool:
-        language, target = self._stem_target[primitive]
-        cache = self._stem_cache.setdefault(language, {})
-        stem = cache.get(token)
-        if stem is None:
-            stem = cache[token] = stemmer(language)(token)
-        return stem == target
+    def _fuzzy_spans(
+        self, joined: str, bases: list[int], plans: Sequence[_Plan]
+    ) -> dict[int, dict[int, list[_Span]]]:
+        """The spans of fuzzy words, per segment and fuzzy primitive active in its plan.
 
-    def _find_fuzzy(
-        self, padded: str, active: tuple[int, ...], spans: dict[int, list[_Span]]
-    ) -> None:
-        """Add the spans of fuzzy words; each distinct token is scored once per Matcher.
-
-        Once the tokens of a corpus have been seen, a segment costs a split and two set tests.
+        Each distinct token is scored once per Matcher; once the tokens of a corpus have been
+        seen, a piece of text costs a split and two set tests.
         """
-        tokens = padded.split()
+        tokens = joined.split()
         if not self._fuzzy_seen.issuperset(tokens):
             self._score_tokens(set(tokens) - self._fuzzy_seen)
-        if self._fuzzy_hit_tokens.isdisjoint(tokens):
-            return
-        for token in self._fuzzy_hit_tokens.intersection(tokens):
-            primitives = [primitive for primitive in self._fuzzy_hits[token] if primitive in active]
-            if primitives:
-                occurrences = _occurrences(padded, token)
-                for primitive in primitives:
-                    spans.setdefault(primitive, []).extend(occurrences)
+        automaton = self._fuzzy_automaton
+        if automaton is None:
+            return {}
+        found: dict[int, dict[int, list[_Span]]] = {}
+        words = self._fuzzy_automaton_words
+        for literal, start, end in automaton.find_matches_as_indexes(joined):
+            if joined[end] != " ":
+                continue  # only the start of a longer token
+            segment = bisect_right(bases, start) - 1
+            active = plans[segment].fuzzy
+            for primitive in words[literal]:
+                if primitive in active:
+                    found.setdefault(segment, {}).setdefault(primitive, []).append((start, end - 1))
+        return found
 
     def _score_tokens(self, tokens: set[str]) -> None:
         """Decide, once for good, which fuzzy words each of these new tokens matches.
@@ -745,14 +934,21 @@ class Matcher:
             rows, columns = (scores >= np.asarray(self._fuzzy_thresholds)).nonzero()
             for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
                 found.setdefault(candidates[row], []).append(self._fuzzy_columns[column])
+        added = False
         for token, primitives in found.items():
-            exact = self._fuzzy_exact.get(token)
-            if exact is not None:
-                primitives = list(exact)
-            elif self._matched_exactly(token):
+            # A fuzzy word as written is found by the main automaton, and a word the codebook
+            # names exactly is not a misspelling of another.
+            if token in self._fuzzy_exact or self._matched_exactly(token):
                 continue
             self._fuzzy_hits[token] = tuple(primitives)
-            self._fuzzy_hit_tokens.add(token)
+            added = True
+        if added:
+            tokens_found = list(self._fuzzy_hits)
+            self._fuzzy_automaton = ahocorasick_rs.AhoCorasick(
+                [f" {token}" for token in tokens_found],
+                matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+            )
+            self._fuzzy_automaton_words = [self._fuzzy_hits[token] for token in tokens_found]
 
     def _matched_exactly(self, token: str) -> bool:
         """Whether a word, wildcard or stem of the codebook (any language) takes ``token``.
@@ -776,7 +972,24 @@ _HIT_FIELDS = tuple(getattr(Hit, name).__set__ for name in Hit.__slots__)
 _NEW = object.__new__
 
 
-def _hits(text: str, rows: list[_Row]) -> list[Hit]:
+def _codings(rows: list[_Row], shift: int) -> list[tuple[str, str]]:
+    """A segment's rows as codings: code paths in order, each with its evidence JSON.
+
+    ``shift`` turns row offsets into the stored offsets (in the document).
+    """
+    rows.sort()
+    by_code: dict[str, list[str]] = {}
+    for start, end, emit in rows:
+        evidence = f"{emit[4]}{start + shift},{end + shift}]"
+        items = by_code.get(emit[0])
+        if items is None:
+            by_code[emit[0]] = [evidence]
+        else:
+            items.append(evidence)
+    return [(path, f"[{','.join(by_code[path])}]") for path in sorted(by_code)]
+
+
+def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
     """The rows as hits, sorted by (start, end, code path, pattern)."""
     rows.sort()
     # Hit(...) without its __init__: a frozen dataclass's __init__ goes through
@@ -786,6 +999,8 @@ def _hits(text: str, rows: list[_Row]) -> list[Hit]:
     set_code_path, set_pattern, set_kind, set_start, set_end, set_matched = _HIT_FIELDS
     hits = []
     for start, end, (path, source, kind, _, _) in rows:
+        start -= base
+        end -= base
         hit = new(Hit)
         set_code_path(hit, path)
         set_pattern(hit, source)
@@ -795,17 +1010,6 @@ def _hits(text: str, rows: list[_Row]) -> list[Hit]:
         set_matched(hit, text[start:end])
         hits.append(hit)
     return hits
-
-
-def _occurrences(padded: str, token: str) -> list[_Span]:
-    """Where ``token`` occurs as a whole token, in text offsets."""
-    found = []
-    needle = f" {token} "
-    position = padded.find(needle)
-    while position >= 0:
-        found.append((position, position + len(token)))
-        position = padded.find(needle, position + 1)
-    return found
 
 
 def _words_between(padded: str, one: _Span, other: _Span) -> int:
@@ -875,22 +1079,6 @@ def _in_scope(scope: Scope, role: _Role) -> bool:
     return role is _Role.RESPONDENT
 
 
-def _without_overlaps(spans: list[_Span], regex: bool) -> list[_Span]:
-    """Spans deduplicated in text order; for a regex, also those inside an earlier hit of it.
-
-    The automaton reports one occurrence per anchor, so a regex with several anchors could hit
-    inside its own earlier hit; ``re.finditer`` semantics (non-overlapping) are kept instead.
-    """
-    ordered = sorted(set(spans))
-    if not regex:
-        return ordered
-    kept: list[_Span] = []
-    for span in ordered:
-        if not kept or span[0] >= kept[-1][1]:
-            kept.append(span)
-    return kept
-
-
 def _search_regex(regex: re.Pattern[str], folded: str) -> list[_Span]:
     """Non-overlapping hits of a regex that start on a token boundary (end: in the regex)."""
     spans: list[_Span] = []
@@ -929,6 +1117,60 @@ def _previous_token(padded: str, position: int, term: str) -> int:
     return start if token == term else -1
 
 
+def _literal_prefixes(items: list[Any]) -> tuple[list[str], bool]:
+    """The folded literals one of which a match of the parsed regex ``items`` starts with, and
+    whether they are the whole of it. ``[""]`` when it starts with no literal."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    found = [""]
+    for op, av in items:
+        if op is c.LITERAL:
+            found = [prefix + fold_regex(chr(av)).lower() for prefix in found]
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT) and found == [""]:
+            continue
+        elif op is c.SUBPATTERN and not av[1] and not av[2]:
+            inner, complete = _literal_prefixes(list(av[3]))
+            found = [prefix + tail for prefix in found for tail in inner]
+            if not complete:
+                return found, False
+        elif op is c.BRANCH:
+            alternatives = [_literal_prefixes(list(alternative)) for alternative in av[1]]
+            found = [
+                prefix + tail for prefix in found for tails, _ in alternatives for tail in tails
+            ]
+            if not all(complete for _, complete in alternatives):
+                return found, False
+        else:
+            return found, False
+        if len(found) > _MAX_REGEX_ANCHORS:
+            return [], False
+    return found, True
+
+
+def _regex_required(expression: str, flags: int) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Literals one of which every hit of ``expression`` contains, or None.
+
+    ``\\d+ ?(euros?|€)`` needs ``euro`` or ``€``: a piece of text with neither has no hit, and
+    is not searched. Each literal is made either of word characters (looked for in the folded
+    words) or of :data:`~qualcode.text.SELF_FOLDING_SYMBOLS` (looked for in the text). Of the
+    sets of literals that every hit contains, the one whose shortest literal is longest.
+    """
+    from re import _parser as p  # type: ignore[attr-defined]
+
+    items = list(p.parse(expression, flags))
+    best: tuple[int, tuple[tuple[str, ...], tuple[str, ...]]] | None = None
+    for start in range(len(items)):
+        found = set(_literal_prefixes(items[start:])[0])
+        words = {literal for literal in found if literal and all(map(is_word_char, literal))}
+        symbols = {literal for literal in found if literal and set(literal) <= SELF_FOLDING_SYMBOLS}
+        if not found or words | symbols != found:
+            continue  # no literal, an empty one, or one that could not be looked for
+        shortest = min(map(len, found))
+        if best is None or shortest > best[0]:
+            best = (shortest, (tuple(sorted(words)), tuple(sorted(symbols))))
+    return None if best is None else best[1]
+
+
 def _regex_anchors(expression: str, flags: int) -> list[str] | None:
     """Automaton literals one of which every hit of ``expression`` starts with, or None.
 
@@ -937,35 +1179,9 @@ def _regex_anchors(expression: str, flags: int) -> list[str] | None:
     three characters is only used if it has no letters (``19|20``): short letter sequences are
     everywhere.
     """
-    from re import _constants as c  # type: ignore[attr-defined]
     from re import _parser as p  # type: ignore[attr-defined]
 
-    def prefixes(items: list[Any]) -> tuple[list[str], bool]:
-        found = [""]
-        for op, av in items:
-            if op is c.LITERAL:
-                found = [prefix + fold_regex(chr(av)).lower() for prefix in found]
-            elif op in (c.AT, c.ASSERT, c.ASSERT_NOT) and found == [""]:
-                continue
-            elif op is c.SUBPATTERN and not av[1] and not av[2]:
-                inner, complete = prefixes(list(av[3]))
-                found = [prefix + tail for prefix in found for tail in inner]
-                if not complete:
-                    return found, False
-            elif op is c.BRANCH:
-                alternatives = [prefixes(list(alternative)) for alternative in av[1]]
-                found = [
-                    prefix + tail for prefix in found for tails, _ in alternatives for tail in tails
-                ]
-                if not all(complete for _, complete in alternatives):
-                    return found, False
-            else:
-                return found, False
-            if len(found) > _MAX_REGEX_ANCHORS:
-                return [], False
-        return found, True
-
-    found, _ = prefixes(list(p.parse(expression, flags)))
+    found, _ = _literal_prefixes(list(p.parse(expression, flags)))
     # As the automaton sees them: " " + the first word. A hit starting with punctuation does not
     # start a token, and cannot be anchored so.
     anchors = [" " + "".join(map(word_fold_char, anchor)).split(" ")[0] for anchor in found]

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,10 @@ class StagedCoding:
     end_char: int
 
 
-SegmentToCode = tuple[int, int, str, str | None, str | None, int]
+SegmentToCode = tuple[int, int, str | bytes, str | None, str | None, int]
 """A current segment as coding sees it: (segment_id, start_char in its document, text, language
-(``ca`` or ``ca,es``), role, document_id). A plain tuple: coding reads hundreds of thousands."""
+(``ca`` or ``ca,es``), role, document_id). A plain tuple: coding reads hundreds of thousands.
+The text is a ``str``, or its UTF-8 bytes when asked for (:meth:`Store.iter_segments_to_code`)."""
 
 
 @dataclass(frozen=True)
@@ -466,10 +468,17 @@ class Store:
     def current_segment_count(self) -> int:
         return int(self._db.execute(f"SELECT COUNT(*) FROM ({_CURRENT_SEGMENT_IDS})").fetchone()[0])
 
-    def iter_segments_to_code(self, batch_size: int = 5000) -> Iterator[list[SegmentToCode]]:
-        """What coding needs of every current segment, in batches in id order."""
+    def iter_segments_to_code(
+        self, batch_size: int = 5000, *, utf8: bool = False
+    ) -> Iterator[list[SegmentToCode]]:
+        """What coding needs of every current segment, in batches in id order.
+
+        With ``utf8`` each text is its UTF-8 bytes, as stored: for a process that hands the
+        batch on to another, which decodes it (reading and sending bytes costs far less).
+        """
+        text = "CAST(s.text AS BLOB)" if utf8 else "s.text"
         yield from self._current_segment_rows(
-            "s.id, s.start_char, s.text, s.language, s.role, s.document_id", batch_size, None
+            f"s.id, s.start_char, {text}, s.language, s.role, s.document_id", batch_size, None
         )
 
     def _current_segment_rows(
@@ -1086,8 +1095,8 @@ class RunWriter:
                     changed.append((evidence, segment_id, code_path))
         else:
             new = list(rows)
-        self._added.update(code_path for _, code_path, _ in new)
-        self._removed.update(code_path for _, code_path in old)
+        self._added.update(map(itemgetter(1), new))
+        self._removed.update(map(itemgetter(1), old))
         run_id, stamp = self.run_id, self._stamp
         db.executemany(
             """INSERT INTO codings (segment_id, code_path, coder, run_id, created_at, evidence)

@@ -20,7 +20,7 @@ import codecs
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from encodings import cp1252
 
 WORD = re.compile(r"\w+")
@@ -50,6 +50,11 @@ _PUNCTUATION = {
     "\u00a0": " ",  # no-break space
     "\u202f": " ",  # narrow no-break space
 }
+
+
+SELF_FOLDING_SYMBOLS = frozenset("€£$¥%#@&+")
+"""Symbols that nothing but themselves folds to: one is in ``fold(text)`` where it is in ``text``
+(tests/test_matching.py checks every code point)."""
 
 
 def fold_char(char: str) -> str:
@@ -164,6 +169,20 @@ def fold_words(text: str) -> str:
         encoded = _encode(text, "strict", _CP1252_ENCODING)[0]
     except UnicodeEncodeError:
         return text.translate(_WORD_TABLE)
+    return _decode(encoded.translate(_CP1252_WORDS), "strict", _CP1252_DECODING)[0]
+
+
+def fold_words_joined(texts: Sequence[str]) -> str:
+    """The :func:`fold_words` of each text, joined by single spaces (offsets kept).
+
+    One call for a batch of texts; if one of them is outside Windows-1252, each is folded on its
+    own.
+    """
+    joined = " ".join(texts)
+    try:
+        encoded = _encode(joined, "strict", _CP1252_ENCODING)[0]
+    except UnicodeEncodeError:
+        return " ".join([fold_words(text) for text in texts])
     return _decode(encoded.translate(_CP1252_WORDS), "strict", _CP1252_DECODING)[0]
 
 
