@@ -280,11 +280,15 @@ def wait_for_progress(process: subprocess.Popen[str], lines: int, timeout: float
 
 @pytest.fixture
 def project_before_big_ingest(tmp_path: Path, corpus: Path, write_text) -> tuple[Path, list[Path]]:
-    """A project holding one document, whose file has changed since, and 150 new files."""
+    """A project holding one document, whose file has changed since, and 600 new files.
+
+    Enough for the ingest to be far from done when the test stops it after four files, however
+    slowly the test process reads its progress on a busy machine (about 10 s of work in all).
+    """
     project = ingested_project(tmp_path / "project.qualcode", corpus, write_text)
     write_text(corpus / "birmingham" / "b01.txt", B01 + "\nInterviewer: And now?\n")
     big = tmp_path / "big"
-    write_big_corpus(big, 150)
+    write_big_corpus(big, 600)
     return project, [corpus, big]  # the update comes first: it must be undone too
 
 
@@ -313,8 +317,8 @@ def test_interrupted_ingest_exits_130_and_leaves_the_project_as_it_was(
     process = start_ingest(project, *folders)
     wait_for_progress(process, 4)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 130
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, (stdout[-500:], stderr[-500:])
     assert stderr.strip().splitlines()[-1] == (
         "Error: interrupted; the project is as it was before this command"
     )
