@@ -255,7 +255,14 @@ def start_ingest(project: Path, *folders: Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},  # progress lines arrive as they are printed
+        # Ctrl-C as a terminal sends it, even when the tests run in the background, where the
+        # shell starts them with SIGINT ignored and the child would inherit that
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for_progress(process: subprocess.Popen[str], lines: int, timeout: float = 60) -> list[str]:
@@ -280,15 +287,11 @@ def wait_for_progress(process: subprocess.Popen[str], lines: int, timeout: float
 
 @pytest.fixture
 def project_before_big_ingest(tmp_path: Path, corpus: Path, write_text) -> tuple[Path, list[Path]]:
-    """A project holding one document, whose file has changed since, and 600 new files.
-
-    Enough for the ingest to be far from done when the test stops it after four files, however
-    slowly the test process reads its progress on a busy machine (about 10 s of work in all).
-    """
+    """A project holding one document, whose file has changed since, and 150 new files."""
     project = ingested_project(tmp_path / "project.qualcode", corpus, write_text)
     write_text(corpus / "birmingham" / "b01.txt", B01 + "\nInterviewer: And now?\n")
     big = tmp_path / "big"
-    write_big_corpus(big, 600)
+    write_big_corpus(big, 150)
     return project, [corpus, big]  # the update comes first: it must be undone too
 
 
