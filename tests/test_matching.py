@@ -829,7 +829,7 @@ def test_a_hit_never_reaches_across_segments_of_a_batch(tmp_path: Path) -> None:
         ["rent"],  # not "rent control" with the next segment
         [],
         [],  # no near with the previous segment, no l'habitatge with the next
-        [],
+        [],  # no amount with the next segment
         [],
         ["housing"],  # the misspelt fuzzy word; "rent" vetoed by "car" next to it
         ["asked"],  # the interviewer's own code

@@ -9,7 +9,10 @@ exactly a run between spaces, so the literal ``" rent "`` can only hit the whole
 and ``" evict"`` only the start of a token: most occurrences need no check at all. The others are
 checked only where they were found: a phrase must match the words around it, a stem the token's
 Snowball stem, a regular expression must match from there (on the real folded text, with its
-punctuation). Patterns are therefore paid for by their occurrences, not by their number.
+punctuation). Patterns are therefore paid for by their occurrences, not by their number. A regular
+expression that the automaton cannot anchor (``\\d+ ?(euros?|€)``, found through its digits or
+searched everywhere) is not looked for in text without one of the literals each of its hits
+contains (``euro``, ``€``).
 
 The segments of a batch are searched together, in pieces of about 32,000 characters: one fold and
 one automaton call per piece, each occurrence then assigned to its segment, no hit reaching from one
