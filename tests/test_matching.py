@@ -10,7 +10,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qualcode.codebook import load_codebook
@@ -864,6 +864,11 @@ def _batch_segments(draw: st.DrawFn) -> list[tuple[str, str, str | None, int]]:
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(segments=_batch_segments(), repeat=st.integers(min_value=1, max_value=800))
+# the cuts that matter, always tried: a phrase forwards and backwards, near, an amount
+@example(segments=[("rent ", "en", None, 0), ("control ", "en", None, 0)], repeat=1)
+@example(segments=[("de l’", "ca", None, 0), ("habitatge ", "ca", None, 0)], repeat=1)
+@example(segments=[("living wage ", "en", None, 0), ("accredited", "en", None, 0)], repeat=1)
+@example(segments=[("20 ", "ca,en", None, 0), ("euros ", "ca", None, 9)], repeat=300)
 def test_a_batch_codes_each_segment_as_if_alone(
     tmp_path_factory: pytest.TempPathFactory,
     segments: list[tuple[str, str, str | None, int]],
