@@ -269,7 +269,7 @@ class Matcher:
             else None
         )
         # regular expressions searched in every segment (not through the automaton)
-        self._searched = any(index not in self._ascii_anchored for index in self._unanchored)
+        self._searched = [index for index in self._unanchored if index not in self._ascii_anchored]
         self._plans: dict[tuple[tuple[str, ...] | str, str | None], _Plan] = {}
         self._built: dict[tuple[frozenset[str], _Role], _Plan] = {}
         self._role_matters = any(code.scope is not Scope.ALL for code in codebook.codes)
@@ -687,7 +687,8 @@ class Matcher:
         fuzzy = self._fuzzy_spans(joined, batch.bases, plans) if self._fuzzy else {}
         # The segments to finish even without an automaton occurrence.
         extra = set(fuzzy)
-        if self._searched or (self._ascii_anchored and not batch.all_ascii):
+        searched = any(index not in batch.absent for index in self._searched)
+        if searched or (self._ascii_anchored and not batch.all_ascii):
             extra.update(
                 index
                 for index, plan in enumerate(plans)
