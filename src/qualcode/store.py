@@ -551,11 +551,9 @@ class Store:
     def stale_codings(self) -> list[tuple[str, str, int]]:
         """(coder, document, count) of codings on segments of a document's earlier version."""
         rows = self._db.execute(
-            """SELECT c.coder, d.name, COUNT(*) AS n FROM codings c
-               JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id
-               WHERE s.version <> d.current_version
-               GROUP BY c.coder, d.name ORDER BY c.coder, d.name"""
+            f"""SELECT c.coder, d.name, COUNT(*) AS n
+                FROM {_OLD_SEGMENTS} CROSS JOIN codings c ON c.segment_id = s.id
+                GROUP BY c.coder, d.name ORDER BY c.coder, d.name"""
         )
         return [(r["coder"], r["name"], r["n"]) for r in rows]
 
@@ -653,10 +651,9 @@ class Store:
 
     def _drop_uncoded_old_segments(self) -> None:
         self._db.execute(
-            """DELETE FROM segments WHERE id IN (
-                 SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id
-                 WHERE s.version <> d.current_version
-                   AND NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id))"""
+            f"""DELETE FROM segments WHERE id IN (
+                  SELECT s.id FROM {_OLD_SEGMENTS}
+                  WHERE NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id))"""
         )
         self._db.execute(
             """DELETE FROM document_versions WHERE (document_id, version) IN (
@@ -991,10 +988,13 @@ class Store:
 
     def rejected_codings_count(self, coder: str) -> int:
         """How many of a coder's codings some reviewer rejected (their decisions outlive reruns)."""
+        # From the few rejections to the codings, not from every coding of the coder.
         row = self._db.execute(
-            """SELECT COUNT(*) AS n FROM codings c WHERE c.coder = ? AND EXISTS (
-                 SELECT 1 FROM review_decisions r WHERE r.segment_id = c.segment_id
-                   AND r.code_path = c.code_path AND r.decision = 'reject')""",
+            """SELECT COUNT(*) AS n FROM (
+                 SELECT DISTINCT segment_id, code_path FROM review_decisions
+                 WHERE decision = 'reject') r
+               CROSS JOIN codings c
+                 ON c.segment_id = r.segment_id AND c.code_path = r.code_path AND c.coder = ?""",
             (coder,),
         ).fetchone()
         return int(row["n"])
@@ -1027,6 +1027,12 @@ class Store:
 
 _CURRENT_SEGMENT_IDS = """SELECT s.id FROM segments s JOIN documents d
     ON d.id = s.document_id AND s.version = d.current_version"""
+
+_OLD_SEGMENTS = """documents d CROSS JOIN segments s
+    ON s.document_id = d.id AND s.version < d.current_version"""
+"""The segments of documents' earlier versions (a version only ever grows), found document by
+document through the index on (document_id, version): nothing is scanned when there are none.
+``CROSS JOIN`` keeps SQLite from scanning every segment instead."""
 
 CodingRow = tuple[int, str, str]
 """One coding as a run writes it: (segment_id, code_path, evidence as :func:`evidence_json`)."""
@@ -1122,9 +1128,8 @@ class RunWriter:
     def finish(self) -> dict[str, tuple[int, int]]:
         """Drop the coder's codings on segments the run did not read; {code: (added, removed)}."""
         db, coder = self._db, self._coder
-        unread = """segment_id IN (SELECT s.id FROM segments s JOIN documents d
-                       ON d.id = s.document_id WHERE s.version <> d.current_version)
-                     AND coder = ?"""
+        # ``+coder``: through the primary key, from the (usually no) earlier versions' segments
+        unread = f"segment_id IN (SELECT s.id FROM {_OLD_SEGMENTS}) AND +coder = ?"
         for code_path, count in db.execute(
             f"SELECT code_path, COUNT(*) FROM codings WHERE {unread} GROUP BY code_path", (coder,)
         ):
