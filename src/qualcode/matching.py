@@ -1016,7 +1016,7 @@ def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
     return hits
 
 
-def _words_between(padded: str, one: _Span, other: _Span) -> int:
+def _words_between(joined: str, one: _Span, other: _Span) -> int:
     """How many tokens lie strictly between two spans (0 if they touch or overlap).
 
     Spans start and end on token boundaries, so the tokens in the gap are exactly those between.
@@ -1024,10 +1024,10 @@ def _words_between(padded: str, one: _Span, other: _Span) -> int:
     first, second = (one, other) if one[0] <= other[0] else (other, one)
     if first[1] >= second[0]:
         return 0
-    return len(padded[first[1] + 1 : second[0] + 1].split())
+    return len(joined[first[1] + 1 : second[0] + 1].split())
 
 
-def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], padded: str) -> list[_Span]:
+def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], joined: str) -> list[_Span]:
     """The hits of a rule with an ``unless`` or of a ``near`` rule, given the primitives' spans.
 
     For ``near``, each hit of either part is paired with its nearest hit of the other part
@@ -1044,7 +1044,7 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], padded: str) -> list
             for one in ones:
                 nearest = min(
                     (
-                        (_words_between(padded, one, other), other)
+                        (_words_between(joined, one, other), other)
                         for other in others
                         if other != one
                     ),
@@ -1063,7 +1063,7 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], padded: str) -> list
         return []
     within = rule.within
     return [
-        span for span in own if all(_words_between(padded, span, veto) > within for veto in vetoes)
+        span for span in own if all(_words_between(joined, span, veto) > within for veto in vetoes)
     ]
 
 
@@ -1102,20 +1102,20 @@ def _search_regex(regex: re.Pattern[str], folded: str) -> list[_Span]:
     return spans
 
 
-def _previous_token(padded: str, position: int, term: str) -> int:
+def _previous_token(joined: str, position: int, term: str) -> int:
     """The start of the token before ``position`` if it is ``term`` (a word or a prefix), else -1.
 
-    Offsets in the padded text, where separators are spaces.
+    Offsets in the joined text of a batch (see Matcher._batch_rows), where separators are spaces.
     """
     end = position
-    while padded[end - 1] == " ":
+    while joined[end - 1] == " ":
         end -= 1
         if end == 0:
             return -1
     if end == position:
         return -1
-    start = padded.rfind(" ", 0, end) + 1
-    token = padded[start:end]
+    start = joined.rfind(" ", 0, end) + 1
+    token = joined[start:end]
     if term.endswith("*"):
         return start if token.startswith(term[:-1]) else -1
     return start if token == term else -1
