@@ -15,8 +15,6 @@ and 66. Interviewer questions are coded too (they name themes) and must never co
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -227,27 +225,6 @@ def test_compare_needs_two_groups(project: Path) -> None:
     report = run(project, filters=(("city", "Barcelona"),))
     with pytest.raises(UsageError, match="at least two groups"):
         compare(report)
-
-
-CORE = [
-    "qualcode.report",
-    "qualcode.stats",
-    "qualcode.exports.tables",
-    "qualcode.exports.segments",
-    "qualcode.exports.docx_report",
-    "qualcode.exports.charts",
-]
-
-
-@pytest.mark.parametrize("module", CORE)
-def test_report_core_does_not_import_typer(module: str) -> None:
-    code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
-    modules = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert module in modules
-    assert not [m for m in modules if m == "typer" or m.startswith(("typer.", "qualcode.cli"))]
-    assert "matplotlib.pyplot" not in modules
 
 
 @settings(
