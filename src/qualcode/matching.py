@@ -38,6 +38,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
@@ -191,10 +192,12 @@ class _Batch:
         """Whether one of ``words`` is in the folded words, or one of ``symbols`` in the texts."""
         if any(word in self.joined for word in words):
             return True
-        if not symbols:
-            return False
-        raw = " ".join(self.texts)
-        return any(symbol in raw for symbol in symbols)
+        return any(symbol in self.raw for symbol in symbols)
+
+    @cached_property
+    def raw(self) -> str:
+        """The texts as written, joined: made once, only if a symbol is looked for."""
+        return " ".join(self.texts)
 
     def ascii_words(self, segment: int) -> bool:
         """Whether the folded words of a segment are all ASCII (so it has no other digits)."""
