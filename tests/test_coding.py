@@ -175,6 +175,66 @@ def test_changed_document_makes_codings_stale_until_the_next_run(tmp_path: Path)
         assert db.execute("SELECT COUNT(*) FROM document_versions").fetchone() == (1,)
 
 
+def test_a_run_drops_old_segments_with_their_decisions_and_sheet_cells(tmp_path: Path) -> None:
+    """A run writes without foreign-key checks, so nothing cascades: the segments of an earlier
+    version go with their review decisions and coding-sheet cells, and no reference dangles."""
+    from qualcode.human import decide, review_queue
+    from qualcode.models import Decision
+
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH})
+    codebook = load_codebook(MINI)
+    coder = auto_coder(codebook)
+    code_project(store, codebook)
+    item = review_queue(store, "housing/rent", "pau", auto_coder=coder).items[0]
+    decide(store, [item], "pau", Decision.REJECT, coder)
+    store.save_sheet_coverage([(item.segment_id, "housing/rent")], "marta", "sheet.xlsx")
+    path = tmp_path / "transcripts" / "birmingham" / "a.txt"
+    path.write_text(ENGLISH.replace("rents went up", "prices went up"), encoding="utf-8")
+    ingest(store, [tmp_path / "transcripts"])
+    code_project(store, codebook)
+    with sqlite3.connect(store.path) as db:
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table in ("segments WHERE version = 1", "review_decisions", "sheet_coverage"):
+            assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
+
+
+def test_segment_dependents_are_every_table_that_refers_to_segments(tmp_path: Path) -> None:
+    """What a run deletes with an old segment itself, since nothing cascades in it."""
+    from qualcode.store import SEGMENT_DEPENDENTS
+
+    with Store.open(tmp_path / "p.qualcode", create=True) as store:
+        tables = [
+            r[0] for r in store._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        referring = {
+            table
+            for table in tables
+            for reference in store._db.execute(f"PRAGMA foreign_key_list({table})")
+            if reference[2] == "segments"
+        }
+    assert referring - {"codings"} == set(SEGMENT_DEPENDENTS)
+
+
+def test_a_run_checks_no_references_and_turns_the_checks_back_on(tmp_path: Path) -> None:
+    store = _many_segments(tmp_path)
+    seen: list[int] = []
+
+    def look(read: int) -> None:
+        seen.append(store._db.execute("PRAGMA foreign_keys").fetchone()[0])
+        if read >= 6:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        code_project(store, load_codebook(MINI), batch_size=2, on_batch=look)
+    assert seen == [0, 0, 0] and _rows(store.path) == []
+    checks = [store._db.execute("PRAGMA foreign_keys").fetchone()[0]]
+    for dry_run in (True, False):
+        code_project(store, load_codebook(MINI), dry_run=dry_run)
+        checks.append(store._db.execute("PRAGMA foreign_keys").fetchone()[0])
+    assert checks == [1, 1, 1]  # after a run that failed, a dry run, and one that was written
+    assert _rows(store.path) != []
+
+
 def _rows(store_path: Path) -> list[tuple[object, ...]]:
     with sqlite3.connect(store_path) as db:
         return db.execute(

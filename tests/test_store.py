@@ -18,7 +18,7 @@ from qualcode.errors import StoreError
 from qualcode.ingest import ingest
 from qualcode.migrations import MIGRATIONS
 from qualcode.models import Segment, Unit
-from qualcode.store import Store
+from qualcode.store import CodeRecord, StagedCoding, Store
 
 B01 = "Interviewer: What changed?\n\nSarah Malik: Everything, since the cuts began.\n"
 
@@ -162,6 +162,24 @@ def test_migration_005_moves_evidence_into_the_codings(
     ] == [("everything", start, start + 10, "Everything"), ("cut*", start + 22, start + 26, "cuts")]
 
 
+def test_a_coders_codings_are_indexed_in_segment_order(project_path: Path) -> None:
+    """006: a run appends its codings to its coder's entries, and queries by coder read them in
+    segment order without sorting."""
+    with Store.open(project_path, create=True) as store:
+        db = store._db
+        entries = [r["name"] for r in db.execute("PRAGMA index_xinfo(codings_by_coder)")]
+        plan = " ".join(
+            r["detail"]
+            for r in db.execute(
+                "EXPLAIN QUERY PLAN SELECT segment_id, code_path FROM codings WHERE coder = ? "
+                "ORDER BY segment_id, code_path",
+                ("auto:t@1",),
+            )
+        )
+    assert entries == ["coder", "segment_id", "code_path"]
+    assert "codings_by_coder" in plan and "ORDER BY" not in plan
+
+
 def test_no_backup_for_an_empty_project(
     project_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -188,6 +206,34 @@ def test_failed_migration_leaves_the_project_as_it_was(
     with pytest.raises(StoreError):
         Store.open(project_path)
     assert dump(project_path) == before
+
+
+# -- coding runs -------------------------------------------------------------------------------
+
+
+def test_a_run_writes_its_coder_as_given_whatever_it_holds(
+    project_path: Path, corpus: Path, write_text
+) -> None:
+    """A run's coder, id and time are part of its insert statement: quotes and NUL stay text."""
+    ingested_project(project_path, corpus, write_text)
+    coder = 'auto:l\'estudi "x"\0; DROP TABLE codings@1'
+    with Store.open(project_path) as store:
+        store.save_codes([CodeRecord("cuts", "Cuts", None)], "t")
+        run = store.start_run(
+            coder=coder, codebook_name="t", codebook_version="1", codebook_hash="h",
+            codebook_path="t.yaml", options={},
+        )  # fmt: skip
+        segment = store._db.execute("SELECT MAX(id), MAX(start_char) FROM segments").fetchone()
+        staged = StagedCoding(segment[0], "cuts", "cut*", "prefix", segment[1], segment[1] + 4)
+        store.replace_codings(coder, run, [staged])
+        started = store._db.execute("SELECT started_at FROM coding_runs").fetchone()[0]
+        rows = store._db.execute(
+            "SELECT coder, typeof(coder), run_id, created_at, evidence FROM codings"
+        ).fetchall()
+    assert [tuple(row) for row in rows] == [
+        (coder, "text", run, rows[0][3], f'[["cut*","prefix",{segment[1]},{segment[1] + 4}]]')
+    ]
+    assert rows[0][3] >= started
 
 
 # -- transactions and constraints ------------------------------------------------------------

@@ -146,7 +146,8 @@ def code_project(
     # Workers start before the run's transaction opens (a forked process copies this one).
     with _Matching(codebook, jobs) as matching:
         try:
-            with store.transaction():
+            # Every reference a run writes is to a row it read or wrote in the transaction.
+            with store.transaction(check_references=False):
                 writer = begin_run(store, codebook, coder, {"batch_size": batch_size})
                 tally = _Tally()
                 batches = store.iter_segments_to_code(batch_size, utf8=matching.parallel)

@@ -227,22 +227,37 @@ class Store:
     # -- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All writes inside commit together or not at all (nested calls join the outer one)."""
+    def transaction(self, *, check_references: bool = True) -> Iterator[None]:
+        """All writes inside commit together or not at all (nested calls join the outer one).
+
+        ``check_references=False`` turns SQLite's foreign-key checks off until the transaction
+        ends. It is for a coding run, which writes hundreds of thousands of codings that refer
+        only to segments, codes and a run it has itself read or written in the transaction:
+        checking each reference again is a quarter of their insert time (bench/README.md).
+        Nothing cascades either, so what such a transaction deletes, it deletes with its
+        dependents itself (:meth:`_drop_uncoded_old_segments`). A nested call keeps the outer
+        transaction's checks.
+        """
         if self._in_transaction:
             yield
             return
-        self._db.execute("BEGIN IMMEDIATE")
-        self._in_transaction = True
+        if not check_references:
+            self._db.execute("PRAGMA foreign_keys = OFF")  # only possible between transactions
         try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        else:
-            self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            self._in_transaction = True
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._in_transaction = False
         finally:
-            self._in_transaction = False
+            if not check_references:
+                self._db.execute("PRAGMA foreign_keys = ON")
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -650,11 +665,17 @@ class Store:
             return writer.finish()
 
     def _drop_uncoded_old_segments(self) -> None:
-        self._db.execute(
-            f"""DELETE FROM segments WHERE id IN (
-                  SELECT s.id FROM {_OLD_SEGMENTS}
-                  WHERE NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id))"""
-        )
+        """Drop the segments of earlier document versions that no coding holds any more, and
+        the versions left without segments.
+
+        The segments' review decisions and coding-sheet cells are deleted here, not left to the
+        foreign keys' cascade: a coding run, which calls this, writes with the checks off.
+        """
+        uncoded = f"""SELECT s.id FROM {_OLD_SEGMENTS}
+            WHERE NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id)"""
+        for table in (*SEGMENT_DEPENDENTS, "segments"):
+            column = "id" if table == "segments" else "segment_id"
+            self._db.execute(f"DELETE FROM {table} WHERE {column} IN ({uncoded})")
         self._db.execute(
             """DELETE FROM document_versions WHERE (document_id, version) IN (
                  SELECT v.document_id, v.version FROM document_versions v
@@ -1028,6 +1049,9 @@ class Store:
 _CURRENT_SEGMENT_IDS = """SELECT s.id FROM segments s JOIN documents d
     ON d.id = s.document_id AND s.version = d.current_version"""
 
+SEGMENT_DEPENDENTS = ("review_decisions", "sheet_coverage")
+"""The tables whose rows belong to a segment and go with it, codings apart (which keep it)."""
+
 _OLD_SEGMENTS = """documents d CROSS JOIN segments s
     ON s.document_id = d.id AND s.version < d.current_version"""
 """The segments of documents' earlier versions (a version only ever grows), found document by
@@ -1067,6 +1091,11 @@ class RunWriter:
         self._coder = coder
         self.run_id = run_id
         self._stamp = now()
+        # The run's own values are part of the statement, so a coding binds only its three:
+        # making a row of six for each of hundreds of thousands was an eighth of inserting them.
+        self._insert = f"""INSERT INTO codings
+            (segment_id, code_path, evidence, coder, run_id, created_at) VALUES
+            (?, ?, ?, {_sql_text(coder)}, {int(run_id)}, {_sql_text(self._stamp)})"""
         self._added: Counter[str] = Counter()
         self._removed: Counter[str] = Counter()
         self.stale = 0
@@ -1090,28 +1119,20 @@ class RunWriter:
         if old:
             read = set(segment_ids)
             old = {key: evidence for key, evidence in old.items() if key[0] in read}
-        new: list[CodingRow] = []
+        new: Sequence[CodingRow] = rows
         changed: list[tuple[str, int, str]] = []
         if old:
+            new = []
             for segment_id, code_path, evidence in rows:
                 before = old.pop((segment_id, code_path), None)
                 if before is None:
                     new.append((segment_id, code_path, evidence))
                 elif before != evidence:
                     changed.append((evidence, segment_id, code_path))
-        else:
-            new = list(rows)
         self._added.update(map(itemgetter(1), new))
         self._removed.update(map(itemgetter(1), old))
         run_id, stamp = self.run_id, self._stamp
-        db.executemany(
-            """INSERT INTO codings (segment_id, code_path, coder, run_id, created_at, evidence)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            [
-                (segment_id, code_path, coder, run_id, stamp, evidence)
-                for segment_id, code_path, evidence in new
-            ],
-        )
+        db.executemany(self._insert, new)
         db.executemany(
             """UPDATE codings SET evidence = ?, run_id = ?, created_at = ?
                WHERE segment_id = ? AND code_path = ? AND coder = ?""",
@@ -1140,6 +1161,11 @@ class RunWriter:
         self._store.finish_run(self.run_id)
         codes = sorted(set(self._added) | set(self._removed))
         return {code: (self._added[code], self._removed[code]) for code in codes}
+
+
+def _sql_text(value: str) -> str:
+    """An SQL expression for ``value``, whatever characters it holds (quotes, NUL)."""
+    return f"CAST(X'{value.encode().hex()}' AS TEXT)"
 
 
 def _evidence(column: str, segment: Segment) -> tuple[Evidence, ...]:
