@@ -7,7 +7,8 @@ batches of as many segments as it reads at once) with a ~500-pattern codebook wi
 (they are plain words there), and with the same codebook's ~20 fuzzy words. Each size runs three
 times (``--repeats``), each time with fresh matchers; the ratios to the floor are taken within a
 run, and the median is shown. Time is the process's CPU time: the machine is shared, and waiting for
-a core is not the matcher's cost. MB are millions of bytes of UTF-8 text.
+a core is not the matcher's cost. MB are millions of bytes of UTF-8 text. Python's garbage collector
+is set as ``qualcode code`` sets it (``coding.YOUNG_OBJECTS``), for all three.
 
     .venv/bin/python bench/bench_match.py                 # sizes 1 and 10 MB
     .venv/bin/python bench/bench_match.py --sizes 1,10,100
@@ -18,6 +19,7 @@ a core is not the matcher's cost. MB are millions of bytes of UTF-8 text.
 from __future__ import annotations
 
 import argparse
+import gc
 import pickle
 import re
 import statistics
@@ -31,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import DOMAIN_SHARE, generate_codebook_yaml, synthetic_segments
 from qualcode.codebook import load_codebook
-from qualcode.coding import BATCH_SIZE
+from qualcode.coding import BATCH_SIZE, YOUNG_OBJECTS
 from qualcode.matching import Matcher
 
 _WORD = re.compile(r"\w+")
@@ -144,6 +146,7 @@ def main() -> None:
         help="share of tokens from the codebook's vocabulary (sets the hit density)",
     )
     options = parser.parse_args()
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
     sizes = [1.0] if options.quick else [float(s) for s in options.sizes.split(",")]
     if options.quick:
         options.repeats = 1

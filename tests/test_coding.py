@@ -235,6 +235,20 @@ def test_a_run_checks_no_references_and_turns_the_checks_back_on(tmp_path: Path)
     assert _rows(store.path) != []
 
 
+def test_a_run_collects_garbage_less_often_and_then_as_before(tmp_path: Path) -> None:
+    import gc
+
+    from qualcode.coding import YOUNG_OBJECTS
+
+    store = _project(tmp_path, {"birmingham/a.txt": ENGLISH})
+    before = gc.get_threshold()
+    during: list[tuple[int, ...]] = []
+    code_project(
+        store, load_codebook(MINI), on_batch=lambda read: during.append(gc.get_threshold())
+    )
+    assert during == [(YOUNG_OBJECTS, *before[1:])] and gc.get_threshold() == before
+
+
 def _rows(store_path: Path) -> list[tuple[object, ...]]:
     with sqlite3.connect(store_path) as db:
         return db.execute(
