@@ -239,6 +239,20 @@ def test_a_run_writes_its_coder_as_given_whatever_it_holds(
 # -- transactions and constraints ------------------------------------------------------------
 
 
+def test_a_new_project_has_large_pages_and_an_old_one_keeps_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Store.open(tmp_path / "new.qualcode", create=True) as store:
+        assert store._db.execute("PRAGMA page_size").fetchone()[0] == qualcode.store.PAGE_SIZE
+    monkeypatch.setattr(qualcode.store, "PAGE_SIZE", 4096)
+    Store.open(tmp_path / "old.qualcode", create=True).close()
+    monkeypatch.undo()
+    with Store.open(tmp_path / "old.qualcode") as store:
+        save_sample(store)
+        assert store._db.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert len(store.documents()) == 1
+
+
 def test_foreign_keys_are_on(project_path: Path) -> None:
     with Store.open(project_path, create=True) as store:
         # only the store's own connection has them on: reach it to prove it
