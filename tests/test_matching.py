@@ -290,6 +290,33 @@ def test_digit_anchored_regex_matches_the_same_with_or_without_the_fast_path(
     assert matcher.unanchored_patterns == []  # found through its digits
 
 
+def test_digits_that_anchor_a_regex_and_start_other_patterns_find_them_all(
+    tmp_path: Path,
+) -> None:
+    """The digits of `\\d+ euros` have an automaton of their own, run only where an amount can
+    be: a number found by the main one too (a word, a regex with a literal start) is found by
+    both, the same as before, in text order."""
+    matcher = one_code(tmp_path, "en", r"re:\d+ ?euros", "2030", r"re:(19|20)\d\d", "203*")
+    assert [(hit.pattern, hit.matched) for hit in matcher.match("By 2030, 2030 euros.", "en")] == [
+        ("203*", "2030"),
+        ("2030", "2030"),
+        ("re:(19|20)\\d\\d", "2030"),
+        ("203*", "2030"),
+        ("2030", "2030"),
+        ("re:(19|20)\\d\\d", "2030"),
+        ("re:\\d+ ?euros", "2030 euros"),
+    ]
+    no_amount = [(hit.pattern, hit.matched) for hit in matcher.match("By 2030, 2030.", "en")]
+    assert no_amount == [
+        ("203*", "2030"),
+        ("2030", "2030"),
+        ("re:(19|20)\\d\\d", "2030"),
+        ("203*", "2030"),
+        ("2030", "2030"),
+        ("re:(19|20)\\d\\d", "2030"),
+    ]
+
+
 def test_regex_without_a_literal_start_is_searched_everywhere(tmp_path: Path) -> None:
     matcher = one_code(
         tmp_path, "en", r"re:(?:over|under)crowd\w*", r"re:[ou][vn]\w*lap", r"re:.ent\b"

@@ -38,8 +38,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import cached_property
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 import ahocorasick_rs
@@ -169,8 +169,6 @@ class _Plan:
     vetoes: dict[int, tuple[int, ...]]
     kept: frozenset[int]
     unanchored: tuple[int, ...]
-    searched: bool  # an unanchored regex that is searched in every segment
-    ascii_anchored: bool  # one found through its digits when the segment's words are ASCII
     fuzzy: tuple[int, ...]
     empty: bool
 
@@ -181,7 +179,10 @@ class _Batch:
     def __init__(self, texts: Sequence[str], plans: Sequence[_Plan]) -> None:
         self.texts = texts
         self.plans = plans
-        self.joined = f" {fold_words_joined(texts)} "
+        padded = ["", *texts, ""]
+        self.raw = " ".join(padded)
+        """The texts as written, joined like ``joined``: where regexes' symbols are looked for."""
+        self.joined = fold_words_joined(padded, self.raw)
         # the offset in ``joined`` of the space before each text
         self.bases = list(accumulate([len(text) + 1 for text in texts[:-1]], initial=0))
         self.all_ascii = self.joined.isascii()
@@ -193,11 +194,6 @@ class _Batch:
         if any(word in self.joined for word in words):
             return True
         return any(symbol in self.raw for symbol in symbols)
-
-    @cached_property
-    def raw(self) -> str:
-        """The texts as written, joined: made once, only if a symbol is looked for."""
-        return " ".join(self.texts)
 
     def ascii_words(self, segment: int) -> bool:
         """Whether the folded words of a segment are all ASCII (so it has no other digits)."""
@@ -219,6 +215,9 @@ class Matcher:
         self._code_paths = [code.path for code in codebook.codes]
         self._primitives: dict[tuple[object, ...], int] = {}
         self._literal_uses: dict[str, list[tuple[int, int]]] = {}
+        # the same for the digits that anchor regexes found through them, which have an
+        # automaton of their own, run only where such a regex can hit
+        self._digit_uses: dict[str, list[tuple[int, int]]] = {}
         self._phrase: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
         self._regex: dict[int, re.Pattern[str]] = {}
         self._regex_sources: dict[int, str] = {}
@@ -271,8 +270,12 @@ class Matcher:
             if self._literals
             else None
         )
-        # regular expressions searched in every segment (not through the automaton)
-        self._searched = [index for index in self._unanchored if index not in self._ascii_anchored]
+        # A number in a text without amounts would otherwise stop the main automaton for
+        # `\d+ ?euros` at every number. Their actions follow the main literals' in a plan.
+        self._digit_literals = list(self._digit_uses)
+        self._digit_automaton = (
+            ahocorasick_rs.AhoCorasick(self._digit_literals) if self._digit_literals else None
+        )
         self._plans: dict[tuple[tuple[str, ...] | str, str | None], _Plan] = {}
         self._built: dict[tuple[frozenset[str], _Role], _Plan] = {}
         self._role_matters = any(code.scope is not Scope.ALL for code in codebook.codes)
@@ -412,7 +415,8 @@ class Matcher:
             # when the segment's words are ASCII: then no other digit (٣) can occur.
             self._ascii_anchored.add(index)
             for char in starts:
-                self._use(" " + char, index, _ASCII_REGEX_CHECK)
+                uses = self._digit_uses.setdefault(" " + char, [])
+                uses.append((index, _ASCII_REGEX_CHECK))
 
     def _setup_fuzzy(self) -> None:
         """What deciding whether a token is fuzzy-matched needs, independent of any segment."""
@@ -514,20 +518,23 @@ class Matcher:
                 emit = self._emit(rule)
                 if emit not in direct.setdefault(rule.primitive, []):
                     direct[rule.primitive].append(emit)
-        own = [
+        own, digits = (
             [
-                (
-                    len(literal),
-                    check,
-                    primitive,
-                    tuple(direct.get(primitive, ())),
-                    primitive in keep,
-                )
-                for primitive, check in self._literal_uses[literal]
-                if primitive in active
+                [
+                    (
+                        len(literal),
+                        check,
+                        primitive,
+                        tuple(direct.get(primitive, ())),
+                        primitive in keep,
+                    )
+                    for primitive, check in uses[literal]
+                    if primitive in active
+                ]
+                for literal in uses
             ]
-            for literal in self._literals
-        ]
+            for uses in (self._literal_uses, self._digit_uses)
+        )
         # A stem or a prefix can be reached through two literals at once (an exception of the
         # stemmer and the stem's anchor): once is enough, the token is the same.
         actions = tuple(
@@ -539,7 +546,7 @@ class Matcher:
                 }.values()
             )
             for index in range(len(self._literals))
-        )
+        ) + tuple(tuple(actions) for actions in digits)
         return _Plan(
             actions=actions,
             direct={primitive: tuple(emits) for primitive, emits in direct.items()},
@@ -547,10 +554,6 @@ class Matcher:
             vetoes={primitive: tuple(codes) for primitive, codes in vetoes.items()},
             kept=frozenset(keep),
             unanchored=tuple(index for index in self._unanchored if index in active),
-            searched=any(
-                index in active and index not in self._ascii_anchored for index in self._unanchored
-            ),
-            ascii_anchored=bool(active & self._ascii_anchored),
             fuzzy=tuple(index for index in self._fuzzy if index in active),
             empty=not (direct or pending),
         )
@@ -690,14 +693,13 @@ class Matcher:
         fuzzy = self._fuzzy_spans(joined, batch.bases, plans) if self._fuzzy else {}
         # The segments to finish even without an automaton occurrence.
         extra = set(fuzzy)
-        searched = any(index not in batch.absent for index in self._searched)
-        if searched or (self._ascii_anchored and not batch.all_ascii):
-            extra.update(
-                index
-                for index, plan in enumerate(plans)
-                if plan.searched or (plan.ascii_anchored and not batch.ascii_words(index))
-            )
-        found = self._automaton.find_matches_as_indexes(joined) if self._automaton else ()
+        if len(batch.absent) < len(self._unanchored):
+            extra.update(self._searched_segments(batch))
+        found = self._automaton.find_matches_as_indexes(joined) if self._automaton else []
+        if self._digit_automaton is not None and not batch.absent.issuperset(self._ascii_anchored):
+            digits = self._digit_automaton.find_matches_as_indexes(joined)
+            if digits:
+                found = _with_digits(found, digits, len(self._literals))
         results: list[tuple[int, int, list[_Row]]] = []
         phrases = self._phrase
         stem_targets = self._stem_targets
@@ -789,6 +791,26 @@ class Matcher:
         for index in sorted(extra):
             self._finish(batch, index, [], {}, fuzzy, results)
         return results
+
+    def _searched_segments(self, batch: _Batch) -> Iterator[int]:
+        """The segments of a batch where some regular expression is searched in full.
+
+        That is a regex not found through the automaton, in a segment it applies to; one found
+        through its digits only if the segment's words are not all ASCII (other digits). A regex
+        that cannot hit in the batch's texts (``batch.absent``) does not count.
+        """
+        ascii_anchored, absent = self._ascii_anchored, batch.absent
+        needs: dict[int, tuple[bool, bool]] = {}  # per plan: regexes searched, found by digits
+        for index, plan in enumerate(batch.plans):
+            need = needs.get(id(plan))
+            if need is None:
+                live = [primitive for primitive in plan.unanchored if primitive not in absent]
+                need = needs[id(plan)] = (
+                    any(primitive not in ascii_anchored for primitive in live),
+                    any(primitive in ascii_anchored for primitive in live),
+                )
+            if need[0] or (need[1] and not batch.ascii_words(index)):
+                yield index
 
     def _finish(
         self,
@@ -977,6 +999,16 @@ class Matcher:
 
 _HIT_FIELDS = tuple(getattr(Hit, name).__set__ for name in Hit.__slots__)
 _NEW = object.__new__
+
+
+def _with_digits(
+    found: list[tuple[int, int, int]], digits: list[tuple[int, int, int]], shift: int
+) -> list[tuple[int, int, int]]:
+    """The main automaton's occurrences and the digit automaton's, in text order; a digit
+    literal's index is ``shift`` (the number of main literals) on, as its actions are in a plan."""
+    merged = found + [(literal + shift, start, end) for literal, start, end in digits]
+    merged.sort(key=itemgetter(1))  # stable: at one position, the main literal first
+    return merged
 
 
 def _codings(rows: list[_Row], shift: int) -> list[tuple[str, str]]:

@@ -172,13 +172,14 @@ def fold_words(text: str) -> str:
     return _decode(encoded.translate(_CP1252_WORDS), "strict", _CP1252_DECODING)[0]
 
 
-def fold_words_joined(texts: Sequence[str]) -> str:
+def fold_words_joined(texts: Sequence[str], joined: str | None = None) -> str:
     """The :func:`fold_words` of each text, joined by single spaces (offsets kept).
 
     One call for a batch of texts; if one of them is outside Windows-1252, each is folded on its
-    own.
+    own. ``joined`` is ``" ".join(texts)``, for a caller that has made it already.
     """
-    joined = " ".join(texts)
+    if joined is None:
+        joined = " ".join(texts)
     try:
         encoded = _encode(joined, "strict", _CP1252_ENCODING)[0]
     except UnicodeEncodeError:
