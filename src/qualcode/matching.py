@@ -1017,15 +1017,25 @@ def _codings(rows: list[_Row], shift: int) -> list[tuple[str, str]]:
     ``shift`` turns row offsets into the stored offsets (in the document).
     """
     rows.sort()
-    by_code: dict[str, list[str]] = {}
-    for start, end, emit in rows:
-        evidence = f"{emit[4]}{start + shift},{end + shift}]"
-        items = by_code.get(emit[0])
+    by_code: dict[str, list[_Row]] = {}
+    for row in rows:
+        items = by_code.get(row[2][0])
         if items is None:
-            by_code[emit[0]] = [evidence]
+            by_code[row[2][0]] = [row]
         else:
-            items.append(evidence)
-    return [(path, f"[{','.join(by_code[path])}]") for path in sorted(by_code)]
+            items.append(row)
+    codings = []
+    for path in sorted(by_code):
+        items = by_code[path]
+        if len(items) == 1:  # most often: the JSON in one step
+            start, end, emit = items[0]
+            codings.append((path, f"[{emit[4]}{start + shift},{end + shift}]]"))
+        else:
+            hits = ",".join(
+                [f"{emit[4]}{start + shift},{end + shift}]" for start, end, emit in items]
+            )
+            codings.append((path, f"[{hits}]"))
+    return codings
 
 
 def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
