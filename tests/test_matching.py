@@ -297,24 +297,11 @@ def test_digits_that_anchor_a_regex_and_start_other_patterns_find_them_all(
     be: a number found by the main one too (a word, a regex with a literal start) is found by
     both, the same as before, in text order."""
     matcher = one_code(tmp_path, "en", r"re:\d+ ?euros", "2030", r"re:(19|20)\d\d", "203*")
-    assert [(hit.pattern, hit.matched) for hit in matcher.match("By 2030, 2030 euros.", "en")] == [
-        ("203*", "2030"),
-        ("2030", "2030"),
-        ("re:(19|20)\\d\\d", "2030"),
-        ("203*", "2030"),
-        ("2030", "2030"),
-        ("re:(19|20)\\d\\d", "2030"),
-        ("re:\\d+ ?euros", "2030 euros"),
-    ]
+    year = [("203*", "2030"), ("2030", "2030"), ("re:(19|20)\\d\\d", "2030")]
+    found = [(hit.pattern, hit.matched) for hit in matcher.match("By 2030, 2030 euros.", "en")]
+    assert found == [*year, *year, ("re:\\d+ ?euros", "2030 euros")]
     no_amount = [(hit.pattern, hit.matched) for hit in matcher.match("By 2030, 2030.", "en")]
-    assert no_amount == [
-        ("203*", "2030"),
-        ("2030", "2030"),
-        ("re:(19|20)\\d\\d", "2030"),
-        ("203*", "2030"),
-        ("2030", "2030"),
-        ("re:(19|20)\\d\\d", "2030"),
-    ]
+    assert no_amount == [*year, *year]
 
 
 def test_regex_without_a_literal_start_is_searched_everywhere(tmp_path: Path) -> None:
