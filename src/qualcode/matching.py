@@ -272,9 +272,8 @@ class Matcher:
         )
         # A number in a text without amounts would otherwise stop the main automaton for
         # `\d+ ?euros` at every number. Their actions follow the main literals' in a plan.
-        self._digit_literals = list(self._digit_uses)
         self._digit_automaton = (
-            ahocorasick_rs.AhoCorasick(self._digit_literals) if self._digit_literals else None
+            ahocorasick_rs.AhoCorasick(list(self._digit_uses)) if self._digit_uses else None
         )
         self._plans: dict[tuple[tuple[str, ...] | str, str | None], _Plan] = {}
         self._built: dict[tuple[frozenset[str], _Role], _Plan] = {}
@@ -360,8 +359,16 @@ class Matcher:
             raise ValueError(f"{kind} is not a primitive pattern")
         return index
 
-    def _use(self, literal: str, primitive: int, check: int) -> None:
-        uses = self._literal_uses.setdefault(literal, [])
+    def _use(
+        self,
+        literal: str,
+        primitive: int,
+        check: int,
+        table: dict[str, list[tuple[int, int]]] | None = None,
+    ) -> None:
+        """Record that ``primitive`` checks occurrences of ``literal`` (in the main automaton's
+        table unless another is given)."""
+        uses = (self._literal_uses if table is None else table).setdefault(literal, [])
         if (primitive, check) not in uses:
             uses.append((primitive, check))
 
@@ -415,8 +422,7 @@ class Matcher:
             # when the segment's words are ASCII: then no other digit (٣) can occur.
             self._ascii_anchored.add(index)
             for char in starts:
-                uses = self._digit_uses.setdefault(" " + char, [])
-                uses.append((index, _ASCII_REGEX_CHECK))
+                self._use(" " + char, index, _ASCII_REGEX_CHECK, self._digit_uses)
 
     def _setup_fuzzy(self) -> None:
         """What deciding whether a token is fuzzy-matched needs, independent of any segment."""

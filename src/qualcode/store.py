@@ -676,9 +676,9 @@ class Store:
         """
         uncoded = f"""SELECT s.id FROM {_OLD_SEGMENTS}
             WHERE NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id)"""
-        for table in (*SEGMENT_DEPENDENTS, "segments"):
-            column = "id" if table == "segments" else "segment_id"
-            self._db.execute(f"DELETE FROM {table} WHERE {column} IN ({uncoded})")
+        for table in SEGMENT_DEPENDENTS:
+            self._db.execute(f"DELETE FROM {table} WHERE segment_id IN ({uncoded})")
+        self._db.execute(f"DELETE FROM segments WHERE id IN ({uncoded})")
         self._db.execute(
             """DELETE FROM document_versions WHERE (document_id, version) IN (
                  SELECT v.document_id, v.version FROM document_versions v
