@@ -59,7 +59,9 @@ def add_document(
 ) -> int:
     """A document as ``ingest`` would make it from a .txt file, at a fixed source identity."""
     read = ReadDocument(text=text, paragraphs=tuple(split_paragraphs(text)), format="txt")
-    segments = segment_document(read, unit, RoleResolver(project_interviewer_labels(store)))
+    segments = segment_document(
+        read, unit, RoleResolver(project_interviewer_labels(store))
+    ).segments
     segments = [replace(s, language=language) for s in segments]
     document_id, _ = store.save_document(
         name=name,

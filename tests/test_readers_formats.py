@@ -385,7 +385,7 @@ def test_pdf_removes_running_lines_repairs_hyphens_and_keeps_pages(corpus: Path)
         (2, "Interviewer: Thank you."),
         (3, "Sarah Malik: You are welcome. Write it down: the people of Aston were not asked."),
     ]
-    segments = segment_document(document, Unit.TURN, ROLES)
+    segments = segment_document(document, Unit.TURN, ROLES).segments
     assert [(s.page, s.speaker, s.role) for s in segments] == [
         (1, "Interviewer", Role.INTERVIEWER),
         (1, "Sarah Malik", Role.RESPONDENT),
@@ -394,7 +394,7 @@ def test_pdf_removes_running_lines_repairs_hyphens_and_keeps_pages(corpus: Path)
         (2, "Interviewer", Role.INTERVIEWER),
         (3, "Sarah Malik", Role.RESPONDENT),
     ]
-    sentences = segment_document(document, Unit.SENTENCE, ROLES)
+    sentences = segment_document(document, Unit.SENTENCE, ROLES).segments
     assert {s.page for s in sentences} == {1, 2, 3}
 
 
@@ -512,7 +512,7 @@ def test_vtt_name_prefixes_mark_speakers_and_unlabelled_cues_continue(corpus: Pa
         ("00:00:08.000", "00:00:09.000", ">> INTERVIEWER: Why?"),
     ]
     document = read_file(write_captions(corpus / "zoom.vtt", cues))
-    segments = segment_document(document, Unit.TURN, ROLES)
+    segments = segment_document(document, Unit.TURN, ROLES).segments
     assert [(s.speaker, s.role, s.timestamp, s.text) for s in segments] == [
         (
             "Interviewer",
@@ -537,7 +537,7 @@ def test_vtt_without_speakers_is_one_voice_cut_at_pauses(corpus: Path) -> None:
         ("00:00:09.000", "00:00:11.000", "Then the library closed."),  # a 4-second pause
     ]
     document = read_file(write_captions(corpus / "plain.vtt", cues))
-    segments = segment_document(document, Unit.TURN, ROLES)
+    segments = segment_document(document, Unit.TURN, ROLES).segments
     assert [(s.speaker, s.role, s.timestamp, s.text) for s in segments] == [
         (
             None,
@@ -661,7 +661,7 @@ def test_spanish_csv_with_semicolons_in_windows_1252(corpus: Path) -> None:
     path = write_csv(corpus / "bcn.csv", rows, delimiter=";", encoding="cp1252")
     document = read_file(path)
     assert document.encoding == "cp1252"
-    segments = segment_document(document, Unit.TURN, ROLES)
+    segments = segment_document(document, Unit.TURN, ROLES).segments
     assert [(s.speaker, s.role, s.timestamp, s.text) for s in segments] == [
         ("Entrevistador", Role.INTERVIEWER, "0:00:01-0:00:04", "¿Desde cuándo vive aquí?"),
         (
@@ -681,7 +681,7 @@ def test_catalan_tsv_headers(corpus: Path) -> None:
         ["00:12", "Jordi", "Ara, res."],
     ]
     document = read_file(write_csv(corpus / "bcn.tsv", rows, delimiter="\t"))
-    segments = segment_document(document, Unit.TURN, ROLES)
+    segments = segment_document(document, Unit.TURN, ROLES).segments
     assert [(s.speaker, s.timestamp, s.text) for s in segments] == [
         ("Entrevistadora", "00:10", "I ara?"),
         ("Jordi", "00:12", "Ara, res."),
@@ -770,7 +770,7 @@ _CUES = st.lists(_TRICKY, min_size=1, max_size=6)
 
 def _assert_segments_slice(document: ReadDocument) -> None:
     for unit in Unit:
-        for segment in segment_document(document, unit, ROLES):
+        for segment in segment_document(document, unit, ROLES).segments:
             assert document.text[segment.start_char : segment.end_char] == segment.text
 
 

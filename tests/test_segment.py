@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qualcode.models import ReadDocument, Role, Segment, Unit
+from qualcode.models import ReadDocument, Role, Segment, Segmentation, Unit
 from qualcode.readers import read_file
 from qualcode.segment import segment_document
 from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver
@@ -21,12 +21,25 @@ DEFAULT_ROLES = RoleResolver(DEFAULT_INTERVIEWER_LABELS)
 
 def segments_of(path: Path, unit: Unit = Unit.TURN, roles: RoleResolver = DEFAULT_ROLES):
     document = read_file(path)
-    segments = segment_document(document, unit, roles)
-    assert_span_invariants(document, segments)
-    return segments
+    segmentation = segment_document(document, unit, roles)
+    assert_span_invariants(document, segmentation)
+    return segmentation.segments
 
 
-def assert_span_invariants(document: ReadDocument, segments: list[Segment]) -> None:
+def assert_span_invariants(document: ReadDocument, segmentation: Segmentation) -> None:
+    """Spans slice their text, and segments and excluded regions account for every character
+    that is not white space exactly once."""
+    segments = segmentation.segments
+    owner = [0] * len(document.text)
+    spans = [(s.start_char, s.end_char) for s in segments]
+    spans += [(r.start_char, r.end_char) for r in segmentation.excluded]
+    for start, end in spans:
+        assert 0 <= start < end <= len(document.text)
+        for index in range(start, end):
+            owner[index] += 1
+    for index, character in enumerate(document.text):
+        if not character.isspace():
+            assert owner[index] == 1, (index, document.text[max(0, index - 20) : index + 20])
     assert [s.ordinal for s in segments] == list(range(len(segments)))
     previous_end = 0
     for segment in segments:
@@ -455,8 +468,9 @@ def test_generated_transcripts_keep_spans_speakers_and_words(
             for t in turns
         ]
         for unit in Unit:
-            segments = segment_document(document, unit, DEFAULT_ROLES)
-            assert_span_invariants(document, segments)
+            segmentation = segment_document(document, unit, DEFAULT_ROLES)
+            assert_span_invariants(document, segmentation)
+            segments = segmentation.segments
             by_turn: dict[int, list[Segment]] = {}
             for segment in segments:
                 assert segment.turn is not None  # the preamble is not speech

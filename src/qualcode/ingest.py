@@ -187,7 +187,7 @@ def _ingest_file(
         return FileResult(file, name, "failed", reason=error.message)
     attributes = _attributes(file, read.properties, outer)
     labels = project_labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-    segments = segment_document(read, unit, RoleResolver(labels))
+    segments = segment_document(read, unit, RoleResolver(labels)).segments
     declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
     segments, languages = assign_languages(segments, declared, identifier)
     if "language" not in attributes:

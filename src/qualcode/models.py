@@ -75,6 +75,40 @@ class Segment:
     page: int | None = None  # 1-based page the segment starts on (PDF); not stored yet
 
 
+class Exclusion(StrEnum):
+    """Why a part of a document's text belongs to no segment. Stored: never rename a value."""
+
+    SPEAKER_LABEL = "speaker_label"  # `Name:` before a turn, or a name in its own paragraph
+    FRONT_MATTER = "front_matter"  # before the first speaker of a transcript that marks speakers
+    STAGE_DIRECTION = "stage_direction"  # `(Remor de veus.)`, `[inaudible]`, a direction style
+    CLOCK_TIME = "clock_time"  # a paragraph that is only a time, `10:42`
+    HEADING = "heading"  # a title, heading or agenda style, a Markdown `#` heading
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class ExcludedRegion:
+    """A span of a document's text in no segment, and why. Same coordinates as segments."""
+
+    start_char: int
+    end_char: int
+    reason: Exclusion
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """What the segmenter makes of a document: its segments and the text it left out of them.
+
+    Together they account for every character of the text that is not white space.
+    """
+
+    segments: list[Segment]
+    excluded: list[ExcludedRegion]
+
+
 @dataclass(frozen=True)
 class Document:
     """A transcript in the project, at its current version."""

@@ -11,7 +11,10 @@ Formats that say themselves who speaks and when (subtitles, spreadsheets of turn
 ``Paragraph.speaker`` and ``Paragraph.timestamp``: such a paragraph is a turn of its own and no
 label is parsed from its text. A segment keeps the page its first paragraph starts on (PDF).
 
-Every segment's span satisfies ``text[start_char:end_char] == segment.text``.
+Every segment's span satisfies ``text[start_char:end_char] == segment.text``. What is in no
+segment is recorded as an excluded region with its reason (a speaker label, the front matter, a
+stage direction, a clock time, a heading), so that segments and excluded regions together account
+for every character of the text that is not white space.
 """
 
 from __future__ import annotations
@@ -19,12 +22,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qualcode.models import ReadDocument, Segment, Unit
+from qualcode.models import (
+    ExcludedRegion,
+    Exclusion,
+    ReadDocument,
+    Segment,
+    Segmentation,
+    Unit,
+)
 from qualcode.speakers import (
     RoleResolver,
     find_label,
-    is_bare_clock,
-    is_stage_direction,
+    non_speech_reason,
     speaker_paragraph_name,
 )
 
@@ -53,9 +62,11 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def segment_document(document: ReadDocument, unit: Unit, roles: RoleResolver) -> list[Segment]:
-    """Cut a document into segments of the given unit, each with speaker, role and span."""
-    runs = _speech_runs(document)
+def segment_document(document: ReadDocument, unit: Unit, roles: RoleResolver) -> Segmentation:
+    """Cut a document into segments of the given unit, each with speaker, role and span, and
+    record the text left out of them."""
+    excluded: list[ExcludedRegion] = []
+    runs = _speech_runs(document, excluded)
     segments: list[Segment] = []
     text = document.text
     for run in runs:
@@ -85,10 +96,11 @@ def segment_document(document: ReadDocument, unit: Unit, roles: RoleResolver) ->
                     page=page,
                 )
             )
-    return segments
+    return Segmentation(segments=segments, excluded=excluded)
 
 
-def _speech_runs(document: ReadDocument) -> list[_Run]:
+def _speech_runs(document: ReadDocument, excluded: list[ExcludedRegion]) -> list[_Run]:
+    """The runs of speech, in order; what is not speech is appended to ``excluded``."""
     paragraphs = document.paragraphs
     marked = any(
         p.speaker is not None
@@ -99,7 +111,11 @@ def _speech_runs(document: ReadDocument) -> list[_Run]:
     runs: list[_Run] = []
     current: _Run | None = None
     turn = -1
+    previous_end = 0
     for paragraph in paragraphs:
+        # Readers of formats that say who speaks print the label between paragraphs.
+        _exclude_gap(excluded, document.text, previous_end, paragraph.start_char)
+        previous_end = paragraph.end_char
         if paragraph.speaker is not None or paragraph.timestamp is not None:
             # The format said who speaks and when (subtitles, spreadsheets): no label to parse.
             if paragraph.speaker is not None:
@@ -116,17 +132,19 @@ def _speech_runs(document: ReadDocument) -> list[_Run]:
         if name is not None:
             turn += 1
             current = _new_run(runs, turn, name, None)
+            _exclude(excluded, paragraph.start_char, paragraph.end_char, Exclusion.SPEAKER_LABEL)
             continue
-        if is_bare_clock(paragraph.text) or is_stage_direction(
-            paragraph.text, paragraph.style, paragraph.italic
-        ):
+        reason = non_speech_reason(paragraph.text, paragraph.style, paragraph.italic)
+        if reason is not None:
+            _exclude(excluded, paragraph.start_char, paragraph.end_char, reason)
             if current is not None:  # speech resumes after the direction as a new segment
                 current = _new_run(runs, current.turn, current.speaker, current.timestamp)
             continue
         start = paragraph.start_char
         label = find_label(paragraph.text)
         if label is not None:
-            start += label.prefix_length
+            start = min(start + label.prefix_length, paragraph.end_char)
+            _exclude(excluded, paragraph.start_char, start, Exclusion.SPEAKER_LABEL)
             if label.speaker is not None:
                 turn += 1
                 current = _new_run(runs, turn, label.speaker, label.timestamp)
@@ -135,12 +153,26 @@ def _speech_runs(document: ReadDocument) -> list[_Run]:
             else:
                 current = _new_run(runs, None, None, label.timestamp)
         elif current is None:
-            if marked:
-                continue  # front matter before the first speaker is not speech
+            if marked:  # front matter before the first speaker is not speech
+                _exclude(excluded, start, paragraph.end_char, Exclusion.FRONT_MATTER)
+                continue
             current = _new_run(runs, None, None, None)
         if start < paragraph.end_char:
             current.add(start, paragraph.end_char, paragraph.page)
     return [run for run in runs if run.pieces]
+
+
+def _exclude(excluded: list[ExcludedRegion], start: int, end: int, reason: Exclusion) -> None:
+    if start < end:
+        excluded.append(ExcludedRegion(start_char=start, end_char=end, reason=reason))
+
+
+def _exclude_gap(excluded: list[ExcludedRegion], text: str, start: int, end: int) -> None:
+    gap = text[start:end]
+    if gap.strip():
+        start += len(gap) - len(gap.lstrip())
+        end -= len(gap) - len(gap.rstrip())
+        _exclude(excluded, start, end, Exclusion.SPEAKER_LABEL)
 
 
 def _labelled_speaker(paragraph: str) -> bool:

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qualcode.models import Role
+from qualcode.models import Exclusion, Role
 
 # A clock time such as 4:28, 00:04:28 or 00:04:28.120, optionally in brackets or parentheses.
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -68,6 +68,20 @@ NON_SPEECH_STYLE_WORDS: tuple[str, ...] = (
     "acotación",
     "stage",
     "direction",
+    "títol",
+    "titol",
+    "title",
+    "título",
+    "heading",
+    "encabezado",
+    "capçalera",
+    "davantal",
+    "ordre dia",
+    "table of contents",
+    "toc ",
+)
+# Of those, the styles that title or order the document rather than direct its stage.
+HEADING_STYLE_WORDS: tuple[str, ...] = (
     "títol",
     "titol",
     "title",
@@ -140,6 +154,20 @@ def is_stage_direction(paragraph: str, style: str | None = None, italic: bool = 
     if _BRACKETED.match(paragraph):
         return True
     return italic and len(paragraph.split()) <= 12
+
+
+def non_speech_reason(
+    paragraph: str, style: str | None = None, italic: bool = False
+) -> Exclusion | None:
+    """Why a whole paragraph is not speech (a clock time, a heading, a stage direction), or None."""
+    if is_bare_clock(paragraph):
+        return Exclusion.CLOCK_TIME
+    if not is_stage_direction(paragraph, style, italic):
+        return None
+    lowered = (style or "").lower()
+    if any(word in lowered for word in HEADING_STYLE_WORDS):
+        return Exclusion.HEADING
+    return Exclusion.STAGE_DIRECTION
 
 
 MAX_SPEAKER_PARAGRAPH_WORDS = 20

@@ -321,7 +321,7 @@ class _Importer:
             encoding=text.encoding,
         )
         labels = self.labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-        segments = segment_document(read, self.unit, RoleResolver(labels))
+        segments = segment_document(read, self.unit, RoleResolver(labels)).segments
         declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
         segments, languages = assign_languages(segments, declared, self.identifier)
         document_id, version = self.store.save_document(
