@@ -301,6 +301,14 @@ def coverage(store: Store, coder: str, document_of: dict[int, int]) -> Coverage:
     return Coverage(every, {code: frozenset(ids) for code, ids in by_code.items()})
 
 
+def looked_at(store: Store, coder: str) -> frozenset[int]:
+    """The current segments a coder looked at, for any code: what a report of a person's codings
+    counts, so that a sample is never reported as the corpus."""
+    document_of = {segment: document for segment, document, _ in store.current_segment_keys()}
+    seen = coverage(store, coder, document_of)
+    return seen.every_code.union(*seen.by_code.values())
+
+
 @dataclass(frozen=True)
 class CodeTable:
     """One code's 0/1 values: ``values[coder][unit]``, units in document order."""

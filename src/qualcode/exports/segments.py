@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode.agreement import looked_at
 from qualcode.errors import UsageError
 from qualcode.exports.tables import write_csv, write_xlsx
+from qualcode.human import is_automatic, resolve_codes
 from qualcode.models import Document, Role
 from qualcode.report import code_tree, resolve_coder, select_documents, shown_codes
 from qualcode.store import Store
@@ -90,7 +92,8 @@ def coded_segments_frame(
     keys = attribute_columns(documents)
     labels = {c.path: c.label for c in store.codes()}
     rows = []
-    for item in store.coded_segments(code_paths=list(codes) or None, coders=[coder]):
+    code_paths = list(resolve_codes(store, codes)) or None
+    for item in store.coded_segments(code_paths=code_paths, coders=[coder]):
         segment = item.segment
         document = by_id.get(segment.document_id or -1)
         if document is None:
@@ -135,7 +138,8 @@ def segment_matrix_frame(
     codes: Sequence[str] = (),
     filters: Sequence[tuple[str, str]] = (),
 ) -> tuple[str, pd.DataFrame]:
-    """Every current segment (of the chosen documents) × every code: 1 when coded.
+    """Every current segment (of the chosen documents; a person: those they looked at) × every
+    code: 1 when coded.
 
     A parent code's column is 1 when the segment carries the code or any descendant, as in the
     report; ``in_scope`` is 1 for the segments the report counts (not the interviewer's).
@@ -146,17 +150,19 @@ def segment_matrix_frame(
     keys = attribute_columns(documents)
     pairs = store.coding_pairs(coder, in_scope_only=False)
     tree = code_tree(store, coder, {path for _, path in pairs})
-    shown = [c.path for c in shown_codes(tree, codes, leaves_only=False)]
+    shown = [c.path for c in shown_codes(tree, resolve_codes(store, codes), leaves_only=False)]
     column = {path: i for i, path in enumerate(shown)}
     coded: dict[int, set[int]] = {}
     for segment_id, path in pairs:
         for ancestor in tree.ancestors_or_self(path):
             if ancestor in column:
                 coded.setdefault(segment_id, set()).add(column[ancestor])
+    # A person's matrix has the segments they looked at: a 0 elsewhere would claim a judgement.
+    looked = None if is_automatic(coder) else looked_at(store, coder)
     rows = []
     for segment in store.all_current_segments():
         document = by_id.get(segment.document_id or -1)
-        if document is None:
+        if document is None or (looked is not None and segment.segment_id not in looked):
             continue
         flags = [0] * len(shown)
         for j in coded.get(segment.segment_id or -1, ()):
