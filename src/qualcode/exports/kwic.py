@@ -1,0 +1,57 @@
+"""The table of a search's hits (keyword in context), for CSV and XLSX.
+
+Its columns are a public interface, documented in docs/exports.md.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from qualcode.search import SearchResult
+
+KWIC_COLUMNS = (
+    "document",
+    "segment_ordinal",
+    "speaker",
+    "role",
+    "language",
+    "city",
+    "code",
+    "pattern",
+    "kind",
+    "before",
+    "matched",
+    "after",
+    "start_char",
+    "end_char",
+    "coded",
+    "reasons",
+)
+
+
+def search_frame(result: SearchResult) -> pd.DataFrame:
+    """One row per hit, in document and segment order; spans are in the document's text."""
+    rows = []
+    for hit in result.hits:
+        segment, finding = hit.segment, hit.finding
+        rows.append(
+            [
+                hit.document.name,
+                segment.ordinal,
+                segment.speaker or "",
+                segment.role.value if segment.role else "",
+                segment.language or "",
+                hit.document.attributes.get("city", ""),
+                finding.code_path,
+                finding.pattern,
+                finding.kind,
+                hit.before,
+                finding.matched,
+                hit.after,
+                segment.start_char + finding.start,
+                segment.start_char + finding.end,
+                int(finding.kept),
+                "; ".join(finding.reasons),
+            ]
+        )
+    return pd.DataFrame(rows, columns=list(KWIC_COLUMNS))
