@@ -242,3 +242,88 @@ def explain_command(
 
 def _within(path: str, scope: str) -> bool:
     return path == scope or path.startswith(scope + "/")
+
+
+@app.command("words")
+def words_command(
+    by: Annotated[
+        str, typer.Option("--by", help="Document attribute to group by (city, language...).")
+    ] = "city",
+    city: CityOption = None,
+    where: WhereOption = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role",
+            help="Turns of this role (respondent, interviewer, unknown); default: the in-scope "
+            "ones (respondents and unknown speakers).",
+            show_default=False,
+        ),
+    ] = None,
+    phrases: Annotated[
+        bool, typer.Option("--phrases", help="Two-word phrases instead of words.")
+    ] = False,
+    uncovered: Annotated[
+        bool,
+        typer.Option(
+            "--uncovered",
+            help="Only words no pattern of the codebook matches: candidates for new patterns.",
+        ),
+    ] = False,
+    codebook: CodebookOption = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Terms per group.")] = 20,
+    min_count: Annotated[
+        int, typer.Option("--min-count", min=1, help="Leave out terms seen fewer times.")
+    ] = 2,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the table to this .csv or .xlsx.", show_default=False),
+    ] = None,
+) -> None:
+    """Word and phrase frequencies per group, stop words of each language left out.
+
+    Example: qualcode words --uncovered --city Barcelona --top 30
+
+    With --uncovered, only the frequent words that no pattern of the codebook (the latest run's,
+    or --codebook) matches: candidates for new patterns.
+    """
+    from qualcode.explain import choose_codebook
+    from qualcode.report import parse_filters
+    from qualcode.words import word_frequencies
+
+    filters = parse_filters(where or [])
+    if city:
+        filters += (("city", city),)
+    with state.open_store() as store:
+        used = None
+        if uncovered:
+            chosen = choose_codebook(store, codebook, _project_dir())
+            used = chosen.codebook
+            typer.echo(f"Codebook: {used.name} {used.version} ({chosen.where})")
+        result = word_frequencies(
+            store,
+            by=by.strip().lower(),
+            attributes=filters,
+            roles=tuple(r.strip().lower() for r in role or ()),
+            phrases=phrases,
+            top=top,
+            min_count=min_count,
+            uncovered=used,
+        )
+    rows: list[list[Cell]] = [
+        [t.group, t.term, t.count, t.segments, t.documents] for t in result.terms
+    ]
+    term = "phrase" if phrases else "word"
+    if rows:
+        typer.echo(table([by, term, "count", "segments", "documents"], rows))
+    kind = "uncovered " if uncovered else ""
+    typer.echo(
+        f"{len(rows):,} {kind}{term}s seen at least {min_count} times, from "
+        f"{result.segments_counted:,} segments."
+    )
+    if out is not None:
+        from qualcode.exports.kwic import words_frame
+        from qualcode.exports.segments import write_table
+
+        write_table(words_frame(result, by), out, "words")
+        typer.echo(f"Wrote {len(rows):,} rows to {out}")

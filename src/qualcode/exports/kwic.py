@@ -1,4 +1,5 @@
-"""The table of a search's hits (keyword in context), for CSV and XLSX.
+"""The tables of the codebook-iteration commands, for CSV and XLSX: a search's hits (keyword in
+context) and word frequencies.
 
 Its columns are a public interface, documented in docs/exports.md.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from qualcode.search import SearchResult
+from qualcode.words import WordTable
 
 KWIC_COLUMNS = (
     "document",
@@ -55,3 +57,10 @@ def search_frame(result: SearchResult) -> pd.DataFrame:
             ]
         )
     return pd.DataFrame(rows, columns=list(KWIC_COLUMNS))
+
+
+def words_frame(table: WordTable, by: str) -> pd.DataFrame:
+    """One row per group and term: ``group`` (named by the attribute), term, count, segments,
+    documents."""
+    rows = [[t.group, t.term, t.count, t.segments, t.documents] for t in table.terms]
+    return pd.DataFrame(rows, columns=[by, "term", "count", "segments", "documents"])
