@@ -18,7 +18,7 @@ KWIC_COLUMNS = (
     "role",
     "language",
     "city",
-    "code",
+    "code_path",
     "pattern",
     "kind",
     "before",

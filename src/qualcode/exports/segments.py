@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.agreement import looked_at
+from qualcode.context import ContextFinder, QuoteContext
 from qualcode.errors import UsageError
 from qualcode.exports.tables import write_csv, write_xlsx
 from qualcode.human import is_automatic, resolve_codes
@@ -53,6 +54,8 @@ MATRIX_COLUMNS_TAIL = [
     "in_scope",
 ]
 EVIDENCE_SEPARATOR = "; "
+CONTEXT_COLUMNS = ["question", "context_before", "context_after"]
+CONTEXT_SEPARATOR = "\n"
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -80,11 +83,13 @@ def coded_segments_frame(
     coder: str | None = None,
     codes: Sequence[str] = (),
     filters: Sequence[tuple[str, str]] = (),
+    context: int | None = None,
 ) -> tuple[str, pd.DataFrame]:
     """One row per coding (segment and code, as coded: no roll-up), in document order.
 
     Every coding of the coder counts here, interviewer turns included: the ``role`` column lets
-    the reader keep or drop them.
+    the reader keep or drop them. With ``context`` (turns each side), three more columns: the
+    question before the segment and the turns before and after it.
     """
     coder = resolve_coder(store, coder)
     documents = select_documents(store, filters)
@@ -92,6 +97,7 @@ def coded_segments_frame(
     keys = attribute_columns(documents)
     labels = {c.path: c.label for c in store.codes()}
     rows = []
+    finder = ContextFinder(store) if context is not None else None
     code_paths = list(resolve_codes(store, codes)) or None
     for item in store.coded_segments(code_paths=code_paths, coders=[coder]):
         segment = item.segment
@@ -119,16 +125,26 @@ def coded_segments_frame(
                 EVIDENCE_SEPARATOR.join(e.pattern for e in item.evidence),
                 EVIDENCE_SEPARATOR.join(f"{e.start_char}-{e.end_char}" for e in item.evidence),
                 segment.text,
+                *(_context_cells(finder.around(segment, context or 0)) if finder else ()),
             ]
         )
     columns = [
         *SEGMENT_COLUMNS_HEAD,
         *(ATTRIBUTE_PREFIX + k for k in keys),
         *SEGMENT_COLUMNS_TAIL,
+        *(CONTEXT_COLUMNS if finder else ()),
     ]
     frame = pd.DataFrame(rows, columns=columns)
     frame["turn"] = frame["turn"].astype("Int64")
     return coder, frame
+
+
+def _context_cells(around: QuoteContext) -> tuple[str, str, str]:
+    return (
+        around.question.quoted() if around.question else "",
+        CONTEXT_SEPARATOR.join(turn.quoted() for turn in around.before),
+        CONTEXT_SEPARATOR.join(turn.quoted() for turn in around.after),
+    )
 
 
 def segment_matrix_frame(
