@@ -10,9 +10,10 @@ drops and the reasons (:mod:`qualcode.explain`).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from qualcode.codebook import (
 )
 from qualcode.errors import CodebookError, UsageError
 from qualcode.explain import Explainer, Finding
+from qualcode.matching import Matcher
 from qualcode.models import Document, Segment
 from qualcode.store import Store
 
@@ -36,6 +38,7 @@ DEFAULT_CONTEXT_WORDS = 8
 DEFAULT_WINDOW = 8
 NO_VALUE = "(none)"
 UNKNOWN_ROLE = "unknown"
+_BATCH = 2000
 _NEAR = re.compile(r"^(?P<first>.+?)\s+NEAR/(?P<within>\d+)\s+(?P<second>.+)$")
 _SPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"\S+")
@@ -139,23 +142,30 @@ def search(
 ) -> SearchResult:
     """Every hit of ``codebook`` (of ``codes`` and their sub-codes only, if given) in the
     current segments that pass ``filters``, in document and segment order."""
-    explainer = Explainer(codebook)
-    wanted = None
-    if codes is not None:
-        wanted = [c.path for c in codebook.codes if any(_within(c.path, p) for p in codes)]
     documents = {d.document_id: d for d in store.documents() if _passes(d, filters.attributes)}
+    chosen = [
+        segment
+        for segment in store.all_current_segments()
+        if segment.document_id in documents and _segment_passes(segment, filters)
+    ]
+    if codes is None:
+        # Every pattern applies everywhere: nothing can be dropped, so the batched search
+        # coding runs finds every hit.
+        found_in = _every_hit(codebook, chosen)
+    else:
+        wanted = [c.path for c in codebook.codes if any(_within(c.path, p) for p in codes)]
+        explainer = Explainer(codebook)
+        found_in = (
+            [f for e in explainer.explain(segment, wanted) for f in e.findings]
+            for segment in chosen
+        )
     hits: list[SearchHit] = []
-    searched = 0
     hit_counts: Counter[tuple[str, str]] = Counter()
     segment_counts: Counter[tuple[str, str]] = Counter()
-    for segment in store.all_current_segments():
-        document = documents.get(segment.document_id or -1)
-        if document is None or not _segment_passes(segment, filters):
-            continue
-        searched += 1
-        found = [f for e in explainer.explain(segment, wanted) for f in e.findings]
+    for segment, found in zip(chosen, found_in, strict=True):
         if not found:
             continue
+        document = documents[segment.document_id or -1]
         key = (document.attributes.get(group_by) or NO_VALUE, _role(segment))
         hit_counts[key] += len(found)
         segment_counts[key] += 1
@@ -166,7 +176,23 @@ def search(
         GroupCount(group, role, hit_counts[(group, role)], segment_counts[(group, role)])
         for group, role in sorted(hit_counts, key=lambda k: (k[0] == NO_VALUE, k))
     ]
-    return SearchResult(hits, searched, counts)
+    return SearchResult(hits, len(chosen), counts)
+
+
+def _every_hit(codebook: Codebook, segments: Sequence[Segment]) -> Iterator[list[Finding]]:
+    """The hits of each segment, found batch by batch as coding finds them."""
+    matcher = Matcher(codebook)
+    for start in range(0, len(segments), _BATCH):
+        batch = segments[start : start + _BATCH]
+        found = matcher.codings_batch(
+            [(s.text, s.language or codebook.languages, None, 0) for s in batch]
+        )
+        for segment, codings in zip(batch, found, strict=True):
+            yield [
+                Finding(code_path, pattern, kind, begin, end, segment.text[begin:end])
+                for code_path, evidence in codings
+                for pattern, kind, begin, end in json.loads(evidence)
+            ]
 
 
 def _within(path: str, scope: str) -> bool:
