@@ -150,6 +150,16 @@ def report_command(
             min=0,
         ),
     ] = DEFAULT_MAX_QUOTES,
+    context: Annotated[
+        int | None,
+        typer.Option(
+            "--context",
+            min=0,
+            help="With --html: show each quote's question and N turns either side (0: the "
+            "question only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Theme frequencies per city (or any attribute): segments coded, share, interviews, rate.
 
@@ -186,7 +196,13 @@ def report_command(
     if html is not None:
         with state.open_store() as store:
             page = write_html_report(
-                store, options, report, comparison, html, max_quotes=max_quotes or None
+                store,
+                options,
+                report,
+                comparison,
+                html,
+                max_quotes=max_quotes or None,
+                context=context,
             )
         written.append(page.path)
         if page.quotes.capped:
