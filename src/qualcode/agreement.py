@@ -30,12 +30,10 @@ neither did.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
-from pathlib import Path
 
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.human import coder_codings, codes_under, is_automatic
@@ -618,29 +616,6 @@ def disagreement_records(
             record["text"] = view.segment.text
             records.append(record)
     return records
-
-
-def write_report(
-    report: AgreementReport, details: Sequence[DisagreementDetail], folder: Path
-) -> list[Path]:
-    """agreement.csv, disagreements.csv and agreement.xlsx (both tables) in ``folder``."""
-    import pandas
-
-    folder.mkdir(parents=True, exist_ok=True)
-    agreement = pandas.DataFrame(agreement_records(report), columns=list(AGREEMENT_COLUMNS))
-    disagreement_columns = [
-        "code", "unit", "document", "ordinal", "speaker", *report.coders, "evidence", "text",
-    ]  # fmt: skip
-    disagreements = pandas.DataFrame(
-        disagreement_records(report, details), columns=disagreement_columns
-    )
-    paths = [folder / "agreement.csv", folder / "disagreements.csv", folder / "agreement.xlsx"]
-    agreement.to_csv(paths[0], index=False, quoting=csv.QUOTE_MINIMAL)
-    disagreements.to_csv(paths[1], index=False, quoting=csv.QUOTE_MINIMAL)
-    with pandas.ExcelWriter(paths[2], engine="openpyxl") as writer:
-        agreement.to_excel(writer, sheet_name="agreement", index=False)
-        disagreements.to_excel(writer, sheet_name="disagreements", index=False)
-    return paths
 
 
 def _number(measure: Measure) -> object:
