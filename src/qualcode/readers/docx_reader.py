@@ -19,9 +19,11 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
 
 from qualcode.errors import ReaderError
 from qualcode.models import Paragraph, ReadDocument
+from qualcode.safezip import check_package
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL_SEPARATOR = " | "
@@ -69,11 +71,12 @@ def _open(path: Path) -> DocxDocument:
         )
     if not zipfile.is_zipfile(path):
         raise ReaderError("not a valid .docx file (it is not a zip package)", path=path)
+    check_package(path, ReaderError, kind=".docx file")
     try:
         return docx.Document(str(path))
     except (PackageNotFoundError, KeyError, zipfile.BadZipFile) as error:
         raise ReaderError(f"not a valid .docx file ({error})", path=path) from error
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, etree.XMLSyntaxError) as error:
         raise ReaderError(f"corrupt .docx file ({error})", path=path) from error
 
 

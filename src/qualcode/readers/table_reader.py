@@ -16,7 +16,6 @@ sheets of a workbook, formatting, formulas (their last computed values are read)
 from __future__ import annotations
 
 import csv
-import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -27,10 +26,12 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from qualcode import delimited
 from qualcode.errors import ReaderError
 from qualcode.models import ReadDocument
 from qualcode.readers.assemble import Block, assemble, read_bytes, turn_label
 from qualcode.readers.text_reader import decode
+from qualcode.safezip import check_package
 from qualcode.speakers import fold
 
 
@@ -98,6 +99,7 @@ def read_tsv(path: Path) -> ReadDocument:
 def read_xlsx(path: Path) -> ReadDocument:
     if not zipfile.is_zipfile(path):
         raise ReaderError("not a valid .xlsx file (it is not a zip package)", path=path)
+    check_package(path, ReaderError, kind=".xlsx file")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
@@ -123,10 +125,7 @@ def read_xlsx(path: Path) -> ReadDocument:
 def _read_delimited(path: Path, fmt: str) -> ReadDocument:
     raw, encoding = decode(read_bytes(path), path)
     delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(raw)
-    try:
-        rows = list(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise ReaderError(f"not a valid {fmt.upper()} file ({error})", path=path) from error
+    rows = [cells for _, cells in delimited.rows(raw, path, ReaderError, delimiter=delimiter)]
     found = _find_header(rows)
     if found is None:
         raise _no_text_column(path, _first_row(rows))
