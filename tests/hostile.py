@@ -2,10 +2,11 @@
 
 Each :class:`Case` writes one file (or a small folder) that attacks or trips a reader — a
 decompression bomb per zip format, a DOCTYPE with entities per XML format, XML that is not
-well-formed, malformed RTF escapes, enormous CSV cells, broken metadata sidecars, tracked changes,
-an old Word file — with the command that reads it, its expected exit code and the message qualcode
-must give. ``tests/test_hostile.py`` runs every case; ``python tests/hostile.py DIR`` writes the
-corpus to look at.
+well-formed or is nested thousands deep, a billion spaces asked for, malformed RTF escapes,
+enormous CSV cells, broken metadata sidecars, tracked changes, an old Word file — with the command
+that reads it, its expected exit code and the message qualcode must give.
+``tests/test_hostile.py`` runs every case; ``python tests/hostile.py DIR`` writes the corpus to
+look at.
 
 Bombs are made cheaply: a megabyte of filler is deflated once after a full flush (which resets the
 compressor's window, so the block is the same each time) and the block is repeated, giving a
@@ -256,6 +257,24 @@ def _qdpx_broken_xml(path: Path) -> None:
     write_zip(path, [deflated("project.qde", b'<Project name="x">\n<Users>\n')])
 
 
+def _odt_content(path: Path, change: Callable[[bytes], bytes]) -> None:
+    data = odt_bytes(*TURNS)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        content = package.read("content.xml")
+    write_zip(path, replaced(data, deflated("content.xml", change(content))))
+
+
+def _odt_deep(path: Path) -> None:
+    # 5,000 nested spans: odfpy and the reader walk the tree recursively.
+    nested = b"<text:span>" * 5000 + b"deep" + b"</text:span>" * 5000
+    _odt_content(path, lambda content: content.replace(b"Rents are high here.", nested))
+
+
+def _odt_billion_spaces(path: Path) -> None:
+    spaces = b'Rents<text:s text:c="1000000000"/>are<text:s text:c="many"/>high.'
+    _odt_content(path, lambda content: content.replace(b"Rents are high here.", spaces))
+
+
 def _rtf_bad_escapes(path: Path) -> None:
     body = "\\uc1 Sarah Malik: rents \\u99999999999? and \\u" + "9" * 5000 + "? are high.\\par"
     path.write_text("{\\rtf1\\ansi " + body + "}", encoding="ascii")
@@ -336,6 +355,8 @@ CASES = [
     Case(
         "broken-xml.qdpx", _qdpx_broken_xml, "import-qdpx", 1, "project.qde:3: not well-formed XML"
     ),
+    Case("deep.odt", _odt_deep, "ingest", 3, "'content.xml' nests elements more than 256 levels"),
+    Case("billion-spaces.odt", _odt_billion_spaces, "ingest", 0, "added      billion-spaces.odt"),
     Case("bad-escapes.rtf", _rtf_bad_escapes, "ingest", 0, "added      bad-escapes.rtf"),
     Case("huge-cell.csv", _csv_huge_cell, "ingest", 0, "added      huge-cell.csv"),
     Case("huge-cell-sidecar", _sidecar_huge_cell, "ingest-folder", 0, "added      t01.txt"),

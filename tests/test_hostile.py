@@ -133,3 +133,14 @@ def test_the_corpus_script_writes_every_case(tmp_path: Path) -> None:
     written = write_corpus(tmp_path / "hostile")
     assert sorted(path.name for path in written) == sorted(case.name for case in CASES)
     assert all(path.exists() for path in written)
+
+
+def test_spaces_asked_for_are_capped(
+    tmp_path: Path, cli: Callable[..., Result], project_path: Path
+) -> None:
+    case = next(case for case in CASES if case.name == "billion-spaces.odt")
+    assert run_case(case, tmp_path, cli).exit_code == 0
+    with Store.open(project_path) as store:
+        texts = [store.document_text(document.document_id) for document in store.documents()]
+    expected = "Sarah Malik: Rents" + " " * 1000 + "are high."
+    assert [text for text in texts if expected in text] != []

@@ -14,6 +14,7 @@ from qualcode import delimited
 from qualcode.errors import ImportFormatError, ReaderError, UsageError
 from qualcode.readers import read_file
 from qualcode.safezip import (
+    MAX_XML_DEPTH,
     MB,
     SafeZip,
     ZipLimits,
@@ -137,6 +138,17 @@ def test_a_syntax_error_says_where(tmp_path: Path) -> None:
         f"{path}: corrupt .docx file: 'word/document.xml' is not well-formed XML (line 3, column "
         "3: mismatched tag)"
     )
+
+
+def test_nesting_is_refused_past_the_depth_limit(tmp_path: Path) -> None:
+    deep = b"<a>" * (MAX_XML_DEPTH + 1) + b"</a>" * (MAX_XML_DEPTH + 1)
+    path = package(tmp_path / "a.docx", {"word/document.xml": deep})
+    assert refusal(path) == (
+        f"{path}: 'word/document.xml' nests elements more than 256 levels deep: refusing it (save "
+        "the file again from the program that made it)"
+    )
+    fine = b"<a>" * MAX_XML_DEPTH + b"</a>" * MAX_XML_DEPTH
+    check_package(package(tmp_path / "b.docx", {"word/document.xml": fine}), ReaderError, kind="x")
 
 
 def test_a_refi_doctype_without_entities_is_refused(tmp_path: Path) -> None:

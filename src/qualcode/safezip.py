@@ -32,6 +32,9 @@ from xml.parsers import expat
 from qualcode.errors import QualcodeError, UsageError
 
 MB = 1_000_000
+# Deeper XML is refused: lxml (python-docx) stops at 256 levels with an obscure message, and
+# odfpy and the readers walk a tree recursively. Real documents nest a few dozen levels.
+MAX_XML_DEPTH = 256
 _CHUNK = 1 << 20
 XML_SUFFIXES = (".xml", ".rels", ".qde", ".qdc")
 
@@ -240,6 +243,7 @@ class XmlChecker:
 
     A DOCTYPE is refused as soon as it starts, before any entity in it is declared: no file
     qualcode reads needs one, and it is where entity bombs and references to other files live.
+    Elements nested past :data:`MAX_XML_DEPTH` are refused too.
     """
 
     def __init__(
@@ -251,6 +255,20 @@ class XmlChecker:
         self.parser = expat.ParserCreate()
         self.parser.StartDoctypeDeclHandler = self._doctype
         self.parser.EntityDeclHandler = self._entity
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.depth = 0
+
+    def _start(self, *_: object) -> None:
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise self.fail(
+                f"{self.what} nests elements more than {MAX_XML_DEPTH} levels deep: refusing it",
+                "save the file again from the program that made it",
+            )
+
+    def _end(self, *_: object) -> None:
+        self.depth -= 1
 
     def _doctype(self, *_: object) -> None:
         raise self.fail(

@@ -31,6 +31,7 @@ from qualcode.safezip import SafeZip
 
 _TEXT_MIMETYPE = "application/vnd.oasis.opendocument.text"
 _CELL_SEPARATOR = " | "
+_MAX_SPACES = 1000
 # Containers whose paragraphs are read as body text, in order.
 _CONTAINERS = {
     (TEXTNS, "section"),
@@ -203,7 +204,7 @@ def _inline(
             continue
         qname = child.qname
         if qname == (TEXTNS, "s"):
-            runs.append((" " * int(child.getAttrNS(TEXTNS, "c") or 1), italic))
+            runs.append((" " * _space_count(child.getAttrNS(TEXTNS, "c")), italic))
         elif qname == (TEXTNS, "tab"):
             runs.append(("\t", italic))
         elif qname == (TEXTNS, "line-break"):
@@ -216,6 +217,14 @@ def _inline(
             _inline(child, span_italic, styles, runs)
         else:
             _inline(child, italic, styles, runs)
+
+
+def _space_count(value: str | None) -> int:
+    """How many spaces a ``<text:s text:c="N"/>`` stands for: 1 when N is missing or not a
+    number, and at most :data:`_MAX_SPACES`, since a file may ask for a billion."""
+    if value is None or not value.strip().isdigit():
+        return 1
+    return max(1, min(int(value), _MAX_SPACES))
 
 
 def _table_rows(table: Element, styles: dict[str, _Style]) -> Iterator[Block]:
