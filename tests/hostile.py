@@ -16,6 +16,7 @@ valid zip member of hundreds of megabytes from a few hundred kilobytes, with its
 from __future__ import annotations
 
 import io
+import random
 import struct
 import sys
 import zipfile
@@ -33,6 +34,7 @@ MB = 1_000_000
 BOMB_BYTES = 300 * MB  # past the 256 MB limit on an XML member, and far past what a test may use
 _FILLER = b"a" * (1 << 20)
 SHEET = "xl/worksheets/sheet1.xml"
+_S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
@@ -104,6 +106,11 @@ def members_of(data: bytes) -> list[Member]:
 def replaced(data: bytes, replacement: Member) -> list[Member]:
     """The members of a real package, one of them replaced."""
     return [replacement if m.name == replacement.name else m for m in members_of(data)]
+
+
+def replaced_all(members: list[Member], replacements: list[Member]) -> list[Member]:
+    by_name = {member.name: member for member in replacements}
+    return [by_name.get(member.name, member) for member in members]
 
 
 # -- real small packages to corrupt --------------------------------------------------------------
@@ -197,6 +204,45 @@ def _xlsx_bomb(path: Path) -> None:
     sheet = _sheet(data)
     cut = sheet.rindex(b"</t>")  # the filler goes into the last cell's text
     write_zip(path, replaced(data, bomb(SHEET, sheet[:cut], sheet[cut:])))
+
+
+def _shared_strings_bomb(path: Path) -> None:
+    # A cell refers to a shared string by number: 3,000 cells repeat one string of 100,000
+    # letters, 300 MB of text from a file of about 100 KB, which no size in the zip shows.
+    words = random.Random(7).choices(["rents", "are", "high", "housing", "costs"], k=20_000)
+    text = " ".join(words)[:100_000].encode()
+    shared = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="' + _S.encode() + b'">'
+        b"<si><t>text</t></si><si><t>" + text + b"</t></si></sst>"
+    )
+    cells = b"".join(
+        b'<row r="%d"><c r="A%d" t="s"><v>1</v></c></row>' % (n, n) for n in range(2, 3002)
+    )
+    sheet = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="' + _S.encode() + b'">'
+        b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        + cells
+        + b"</sheetData></worksheet>"
+    )
+    data = xlsx_bytes(ROWS)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        types = package.read("[Content_Types].xml").replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+        relations = package.read("xl/_rels/workbook.xml.rels").replace(
+            b"</Relationships>",
+            b'<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/'
+            b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            b"</Relationships>",
+        )
+    members = replaced(data, deflated(SHEET, sheet))
+    members = replaced_all(
+        members,
+        [deflated("[Content_Types].xml", types), deflated("xl/_rels/workbook.xml.rels", relations)],
+    )
+    write_zip(path, [*members, deflated("xl/sharedStrings.xml", shared)])
 
 
 def _ratio_bomb(path: Path) -> None:
@@ -330,6 +376,13 @@ CASES = [
         "ingest",
         3,
         f"'{SHEET}' {TOO_LARGE} (300 MB > 256 MB)",
+    ),
+    Case(
+        "shared-strings.xlsx",
+        _shared_strings_bomb,
+        "ingest",
+        3,
+        f"the text of its cells {TOO_LARGE} (256.0",
     ),
     Case("ratio-bomb.docx", _ratio_bomb, "ingest", 3, f"{TOO_LARGE} for its packed size"),
     Case("lying-header.docx", _lying_header, "ingest", 3, "damaged member 'word/document.xml'"),

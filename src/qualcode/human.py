@@ -29,7 +29,7 @@ from qualcode import delimited
 from qualcode.coding import AUTO_PREFIX
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
 from qualcode.models import Decision, Document, ReviewDecision, Role, Segment
-from qualcode.safezip import check_package
+from qualcode.safezip import bounded_rows, check_package
 from qualcode.store import CodedSegment, CodeRecord, Evidence, Store
 
 CODER_ENV = "QUALCODE_CODER"
@@ -581,7 +581,8 @@ def _xlsx_grid(path: Path) -> list[list[str]]:
         sheets = [workbook[SHEET_NAME]] if SHEET_NAME in workbook.sheetnames else []
         sheets += [s for s in workbook.worksheets if s.title != SHEET_NAME]
         for sheet in sheets:
-            grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            cells = ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+            grid = list(bounded_rows(cells, path, ImportFormatError))
             if grid and "document" in (normalise_header(c) for c in grid[0]):
                 return grid
         raise ImportFormatError("no worksheet has a 'document' column", path=path)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -94,7 +94,10 @@ def megabytes(size: int) -> str:
 
 
 def too_large(what: str, size: int, limit: int) -> str:
-    return f"{what} is too large when unpacked ({megabytes(size)} MB > {megabytes(limit)} MB)"
+    shown, most = megabytes(size), megabytes(limit)
+    if shown == most:  # just past the limit, as when a capped read stops: show the difference
+        shown, most = f"{size / MB:,.6f}".rstrip("0"), f"{limit / MB:,.6f}".rstrip("0").rstrip(".")
+    return f"{what} is too large when unpacked ({shown} MB > {most} MB)"
 
 
 def limit_hint(variable: str) -> str:
@@ -325,3 +328,28 @@ def check_package(
     """
     with SafeZip(path, error, limits, kind=kind) as package:
         package.check_all_xml()
+
+
+def bounded_rows(
+    rows: Iterable[list[str]],
+    path: Path,
+    error: type[QualcodeError],
+    limits: ZipLimits | None = None,
+) -> Iterator[list[str]]:
+    """The rows of a spreadsheet, refused once their cells hold more text than an XML member may.
+
+    An Excel cell refers to a shared string by its number, so a sheet of a few kilobytes can
+    repeat one long string in a million cells: the size checks of the package cannot see that.
+    """
+    limit = (limits or limits_from_environment()).max_xml_bytes
+    total = 0
+    for row in rows:
+        total += sum(len(cell) for cell in row)
+        if total > limit:
+            raise error(
+                too_large("the text of its cells", total, limit)
+                + ": a long string repeated in many cells",
+                path=path,
+                hint=limit_hint("QUALCODE_MAX_XML_MB"),
+            )
+        yield row

@@ -31,7 +31,7 @@ from qualcode.errors import ReaderError
 from qualcode.models import ReadDocument
 from qualcode.readers.assemble import Block, assemble, read_bytes, turn_label
 from qualcode.readers.text_reader import decode
-from qualcode.safezip import check_package
+from qualcode.safezip import bounded_rows, check_package
 from qualcode.speakers import fold
 
 
@@ -107,9 +107,8 @@ def read_xlsx(path: Path) -> ReadDocument:
     try:
         first_headers: list[str] | None = None
         for sheet in workbook.worksheets:
-            rows = [
-                [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
-            ]
+            cells = ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+            rows = list(bounded_rows(cells, path, ReaderError))
             found = _find_header(rows)
             if found is not None:
                 header_index, columns = found
