@@ -321,6 +321,18 @@ def _odt_billion_spaces(path: Path) -> None:
     _odt_content(path, lambda content: content.replace(b"Rents are high here.", spaces))
 
 
+def _front_matter_aliases(path: Path) -> None:
+    # Nine lists of nine aliases of the list before: 9^9 strings once written out.
+    lines = ['a: &a ["rent", "rent", "rent", "rent", "rent", "rent", "rent", "rent", "rent"]']
+    for before, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + before] * 9)}]")
+    path.write_text("---\n" + "\n".join(lines) + "\n---\n" + "\n\n".join(TURNS) + "\n")
+
+
+def _front_matter_deep(path: Path) -> None:
+    path.write_text("---\ncity: " + "[" * 50_000 + "\n---\n" + "\n\n".join(TURNS) + "\n")
+
+
 def _rtf_bad_escapes(path: Path) -> None:
     body = "\\uc1 Sarah Malik: rents \\u99999999999? and \\u" + "9" * 5000 + "? are high.\\par"
     path.write_text("{\\rtf1\\ansi " + body + "}", encoding="ascii")
@@ -410,6 +422,14 @@ CASES = [
     ),
     Case("deep.odt", _odt_deep, "ingest", 3, "'content.xml' nests elements more than 256 levels"),
     Case("billion-spaces.odt", _odt_billion_spaces, "ingest", 0, "added      billion-spaces.odt"),
+    Case(
+        "aliases.txt",
+        _front_matter_aliases,
+        "ingest",
+        3,
+        "line 3: front matter value of 'b' must be text or a list of texts, not a nested",
+    ),
+    Case("deep-front-matter.txt", _front_matter_deep, "ingest", 3, "line 2: front matter is"),
     Case("bad-escapes.rtf", _rtf_bad_escapes, "ingest", 0, "added      bad-escapes.rtf"),
     Case("huge-cell.csv", _csv_huge_cell, "ingest", 0, "added      huge-cell.csv"),
     Case("huge-cell-sidecar", _sidecar_huge_cell, "ingest-folder", 0, "added      t01.txt"),

@@ -445,3 +445,16 @@ def test_rtf_escaped_backslash_is_not_an_escape(corpus: Path) -> None:
     path = corpus / "odd.rtf"
     path.write_text("{\\rtf1\\ansi Sarah: C:\\\\u99999999999 folder.\\par}", encoding="ascii")
     assert read_file(path).text == "Sarah: C:\\u99999999999 folder."
+
+
+def test_front_matter_values_are_text_or_lists_of_text(corpus: Path) -> None:
+    path = corpus / "t.txt"
+    path.write_text("---\ncity: Barcelona\ntags: [housing, rent]\nwho:\n  name: Ana\n---\nA: hi\n")
+    with pytest.raises(ReaderError) as caught:
+        read_file(path)
+    assert caught.value.line == 4
+    assert caught.value.message == (
+        "front matter value of 'who' must be text or a list of texts, not a nested structure"
+    )
+    path.write_text("---\ncity: Barcelona\ntags: [housing, rent]\n---\nA: hi\n")
+    assert read_file(path).properties == {"city": "Barcelona", "tags": "housing; rent"}
