@@ -303,6 +303,17 @@ def _qdpx_broken_xml(path: Path) -> None:
     write_zip(path, [deflated("project.qde", b'<Project name="x">\n<Users>\n')])
 
 
+def _docx_missing_attribute(path: Path) -> None:
+    # Well-formed, but a merged cell's span has no value: python-docx fails in plain Python.
+    body = (
+        b"<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan/></w:tcPr><w:p><w:r><w:t>a</w:t></w:r></w:p>"
+        b"</w:tc></w:tr></w:tbl>"
+    )
+    write_zip(
+        path, replaced(docx_bytes(*TURNS), deflated("word/document.xml", _document_xml(body)))
+    )
+
+
 def _odt_content(path: Path, change: Callable[[bytes], bytes]) -> None:
     data = odt_bytes(*TURNS)
     with zipfile.ZipFile(io.BytesIO(data)) as package:
@@ -419,6 +430,13 @@ CASES = [
     ),
     Case(
         "broken-xml.qdpx", _qdpx_broken_xml, "import-qdpx", 1, "project.qde:3: not well-formed XML"
+    ),
+    Case(
+        "missing-attribute.docx",
+        _docx_missing_attribute,
+        "ingest",
+        3,
+        "corrupt .docx file: python-docx cannot read its structure (InvalidXmlError: required",
     ),
     Case("deep.odt", _odt_deep, "ingest", 3, "'content.xml' nests elements more than 256 levels"),
     Case("billion-spaces.odt", _odt_billion_spaces, "ingest", 0, "added      billion-spaces.odt"),

@@ -458,3 +458,23 @@ def test_front_matter_values_are_text_or_lists_of_text(corpus: Path) -> None:
     )
     path.write_text("---\ncity: Barcelona\ntags: [housing, rent]\n---\nA: hi\n")
     assert read_file(path).properties == {"city": "Barcelona", "tags": "housing; rent"}
+
+
+def test_rtf_uc_without_its_number_is_the_default(corpus: Path) -> None:
+    path = corpus / "odd.rtf"
+    path.write_text("{\\rtf1\\ansi Sarah: \\uc \\u8217? rents \\ucx high.\\par}", encoding="ascii")
+    assert read_file(path).text == "Sarah: \u2019 rents high."
+
+
+def test_xlsx_whose_parts_lack_required_attributes(corpus: Path) -> None:
+    from hostile import ROWS, deflated, replaced, write_zip, xlsx_bytes
+
+    data = xlsx_bytes(ROWS)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        types = package.read("[Content_Types].xml")
+    broken = types.replace(b"ContentType=", b"Kind=", 1)
+    path = write_zip(corpus / "t.xlsx", replaced(data, deflated("[Content_Types].xml", broken)))
+    assert reason(path) == (
+        "corrupt .xlsx file: openpyxl cannot read its structure (TypeError: "
+        "FileExtension.__init__() got an unexpected keyword argument 'Kind')"
+    )

@@ -140,6 +140,15 @@ def test_a_syntax_error_says_where(tmp_path: Path) -> None:
     )
 
 
+def test_an_undeclared_namespace_prefix_is_a_syntax_error(tmp_path: Path) -> None:
+    # lxml (python-docx, openpyxl) reads with namespaces; so does the check, to fail first.
+    path = package(tmp_path / "a.docx", {"word/document.xml": b'<w:document x:y="1"/>'})
+    assert refusal(path) == (
+        f"{path}: corrupt .docx file: 'word/document.xml' is not well-formed XML (line 1, column "
+        "1: unbound prefix)"
+    )
+
+
 def test_nesting_is_refused_past_the_depth_limit(tmp_path: Path) -> None:
     deep = b"<a>" * (MAX_XML_DEPTH + 1) + b"</a>" * (MAX_XML_DEPTH + 1)
     path = package(tmp_path / "a.docx", {"word/document.xml": deep})

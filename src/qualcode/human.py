@@ -29,7 +29,7 @@ from qualcode import delimited
 from qualcode.coding import AUTO_PREFIX
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
 from qualcode.models import Decision, Document, ReviewDecision, Role, Segment
-from qualcode.safezip import bounded_rows, check_package
+from qualcode.safezip import bounded_rows, check_package, structure_errors
 from qualcode.store import CodedSegment, CodeRecord, Evidence, Store
 
 CODER_ENV = "QUALCODE_CODER"
@@ -570,12 +570,21 @@ def _csv_grid(path: Path) -> list[list[str]]:
 
 
 def _xlsx_grid(path: Path) -> list[list[str]]:
+    from openpyxl.utils.exceptions import CellCoordinatesException
+
+    # openpyxl reads the sheet lazily, row by row: the whole reading is inside.
+    library_errors = (CellCoordinatesException,)
+    with structure_errors(path, ".xlsx", "openpyxl", ImportFormatError, library_errors):
+        return _read_xlsx_grid(path)
+
+
+def _read_xlsx_grid(path: Path) -> list[list[str]]:
     import openpyxl  # only needed for spreadsheets
 
     check_package(path, ImportFormatError, kind=".xlsx file")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise ImportFormatError(f"not a readable .xlsx file ({error})", path=path) from error
     try:
         sheets = [workbook[SHEET_NAME]] if SHEET_NAME in workbook.sheetnames else []

@@ -24,6 +24,7 @@ import os
 import stat
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -255,7 +256,8 @@ class XmlChecker:
         self.what = what
         self.corrupt = corrupt
         self.fail = fail
-        self.parser = expat.ParserCreate()
+        # With namespaces, as lxml reads them: a prefix never declared is an error here too.
+        self.parser = expat.ParserCreate(namespace_separator=" ")
         self.parser.StartDoctypeDeclHandler = self._doctype
         self.parser.EntityDeclHandler = self._entity
         self.parser.StartElementHandler = self._start
@@ -292,6 +294,10 @@ class XmlChecker:
     def _parse(self, chunk: bytes, final: bool) -> None:
         try:
             self.parser.Parse(chunk, final)
+        except LookupError as error:  # the XML declaration names an encoding Python lacks
+            raise self.fail(
+                f"{self.corrupt}{self.what} is in an unknown encoding ({error})", None
+            ) from None
         except expat.ExpatError as error:
             raise self.fail(
                 f"{self.corrupt}{self.what} is not well-formed XML (line {error.lineno}, column "
@@ -353,3 +359,32 @@ def bounded_rows(
                 hint=limit_hint("QUALCODE_MAX_XML_MB"),
             )
         yield row
+
+
+# What python-docx, odfpy and openpyxl raise when a package is well-formed XML but not the
+# structure they expect (a part whose root is another element, an attribute missing or holding
+# text where a number belongs): they check little and fail in plain Python.
+LIBRARY_FAILURES = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+
+
+@contextmanager
+def structure_errors(
+    path: Path,
+    kind: str,
+    library: str,
+    error: type[QualcodeError],
+    also: tuple[type[Exception], ...] = (),
+) -> Iterator[None]:
+    """Turn a format library's failure on a malformed package into a reader's or import's error.
+
+    The message keeps the library's exception and its text, so that a failure that is qualcode's
+    own after all can still be reported and found. ``also``: the library's own error classes.
+    """
+    try:
+        yield
+    except LIBRARY_FAILURES + also as failure:
+        raise error(
+            f"corrupt {kind} file: {library} cannot read its structure "
+            f"({type(failure).__name__}: {failure})",
+            path=path,
+        ) from failure

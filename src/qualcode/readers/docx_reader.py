@@ -15,7 +15,9 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as DocxDocument
+from docx.exceptions import PythonDocxError
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.exceptions import XmlchemyError
 from docx.oxml.ns import qn
 from docx.oxml.text.run import CT_R
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -26,7 +28,7 @@ from lxml import etree
 
 from qualcode.errors import ReaderError
 from qualcode.models import Paragraph, ReadDocument
-from qualcode.safezip import check_package
+from qualcode.safezip import check_package, structure_errors
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL_SEPARATOR = " | "
@@ -51,6 +53,14 @@ _INLINE_CONTAINERS = {
 
 
 def read_docx(path: Path) -> ReadDocument:
+    # python-docx reads the package's parts lazily, while the blocks are walked: the whole
+    # reading is inside.
+    library_errors = (PythonDocxError, XmlchemyError)
+    with structure_errors(path, ".docx", "python-docx", ReaderError, library_errors):
+        return _read_docx(path)
+
+
+def _read_docx(path: Path) -> ReadDocument:
     document = _open(path)
     texts: list[tuple[str, str | None, bool, bool]] = []
     for text, style, italic, in_table in _blocks(document):

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax import SAXException
 
-from odf.element import Element, Node
+from odf.element import Element, IllegalChild, IllegalText, Node
 from odf.namespaces import DCNS, DRAWNS, FONS, METANS, OFFICENS, STYLENS, TABLENS, TEXTNS
 from odf.opendocument import OpenDocument, load
 
 from qualcode.errors import ReaderError
 from qualcode.models import ReadDocument
 from qualcode.readers.assemble import Block, assemble
-from qualcode.safezip import SafeZip
+from qualcode.safezip import SafeZip, structure_errors
 
 _TEXT_MIMETYPE = "application/vnd.oasis.opendocument.text"
 _CELL_SEPARATOR = " | "
@@ -67,6 +67,11 @@ class _Style:
 
 
 def read_odt(path: Path) -> ReadDocument:
+    with structure_errors(path, ".odt", "odfpy", ReaderError, (IllegalChild, IllegalText)):
+        return _read_odt(path)
+
+
+def _read_odt(path: Path) -> ReadDocument:
     document = _open(path)
     styles = _styles(document)
     body = _office_text(document)

@@ -24,14 +24,19 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 
 from qualcode import delimited
 from qualcode.errors import ReaderError
 from qualcode.models import ReadDocument
-from qualcode.readers.assemble import Block, assemble, read_bytes, turn_label
+from qualcode.readers.assemble import (
+    Block,
+    assemble,
+    read_bytes,
+    turn_label,
+)
 from qualcode.readers.text_reader import decode
-from qualcode.safezip import bounded_rows, check_package
+from qualcode.safezip import bounded_rows, check_package, structure_errors
 from qualcode.speakers import fold
 
 
@@ -97,6 +102,12 @@ def read_tsv(path: Path) -> ReadDocument:
 
 
 def read_xlsx(path: Path) -> ReadDocument:
+    # openpyxl reads the sheet lazily, row by row: the whole reading is inside.
+    with structure_errors(path, ".xlsx", "openpyxl", ReaderError, (CellCoordinatesException,)):
+        return _read_xlsx(path)
+
+
+def _read_xlsx(path: Path) -> ReadDocument:
     if not zipfile.is_zipfile(path):
         raise ReaderError("not a valid .xlsx file (it is not a zip package)", path=path)
     check_package(path, ReaderError, kind=".xlsx file")
