@@ -76,7 +76,8 @@ def test_bad_file_is_skipped_on_stderr_with_exit_code_3(cli, transcripts, projec
         "skipped    transcripts/barcelona/broken.docx: "
         "not a valid .docx file (it is not a zip package)\n"
         "skipped    transcripts/barcelona/locked.docx: "
-        "password-protected or old-format Word file (an OLE container, not a .docx package)\n"
+        "password-protected or old-format Word file (an OLE container, not a .docx package) "
+        "(remove the password or save it as .docx in Word)\n"
     )
     assert result.stdout.splitlines()[-1] == (
         f"4 files: 2 added, 0 updated, 0 unchanged, 2 skipped. Project: {project_path}"

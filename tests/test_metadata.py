@@ -146,3 +146,52 @@ def test_unmatched_sidecar_rows(tmp_path: Path) -> None:
 
 def test_no_sidecar(tmp_path: Path) -> None:
     assert load_sidecar(tmp_path) is None
+
+
+def test_sidecar_column_named_twice(tmp_path: Path) -> None:
+    (tmp_path / "metadata.csv").write_text("file,City,File\nb01.txt,Birmingham,c01.txt\n")
+    with pytest.raises(QualcodeError) as caught:
+        load_sidecar(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'metadata.csv'}:1: the column 'file' appears 2 times (columns 1, 3); "
+        "cannot tell which to use"
+    )
+
+
+def test_sidecar_unclosed_quote_names_its_line(tmp_path: Path) -> None:
+    (tmp_path / "metadata.csv").write_text(
+        'file,city\nb01.txt,Birmingham\nc01.txt,"Barcelona\nc02.txt,Barcelona\n'
+    )
+    with pytest.raises(QualcodeError) as caught:
+        load_sidecar(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'metadata.csv'}:3: a quoted cell starts on this line and is never closed "
+        '(close the quote, or double a quote inside a quoted cell (""))'
+    )
+
+
+def test_sidecar_row_with_more_cells_than_columns(tmp_path: Path) -> None:
+    (tmp_path / "metadata.csv").write_text(
+        "file,role\nb01.txt,Officer\nb02.txt,Officer, housing\nb03.txt,Officer,,\n"
+    )
+    with pytest.raises(QualcodeError) as caught:
+        load_sidecar(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'metadata.csv'}:3: the row has 3 cells but the header names 2 columns "
+        "(quote a value that holds the separator)"
+    )
+
+
+def test_sidecar_trailing_empty_cells_and_blank_rows_are_fine(tmp_path: Path) -> None:
+    (tmp_path / "metadata.csv").write_text("file,role\nb01.txt,Officer,,\n,\n\nb02.txt,Chair\n")
+    sidecar = load_sidecar(tmp_path)
+    assert sidecar is not None
+    assert sidecar.rows == {"b01.txt": {"role": "Officer"}, "b02.txt": {"role": "Chair"}}
+
+
+def test_sidecar_cell_past_the_csv_modules_limit(tmp_path: Path) -> None:
+    note = "a long note " * 20_000
+    (tmp_path / "metadata.csv").write_text(f"file,note\nb01.txt,{note}\n")
+    sidecar = load_sidecar(tmp_path)
+    assert sidecar is not None
+    assert sidecar.rows["b01.txt"]["note"] == note.strip()

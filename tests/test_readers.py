@@ -364,3 +364,117 @@ def test_markdown_headings_are_paragraphs_of_their_own(corpus: Path, write_text)
         ("## Part two", "heading"),
         ("**Delroy:** Hi.", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("old.doc", "an old Word file: save it as .docx in Word or LibreOffice"),
+        ("old.XLS", "an old Excel file: save it as .xlsx in Excel or LibreOffice"),
+    ],
+)
+def test_old_office_formats_get_the_hint_to_convert(corpus: Path, name: str, hint: str) -> None:
+    path = corpus / name
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(ReaderError) as caught:
+        read_file(path)
+    assert caught.value.hint == hint
+    assert caught.value.detail().endswith(
+        f"(qualcode reads {', '.join(supported_suffixes())}) ({hint})"
+    )
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _with_body(source: Path, target: Path, body: str) -> Path:
+    """A copy of a Word file whose body is ``body`` (WordprocessingML, ``w:`` prefix)."""
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            data = document.encode() if info.filename == "word/document.xml" else old.read(info)
+            new.writestr(info, data)
+    return target
+
+
+def test_docx_tracked_changes_as_accepted(corpus: Path, write_docx) -> None:
+    source = write_docx(corpus / "plain.docx", ["x"])
+    body = (
+        "<w:p><w:r><w:t xml:space='preserve'>Sarah: rents are </w:t></w:r>"
+        "<w:ins w:id='1' w:author='A'><w:r><w:rPr><w:i/></w:rPr><w:t>un</w:t></w:r>"
+        "<w:hyperlink><w:r><w:t>affordable</w:t></w:r></w:hyperlink></w:ins>"
+        "<w:del w:id='2' w:author='A'><w:r><w:delText> cheap</w:delText></w:r></w:del>"
+        "<w:moveFrom w:id='3' w:author='A'><w:r><w:t> moved away</w:t></w:r></w:moveFrom>"
+        "<w:moveTo w:id='4' w:author='A'><w:r><w:t> now</w:t></w:r></w:moveTo>"
+        "<w:r><w:t>.</w:t></w:r></w:p>"
+        "<w:p><w:ins w:id='5' w:author='A'><w:r><w:rPr><w:i/></w:rPr>"
+        "<w:t>(Laughs.)</w:t></w:r></w:ins></w:p>"
+        "<w:tbl><w:tr><w:tc><w:p><w:ins w:id='6' w:author='A'><w:r><w:t>inserted</w:t></w:r>"
+        "</w:ins><w:del w:id='7' w:author='A'><w:r><w:delText>deleted</w:delText></w:r></w:del>"
+        "</w:p></w:tc><w:tc><w:p><w:r><w:t>cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    )
+    document = read_file(_with_body(source, corpus / "tracked.docx", body))
+    assert document.text == "Sarah: rents are unaffordable now.\n(Laughs.)\ninserted | cell"
+    assert [paragraph.italic for paragraph in document.paragraphs] == [False, True, False]
+
+
+def test_docx_deeply_nested_inline_elements_are_read_without_recursion(
+    corpus: Path, write_docx
+) -> None:
+    source = write_docx(corpus / "plain.docx", ["x"])
+    depth = 200  # lxml refuses deeper trees than 256 without its huge-tree option
+    body = "<w:p>" + "<w:smartTag>" * depth + "<w:r><w:t>deep</w:t></w:r>"
+    body += "</w:smartTag>" * depth + "</w:p>"
+    assert read_file(_with_body(source, corpus / "deep.docx", body)).text == "deep"
+
+
+@pytest.mark.parametrize(
+    "escape",
+    ["\\u99999999999?", "\\u" + "9" * 5000 + "?", "\\u-99999999?", "\\u1114112?"],
+)
+def test_rtf_escape_past_unicode_becomes_a_replacement_character(corpus: Path, escape: str) -> None:
+    path = corpus / "odd.rtf"
+    path.write_text("{\\rtf1\\ansi\\uc1 Sarah: rents " + escape + " high.\\par}", encoding="ascii")
+    assert read_file(path).text == "Sarah: rents \ufffd high."
+
+
+def test_rtf_escaped_backslash_is_not_an_escape(corpus: Path) -> None:
+    path = corpus / "odd.rtf"
+    path.write_text("{\\rtf1\\ansi Sarah: C:\\\\u99999999999 folder.\\par}", encoding="ascii")
+    assert read_file(path).text == "Sarah: C:\\u99999999999 folder."
+
+
+def test_front_matter_values_are_text_or_lists_of_text(corpus: Path) -> None:
+    path = corpus / "t.txt"
+    path.write_text("---\ncity: Barcelona\ntags: [housing, rent]\nwho:\n  name: Ana\n---\nA: hi\n")
+    with pytest.raises(ReaderError) as caught:
+        read_file(path)
+    assert caught.value.line == 4
+    assert caught.value.message == (
+        "front matter value of 'who' must be text or a list of texts, not a nested structure"
+    )
+    path.write_text("---\ncity: Barcelona\ntags: [housing, rent]\n---\nA: hi\n")
+    assert read_file(path).properties == {"city": "Barcelona", "tags": "housing; rent"}
+
+
+def test_rtf_uc_without_its_number_is_the_default(corpus: Path) -> None:
+    path = corpus / "odd.rtf"
+    path.write_text("{\\rtf1\\ansi Sarah: \\uc \\u8217? rents \\ucx high.\\par}", encoding="ascii")
+    assert read_file(path).text == "Sarah: \u2019 rents high."
+
+
+def test_xlsx_whose_parts_lack_required_attributes(corpus: Path) -> None:
+    from hostile import ROWS, deflated, replaced, write_zip, xlsx_bytes
+
+    data = xlsx_bytes(ROWS)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        types = package.read("[Content_Types].xml")
+    broken = types.replace(b"ContentType=", b"Kind=", 1)
+    path = write_zip(corpus / "t.xlsx", replaced(data, deflated("[Content_Types].xml", broken)))
+    assert reason(path) == (
+        "corrupt .xlsx file: openpyxl cannot read its structure (TypeError: "
+        "FileExtension.__init__() got an unexpected keyword argument 'Kind')"
+    )

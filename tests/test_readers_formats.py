@@ -846,7 +846,10 @@ def _odt_with_broken_xml(path: Path) -> Path:
 
 
 BROKEN: dict[str, tuple[BrokenWriter, str]] = {
-    "odt-broken-xml.odt": (_odt_with_broken_xml, "content.xml is not well-formed XML"),
+    "odt-broken-xml.odt": (
+        _odt_with_broken_xml,
+        "corrupt .odt file: 'content.xml' is not well-formed XML (line",
+    ),
     "odt-not-zip.odt": (_bytes(b"PK not really a zip"), "not a valid .odt file"),
     "odt-empty-package.odt": (_zip_without_content, "content.xml is missing"),
     "pdf-garbage.pdf": (

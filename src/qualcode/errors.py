@@ -45,6 +45,12 @@ class QualcodeError(Exception):
             text += f" ({self.hint})"
         return text
 
+    def detail(self) -> str:
+        """The message with its line and hint but without the path, for a line that names the
+        file already."""
+        text = f"line {self.line}: {self.message}" if self.line is not None else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
 
 class UsageError(QualcodeError):
     """The command line asked for something that cannot be done as asked."""

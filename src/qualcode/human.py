@@ -15,10 +15,8 @@ Coder names starting with ``auto:`` belong to automatic coders and cannot be use
 
 from __future__ import annotations
 
-import csv
 import difflib
 import getpass
-import io
 import os
 import random
 import re
@@ -27,9 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualcode import delimited
 from qualcode.coding import AUTO_PREFIX
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
 from qualcode.models import Decision, Document, ReviewDecision, Role, Segment
+from qualcode.safezip import bounded_rows, check_package, structure_errors
 from qualcode.store import CodedSegment, CodeRecord, Evidence, Store
 
 CODER_ENV = "QUALCODE_CODER"
@@ -577,21 +577,33 @@ def _csv_grid(path: Path) -> list[list[str]]:
         text = data.decode("cp1252", errors="replace")
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count) if first_line else ","
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    table = delimited.rows(text, path, ImportFormatError, delimiter=delimiter)
+    return [cells for _, cells in table]
 
 
 def _xlsx_grid(path: Path) -> list[list[str]]:
+    from openpyxl.utils.exceptions import CellCoordinatesException
+
+    # openpyxl reads the sheet lazily, row by row: the whole reading is inside.
+    library_errors = (CellCoordinatesException,)
+    with structure_errors(path, ".xlsx", "openpyxl", ImportFormatError, library_errors):
+        return _read_xlsx_grid(path)
+
+
+def _read_xlsx_grid(path: Path) -> list[list[str]]:
     import openpyxl  # only needed for spreadsheets
 
+    check_package(path, ImportFormatError, kind=".xlsx file")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise ImportFormatError(f"not a readable .xlsx file ({error})", path=path) from error
     try:
         sheets = [workbook[SHEET_NAME]] if SHEET_NAME in workbook.sheetnames else []
         sheets += [s for s in workbook.worksheets if s.title != SHEET_NAME]
         for sheet in sheets:
-            grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            cells = ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+            grid = list(bounded_rows(cells, path, ImportFormatError))
             if grid and "document" in (normalise_header(c) for c in grid[0]):
                 return grid
         raise ImportFormatError("no worksheet has a 'document' column", path=path)

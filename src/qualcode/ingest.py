@@ -184,7 +184,7 @@ def _ingest_file(
     try:
         read = read_file(file)
     except ReaderError as error:
-        return FileResult(file, name, "failed", reason=error.message)
+        return FileResult(file, name, "failed", reason=error.detail())
     attributes = _attributes(file, read.properties, outer)
     labels = project_labels + split_labels(attributes.get("interviewer", ("", ""))[0])
     segments = segment_document(read, unit, RoleResolver(labels)).segments

@@ -11,11 +11,11 @@ A later source overrides an earlier one key by key; each attribute remembers whe
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualcode import delimited
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.readers.text_reader import decode
 
@@ -116,17 +116,39 @@ def load_sidecar(folder: Path) -> Sidecar | None:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if reader.fieldnames is None or "file" not in [normalise_key(f) for f in reader.fieldnames]:
+    table = delimited.rows(
+        text, path, QualcodeError, delimiter=dialect.delimiter, quotechar=dialect.quotechar
+    )
+    header_line, header = table[0] if table else (1, [])
+    keys = [normalise_key(name) for name in header]
+    for key in dict.fromkeys(keys):
+        columns = [str(index + 1) for index, other in enumerate(keys) if other == key]
+        if key and len(columns) > 1:
+            raise QualcodeError(
+                f"the column '{key}' appears {len(columns)} times (columns "
+                f"{', '.join(columns)}); cannot tell which to use",
+                path=path,
+                line=header_line,
+            )
+    if "file" not in keys:
         raise QualcodeError(
             "needs a 'file' column naming each transcript",
             path=path,
-            line=1,
+            line=header_line,
             hint="e.g. file,city,interviewee_role",
         )
     rows: dict[str, dict[str, str]] = {}
-    for line_number, row in enumerate(reader, start=2):
-        values = {normalise_key(k): (v or "").strip() for k, v in row.items() if k is not None}
+    for line_number, cells in table[1:]:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if any(cell.strip() for cell in cells[len(keys) :]):
+            raise QualcodeError(
+                f"the row has {len(cells)} cells but the header names {len(keys)} columns",
+                path=path,
+                line=line_number,
+                hint="quote a value that holds the separator",
+            )
+        values = {key: cell.strip() for key, cell in zip(keys, cells, strict=False) if key}
         name = values.pop("file", "")
         if not name:
             raise QualcodeError("row has an empty 'file' cell", path=path, line=line_number)

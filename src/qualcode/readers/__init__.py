@@ -37,6 +37,12 @@ READERS: dict[str, Reader] = {
     ".xlsx": table_reader.read_xlsx,
 }
 
+# Formats qualcode does not read whose files convert to one it does, and how.
+CONVERT_HINTS = {
+    ".doc": "an old Word file: save it as .docx in Word or LibreOffice",
+    ".xls": "an old Excel file: save it as .xlsx in Excel or LibreOffice",
+}
+
 
 def supported_suffixes() -> tuple[str, ...]:
     return tuple(sorted(READERS))
@@ -50,6 +56,7 @@ def read_file(path: Path) -> ReadDocument:
         raise ReaderError(
             f"unsupported file type '{path.suffix or path.name}' (qualcode reads {known})",
             path=path,
+            hint=CONVERT_HINTS.get(path.suffix.lower()),
         )
     try:
         size = path.stat().st_size

@@ -15,19 +15,52 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as DocxDocument
+from docx.exceptions import PythonDocxError
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.exceptions import XmlchemyError
 from docx.oxml.ns import qn
+from docx.oxml.text.run import CT_R
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.table import Table
 from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
+from lxml import etree
 
 from qualcode.errors import ReaderError
 from qualcode.models import Paragraph, ReadDocument
+from qualcode.safezip import check_package, structure_errors
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL_SEPARATOR = " | "
+_RUN = qn("w:r")
+# Inline elements whose runs are the paragraph's text; anything else (w:del, w:moveFrom, w:pPr,
+# bookmarks, proofing marks) holds no shown text.
+_INLINE_CONTAINERS = {
+    qn(name)
+    for name in (
+        "w:ins",
+        "w:moveTo",
+        "w:hyperlink",
+        "w:fldSimple",
+        "w:smartTag",
+        "w:customXml",
+        "w:sdt",
+        "w:sdtContent",
+        "w:dir",
+        "w:bdo",
+    )
+}
 
 
 def read_docx(path: Path) -> ReadDocument:
+    # python-docx reads the package's parts lazily, while the blocks are walked: the whole
+    # reading is inside.
+    library_errors = (PythonDocxError, XmlchemyError)
+    with structure_errors(path, ".docx", "python-docx", ReaderError, library_errors):
+        return _read_docx(path)
+
+
+def _read_docx(path: Path) -> ReadDocument:
     document = _open(path)
     texts: list[tuple[str, str | None, bool, bool]] = []
     for text, style, italic, in_table in _blocks(document):
@@ -69,11 +102,12 @@ def _open(path: Path) -> DocxDocument:
         )
     if not zipfile.is_zipfile(path):
         raise ReaderError("not a valid .docx file (it is not a zip package)", path=path)
+    check_package(path, ReaderError, kind=".docx file")
     try:
         return docx.Document(str(path))
     except (PackageNotFoundError, KeyError, zipfile.BadZipFile) as error:
         raise ReaderError(f"not a valid .docx file ({error})", path=path) from error
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, etree.XMLSyntaxError) as error:
         raise ReaderError(f"corrupt .docx file ({error})", path=path) from error
 
 
@@ -85,7 +119,9 @@ def _blocks(document: DocxDocument) -> Iterator[tuple[str, str | None, bool, boo
         if child.tag == qn("w:p"):
             paragraph = DocxParagraph(child, document)
             style, style_italic = styles.of(paragraph)
-            yield paragraph.text, style, _all_italic(paragraph, style_italic), False
+            runs = _runs(child)
+            text = "".join(run.text for run in runs)
+            yield text, style, _all_italic(runs, paragraph, style_italic), False
         elif child.tag == qn("w:tbl"):
             for row in Table(child, document).rows:
                 cells: list[str] = []
@@ -94,7 +130,8 @@ def _blocks(document: DocxDocument) -> Iterator[tuple[str, str | None, bool, boo
                     if id(cell._tc) in seen:  # a merged cell repeats in row.cells
                         continue
                     seen.add(id(cell._tc))
-                    cells.append(" ".join(cell.text.split()))
+                    texts = (_text(paragraph) for paragraph in cell._tc.iterchildren(qn("w:p")))
+                    cells.append(" ".join(" ".join(texts).split()))
                 yield _CELL_SEPARATOR.join(cells), "table", False, True
 
 
@@ -122,11 +159,34 @@ class _StyleLookup:
         return self._known[style_id]
 
 
-def _all_italic(paragraph: DocxParagraph, style_italic: bool) -> bool:
-    runs = [run for run in paragraph.runs if run.text.strip()]
-    if not runs:
+def _runs(paragraph: BaseOxmlElement) -> list[CT_R]:
+    """The runs of a paragraph's text in order: those in tracked insertions, hyperlinks, fields,
+    smart tags and content controls too, none of tracked deletions (``w:del``, ``w:moveFrom``).
+
+    python-docx's ``paragraph.text`` reads only the paragraph's own runs and hyperlinks, so a word
+    typed with track changes on was lost (``rents are .``). A stack instead of recursion: the
+    nesting is the file's to choose.
+    """
+    found: list[CT_R] = []
+    stack = list(reversed(paragraph))
+    while stack:
+        node = stack.pop()
+        if node.tag == _RUN:
+            found.append(node)
+        elif node.tag in _INLINE_CONTAINERS:
+            stack.extend(reversed(node))
+    return found
+
+
+def _text(paragraph: BaseOxmlElement) -> str:
+    return "".join(run.text for run in _runs(paragraph))
+
+
+def _all_italic(runs: list[CT_R], paragraph: DocxParagraph, style_italic: bool) -> bool:
+    shown = [Run(run, paragraph) for run in runs if run.text.strip()]
+    if not shown:
         return False
-    return all(run.italic or (run.italic is None and style_italic) for run in runs)
+    return all(run.italic or (run.italic is None and style_italic) for run in shown)
 
 
 def _properties(document: DocxDocument) -> dict[str, str]:

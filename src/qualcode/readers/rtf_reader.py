@@ -27,6 +27,10 @@ _CODE_PAGE = re.compile(r"\\ansicpg(\d+)")
 _BRACE = re.compile(r"\\[\\{}]|[{}]")
 _INFO_FIELDS = {"title": "title", "subject": "subject", "author": "author", "keywords": "keywords"}
 _CELL_SEPARATOR = " | "
+# An escaped backslash, a \\uc without its number, or a \\uN escape (N is a signed 16-bit
+# number in the standard).
+_UNICODE_ESCAPE = re.compile(r"\\\\|\\uc(?![a-z]|-?\d)|\\u(-?\d+)")
+_REPLACEMENT = "\\u65533"
 _CREATED = re.compile(r"\\creatim\s*\\yr(\d{4})\s*\\mo(\d{1,2})\s*\\dy(\d{1,2})")
 
 
@@ -45,9 +49,13 @@ def read_rtf(path: Path) -> ReadDocument:
     if code_page is not None:
         encoding = f"cp{code_page.group(1)}"
     try:
-        plain = rtf_to_text(raw, encoding="cp1252", errors="replace")
+        plain = rtf_to_text(
+            _UNICODE_ESCAPE.sub(_checked_unicode, raw), encoding="cp1252", errors="replace"
+        )
     except LookupError as error:  # a font charset or code page Python has no codec for
         raise ReaderError(f"unsupported RTF code page ({error})", path=path) from error
+    except (ValueError, OverflowError, TypeError) as error:  # a control word striprtf cannot read
+        raise ReaderError(f"malformed RTF escape ({error})", path=path) from error
     # striprtf turns the \uN escapes of a character beyond the BMP (an emoji) into two halves of
     # a surrogate pair; join them into the character (and replace a half left alone).
     plain = plain.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
@@ -60,6 +68,20 @@ def read_rtf(path: Path) -> ReadDocument:
         format="rtf",
         encoding=encoding,
     )
+
+
+def _checked_unicode(match: re.Match[str]) -> str:
+    """A ``\\uN`` escape as written when N can be a character, else U+FFFD's escape: striprtf
+    turns N into a character with ``chr``, which fails on numbers past U+10FFFF. A ``\\uc``
+    without its number becomes ``\\uc1``, the default."""
+    if match.group() == "\\uc":  # striprtf reads the missing number as int(None)
+        return "\\uc1"
+    number = match.group(1)
+    if number is None:
+        return match.group()
+    if len(number) > 7 or not -32768 <= int(number) <= 0x10FFFF:
+        return _REPLACEMENT
+    return match.group()
 
 
 def _block(line: str) -> Block:

@@ -16,7 +16,6 @@ sheets of a workbook, formatting, formulas (their last computed values are read)
 from __future__ import annotations
 
 import csv
-import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -25,12 +24,19 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 
+from qualcode import delimited
 from qualcode.errors import ReaderError
 from qualcode.models import ReadDocument
-from qualcode.readers.assemble import Block, assemble, read_bytes, turn_label
+from qualcode.readers.assemble import (
+    Block,
+    assemble,
+    read_bytes,
+    turn_label,
+)
 from qualcode.readers.text_reader import decode
+from qualcode.safezip import bounded_rows, check_package, structure_errors
 from qualcode.speakers import fold
 
 
@@ -96,8 +102,15 @@ def read_tsv(path: Path) -> ReadDocument:
 
 
 def read_xlsx(path: Path) -> ReadDocument:
+    # openpyxl reads the sheet lazily, row by row: the whole reading is inside.
+    with structure_errors(path, ".xlsx", "openpyxl", ReaderError, (CellCoordinatesException,)):
+        return _read_xlsx(path)
+
+
+def _read_xlsx(path: Path) -> ReadDocument:
     if not zipfile.is_zipfile(path):
         raise ReaderError("not a valid .xlsx file (it is not a zip package)", path=path)
+    check_package(path, ReaderError, kind=".xlsx file")
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
@@ -105,9 +118,8 @@ def read_xlsx(path: Path) -> ReadDocument:
     try:
         first_headers: list[str] | None = None
         for sheet in workbook.worksheets:
-            rows = [
-                [_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
-            ]
+            cells = ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+            rows = list(bounded_rows(cells, path, ReaderError))
             found = _find_header(rows)
             if found is not None:
                 header_index, columns = found
@@ -123,10 +135,7 @@ def read_xlsx(path: Path) -> ReadDocument:
 def _read_delimited(path: Path, fmt: str) -> ReadDocument:
     raw, encoding = decode(read_bytes(path), path)
     delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(raw)
-    try:
-        rows = list(csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise ReaderError(f"not a valid {fmt.upper()} file ({error})", path=path) from error
+    rows = [cells for _, cells in delimited.rows(raw, path, ReaderError, delimiter=delimiter)]
     found = _find_header(rows)
     if found is None:
         raise _no_text_column(path, _first_row(rows))

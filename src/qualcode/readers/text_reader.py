@@ -94,6 +94,8 @@ def split_front_matter(raw: str, path: Path) -> tuple[dict[str, str], str]:
     block = raw[4 : 4 + closing.start()]
     try:
         loaded = yaml.safe_load(block)
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise ReaderError("front matter is nested too deeply", path=path, line=2) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -106,13 +108,33 @@ def split_front_matter(raw: str, path: Path) -> tuple[dict[str, str], str]:
         loaded = {}
     if not isinstance(loaded, dict):
         raise ReaderError("front matter must be a mapping of key: value", path=path, line=2)
-    properties = {
-        str(key).strip().lower(): _scalar(value)
-        for key, value in loaded.items()
-        if value is not None and str(key).strip()
-    }
+    properties: dict[str, str] = {}
+    for key, value in loaded.items():
+        if value is None or not str(key).strip():
+            continue
+        if isinstance(value, dict) or (
+            isinstance(value, list) and any(isinstance(item, list | dict) for item in value)
+        ):
+            # Attributes are text. Refused rather than written out: YAML aliases let a few
+            # lines nest one list in another until writing it out takes gigabytes.
+            raise ReaderError(
+                f"front matter value of '{key}' must be text or a list of texts, not a nested "
+                "structure",
+                path=path,
+                line=_key_line(block, str(key)),
+            )
+        properties[str(key).strip().lower()] = _scalar(value)
     body = raw[4 + closing.end() :]
     return properties, body.removeprefix("\n")
+
+
+def _key_line(block: str, key: str) -> int:
+    """The line of the file where front matter ``key:`` is written (the block starts on line 2)."""
+    pattern = re.compile(rf"""\s*["']?{re.escape(key)}["']?\s*:""")
+    for number, text in enumerate(block.split("\n"), start=2):
+        if pattern.match(text):
+            return number
+    return 2
 
 
 def _scalar(value: object) -> str:

@@ -2,9 +2,10 @@
 
 Reading happens in memory, never by extracting members where their names say: every member name
 is checked first and the whole archive is refused if one climbs out (``../x``, ``/etc/x``,
-``C:\\x``) or is a symbolic link, if it holds too many members, or if it would unpack to more than
-the size cap. Members are read through a counter that stops at the cap whatever the zip headers
-claim.
+``C:\\x``) or is a symbolic link, or if it fails the checks every zip qualcode reads goes through
+(:mod:`qualcode.safezip`): too many members, a member or the whole unpacking past the size caps, a
+member that expands too far for its packed size. Members are read through a counter that stops at
+the cap whatever the zip headers claim.
 
 The standard wants ``project.qde`` and a flat ``sources/`` folder at the top. Archives from the big
 tools and from people re-zipping a folder deviate; what can be read unambiguously is read, with a
@@ -20,26 +21,20 @@ import stat
 import tempfile
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from qualcode.errors import ImportFormatError
+from qualcode.safezip import SafeZip, ZipLimits
 
 PROJECT_MEMBER = "project.qde"
 SOURCES_FOLDER = "sources"
 INTERNAL_SCHEME = "internal://"
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)
-_CHUNK = 1 << 20
 _WINDOWS_DRIVE = re.compile(r"[A-Za-z]:")
 
 
-@dataclass(frozen=True)
-class ArchiveLimits:
-    """How much an archive may hold. The member size is the standard's own limit (2^31 - 1)."""
-
-    max_members: int = 10_000
-    max_total_bytes: int = 1 << 30
-    max_member_bytes: int = 2**31 - 1
+# The limits of every zip qualcode reads (safezip.py); kept under this name for the REFI modules.
+ArchiveLimits = ZipLimits
 
 
 def write_archive(path: Path, project: bytes, sources: Sequence[tuple[str, bytes]]) -> None:
@@ -74,9 +69,7 @@ class Archive:
 
     def __init__(self, path: Path, limits: ArchiveLimits | None = None) -> None:
         self.path = path
-        self.limits = limits or ArchiveLimits()
         self.warnings: list[str] = []
-        self._read_bytes = 0
         if not path.is_file():
             raise ImportFormatError("no such archive", path=path)
         if not zipfile.is_zipfile(path):
@@ -84,13 +77,10 @@ class Archive:
                 "not a REFI-QDA project: a .qdpx file is a zip archive holding project.qde",
                 path=path,
             )
+        self._zip = SafeZip(path, ImportFormatError, limits, kind="zip archive")
+        self.limits = self._zip.limits
         try:
-            self._zip = zipfile.ZipFile(path)
-            members = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as error:
-            raise ImportFormatError(f"damaged zip archive ({error})", path=path) from None
-        try:
-            self._members = self._check(members)
+            self._members = self._check(self._zip.members)
         except ImportFormatError:
             self._zip.close()
             raise
@@ -105,14 +95,8 @@ class Archive:
         self._zip.close()
 
     def _check(self, members: list[zipfile.ZipInfo]) -> dict[str, zipfile.ZipInfo]:
-        limits = self.limits
-        if len(members) > limits.max_members:
-            raise ImportFormatError(
-                f"the archive holds {len(members):,} members, more than the "
-                f"{limits.max_members:,} qualcode reads",
-                path=self.path,
-            )
-        total = 0
+        """Member names: none may climb out or be a link, and none may appear twice (the sizes
+        were checked by SafeZip)."""
         found: dict[str, zipfile.ZipInfo] = {}
         for info in members:
             name = info.filename.replace("\\", "/")
@@ -123,24 +107,9 @@ class Archive:
                     path=self.path,
                     hint="a REFI-QDA archive holds project.qde and sources/ only",
                 )
-            if stat.S_ISLNK(info.external_attr >> 16):
+            if self._zip.is_symbolic_link(info):
                 raise ImportFormatError(
                     f"refusing the archive: member '{info.filename}' is a symbolic link",
-                    path=self.path,
-                )
-            if info.is_dir():
-                continue
-            if info.file_size > limits.max_member_bytes:
-                raise ImportFormatError(
-                    f"refusing the archive: member '{info.filename}' unpacks to "
-                    f"{info.file_size:,} bytes, more than {limits.max_member_bytes:,}",
-                    path=self.path,
-                )
-            total += info.file_size
-            if total > limits.max_total_bytes:
-                raise ImportFormatError(
-                    f"refusing the archive: it unpacks to more than {limits.max_total_bytes:,} "
-                    "bytes",
                     path=self.path,
                 )
             key = name.lower()
@@ -214,32 +183,4 @@ class Archive:
 
     def read(self, member: str) -> bytes:
         """A member's bytes; refuses to go past the size cap whatever the headers say."""
-        info = self._members[member.replace("\\", "/").lower()]
-        budget = min(self.limits.max_member_bytes, self.limits.max_total_bytes - self._read_bytes)
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            with self._zip.open(info) as stream:
-                while chunk := stream.read(_CHUNK):
-                    size += len(chunk)
-                    if size > budget:
-                        raise ImportFormatError(
-                            f"refusing the archive: '{info.filename}' unpacks to more than "
-                            "its share of the size cap",
-                            path=self.path,
-                        )
-                    chunks.append(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise ImportFormatError(
-                f"damaged member '{info.filename}' ({error})", path=self.path
-            ) from None
-        except RuntimeError as error:  # encrypted members
-            raise ImportFormatError(
-                f"cannot read member '{info.filename}' ({error})", path=self.path
-            ) from None
-        except NotImplementedError as error:  # a compression method zipfile does not know
-            raise ImportFormatError(
-                f"cannot unpack member '{info.filename}' ({error})", path=self.path
-            ) from None
-        self._read_bytes += size
-        return b"".join(chunks)
+        return self._zip.read(self._members[member.replace("\\", "/").lower()])

@@ -25,6 +25,7 @@ from qualcode.errors import ImportFormatError, UsageError
 from qualcode.refi.archive import Archive, ArchiveLimits
 from qualcode.refi.codes import CodeTreeNotes, ParsedCode, make_id, read_code_tree, unique_id
 from qualcode.refi.xmltools import Schema, child, local_name, parse_untrusted, schema_warning
+from qualcode.safezip import limit_hint, limits_from_environment, too_large
 
 DEFAULT_LANGUAGES = ("en", "es", "ca")
 DEFAULT_VERSION = "1.0"
@@ -73,7 +74,7 @@ class CodebookImport:
 
 def read_refi_codebook(path: Path, limits: ArchiveLimits | None = None) -> RefiCodebook:
     """The codes of a ``.qdc`` file, or of the codebook inside a ``.qdpx`` archive."""
-    limits = limits or ArchiveLimits()
+    limits = limits or limits_from_environment()
     warnings: list[str] = []
     schema_name: Schema
     if zipfile.is_zipfile(path):
@@ -83,8 +84,13 @@ def read_refi_codebook(path: Path, limits: ArchiveLimits | None = None) -> RefiC
             warnings.extend(archive.warnings)
         where, schema_name, root_name = f"{path}:{member}", "Project", "Project"
     else:
-        if path.stat().st_size > limits.max_member_bytes:
-            raise ImportFormatError("the codebook file is too large to be one", path=path)
+        size = path.stat().st_size
+        if size > limits.max_xml_bytes:
+            raise ImportFormatError(
+                too_large("the codebook file", size, limits.max_xml_bytes),
+                path=path,
+                hint=limit_hint("QUALCODE_MAX_XML_MB"),
+            )
         data = path.read_bytes()
         where, schema_name, root_name = str(path), "Codebook", "CodeBook"
     root = parse_untrusted(data, where)

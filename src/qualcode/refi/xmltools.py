@@ -1,12 +1,12 @@
 """XML for REFI-QDA: writing qualcode's own documents, reading other tools' safely, validating.
 
 Writing uses the standard library's ElementTree on data qualcode made. Reading never trusts the
-input: :func:`parse_untrusted` goes through defusedxml, which refuses entity declarations (the
-"billion laughs" expansion) and external references (no file or network access), and turns every
-failure into an :class:`~qualcode.errors.ImportFormatError` with the line. Elements are looked up
-by local name, so a file that forgets the namespace or uses the other schema's is still read; the
-schema check (:func:`schema_problems`, lxml against the standard's XSDs shipped in ``schemas/``)
-then says so as a warning.
+input: :func:`parse_untrusted` goes through defusedxml, which refuses a DOCTYPE outright (where
+the "billion laughs" entities and references to other files are declared; no REFI-QDA file needs
+one), and turns every failure into an :class:`~qualcode.errors.ImportFormatError` with the line.
+Elements are looked up by local name, so a file that forgets the namespace or uses the other
+schema's is still read; the schema check (:func:`schema_problems`, lxml against the standard's
+XSDs shipped in ``schemas/``) then says so as a warning.
 """
 
 from __future__ import annotations
@@ -84,11 +84,12 @@ def parse_untrusted(data: bytes, where: Path | str) -> ET.Element:
     """The root element of XML from outside, or ImportFormatError saying why it cannot be read."""
     try:
         root: ET.Element = SafeET.fromstring(
-            data, forbid_dtd=False, forbid_entities=True, forbid_external=True
+            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
-    except DefusedXmlException as error:
+    except DefusedXmlException:
         raise ImportFormatError(
-            f"refusing XML that declares entities or refers to external resources ({error})",
+            "refusing XML with a DOCTYPE: its entity declarations can expand without end or read "
+            "other files",
             path=where,
             hint="REFI-QDA files need neither; export the file again from the tool that wrote it",
         ) from None

@@ -1,0 +1,390 @@
+"""Zip packages and XML from users, opened without trusting them.
+
+Word, OpenDocument and Excel files are zip packages of XML; so is a REFI-QDA archive. A package a
+few kilobytes long can unpack to gigabytes (a decompression bomb), and XML can declare entities
+that expand without end ("billion laughs") or read other files. So before a package reaches the
+library that reads its format, :func:`check_package` looks at every member: the number of members,
+each member's unpacked size (an XML member has a lower limit, since a parser holds a tree several
+times its size), the whole package's unpacked size, and how far each large member expands for its
+packed size. Then every XML member is streamed through expat with a cap on the bytes read: a
+DOCTYPE (where entities are declared) is refused, and a syntax error is reported with its line.
+
+The cap does not trust the zip headers: :meth:`SafeZip.read` counts what it inflates and stops at
+the limit, and Python's zipfile itself never returns more than the size a member declares (it
+stops there and the CRC check fails), so a library reading the package after the check cannot get
+more than was checked either.
+
+The limits are large enough for a 1,000-page transcript many times over, and can be changed with
+the environment variables in :data:`ENVIRONMENT` (values in MB, or the ratio).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import BinaryIO
+from xml.parsers import expat
+
+from qualcode.errors import QualcodeError, UsageError
+
+MB = 1_000_000
+# Deeper XML is refused: lxml (python-docx) stops at 256 levels with an obscure message, and
+# odfpy and the readers walk a tree recursively. Real documents nest a few dozen levels.
+MAX_XML_DEPTH = 256
+_CHUNK = 1 << 20
+XML_SUFFIXES = (".xml", ".rels", ".qde", ".qdc")
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """How much a zip package may hold and unpack to.
+
+    ``max_member_bytes`` is the REFI-QDA standard's own limit on a member (2^31 - 1 bytes);
+    ``max_total_bytes`` bounds the whole package, so it is what binds for media in practice.
+    A member smaller than ``ratio_floor_bytes`` unpacked is not judged by its ratio: small parts
+    of real files compress very well (a page of empty table cells).
+    """
+
+    max_members: int = 10_000
+    max_member_bytes: int = 2**31 - 1
+    max_xml_bytes: int = 256 * MB
+    max_total_bytes: int = 1024 * MB
+    max_ratio: int = 100
+    ratio_floor_bytes: int = 10 * MB
+
+
+# Environment variable -> (field of ZipLimits, what one unit of its value is in that field).
+ENVIRONMENT = {
+    "QUALCODE_MAX_XML_MB": ("max_xml_bytes", MB),
+    "QUALCODE_MAX_UNPACKED_MB": ("max_total_bytes", MB),
+    "QUALCODE_MAX_COMPRESSION_RATIO": ("max_ratio", 1),
+}
+
+
+def limits_from_environment(base: ZipLimits | None = None) -> ZipLimits:
+    """The default limits, changed by the variables of :data:`ENVIRONMENT` that are set."""
+    limits = base or ZipLimits()
+    changes: dict[str, int] = {}
+    for variable, (field, unit) in ENVIRONMENT.items():
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            number = 0.0
+        if not number > 0:
+            raise UsageError(f"{variable} must be a positive number, got '{value}'")
+        changes[field] = int(number * unit)
+    return replace(limits, **changes) if changes else limits
+
+
+def megabytes(size: int) -> str:
+    """``1,500`` for 1.5 GB, ``2.5`` for 2.5 MB, ``0.01`` for 10 KB: enough to compare."""
+    value = size / MB
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 1:
+        return f"{value:.1f}"
+    return f"{value:.2g}"
+
+
+def too_large(what: str, size: int, limit: int) -> str:
+    shown, most = megabytes(size), megabytes(limit)
+    if shown == most:  # just past the limit, as when a capped read stops: show the difference
+        shown, most = f"{size / MB:,.6f}".rstrip("0"), f"{limit / MB:,.6f}".rstrip("0").rstrip(".")
+    return f"{what} is too large when unpacked ({shown} MB > {most} MB)"
+
+
+def limit_hint(variable: str) -> str:
+    return f"if the file is genuine, raise the limit with {variable}; see docs/security.md"
+
+
+class SafeZip:
+    """A zip package whose sizes were checked on opening; use as a context manager.
+
+    ``error`` is the error class raised (a reader's or an import's), always with the package's
+    path.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        error: type[QualcodeError],
+        limits: ZipLimits | None = None,
+        *,
+        kind: str = "zip package",
+    ) -> None:
+        self.path = path
+        self.error = error
+        self.kind = kind
+        self.limits = limits or limits_from_environment()
+        self._read_bytes = 0
+        try:
+            self._zip = zipfile.ZipFile(path)
+            members = self._zip.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as failure:
+            raise error(f"damaged {kind} ({failure})", path=path) from None
+        try:
+            self._check(members)
+        except QualcodeError:
+            self._zip.close()
+            raise
+        self.members = [info for info in members if not info.is_dir()]
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def fail(self, message: str, hint: str | None = None) -> QualcodeError:
+        return self.error(message, path=self.path, hint=hint)
+
+    def _check(self, members: list[zipfile.ZipInfo]) -> None:
+        limits = self.limits
+        if len(members) > limits.max_members:
+            raise self.fail(
+                f"the archive holds {len(members):,} members, more than the "
+                f"{limits.max_members:,} qualcode reads"
+            )
+        total = 0
+        for info in members:
+            if info.is_dir():
+                continue
+            limit = self.member_limit(info.filename)
+            if info.file_size > limit:
+                raise self.fail(
+                    too_large(f"'{info.filename}'", info.file_size, limit), self.hint(info)
+                )
+            if (
+                info.file_size > limits.ratio_floor_bytes
+                and info.file_size > limits.max_ratio * max(info.compress_size, 1)
+            ):
+                ratio = info.file_size // max(info.compress_size, 1)
+                raise self.fail(
+                    f"'{info.filename}' is too large when unpacked for its packed size "
+                    f"({megabytes(info.file_size)} MB from {megabytes(info.compress_size)} MB, "
+                    f"a ratio of {ratio:,} > {limits.max_ratio:,}): a decompression bomb",
+                    "raise QUALCODE_MAX_COMPRESSION_RATIO if the file is genuine",
+                )
+            total += info.file_size
+            if total > limits.max_total_bytes:
+                raise self.fail(
+                    too_large("the whole file", total, limits.max_total_bytes),
+                    limit_hint("QUALCODE_MAX_UNPACKED_MB"),
+                )
+
+    def member_limit(self, name: str) -> int:
+        limits = self.limits
+        if name.lower().endswith(XML_SUFFIXES):
+            return min(limits.max_xml_bytes, limits.max_member_bytes)
+        return limits.max_member_bytes
+
+    def hint(self, info: zipfile.ZipInfo) -> str | None:
+        if info.filename.lower().endswith(XML_SUFFIXES):
+            return limit_hint("QUALCODE_MAX_XML_MB")
+        return None  # the standard's own limit on a member
+
+    def is_symbolic_link(self, info: zipfile.ZipInfo) -> bool:
+        return stat.S_ISLNK(info.external_attr >> 16)
+
+    def _stream(self, info: zipfile.ZipInfo, use: Callable[[bytes], None]) -> int:
+        """Inflate a member in chunks, handing each to ``use``; refuses to go past its limit or
+        the package's, whatever the headers said. Returns the bytes read."""
+        limit = min(self.member_limit(info.filename), self.limits.max_total_bytes)
+        budget = min(limit, self.limits.max_total_bytes - self._read_bytes)
+        size = 0
+        try:
+            with self._zip.open(info) as stream:
+                while chunk := stream.read(_CHUNK):
+                    size += len(chunk)
+                    if size > budget:
+                        raise self.fail(
+                            too_large(f"'{info.filename}'", size, budget), self.hint(info)
+                        )
+                    use(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as failure:
+            raise self.fail(f"damaged member '{info.filename}' ({failure})") from None
+        except RuntimeError as failure:  # encrypted members
+            raise self.fail(f"cannot read member '{info.filename}' ({failure})") from None
+        except NotImplementedError as failure:  # a compression method zipfile does not know
+            raise self.fail(f"cannot unpack member '{info.filename}' ({failure})") from None
+        self._read_bytes += size
+        return size
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """A member's bytes, read with the cap."""
+        chunks: list[bytes] = []
+        self._stream(info, chunks.append)
+        return b"".join(chunks)
+
+    def check_xml(self, info: zipfile.ZipInfo) -> None:
+        """Stream an XML member through expat: refuse a DOCTYPE, report a syntax error."""
+        checker = XmlChecker(f"'{info.filename}'", self.fail, f"corrupt {self.kind}: ")
+        self._stream(info, checker.feed)
+        checker.close()
+
+    def check_all_xml(self, names: Iterable[str] | None = None) -> None:
+        """Check every XML member (by suffix), or the members named."""
+        wanted = {name.lower() for name in names} if names is not None else None
+        for info in self.members:
+            name = info.filename.lower()
+            if (name in wanted) if wanted is not None else name.endswith(XML_SUFFIXES):
+                self.check_xml(info)
+
+
+class XmlChecker:
+    """expat fed chunk by chunk: it keeps no tree, so it checks XML of any size in little memory.
+
+    A DOCTYPE is refused as soon as it starts, before any entity in it is declared: no file
+    qualcode reads needs one, and it is where entity bombs and references to other files live.
+    Elements nested past :data:`MAX_XML_DEPTH` are refused too.
+    """
+
+    def __init__(
+        self, what: str, fail: Callable[[str, str | None], QualcodeError], corrupt: str = ""
+    ) -> None:
+        self.what = what
+        self.corrupt = corrupt
+        self.fail = fail
+        # With namespaces, as lxml reads them: a prefix never declared is an error here too.
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.EntityDeclHandler = self._entity
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.depth = 0
+
+    def _start(self, *_: object) -> None:
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise self.fail(
+                f"{self.what} nests elements more than {MAX_XML_DEPTH} levels deep: refusing it",
+                "save the file again from the program that made it",
+            )
+
+    def _end(self, *_: object) -> None:
+        self.depth -= 1
+
+    def _doctype(self, *_: object) -> None:
+        raise self.fail(
+            f"{self.what} has a DOCTYPE, which no file qualcode reads needs: refusing it, since "
+            "its entity declarations can expand without end or read other files",
+            "save the file again from the program that made it",
+        )
+
+    def _entity(self, *_: object) -> None:
+        raise self.fail(f"{self.what} declares an entity: refusing it", None)
+
+    def feed(self, chunk: bytes) -> None:
+        self._parse(chunk, False)
+
+    def close(self) -> None:
+        self._parse(b"", True)
+
+    def _parse(self, chunk: bytes, final: bool) -> None:
+        try:
+            self.parser.Parse(chunk, final)
+        except LookupError as error:  # the XML declaration names an encoding Python lacks
+            raise self.fail(
+                f"{self.corrupt}{self.what} is in an unknown encoding ({error})", None
+            ) from None
+        except expat.ExpatError as error:
+            raise self.fail(
+                f"{self.corrupt}{self.what} is not well-formed XML (line {error.lineno}, column "
+                f"{error.offset + 1}: {expat.ErrorString(error.code)})",
+                None,
+            ) from None
+
+
+def check_xml_stream(
+    stream: BinaryIO, what: str, fail: Callable[[str, str | None], QualcodeError], limit: int
+) -> None:
+    """Check XML from an open file as :meth:`SafeZip.check_xml` checks a member."""
+    checker = XmlChecker(what, fail)
+    size = 0
+    while chunk := stream.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise fail(too_large(what, size, limit), limit_hint("QUALCODE_MAX_XML_MB"))
+        checker.feed(chunk)
+    checker.close()
+
+
+def check_package(
+    path: Path,
+    error: type[QualcodeError],
+    *,
+    kind: str,
+    limits: ZipLimits | None = None,
+) -> None:
+    """Refuse a zip package that unpacks too far or holds XML qualcode will not read.
+
+    Called before a format library opens the file: a bomb is refused here, by its headers or by
+    the capped stream, in a few megabytes of memory.
+    """
+    with SafeZip(path, error, limits, kind=kind) as package:
+        package.check_all_xml()
+
+
+def bounded_rows(
+    rows: Iterable[list[str]],
+    path: Path,
+    error: type[QualcodeError],
+    limits: ZipLimits | None = None,
+) -> Iterator[list[str]]:
+    """The rows of a spreadsheet, refused once their cells hold more text than an XML member may.
+
+    An Excel cell refers to a shared string by its number, so a sheet of a few kilobytes can
+    repeat one long string in a million cells: the size checks of the package cannot see that.
+    """
+    limit = (limits or limits_from_environment()).max_xml_bytes
+    total = 0
+    for row in rows:
+        total += sum(len(cell) for cell in row)
+        if total > limit:
+            raise error(
+                too_large("the text of its cells", total, limit)
+                + ": a long string repeated in many cells",
+                path=path,
+                hint=limit_hint("QUALCODE_MAX_XML_MB"),
+            )
+        yield row
+
+
+# What python-docx, odfpy and openpyxl raise when a package is well-formed XML but not the
+# structure they expect (a part whose root is another element, an attribute missing or holding
+# text where a number belongs): they check little and fail in plain Python.
+LIBRARY_FAILURES = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+
+
+@contextmanager
+def structure_errors(
+    path: Path,
+    kind: str,
+    library: str,
+    error: type[QualcodeError],
+    also: tuple[type[Exception], ...] = (),
+) -> Iterator[None]:
+    """Turn a format library's failure on a malformed package into a reader's or import's error.
+
+    The message keeps the library's exception and its text, so that a failure that is qualcode's
+    own after all can still be reported and found. ``also``: the library's own error classes.
+    """
+    try:
+        yield
+    except LIBRARY_FAILURES + also as failure:
+        raise error(
+            f"corrupt {kind} file: {library} cannot read its structure "
+            f"({type(failure).__name__}: {failure})",
+            path=path,
+        ) from failure
