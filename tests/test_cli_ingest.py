@@ -42,6 +42,35 @@ def test_ingest_prints_a_line_per_file_and_a_summary(cli, transcripts, project_p
     assert result.stderr == ""
 
 
+B02 = (
+    "Interviewer: Who decides on the budget?\n\n"
+    "[inaudible]\n\n"
+    "10:42\n\n"
+    "Sarah Malik: The cabinet, in the end.\n"
+)
+
+
+def test_ingest_says_what_it_left_out_of_segments_and_status_totals_it(
+    cli, transcripts, project_path, write_text
+) -> None:
+    write_text(transcripts / "birmingham" / "b02.txt", B02)
+    result = cli("ingest", "transcripts")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "added      barcelona/c01.txt  (3 segments, ca,es)\n"
+        "added      birmingham/b01.txt  (4 segments, en)\n"
+        "added      birmingham/b02.txt  (2 segments, en)\n"
+        "           not in segments: stage direction 1 paragraph (1 word), "
+        "clock time 1 paragraph (2 words); 2 speaker labels\n"
+        f"3 files: 3 added, 0 updated, 0 unchanged. Project: {project_path}\n"
+    )
+    status = cli("status").stdout.splitlines()
+    assert status[-2] == (
+        "Not in segments: stage direction 1 paragraph (1 word), clock time 1 paragraph "
+        "(2 words); 9 speaker labels ('qualcode show DOCUMENT' marks them)"
+    )
+
+
 def test_reingest_says_nothing_changed(cli, transcripts, project_path) -> None:
     cli("ingest", "transcripts")
     result = cli("ingest", "transcripts")
@@ -156,6 +185,7 @@ def test_status(cli, transcripts, project_path) -> None:
         "total                         2         7         4     80\n"
         "Segments by role: interviewer 3, respondent 4\n"
         "Mixed-language documents: barcelona/c01.txt (ca,es)\n"
+        "Not in segments: 7 speaker labels only\n"
         "Stale codings: none\n"
     )
 
@@ -222,23 +252,33 @@ def test_project_option_environment_and_default(cli, transcripts, tmp_path: Path
 # -- config ----------------------------------------------------------------------------------
 
 
-def test_config_interviewer(cli, transcripts, write_text) -> None:
+def test_config_interviewer_gives_segments_their_roles_at_once(
+    cli, transcripts, write_text
+) -> None:
     write_text(transcripts / "c02.txt", "Marta Soler: Bon dia.\n\nJoan: Bon dia a tothom.\n")
     cli("ingest", "transcripts")
     result = cli("config", "interviewer", "Marta Soler; Q")
-    assert result.stdout == "Interviewer labels: Marta Soler; Q. Re-ingest to apply them.\n"
-    assert cli("config", "show").stdout == "interviewer_labels: Marta Soler; Q\n"
-    assert "updated    c02.txt" in cli("ingest", "transcripts").stdout
-    roles = cli("status").stdout.splitlines()[-3]
     # Marta now asks the questions; "Interviewer" and "Entrevistadora" no longer do
+    assert result.stdout == (
+        "Interviewer labels: Marta Soler; Q. 4 segments changed role (codings kept).\n"
+    )
+    assert cli("config", "show").stdout == "interviewer_labels: Marta Soler; Q\n"
+    roles = cli("status").stdout.splitlines()[-4]
     assert roles == "Segments by role: interviewer 1, respondent 8"
+    assert "unchanged" in cli("ingest", "transcripts").stdout
     added = cli("config", "interviewer", "--add", "Entrevistadora")
     assert added.stdout == (
-        "Interviewer labels: Marta Soler; Q; Entrevistadora. Re-ingest to apply them.\n"
+        "Interviewer labels: Marta Soler; Q; Entrevistadora. "
+        "1 segment changed role (codings kept).\n"
     )
     reset = cli("config", "interviewer")
-    assert reset.stdout == "Interviewer labels reset to the defaults.\n"
+    assert reset.stdout == (
+        "Interviewer labels reset to the defaults. 3 segments changed role (codings kept).\n"
+    )
     assert cli("config", "show").stdout.startswith("interviewer_labels: interviewer; ")
+    assert cli("config", "interviewer").stdout == (
+        "Interviewer labels reset to the defaults. No segment changed role.\n"
+    )
 
 
 # -- errors and tracebacks -------------------------------------------------------------------

@@ -16,7 +16,7 @@ from qualcode.ingest import ingest
 from qualcode.metadata import parse_assignments
 from qualcode.models import Role, Unit
 from qualcode.readers import supported_suffixes
-from qualcode.store import Store
+from qualcode.store import CodeRecord, Store
 
 B01 = (
     "Interviewer: What does community wealth building mean in Birmingham?\n\n"
@@ -344,23 +344,47 @@ def test_changed_metadata_only_updates_attributes(
     assert dump(project_path) == again
 
 
-def test_changed_interviewer_label_resegments(corpus: Path, project_path: Path, write_text) -> None:
+def test_changed_interviewer_label_gives_new_roles_to_the_same_segments(
+    corpus: Path, project_path: Path, write_text
+) -> None:
     write_text(corpus / "c01.txt", "Marta Soler: Bon dia.\n\nJoan: Bon dia.\n")
     run_ingest(project_path, corpus)
+    with Store.open(project_path) as store:
+        first = store.segments(1)[0].segment_id or 0
+        store.save_codes([CodeRecord("greetings", "Greetings", None)], "test")
+        store.add_human_codings([(first, "greetings")], "marta")
     (corpus / "metadata.csv").write_text("file,interviewer\nc01.txt,Marta Soler\n")
     result = run_ingest(project_path, corpus)
-    assert [f.status for f in result.files] == ["updated"]
+    assert [f.status for f in result.files] == ["refreshed"]
     document, segments = documents(project_path)["c01.txt"]
-    assert document.version == 2
+    assert document.version == 1
+    assert document.attributes["interviewer"] == "Marta Soler"
     assert [s.role for s in segments] == [Role.INTERVIEWER, Role.RESPONDENT]
+    with Store.open(project_path) as store:
+        assert store.own_codings("marta") == [(first, "greetings")]
+        assert store.stale_codings() == []
 
 
 def test_changed_unit_resegments(corpus: Path, project_path: Path, write_text) -> None:
-    write_text(corpus / "b01.txt", B01)
+    write_text(corpus / "b01.txt", B01 + "\nSarah Malik: It began in 2010. It went on.\n")
     run_ingest(project_path, corpus)
     result = run_ingest(project_path, corpus, unit=Unit.SENTENCE)
     assert [f.status for f in result.files] == ["updated"]
     assert documents(project_path)["b01.txt"][0].unit is Unit.SENTENCE
+
+
+def test_changed_unit_that_cuts_the_same_segments_keeps_the_version(
+    corpus: Path, project_path: Path, write_text
+) -> None:
+    write_text(corpus / "b01.txt", "Interviewer: Why?\n\nSarah Malik: Because.\n")
+    run_ingest(project_path, corpus)
+    result = run_ingest(project_path, corpus, unit=Unit.SENTENCE)
+    assert [f.status for f in result.files] == ["refreshed"]
+    document, _ = documents(project_path)["b01.txt"]
+    assert (document.version, document.unit) == (1, Unit.SENTENCE)
+    assert [f.status for f in run_ingest(project_path, corpus, unit=Unit.SENTENCE).files] == [
+        "unchanged"
+    ]
 
 
 # -- bad input -------------------------------------------------------------------------------

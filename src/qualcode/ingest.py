@@ -23,9 +23,15 @@ from qualcode.metadata import (
     load_sidecar,
     merge,
 )
-from qualcode.models import Unit
+from qualcode.models import (
+    ExcludedRegion,
+    Exclusion,
+    ExclusionCount,
+    Segment,
+    Unit,
+)
 from qualcode.readers import read_file
-from qualcode.segment import segment_document
+from qualcode.segment import count_words, segment_document
 from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver, split_labels
 from qualcode.store import Store
 
@@ -41,10 +47,17 @@ class FileResult:
 
     path: Path
     name: str
-    status: str  # added | updated | unchanged | metadata | failed
+    status: str  # added | updated | refreshed | unchanged | metadata | failed
     segments: int = 0
     languages: tuple[str, ...] = ()
     reason: str | None = None
+    excluded: tuple[ExclusionCount, ...] = ()
+    """What the segmentation left out of segments, per reason (added, updated, refreshed)."""
+
+    @property
+    def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
+        """The excluded text that is more than the speaker labels' bookkeeping."""
+        return tuple(c for c in self.excluded if c.reason is not Exclusion.SPEAKER_LABEL)
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,23 @@ def check_paths(paths: Iterable[Path]) -> None:
 def project_interviewer_labels(store: Store) -> list[str]:
     configured = store.get_setting(INTERVIEWER_SETTING)
     return split_labels(configured) if configured is not None else list(DEFAULT_INTERVIEWER_LABELS)
+
+
+def apply_roles(store: Store) -> int:
+    """Give every current segment the role its speaker has under the project's interviewer
+    labels and its document's ``interviewer`` attribute; return how many segments changed.
+
+    A role is not part of the text: no new version is made and no coding becomes stale.
+    """
+    labels = project_interviewer_labels(store)
+    roles = []
+    for document in store.documents():
+        resolver = RoleResolver(labels + split_labels(document.attributes.get("interviewer")))
+        roles += [
+            (segment.segment_id or 0, resolver.role(segment.speaker))
+            for segment in store.segments(document.document_id)
+        ]
+    return store.set_roles(roles)
 
 
 def ingest(
@@ -177,7 +207,7 @@ def _ingest_file(
     existing = store.current_version(source_path)
     if existing is not None and existing.content_hash == content_hash:
         attributes = _attributes(file, existing.properties, outer)
-        if _segmentation_key(unit, attributes, project_labels) == existing.segmentation_key:
+        if _segmentation_key(unit, attributes) == existing.segmentation_key:
             attributes = _keep_detected_language(store, existing.document_id, attributes)
             changed = store.set_attributes(existing.document_id, attributes)
             return FileResult(file, name, "metadata" if changed else "unchanged")
@@ -187,27 +217,98 @@ def _ingest_file(
         return FileResult(file, name, "failed", reason=error.message)
     attributes = _attributes(file, read.properties, outer)
     labels = project_labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-    segments = segment_document(read, unit, RoleResolver(labels)).segments
+    segmentation = segment_document(read, unit, RoleResolver(labels))
     declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
-    segments, languages = assign_languages(segments, declared, identifier)
+    segments, languages = assign_languages(segmentation.segments, declared, identifier)
     if "language" not in attributes:
         attributes["language"] = (",".join(languages), "detected")
+    excluded = counted(read.text, segmentation.excluded)
+    key = _segmentation_key(unit, attributes)
+    if existing is not None and existing.content_hash == content_hash:
+        kept = store.segments(existing.document_id)
+        if _same_cut(kept, segments):
+            # Only what is not text changed (roles, the record of excluded text): the version and
+            # the codings on its segments stay.
+            store.refresh_segmentation(
+                existing.document_id,
+                segmentation_key=key,
+                unit=unit,
+                roles=[(k.segment_id or 0, s.role) for k, s in zip(kept, segments, strict=True)],
+                excluded=excluded,
+            )
+            store.set_attributes(existing.document_id, attributes)
+            return FileResult(
+                file,
+                name,
+                "refreshed",
+                segments=len(segments),
+                languages=languages,
+                excluded=_exclusion_counts(excluded),
+            )
     document_id, version = store.save_document(
         name=name,
         source_path=source_path,
         format=read.format,
         content_hash=content_hash,
-        segmentation_key=_segmentation_key(unit, attributes, project_labels),
+        segmentation_key=key,
         encoding=read.encoding,
         text=read.text,
         properties=read.properties,
         languages=languages,
         unit=unit,
         segments=segments,
+        excluded=excluded,
     )
     store.set_attributes(document_id, attributes)
     status = "added" if version == 1 else "updated"
-    return FileResult(file, name, status, segments=len(segments), languages=languages)
+    return FileResult(
+        file,
+        name,
+        status,
+        segments=len(segments),
+        languages=languages,
+        excluded=_exclusion_counts(excluded),
+    )
+
+
+def counted(text: str, excluded: list[ExcludedRegion]) -> list[tuple[ExcludedRegion, int]]:
+    """Each excluded region with its words, counted as a segment's are: what the store keeps."""
+    return [(region, count_words(text[region.start_char : region.end_char])) for region in excluded]
+
+
+def _same_cut(kept: list[Segment], segments: list[Segment]) -> bool:
+    """Whether a re-segmentation gives the stored segments again, roles apart."""
+
+    def cut(segment: Segment) -> tuple[object, ...]:
+        return (
+            segment.ordinal,
+            segment.start_char,
+            segment.end_char,
+            segment.text,
+            segment.speaker,
+            segment.turn,
+            segment.timestamp,
+            segment.language,
+            segment.word_count,
+            segment.page,
+        )
+
+    return len(kept) == len(segments) and all(
+        cut(a) == cut(b) for a, b in zip(kept, segments, strict=True)
+    )
+
+
+def _exclusion_counts(excluded: list[tuple[ExcludedRegion, int]]) -> tuple[ExclusionCount, ...]:
+    regions: dict[Exclusion, int] = {}
+    words: dict[Exclusion, int] = {}
+    for region, count in excluded:
+        regions[region.reason] = regions.get(region.reason, 0) + 1
+        words[region.reason] = words.get(region.reason, 0) + count
+    return tuple(
+        ExclusionCount(reason, regions[reason], words[reason])
+        for reason in Exclusion
+        if reason in regions
+    )
 
 
 def _display_name(root: Path, file: Path) -> str:
@@ -232,13 +333,17 @@ def _keep_detected_language(store: Store, document_id: int, attributes: Attribut
     return {**attributes, "language": (",".join(languages), "detected")}
 
 
-def _segmentation_key(unit: Unit, attributes: Attributes, project_labels: list[str]) -> str:
-    """What, besides the file's bytes, decides its segments: a change means re-segmenting."""
+def _segmentation_key(unit: Unit, attributes: Attributes) -> str:
+    """What, besides the file's bytes, decides its segments: a change means re-segmenting.
+
+    The project's role labels are not part of it: ``qualcode config`` applies them to the stored
+    segments (:func:`apply_roles`). A document's own ``interviewer`` attribute is, as it names
+    the speaker of ``Q:`` turns.
+    """
     declared = attributes.get("language", ("", ""))
     parts = [
         SEGMENTER_VERSION,
         unit.value,
-        ";".join(sorted(project_labels)),
         attributes.get("interviewer", ("", ""))[0],
         declared[0] if declared[1] != "detected" else "",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -12,12 +13,13 @@ from qualcode.cli.render import Cell, table
 from qualcode.ingest import (
     INTERVIEWER_SETTING,
     FileResult,
+    apply_roles,
     check_paths,
     ingest,
     project_interviewer_labels,
 )
 from qualcode.metadata import parse_assignments
-from qualcode.models import Unit
+from qualcode.models import Exclusion, ExclusionCount, Unit
 from qualcode.speakers import split_labels
 
 EXIT_SOME_FILES_FAILED = 3
@@ -31,8 +33,25 @@ def _report_file(outcome: FileResult) -> None:
         typer.echo(
             f"{outcome.status:<10} {outcome.name}  ({outcome.segments} segments, {languages})"
         )
+    elif outcome.status == "refreshed":
+        typer.echo(f"{'refreshed':<10} {outcome.name}  (same segments; roles and excluded text)")
     elif outcome.status == "metadata":
         typer.echo(f"{'metadata':<10} {outcome.name}  (attributes updated)")
+    excluded = outcome.substantive_exclusions
+    if excluded:
+        # Speaker labels are the transcript's bookkeeping, not text lost: said only alongside.
+        labels = [c for c in outcome.excluded if c.reason is Exclusion.SPEAKER_LABEL]
+        tail = f"; {labels[0].regions:,} speaker labels" if labels else ""
+        typer.echo(f"{'':<10} not in segments: {exclusion_summary(excluded)}{tail}")
+
+
+def exclusion_summary(counts: Sequence[ExclusionCount]) -> str:
+    """``front matter 3 paragraphs (41 words), heading 1 paragraph (4 words)``."""
+    return ", ".join(
+        f"{c.reason.label} {c.regions:,} {'paragraph' if c.regions == 1 else 'paragraphs'} "
+        f"({c.words:,} {'word' if c.words == 1 else 'words'})"
+        for c in counts
+    )
 
 
 @app.command("ingest")
@@ -73,6 +92,8 @@ def ingest_command(
         f"{files} {'file' if files == 1 else 'files'}: {result.count('added')} added, "
         f"{result.count('updated')} updated, {result.count('unchanged')} unchanged"
     )
+    if result.count("refreshed"):
+        summary += f", {result.count('refreshed')} re-segmented the same"
     if result.count("metadata"):
         summary += f", {result.count('metadata')} with new attributes"
     if result.failed:
@@ -98,6 +119,8 @@ def status_command(
         roles = store.role_counts()
         mixed = store.mixed_language_documents()
         stale = store.stale_codings()
+        excluded = store.exclusion_counts()
+        unrecorded = store.documents_without_exclusion_record()
     typer.echo(f"Project: {state.project_path}")
     if not rows:
         typer.echo("No documents yet: run 'qualcode ingest FOLDER'.")
@@ -121,12 +144,34 @@ def status_command(
     )
     if mixed:
         typer.echo("Mixed-language documents: " + ", ".join(f"{n} ({lang})" for n, lang in mixed))
+    _report_exclusions(excluded, unrecorded)
     if stale:
         typer.echo("Stale codings (their document changed since they were made):")
         for coder, document, count in stale:
             typer.echo(f"  {coder}: {count} on {document} (run 'qualcode code' to refresh)")
     else:
         typer.echo("Stale codings: none")
+
+
+def _report_exclusions(excluded: list[ExclusionCount], unrecorded: list[str]) -> None:
+    substantive = [c for c in excluded if c.reason is not Exclusion.SPEAKER_LABEL]
+    labels = sum(c.regions for c in excluded if c.reason is Exclusion.SPEAKER_LABEL)
+    if substantive:
+        tail = f"; {labels:,} speaker labels" if labels else ""
+        typer.echo(
+            f"Not in segments: {exclusion_summary(substantive)}{tail}"
+            " ('qualcode show DOCUMENT' marks them)"
+        )
+    elif labels:
+        typer.echo(f"Not in segments: {labels:,} speaker labels only")
+    else:
+        typer.echo("Not in segments: nothing")
+    if unrecorded:
+        count = len(unrecorded)
+        typer.echo(
+            f"Ingested before qualcode recorded excluded text: {count:,} "
+            f"{'document' if count == 1 else 'documents'} (re-ingest to record it)"
+        )
 
 
 config_app = typer.Typer(help="Project settings, such as who counts as the interviewer.")
@@ -157,16 +202,24 @@ def config_interviewer(
 
     Example: qualcode config interviewer --add "Marta Soler" "Dr Evans"
 
-    Per document, an `interviewer` attribute (front matter or metadata.csv) adds labels. Re-ingest
-    afterwards so segments get their new roles.
+    Per document, an `interviewer` attribute (front matter or metadata.csv) adds labels. The
+    segments get their new roles at once; no coding becomes stale.
     """
-    with state.open_store(create=True) as store:
+    with state.open_store(create=True) as store, store.transaction():
         current = project_interviewer_labels(store)
         given = [label for value in labels or [] for label in split_labels(value)]
         if not given and not add:
             store.set_setting(INTERVIEWER_SETTING, None)
-            typer.echo("Interviewer labels reset to the defaults.")
-            return
-        chosen = list(dict.fromkeys((current if add else []) + given))
-        store.set_setting(INTERVIEWER_SETTING, "; ".join(chosen))
-    typer.echo(f"Interviewer labels: {'; '.join(chosen)}. Re-ingest to apply them.")
+            message = "Interviewer labels reset to the defaults."
+        else:
+            chosen = list(dict.fromkeys((current if add else []) + given))
+            store.set_setting(INTERVIEWER_SETTING, "; ".join(chosen))
+            message = f"Interviewer labels: {'; '.join(chosen)}."
+        changed = apply_roles(store)
+    typer.echo(f"{message} {_roles_changed(changed)}")
+
+
+def _roles_changed(count: int) -> str:
+    if not count:
+        return "No segment changed role."
+    return f"{count:,} {'segment' if count == 1 else 'segments'} changed role (codings kept)."
