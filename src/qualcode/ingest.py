@@ -243,7 +243,7 @@ def _ingest_file(
                 "refreshed",
                 segments=len(segments),
                 languages=languages,
-                excluded=_exclusion_counts(excluded),
+                excluded=exclusion_counts(excluded),
             )
     document_id, version = store.save_document(
         name=name,
@@ -267,7 +267,7 @@ def _ingest_file(
         status,
         segments=len(segments),
         languages=languages,
-        excluded=_exclusion_counts(excluded),
+        excluded=exclusion_counts(excluded),
     )
 
 
@@ -298,7 +298,8 @@ def _same_cut(kept: list[Segment], segments: list[Segment]) -> bool:
     )
 
 
-def _exclusion_counts(excluded: list[tuple[ExcludedRegion, int]]) -> tuple[ExclusionCount, ...]:
+def exclusion_counts(excluded: list[tuple[ExcludedRegion, int]]) -> tuple[ExclusionCount, ...]:
+    """Regions and words per reason, in the order of :class:`Exclusion`."""
     regions: dict[Exclusion, int] = {}
     words: dict[Exclusion, int] = {}
     for region, count in excluded:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from qualcode.cli.app import app, state
-from qualcode.cli.render import Cell, table
+from qualcode.cli.render import Cell, exclusion_summary, table
 from qualcode.ingest import (
     INTERVIEWER_SETTING,
     FileResult,
@@ -43,15 +43,6 @@ def _report_file(outcome: FileResult) -> None:
         labels = [c for c in outcome.excluded if c.reason is Exclusion.SPEAKER_LABEL]
         tail = f"; {labels[0].regions:,} speaker labels" if labels else ""
         typer.echo(f"{'':<10} not in segments: {exclusion_summary(excluded)}{tail}")
-
-
-def exclusion_summary(counts: Sequence[ExclusionCount]) -> str:
-    """``front matter 3 paragraphs (41 words), heading 1 paragraph (4 words)``."""
-    return ", ".join(
-        f"{c.reason.label} {c.regions:,} {'paragraph' if c.regions == 1 else 'paragraphs'} "
-        f"({c.words:,} {'word' if c.words == 1 else 'words'})"
-        for c in counts
-    )
 
 
 @app.command("ingest")
@@ -172,6 +163,41 @@ def _report_exclusions(excluded: list[ExclusionCount], unrecorded: list[str]) ->
             f"Ingested before qualcode recorded excluded text: {count:,} "
             f"{'document' if count == 1 else 'documents'} (re-ingest to record it)"
         )
+
+
+class ShowFormat(StrEnum):
+    TEXT = "text"
+    HTML = "html"
+
+
+@app.command("show")
+def show_command(
+    document: Annotated[
+        str, typer.Argument(help="The document's name, as status and exports give it.")
+    ],
+    format: Annotated[
+        ShowFormat, typer.Option("--format", help="Terminal text, or one self-contained page.")
+    ] = ShowFormat.TEXT,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")
+    ] = None,
+) -> None:
+    """Show a document as qualcode cut it: each segment with its ordinal, speaker, role and
+    language, and the text left out of segments marked with the reason.
+
+    Example: qualcode show barcelona/c01_habitatge_pah.txt --format html --out c01.html
+    """
+    from qualcode.cli.document_page import render_html, render_text
+    from qualcode.document_view import document_view
+
+    with state.open_store() as store:
+        view = document_view(store, document)
+    rendered = render_html(view) if format is ShowFormat.HTML else render_text(view) + "\n"
+    if out is None:
+        typer.echo(rendered, nl=False)
+        return
+    out.write_text(rendered, encoding="utf-8")
+    typer.echo(f"Wrote {out}")
 
 
 config_app = typer.Typer(help="Project settings, such as who counts as the interviewer.")
