@@ -9,6 +9,7 @@ import pytest
 
 import qualcode.cli
 import qualcode.cli.ingest_cmds
+from qualcode.store import Store
 
 B01 = (
     "Interviewer: What does community wealth building mean to you?\n\n"
@@ -105,7 +106,8 @@ def test_bad_file_is_skipped_on_stderr_with_exit_code_3(cli, transcripts, projec
         "skipped    transcripts/barcelona/broken.docx: "
         "not a valid .docx file (it is not a zip package)\n"
         "skipped    transcripts/barcelona/locked.docx: "
-        "password-protected or old-format Word file (an OLE container, not a .docx package)\n"
+        "password-protected or old-format Word file (an OLE container, not a .docx package); "
+        "remove the password or save it as .docx in Word\n"
     )
     assert result.stdout.splitlines()[-1] == (
         f"4 files: 2 added, 0 updated, 0 unchanged, 2 skipped. Project: {project_path}"
@@ -180,8 +182,8 @@ def test_status(cli, transcripts, project_path) -> None:
         f"Project: {project_path}\n"
         "city        language  documents  segments  speakers  words\n"
         "----------  --------  ---------  --------  --------  -----\n"
-        "Barcelona   ca                1         3         2     42\n"
-        "Birmingham  en                1         4         2     38\n"
+        "barcelona   ca                1         3         2     42\n"
+        "birmingham  en                1         4         2     38\n"
         "total                         2         7         4     80\n"
         "Segments by role: interviewer 3, respondent 4\n"
         "Mixed-language documents: barcelona/c01.txt (ca,es)\n"
@@ -321,3 +323,49 @@ def test_version(cli) -> None:
     result = cli("--version", project=False)
     assert result.exit_code == 0
     assert result.stdout == f"qualcode {qualcode.__version__}\n"
+
+
+# -- turn tables with codes ------------------------------------------------------------------
+
+TABLE = (
+    "speakers,words,codes\n"
+    "Interviewer,What is the housing situation?,\n"
+    "Ana Puig,Rents doubled in ten years.,housing/rent; austerity\n"
+    ",And the council cut its budget.,austerity\n"
+)
+
+
+def test_a_tables_codes_are_reported_without_a_coder_and_imported_with_one(
+    cli, corpus: Path, project_path
+) -> None:
+    (corpus / "birmingham").mkdir(parents=True)
+    (corpus / "birmingham" / "t01.csv").write_text(TABLE, encoding="utf-8")
+    first = cli("ingest", "transcripts")
+    assert first.exit_code == 0
+    assert first.stdout.splitlines()[0] == "added      birmingham/t01.csv  (2 segments, en)"
+    assert first.stderr == (
+        "warning: birmingham/t01.csv: 1 turn carries codes from the table; "
+        "pass --coder NAME to import them as that person's codings\n"
+    )
+    coded = cli("ingest", "transcripts", "--coder", "Marta Soler")
+    assert coded.stdout.splitlines()[0] == (
+        "coded      birmingham/t01.csv  (2 new codings from the table's codes, 1 turn)"
+    )
+    assert coded.stderr == ""
+    again = cli("ingest", "transcripts", "--coder", "Marta Soler")
+    assert again.stdout.splitlines()[0] == (
+        "coded      birmingham/t01.csv  (0 new codings from the table's codes, 1 turn)"
+    )
+    with Store.open(project_path) as store:
+        codings = store.own_codings("Marta Soler")
+        assert [path for _, path in codings] == ["austerity", "housing/rent"]
+        assert {c.path for c in store.codes()} == {"austerity", "housing", "housing/rent"}
+        assert store.stale_codings() == []
+
+
+def test_a_person_must_code_a_table_not_an_automatic_coder(cli, corpus: Path) -> None:
+    (corpus / "t01.csv").parent.mkdir(parents=True, exist_ok=True)
+    (corpus / "t01.csv").write_text(TABLE, encoding="utf-8")
+    result = cli("ingest", "transcripts", "--coder", "auto:me")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: 'auto:me' is an automatic coder's name")

@@ -131,9 +131,9 @@ def find_document(documents: Sequence[Document], name: str) -> Document | str:
         if len(found) > 1:
             names = ", ".join(d.name for d in found)
             return f"'{name}' matches several documents ({names}): give the folder too"
-    names = [d.name for d in documents]
-    containing = [n for n in names if wanted.casefold() in n.casefold()]
-    close = (containing or difflib.get_close_matches(wanted, names, n=3))[:3]
+    known = [d.name for d in documents]
+    containing = [n for n in known if wanted.casefold() in n.casefold()]
+    close = (containing or difflib.get_close_matches(wanted, known, n=3))[:3]
     hint = f" (did you mean {_either(close)}?)" if close else ""
     return f"no document '{name}' in the project{hint}"
 

@@ -27,18 +27,28 @@ from qualcode.models import (
     ExcludedRegion,
     Exclusion,
     ExclusionCount,
+    Paragraph,
     Segment,
     Unit,
 )
 from qualcode.readers import read_file
 from qualcode.segment import count_words, segment_document
 from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver, split_labels
-from qualcode.store import Store
+from qualcode.store import CodeRecord, Store
 
 # Bump when segmentation rules change: re-ingest then re-segments unchanged files.
 SEGMENTER_VERSION = "1"
 INTERVIEWER_SETTING = "interviewer_labels"
-IGNORED_NAMES = {SIDECAR_NAME, "readme.md", "readme.txt", "readme", "license", "license.txt"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
+IGNORED_NAMES = {
+    SIDECAR_NAME,
+    "readme.md",
+    "readme.txt",
+    "readme.rst",
+    "readme",
+    "license",
+    "license.txt",
+}
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,10 @@ class FileResult:
     reason: str | None = None
     excluded: tuple[ExclusionCount, ...] = ()
     """What the segmentation left out of segments, per reason (added, updated, refreshed)."""
+    coded_turns: int = 0
+    """Turns to which a codes column of the table gave codes."""
+    codings: int = 0
+    """Codings made of them for the person given as ``coder`` (none without one)."""
 
     @property
     def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
@@ -144,9 +158,18 @@ def ingest(
     *,
     unit: Unit = Unit.TURN,
     assignments: Attributes | None = None,
+    coder: str | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> IngestResult:
-    """Read every transcript under ``paths`` into the project, in one transaction."""
+    """Read every transcript under ``paths`` into the project, in one transaction.
+
+    A table of turns with a codes column gives codings of ``coder`` (a person's name), as if
+    that person had tagged each turn; without a coder they are only counted.
+    """
+    if coder is not None:
+        from qualcode.human import check_coder  # see _table_codings
+
+        coder = check_coder(coder)
     targets = [(root, file) for root, file in discover(paths) if not _is_project_file(store, file)]
     sidecars = _sidecars(targets)
     result = IngestResult()
@@ -161,8 +184,26 @@ def ingest(
     with store.transaction():
         for root, file in targets:
             outcome = _ingest_file(
-                store, root, file, sidecars.get(root), unit, assignments or {}, labels, identifier
+                store,
+                root,
+                file,
+                sidecars.get(root),
+                unit,
+                assignments or {},
+                labels,
+                identifier,
+                coder,
             )
+            if outcome.coded_turns and coder is None:
+                turns = (
+                    "1 turn carries"
+                    if outcome.coded_turns == 1
+                    else (f"{outcome.coded_turns:,} turns carry")
+                )
+                result.warnings.append(
+                    f"{outcome.name}: {turns} codes from the table; "
+                    "pass --coder NAME to import them as that person's codings"
+                )
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
@@ -192,6 +233,7 @@ def _ingest_file(
     assignments: Attributes,
     project_labels: list[str],
     identifier: LanguageIdentifier,
+    coder: str | None = None,
 ) -> FileResult:
     name = _display_name(root, file)
     source_path = str(file.resolve())
@@ -205,7 +247,13 @@ def _ingest_file(
         assignments,
     )
     existing = store.current_version(source_path)
-    if existing is not None and existing.content_hash == content_hash:
+    same_bytes = existing is not None and existing.content_hash == content_hash
+    # A table's codes become a person's codings only when read, so with a coder it is read again.
+    if (
+        existing is not None
+        and same_bytes
+        and (coder is None or file.suffix.lower() not in TABLE_SUFFIXES)
+    ):
         attributes = _attributes(file, existing.properties, outer)
         if _segmentation_key(unit, attributes) == existing.segmentation_key:
             attributes = _keep_detected_language(store, existing.document_id, attributes)
@@ -214,7 +262,8 @@ def _ingest_file(
     try:
         read = read_file(file)
     except ReaderError as error:
-        return FileResult(file, name, "failed", reason=error.message)
+        hint = f"; {error.hint}" if error.hint else ""
+        return FileResult(file, name, "failed", reason=error.message + hint)
     attributes = _attributes(file, read.properties, outer)
     labels = project_labels + split_labels(attributes.get("interviewer", ("", ""))[0])
     segmentation = segment_document(read, unit, RoleResolver(labels))
@@ -224,51 +273,99 @@ def _ingest_file(
         attributes["language"] = (",".join(languages), "detected")
     excluded = counted(read.text, segmentation.excluded)
     key = _segmentation_key(unit, attributes)
-    if existing is not None and existing.content_hash == content_hash:
-        kept = store.segments(existing.document_id)
-        if _same_cut(kept, segments):
-            # Only what is not text changed (roles, the record of excluded text): the version and
-            # the codings on its segments stay.
-            store.refresh_segmentation(
-                existing.document_id,
-                segmentation_key=key,
-                unit=unit,
-                roles=[(k.segment_id or 0, s.role) for k, s in zip(kept, segments, strict=True)],
-                excluded=excluded,
-            )
-            store.set_attributes(existing.document_id, attributes)
-            return FileResult(
-                file,
-                name,
-                "refreshed",
-                segments=len(segments),
-                languages=languages,
-                excluded=exclusion_counts(excluded),
-            )
-    document_id, version = store.save_document(
-        name=name,
-        source_path=source_path,
-        format=read.format,
-        content_hash=content_hash,
-        segmentation_key=key,
-        encoding=read.encoding,
-        text=read.text,
-        properties=read.properties,
-        languages=languages,
-        unit=unit,
-        segments=segments,
-        excluded=excluded,
-    )
-    store.set_attributes(document_id, attributes)
-    status = "added" if version == 1 else "updated"
+    kept = store.segments(existing.document_id) if existing is not None and same_bytes else []
+    if existing is not None and same_bytes and _same_cut(kept, segments):
+        # Only what is not text changed (roles, the record of excluded text): the version and
+        # the codings on its segments stay.
+        document_id = existing.document_id
+        store.refresh_segmentation(
+            document_id,
+            segmentation_key=key,
+            unit=unit,
+            roles=[(k.segment_id or 0, s.role) for k, s in zip(kept, segments, strict=True)],
+            excluded=excluded,
+        )
+        changed = store.set_attributes(document_id, attributes)
+        if key != existing.segmentation_key:
+            status = "refreshed"
+        else:
+            status = "metadata" if changed else "unchanged"
+    else:
+        document_id, version = store.save_document(
+            name=name,
+            source_path=source_path,
+            format=read.format,
+            content_hash=content_hash,
+            segmentation_key=key,
+            encoding=read.encoding,
+            text=read.text,
+            properties=read.properties,
+            languages=languages,
+            unit=unit,
+            segments=segments,
+            excluded=excluded,
+        )
+        store.set_attributes(document_id, attributes)
+        status = "added" if version == 1 else "updated"
+    coded = [p for p in read.paragraphs if p.codes]
     return FileResult(
         file,
         name,
         status,
         segments=len(segments),
         languages=languages,
-        excluded=exclusion_counts(excluded),
+        excluded=exclusion_counts(excluded) if status in ("added", "updated", "refreshed") else (),
+        coded_turns=len(coded),
+        codings=_table_codings(store, document_id, coded, coder) if coder and coded else 0,
     )
+
+
+def _table_codings(store: Store, document_id: int, paragraphs: list[Paragraph], coder: str) -> int:
+    """Record a table's codes as ``coder``'s codings of the segments holding each turn; codes the
+    project does not know are created, as ``import codings --create-codes`` does. Returns how
+    many codings are new."""
+    # Imported here: human coding brings the matcher, which plain ingest does not need.
+    from qualcode.human import IMPORTED_CODEBOOK, find_code
+
+    known = store.codes()
+    new: dict[str, CodeRecord] = {}
+    pairs: set[tuple[int, str]] = set()
+    segments = store.segments(document_id)
+    for paragraph in paragraphs:
+        holding = [
+            s.segment_id
+            for s in segments
+            if s.start_char < paragraph.end_char and paragraph.start_char < s.end_char
+        ]
+        for code in paragraph.codes:
+            path = find_code(known, code) or _code_path(code)
+            if not path:
+                continue
+            if find_code(known, path) is None:
+                _add_code(new, path)
+            pairs.update((segment_id or 0, path) for segment_id in holding)
+    store.add_missing_codes(new.values(), IMPORTED_CODEBOOK)
+    return store.add_human_codings(sorted(pairs), coder)
+
+
+def _code_path(text: str) -> str:
+    parts = [part.strip() for part in text.strip().strip("/").split("/")]
+    return "/".join(parts) if all(parts) else ""
+
+
+def _add_code(new: dict[str, CodeRecord], path: str) -> None:
+    parts = path.split("/")
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        new.setdefault(
+            prefix,
+            CodeRecord(
+                path=prefix,
+                label=parts[depth - 1],
+                parent_path="/".join(parts[: depth - 1]) or None,
+                sort_order=100_000 + len(new),
+            ),
+        )
 
 
 def counted(text: str, excluded: list[ExcludedRegion]) -> list[tuple[ExcludedRegion, int]]:
@@ -320,7 +417,7 @@ def _display_name(root: Path, file: Path) -> str:
 
 
 def _attributes(file: Path, properties: dict[str, str], outer: Attributes) -> Attributes:
-    text_file = file.suffix.lower() in {".txt", ".md"}
+    text_file = file.suffix.lower() in {".txt", ".md", ".rst"}
     source = "front matter" if text_file else "document properties"
     folder = {k: v for k, v in outer.items() if v[1] == "folder"}
     later = {k: v for k, v in outer.items() if v[1] != "folder"}

@@ -43,6 +43,12 @@ def _report_file(outcome: FileResult) -> None:
         labels = [c for c in outcome.excluded if c.reason is Exclusion.SPEAKER_LABEL]
         tail = f"; {labels[0].regions:,} speaker labels" if labels else ""
         typer.echo(f"{'':<10} not in segments: {exclusion_summary(excluded)}{tail}")
+    if outcome.codings or (outcome.coded_turns and outcome.status == "unchanged"):
+        turns = "1 turn" if outcome.coded_turns == 1 else f"{outcome.coded_turns:,} turns"
+        typer.echo(
+            f"{'coded':<10} {outcome.name}  ({outcome.codings:,} new codings from the table's "
+            f"codes, {turns})"
+        )
 
 
 @app.command("ingest")
@@ -60,14 +66,23 @@ def ingest_command(
             "--set", help="Attribute for every file ingested now, e.g. --set city=Barcelona."
         ),
     ] = None,
+    coder: Annotated[
+        str | None,
+        typer.Option(
+            "--coder",
+            help="Import a turn table's codes column as this person's codings.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read transcripts into the project as documents and segments.
 
-    Formats: .txt .md .docx .odt .pdf .vtt .srt .rtf .csv .tsv .xlsx (see docs/formats.md).
+    Formats: .txt .md .rst .docx .odt .pdf .vtt .srt .rtf .csv .tsv .xlsx (see docs/formats.md).
 
     Example: qualcode ingest transcripts/ --set wave=2025
 
-    The city comes from the folder (transcripts/birmingham/ gives Birmingham); front matter, Word
+    The city comes from a folder below the one given (transcripts/ with birmingham/ in it gives
+    birmingham, spelled as the folder is); front matter, Word
     properties, a metadata.csv in the folder and --set add or override attributes. An unchanged
     file is left as it is; a changed one gets a new version. A file that cannot be read is reported
     and skipped, and the exit code is 3.
@@ -75,7 +90,14 @@ def ingest_command(
     assignments = parse_assignments(assign or [])
     check_paths(paths)
     with state.open_store(create=True) as store:
-        result = ingest(store, paths, unit=unit, assignments=assignments, on_file=_report_file)
+        result = ingest(
+            store,
+            paths,
+            unit=unit,
+            assignments=assignments,
+            coder=coder,
+            on_file=_report_file,
+        )
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     files = len(result.files)
