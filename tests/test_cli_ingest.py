@@ -369,3 +369,20 @@ def test_a_person_must_code_a_table_not_an_automatic_coder(cli, corpus: Path) ->
     result = cli("ingest", "transcripts", "--coder", "auto:me")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: 'auto:me' is an automatic coder's name")
+
+
+def test_an_interview_without_speaker_labels_is_a_warning(cli, corpus: Path) -> None:
+    answer = "The council sold the land in the end, and the rents went up every year since. " * 6
+    question = "What happened to the housing estate after the council sold the land?"
+    text = "\n\n".join([question, answer, question.replace("What", "Why"), answer, answer, answer])
+    (corpus / "notes").mkdir(parents=True)
+    (corpus / "notes" / "n01.txt").write_text(text, encoding="utf-8")
+    (corpus / "notes" / "paper.txt").write_text("\n\n".join([answer] * 8), encoding="utf-8")
+    result = cli("ingest", "transcripts")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: notes/n01.txt: reads like an interview (6 paragraphs, 2 of them questions) but "
+        "marks no speakers that qualcode recognises; its paragraphs are text of an unknown speaker "
+        "(docs/formats.md lists the speaker conventions)\n"
+    )
+    assert cli("ingest", "transcripts").stderr == ""  # said once, when the file is read

@@ -28,6 +28,7 @@ from qualcode.models import (
     Exclusion,
     ExclusionCount,
     Paragraph,
+    ReadDocument,
     Segment,
     Unit,
 )
@@ -40,6 +41,7 @@ from qualcode.store import CodeRecord, Store
 SEGMENTER_VERSION = "1"
 INTERVIEWER_SETTING = "interviewer_labels"
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
+NEW_VERSION = ("added", "updated")
 IGNORED_NAMES = {
     SIDECAR_NAME,
     "readme.md",
@@ -67,6 +69,8 @@ class FileResult:
     """Turns to which a codes column of the table gave codes."""
     codings: int = 0
     """Codings made of them for the person given as ``coder`` (none without one)."""
+    unlabelled: tuple[int, int] | None = None
+    """(paragraphs, questions) of a document that reads like an interview but has no speakers."""
 
     @property
     def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
@@ -194,6 +198,14 @@ def ingest(
                 identifier,
                 coder,
             )
+            if outcome.unlabelled is not None:
+                paragraphs, questions = outcome.unlabelled
+                result.warnings.append(
+                    f"{outcome.name}: reads like an interview ({paragraphs} paragraphs, "
+                    f"{questions} of them questions) but marks no speakers that qualcode "
+                    "recognises; its paragraphs are text of an unknown speaker "
+                    "(docs/formats.md lists the speaker conventions)"
+                )
             if outcome.coded_turns and coder is None:
                 turns = (
                     "1 turn carries"
@@ -314,10 +326,34 @@ def _ingest_file(
         status,
         segments=len(segments),
         languages=languages,
-        excluded=exclusion_counts(excluded) if status in ("added", "updated", "refreshed") else (),
+        excluded=exclusion_counts(excluded) if status in (*NEW_VERSION, "refreshed") else (),
         coded_turns=len(coded),
         codings=_table_codings(store, document_id, coded, coder) if coder and coded else 0,
+        unlabelled=_unlabelled_interview(read, segments) if status in NEW_VERSION else None,
     )
+
+
+# A document without speakers reads like an interview when it is long enough and asks questions:
+# a policy paper or field notes rarely have several paragraphs that end in a question mark.
+INTERVIEW_MIN_PARAGRAPHS = 6
+INTERVIEW_MIN_WORDS = 300
+INTERVIEW_MIN_QUESTIONS = 2
+
+
+def _unlabelled_interview(read: ReadDocument, segments: list[Segment]) -> tuple[int, int] | None:
+    """(paragraphs, questions) when a document that reads like an interview has no speaker."""
+    if any(segment.speaker is not None for segment in segments):
+        return None
+    paragraphs = [p.text.strip() for p in read.paragraphs if p.text.strip()]
+    questions = sum(1 for text in paragraphs if text.endswith("?"))
+    words = sum(segment.word_count for segment in segments)
+    if (
+        len(paragraphs) >= INTERVIEW_MIN_PARAGRAPHS
+        and words >= INTERVIEW_MIN_WORDS
+        and questions >= INTERVIEW_MIN_QUESTIONS
+    ):
+        return len(paragraphs), questions
+    return None
 
 
 def _table_codings(store: Store, document_id: int, paragraphs: list[Paragraph], coder: str) -> int:
