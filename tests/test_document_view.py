@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qualcode.document_view import document_view
 from qualcode.errors import UsageError
 from qualcode.ingest import ingest
+from qualcode.metadata import parse_assignments
 from qualcode.models import Exclusion, ExclusionCount
 from qualcode.store import Store
+
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
 B01 = (
     "Interviewer: Who decides on the budget?\n\n"
@@ -137,3 +143,67 @@ def test_a_document_ingested_before_the_record_shows_its_unrecorded_text(
         "Ingested before qualcode recorded excluded text: 2 documents (re-ingest to record it)"
         in status
     )
+
+
+def assert_the_view_accounts_for_every_character(store: Store, name: str) -> None:
+    """Segments and excluded regions, as stored, cover each character of the text that is not
+    white space exactly once; nothing is left unaccounted."""
+    view = document_view(store, name)
+    text = store.document_text(view.document.document_id)
+    assert view.recorded
+    assert [b.text for b in view.blocks if b.unaccounted] == []
+    owners = [0] * len(text)
+    for block in view.blocks:
+        assert text[block.start_char : block.end_char] == block.text
+        for position in range(block.start_char, block.end_char):
+            owners[position] += 1
+    assert [i for i, c in enumerate(text) if not c.isspace() and owners[i] != 1] == []
+
+
+_PARAGRAPHS = st.sampled_from(
+    [
+        "Interviewer: What changed after 2010?",
+        "Sarah Malik: Everything, since the cuts began.",
+        "Q: And housing?",
+        "A: Rents doubled.",
+        "[00:04:28] Ana Puig: Vam començar l’any 2012.",
+        "(Aplaudiments.)",
+        "[inaudible]",
+        "10:42",
+        "Housing: that is the big one, and it was never solved.",
+        "Equitat: garantir l’accés a l’habitatge a tothom.",
+        "A plain paragraph of a field note, with no speaker at all.",
+        "# A heading",
+    ]
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    paragraphs=st.lists(_PARAGRAPHS, min_size=1, max_size=12),
+    suffix=st.sampled_from([".txt", ".md"]),
+)
+def test_what_is_stored_accounts_for_every_character(
+    write_text, paragraphs: list[str], suffix: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder) / "transcripts"
+        write_text(corpus / f"d{suffix}", "\n\n".join(paragraphs) + "\n")
+        with Store.open(Path(folder) / "project.qualcode", create=True) as store:
+            ingest(store, [corpus], assignments=parse_assignments(["language=en"]))
+            assert_the_view_accounts_for_every_character(store, f"d{suffix}")
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason=f"real documents not available in {CORPORA}")
+def test_real_documents_are_stored_whole(tmp_path: Path) -> None:
+    files = sorted(p for p in CORPORA.rglob("*") if p.suffix in {".docx", ".txt", ".csv"})
+    with Store.open(tmp_path / "project.qualcode", create=True) as store:
+        result = ingest(store, files, assignments=parse_assignments(["language=ca"]))
+        read = [f.name for f in result.files if f.status == "added"]
+        assert read  # the corpora hold documents qualcode reads
+        for name in read:
+            assert_the_view_accounts_for_every_character(store, name)
