@@ -370,8 +370,8 @@ def test_agree_command_shows_disagreements_and_writes_files(
     assert rows[0] == {
         "reference": AUTO, "compared": "marta", "unit": "segment", "code": "health", "units": "1",
         "both": "0", "only_reference": "1", "only_compared": "0", "neither": "0",
-        "percent_agreement": "0.0", "kappa": "0.0", "alpha": "0.0", "precision": "",
-        "recall": "0.0", "f1": "0.0", "interpretation": "slight",
+        "percent_agreement": "0", "kappa": "0", "alpha": "0", "precision": "",
+        "recall": "0", "f1": "0", "interpretation": "slight",
         "notes": "precision n/a: the compared coder never used it",
     }  # fmt: skip
     with open(tmp_path / "out" / "disagreements.csv", encoding="utf-8") as file:

@@ -437,8 +437,40 @@ def test_find_codebook_by_path_project_and_package(
     assert find_codebook(given, project) == (given, "path")
     # the project's own codebook wins over the packaged one of the same name
     assert find_codebook("justice", project) == (project / "codebooks" / "justice.yaml", "project")
-    assert find_codebook("justice.yaml", project)[1] == "project"
     assert find_codebook("shared", project) == (packaged / "shared.yaml", "packaged")
+
+
+def test_a_codebook_path_that_does_not_exist_never_falls_back_to_a_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    (project / "codebooks").mkdir(parents=True)
+    packaged = tmp_path / "packaged"
+    packaged.mkdir()
+    monkeypatch.setattr("qualcode.codebook.packaged_codebooks_dir", lambda: packaged)
+    monkeypatch.chdir(tmp_path)
+    write(packaged, MINIMAL, "justice.yaml")
+    write(project / "codebooks", MINIMAL, "study.yaml")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    write(mine, MINIMAL, "justice.yaml")
+
+    # a typo in the folder or the file name: the codebook of that name elsewhere is not used
+    with pytest.raises(CodebookError) as caught:
+        find_codebook("mine/justice2.yaml", project)
+    assert str(caught.value) == (
+        "no codebook file 'mine/justice2.yaml' (did you mean mine/justice.yaml?)"
+    )
+    with pytest.raises(CodebookError, match="there is no folder 'mnie'"):
+        find_codebook("mnie/justice.yaml", project)
+    # a file name with a suffix is a path too, and the hint names the codebook of that name
+    with pytest.raises(CodebookError) as caught:
+        find_codebook("study.yaml", project)
+    assert str(caught.value) == (
+        "no codebook file 'study.yaml' (a codebook 'study' is in the project: pass "
+        "--codebook study)"
+    )
+    assert find_codebook("mine/justice.yaml", project) == (Path("mine/justice.yaml"), "path")
 
 
 def test_find_codebook_lists_where_it_looked(

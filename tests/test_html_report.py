@@ -628,3 +628,26 @@ def test_quotes_are_the_codings_the_report_counts(tmp_path: Path) -> None:
                 }
                 assert accepted <= quoted
                 assert (decided[2].segment_id, decided[2].code_path) not in quoted
+
+
+def test_quotes_show_their_question_and_neighbouring_turns(project: Path, browser: Any) -> None:
+    path = project.parent / "context.html"
+    write_page(project, path, "--context", "1")
+    data = page_data(path)
+    with_question = [row for row in data["segments"] if row[5][0] or row[5][1]]
+    assert with_question and all(len(row) == 6 for row in data["segments"])
+    plain = project.parent / "plain.html"
+    write_page(project, plain)
+    assert all(len(row) == 5 for row in page_data(plain)["segments"])  # only when asked
+    opened = open_page(browser, path)
+    page = opened.page
+    first = page.locator("article.quote").first
+    expect(first.locator("p.context").first).to_be_visible()
+    # the context comes around the quote: before its text, and after it
+    order = first.evaluate(
+        "a => Array.from(a.children, c => c.matches('blockquote') ? 'quote' : c.className)"
+    )
+    assert order[0] == "meta" and "quote" in order
+    assert all(name.startswith("context") for name in order[1 : order.index("quote")])
+    assert opened.errors == []
+    page.close()

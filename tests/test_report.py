@@ -159,8 +159,13 @@ def test_filters_narrow_the_documents(project: Path) -> None:
 def test_a_human_coder_has_a_report_of_their_own(project: Path) -> None:
     report = run(project, coder=HUMAN)
     assert report.coder == HUMAN
-    assert counts(report, "inequality/housing") == [(0, 0), (1, 1), (1, 1)]
-    assert counts(report, "inequality") == [(0, 0), (1, 1), (1, 1)]
+    # A person's report counts the segments they looked at (here: the one interview they coded
+    # in), not the corpus; the groups they did not look at are not reported as zero.
+    assert [g.name for g in report.groups] == ["Birmingham"]
+    assert report.sample == (3, 13)
+    assert report.total.segments == 3
+    assert counts(report, "inequality/housing") == [(1, 1), (1, 1)]
+    assert counts(report, "inequality") == [(1, 1), (1, 1)]
     # The whole codebook is shown, not only the code the person used.
     assert len(report.lines) == 6
 
@@ -168,8 +173,10 @@ def test_a_human_coder_has_a_report_of_their_own(project: Path) -> None:
 def test_bad_requests_say_what_to_do(project: Path, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"no codings by coder 'nobody'.*auto:mini@1\.0, marta"):
         run(project, coder="nobody")
-    with pytest.raises(UsageError, match="unknown code 'housing'"):
-        run(project, codes=("housing",))
+    with pytest.raises(
+        UsageError, match=r"unknown code 'housng' \(did you mean inequality/housing\?\)"
+    ):
+        run(project, codes=("housng",))
     with pytest.raises(UsageError, match="no documents match city=Paris"):
         run(project, filters=(("city", "Paris"),))
     with pytest.raises(UsageError, match=r"no document has the attribute 'colour'.*city"):
@@ -240,7 +247,7 @@ def test_counts_equal_a_brute_force_count(project: Path, data: st.DataObject) ->
             st.sets(st.tuples(st.sampled_from(segments), st.sampled_from(paths)), max_size=40)
         )
         by = data.draw(st.sampled_from(["city", "interviewee_role", "document"]))
-        coder = "prop"
+        coder = "auto:prop@1"
         record_run(
             store,
             coder,

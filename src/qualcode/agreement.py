@@ -30,12 +30,10 @@ neither did.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
-from pathlib import Path
 
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.human import coder_codings, codes_under, is_automatic
@@ -299,6 +297,14 @@ def coverage(store: Store, coder: str, document_of: dict[int, int]) -> Coverage:
         if segment_id in document_of:
             by_code.setdefault(code_path, set()).add(segment_id)
     return Coverage(every, {code: frozenset(ids) for code, ids in by_code.items()})
+
+
+def looked_at(store: Store, coder: str) -> frozenset[int]:
+    """The current segments a coder looked at, for any code: what a report of a person's codings
+    counts, so that a sample is never reported as the corpus."""
+    document_of = {segment: document for segment, document, _ in store.current_segment_keys()}
+    seen = coverage(store, coder, document_of)
+    return seen.every_code.union(*seen.by_code.values())
 
 
 @dataclass(frozen=True)
@@ -610,29 +616,6 @@ def disagreement_records(
             record["text"] = view.segment.text
             records.append(record)
     return records
-
-
-def write_report(
-    report: AgreementReport, details: Sequence[DisagreementDetail], folder: Path
-) -> list[Path]:
-    """agreement.csv, disagreements.csv and agreement.xlsx (both tables) in ``folder``."""
-    import pandas
-
-    folder.mkdir(parents=True, exist_ok=True)
-    agreement = pandas.DataFrame(agreement_records(report), columns=list(AGREEMENT_COLUMNS))
-    disagreement_columns = [
-        "code", "unit", "document", "ordinal", "speaker", *report.coders, "evidence", "text",
-    ]  # fmt: skip
-    disagreements = pandas.DataFrame(
-        disagreement_records(report, details), columns=disagreement_columns
-    )
-    paths = [folder / "agreement.csv", folder / "disagreements.csv", folder / "agreement.xlsx"]
-    agreement.to_csv(paths[0], index=False, quoting=csv.QUOTE_MINIMAL)
-    disagreements.to_csv(paths[1], index=False, quoting=csv.QUOTE_MINIMAL)
-    with pandas.ExcelWriter(paths[2], engine="openpyxl") as writer:
-        agreement.to_excel(writer, sheet_name="agreement", index=False)
-        disagreements.to_excel(writer, sheet_name="disagreements", index=False)
-    return paths
 
 
 def _number(measure: Measure) -> object:

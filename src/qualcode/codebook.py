@@ -231,6 +231,14 @@ def find_codebook(name_or_path: str | Path, project_dir: Path) -> tuple[Path, st
     with ``.yaml`` and ``.yml`` tried after the name as given.
     """
     given = Path(name_or_path)
+    if _looks_like_path(str(name_or_path)):
+        # A path that does not exist is a typo, not a name: never fall back to a codebook of the
+        # same name elsewhere, which would code with one the researcher did not ask for.
+        if given.is_file():
+            return given, "path"
+        raise CodebookError(
+            f"no codebook file {str(name_or_path)!r}", hint=_near_files(given, project_dir)
+        )
     candidates: list[tuple[Path, str]] = [(given, "path")]
     for folder, origin in (
         (project_dir / "codebooks", "project"),
@@ -246,6 +254,32 @@ def find_codebook(name_or_path: str | Path, project_dir: Path) -> tuple[Path, st
         f"no codebook {str(name_or_path)!r}",
         hint=f"looked for {looked}",
     )
+
+
+def _looks_like_path(value: str) -> bool:
+    return "/" in value or "\\" in value or value.lower().endswith((".yaml", ".yml"))
+
+
+def _near_files(given: Path, project_dir: Path) -> str:
+    """What to try instead of a codebook path that does not exist: the closest YAML files in its
+    folder, and a codebook of that name in the project or packaged with qualcode."""
+    hints = []
+    folder = given.parent
+    if folder.is_dir():
+        names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml"})
+        close = difflib.get_close_matches(given.name, names, n=3, cutoff=0.6)
+        if close:
+            hints.append("did you mean " + ", ".join(str(folder / name) for name in close) + "?")
+    else:
+        hints.append(f"there is no folder {str(folder)!r}")
+    for place, origin in (
+        (project_dir / "codebooks", "in the project"),
+        (packaged_codebooks_dir(), "packaged with qualcode"),
+    ):
+        if any((place / f"{given.stem}{suffix}").is_file() for suffix in (".yaml", ".yml")):
+            hints.append(f"a codebook '{given.stem}' is {origin}: pass --codebook {given.stem}")
+            break
+    return "; ".join(hints) or f"{str(folder)!r} has no codebook of a similar name"
 
 
 def render_tree(codebook: Codebook) -> list[TreeRow]:

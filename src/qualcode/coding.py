@@ -61,9 +61,9 @@ class CodeResult:
     code_path: str
     label: str
     depth: int
-    segments: int
+    segments: int  # coded with the code or any of its sub-codes, as the report counts
     documents: int
-    added: int
+    added: int  # codings of the code itself
     removed: int
 
 
@@ -172,6 +172,7 @@ def code_project(
                     writer.run_id,
                     changes,
                     tally.counts(),
+                    tally.rolled_up(),
                     tally.read,
                     tally.coded,
                     writer.stale,
@@ -208,6 +209,10 @@ class _Coded(NamedTuple):
     segments_coded: int
     segments: dict[str, int]  # code: the segments it was given in the batch
     documents: dict[str, set[int]]  # code: the documents of its codings in the batch
+    # code: the segments and documents it was not given but a sub-code of it was, so that the
+    # summary rolls parents up as the report does
+    below_segments: dict[str, int]
+    below_documents: dict[str, set[int]]
 
 
 class _Tally:
@@ -219,6 +224,8 @@ class _Tally:
         self.coded = 0
         self._segments: Counter[str] = Counter()
         self._documents: dict[str, set[int]] = {}
+        self._below_segments: Counter[str] = Counter()
+        self._below_documents: dict[str, set[int]] = {}
 
     def add(self, batch: _Batch, coded: _Coded) -> None:
         self.read += len(batch)
@@ -226,12 +233,26 @@ class _Tally:
         self._segments.update(coded.segments)
         for code_path, documents in coded.documents.items():
             self._documents.setdefault(code_path, set()).update(documents)
+        self._below_segments.update(coded.below_segments)
+        for code_path, documents in coded.below_documents.items():
+            self._below_documents.setdefault(code_path, set()).update(documents)
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """{code: (segments, documents)} of the run's codings."""
         return {
             code: (segments, len(self._documents[code]))
             for code, segments in self._segments.items()
+        }
+
+    def rolled_up(self) -> dict[str, tuple[int, int]]:
+        """{code: (segments, documents)} with the code or any of its sub-codes, as reported."""
+        codes = self._segments.keys() | self._below_segments.keys()
+        return {
+            code: (
+                self._segments[code] + self._below_segments[code],
+                len(self._documents.get(code, set()) | self._below_documents.get(code, set())),
+            )
+            for code in codes
         }
 
 
@@ -248,6 +269,11 @@ def _code_batch(matcher: Matcher, batch: _Batch) -> _Coded:
     rows: list[CodingRow] = []
     segments: dict[str, int] = {}
     documents: dict[str, set[int]] = {}
+    below_segments: dict[str, int] = {}
+    below_documents: dict[str, set[int]] = {}
+    ancestors = {
+        code.path: _ancestors(code.path) for code in matcher.codebook.codes if code.parent_path
+    }
     coded = 0
     for segment, codings in zip(batch, found, strict=True):
         if not codings:
@@ -262,7 +288,18 @@ def _code_batch(matcher: Matcher, batch: _Batch) -> _Coded:
             else:
                 segments[code_path] = 1
                 documents[code_path] = {document_id}
-    return _Coded(rows, coded, segments, documents)
+        if ancestors:
+            own = [code_path for code_path, _ in codings]
+            above = {a for code_path in own for a in ancestors.get(code_path, ())}
+            for parent in above.difference(own):
+                below_segments[parent] = below_segments.get(parent, 0) + 1
+                below_documents.setdefault(parent, set()).add(document_id)
+    return _Coded(rows, coded, segments, documents, below_segments, below_documents)
+
+
+def _ancestors(path: str) -> tuple[str, ...]:
+    parts = path.split("/")
+    return tuple("/".join(parts[:end]) for end in range(1, len(parts)))
 
 
 def _text(text: str | bytes) -> str:
@@ -364,6 +401,7 @@ def _summary(
     run_id: int,
     changes: dict[str, tuple[int, int]],
     counts: dict[str, tuple[int, int]],
+    rolled_up: dict[str, tuple[int, int]],
     read: int,
     coded: int,
     stale_before: int,
@@ -377,8 +415,8 @@ def _summary(
             code_path=code.path,
             label=code.label,
             depth=code.path.count("/"),
-            segments=counts.get(code.path, (0, 0))[0],
-            documents=counts.get(code.path, (0, 0))[1],
+            segments=rolled_up.get(code.path, (0, 0))[0],
+            documents=rolled_up.get(code.path, (0, 0))[1],
             added=changes.get(code.path, (0, 0))[0],
             removed=changes.get(code.path, (0, 0))[1],
         )

@@ -173,6 +173,18 @@ def resolve_code(store: Store, path: str) -> str:
     return _resolve(store.codes(), path)
 
 
+def resolve_codes(store: Store, paths: Sequence[str]) -> tuple[str, ...]:
+    """The full paths of ``--code`` options (a path, or a last part only one code has).
+
+    Raises :class:`UsageError` with the closest codes for the first that names no code, so that
+    a typo is never an empty report or file.
+    """
+    if not paths:
+        return ()
+    codes = store.codes()
+    return tuple(_resolve(codes, path) for path in paths)
+
+
 def _resolve(codes: Sequence[CodeRecord], path: str) -> str:
     found = find_code(codes, path)
     if found is None:

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qualcode import stats
+from qualcode.agreement import looked_at
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.human import coder_codings, is_automatic
+from qualcode.human import coder_codings, is_automatic, resolve_codes
 from qualcode.models import Document, Role
 from qualcode.store import CodeRecord, Store
 
@@ -106,6 +107,9 @@ class Report:
     documents: tuple[DocumentColumn, ...]
     code_document: tuple[tuple[int, ...], ...]  # per line, segments coded per document
     cooccurrence: tuple[tuple[int, ...], ...]  # line × line, segments coded with both
+    sample: tuple[int, int] | None = None
+    """A person's report: (segments they looked at, in-scope segments of the documents chosen).
+    Every count is of the segments they looked at; None for an automatic coder (all of them)."""
 
 
 @dataclass(frozen=True)
@@ -301,6 +305,21 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     coder = resolve_coder(store, options.coder)
     documents = select_documents(store, options.filters)
     check_grouping(documents, options.by)
+    chosen = {d.document_id for d in documents}
+    scope = [s for s in store.in_scope_segments() if s[1] in chosen]
+    sample = None
+    if not is_automatic(coder):
+        looked = looked_at(store, coder)
+        sample = (sum(1 for s in scope if s[0] in looked), len(scope))
+        scope = [s for s in scope if s[0] in looked]
+        if not scope:
+            raise QualcodeError(
+                f"{coder} looked at none of the in-scope segments of these documents",
+                hint="a person's report counts only the segments they coded, judged on a "
+                "coding sheet or reviewed",
+            )
+        seen = {s[1] for s in scope}
+        documents = [d for d in documents if d.document_id in seen]
     group_names = sorted(
         {group_value(d, options.by) for d in documents}, key=lambda g: (g == NO_VALUE, g)
     )
@@ -308,8 +327,6 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     # Documents ordered by group, then name: reduceat can then sum rows group by group.
     documents.sort(key=lambda d: (group_index[group_value(d, options.by)], d.name, d.document_id))
     document_index = {d.document_id: i for i, d in enumerate(documents)}
-
-    scope = [s for s in store.in_scope_segments() if s[1] in document_index]
     scope.sort(key=lambda s: (document_index[s[1]], s[0]))
     segment_ids = np.array([s[0] for s in scope], dtype=np.int64)
     segment_document = np.array([document_index[s[1]] for s in scope], dtype=np.int64)
@@ -325,7 +342,7 @@ def build_report(store: Store, options: ReportOptions) -> Report:
         store.coding_pairs(coder) if is_automatic(coder) else sorted(coder_codings(store, coder))
     )
     tree = code_tree(store, coder, {path for _, path in pairs})
-    shown = shown_codes(tree, options.codes, options.leaves_only)
+    shown = shown_codes(tree, resolve_codes(store, options.codes), options.leaves_only)
     column = {c.path: i for i, c in enumerate(shown)}
     matrix = _coding_matrix(segment_ids, pairs, tree, column)
 
@@ -408,6 +425,7 @@ def build_report(store: Store, options: ReportOptions) -> Report:
         ),
         code_document=tuple(tuple(int(v) for v in per_document[:, j]) for j in range(len(shown))),
         cooccurrence=tuple(tuple(int(v) for v in row) for row in cooccurrence),
+        sample=sample,
     )
 
 

@@ -133,6 +133,7 @@ class CodingRun:
     codebook_hash: str
     started_at: str
     finished_at: str | None
+    codebook_path: str = ""  # the file as the run found it (explain and search look there again)
 
 
 class Store:
@@ -939,7 +940,8 @@ class Store:
         """The coder's most recent coding run (what an HTML report names as its codebook)."""
         row = self._db.execute(
             """SELECT coder, codebook_name, codebook_version, codebook_hash, started_at,
-                      finished_at FROM coding_runs WHERE coder = ? ORDER BY id DESC LIMIT 1""",
+                      finished_at, codebook_path FROM coding_runs WHERE coder = ?
+               ORDER BY id DESC LIMIT 1""",
             (coder,),
         ).fetchone()
         return None if row is None else CodingRun(*row)

@@ -14,6 +14,7 @@ import traceback
 # The order of these imports is the order of the commands in --help: the researcher's workflow.
 from qualcode.cli import ingest_cmds  # noqa: F401
 from qualcode.cli import coding_cmds  # noqa: F401
+from qualcode.cli import search_cmds  # noqa: F401
 from qualcode.cli import report_cmds  # noqa: F401
 from qualcode.cli import human_cmds  # noqa: F401
 from qualcode.cli import refi_cmds  # noqa: F401

@@ -24,7 +24,14 @@ EXIT_INTERRUPTED = 130
 
 
 class QualcodeGroup(TyperGroup):
-    """Runs a command and turns the errors qualcode expects into one line on stderr."""
+    """Runs a command and turns the errors qualcode expects into one line on stderr.
+
+    Every command also takes ``--project`` after its name (``qualcode status --project X``), as
+    well as before it: researchers add options at the end of a command line.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, project_option_first(args))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -40,6 +47,32 @@ class QualcodeGroup(TyperGroup):
                 raise  # output piped into `head` and closed: typer exits quietly
             where = f"{error.filename}: " if error.filename else ""
             _fail(f"{where}{error.strerror or error}", EXIT_ERROR)
+
+
+_PROJECT_HELP = "Project file (default: $QUALCODE_PROJECT, else ./project.qualcode)."
+_PROJECT_FLAGS = ("--project", "-p")
+
+
+def project_option_first(args: list[str]) -> list[str]:
+    """The arguments with a ``--project``/``-p`` given after the command moved before it."""
+    moved: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg in _PROJECT_FLAGS and index + 1 < len(args):
+            moved.extend(args[index : index + 2])
+            index += 2
+            continue
+        if arg.startswith("--project="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return moved + rest
 
 
 def _fail(message: str, code: int) -> None:
@@ -106,7 +139,7 @@ def main_options(
         typer.Option(
             "--project",
             "-p",
-            help="Project file (default: $QUALCODE_PROJECT, else ./project.qualcode).",
+            help=_PROJECT_HELP,
             show_default=False,
         ),
     ] = None,

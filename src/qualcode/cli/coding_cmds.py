@@ -119,10 +119,20 @@ def segments_command(
         list[str] | None, typer.Option("--coder", help="Only codings by this coder.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Show at most this many.")] = 50,
+    context: Annotated[
+        int | None,
+        typer.Option(
+            "--context",
+            min=0,
+            help="Show the question before each segment and N turns either side (0: the "
+            "question only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """List coded segments with the evidence highlighted, to see why each was coded.
 
-    Example: qualcode segments --code inequality/housing --city Barcelona
+    Example: qualcode segments --code inequality/housing --city Barcelona --context 1
     """
     attributes = {}
     for item in where or []:
@@ -138,14 +148,35 @@ def segments_command(
         found = store.coded_segments(
             code_paths=paths, coders=coder, attributes=attributes, limit=limit + 1
         )
+        contexts = None
+        if context is not None:
+            from qualcode.context import ContextFinder
+
+            finder = ContextFinder(store)
+            contexts = [finder.around(coded.segment, context) for coded in found[:limit]]
     if not found:
         typer.echo("No coded segments match.")
         return
     colour = typer.get_text_stream("stdout").isatty()
-    for coded in found[:limit]:
-        typer.echo(_describe(coded, colour))
+    for index, coded in enumerate(found[:limit]):
+        if contexts is None:
+            typer.echo(_describe(coded, colour))
+            continue
+        around = contexts[index]
+        lines = []
+        if around.question is not None and around.question not in around.before:
+            lines.append(_context_line("question", around.question.quoted()))
+        lines += [_context_line("before", turn.quoted()) for turn in around.before]
+        typer.echo("\n".join([*lines, _describe(coded, colour).rstrip("\n")]))
+        after = [_context_line("after", turn.quoted()) for turn in around.after]
+        typer.echo("\n".join(after) + "\n" if after else "")
     if len(found) > limit:
         typer.echo(f"(more than {limit}; raise --limit to see them)")
+
+
+def _context_line(label: str, text: str) -> str:
+    """A turn around a quote, cut to a few lines: context, not the quote itself."""
+    return textwrap.indent(textwrap.shorten(text, 300, placeholder=" […]"), f"  ({label}) ")
 
 
 def _describe(item: CodedSegment, colour: bool) -> str:

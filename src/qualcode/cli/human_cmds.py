@@ -21,7 +21,6 @@ from qualcode.agreement import (
     build_tables,
     compare,
     disagreement_details,
-    write_report,
 )
 from qualcode.cli.app import EXIT_INTERRUPTED, app, export_app, import_app, state
 from qualcode.cli.coding_cmds import highlight
@@ -438,7 +437,9 @@ def agree_command(
     if show_disagreements:
         _print_disagreements(report, details)
     if out is not None:
-        paths = write_report(report, details, out)
+        from qualcode.exports.agreement_files import write_agreement_files
+
+        paths = write_agreement_files(report, details, out)
         typer.echo(f"Wrote {', '.join(str(p) for p in paths)}.")
 
 

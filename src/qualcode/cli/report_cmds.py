@@ -150,6 +150,16 @@ def report_command(
             min=0,
         ),
     ] = DEFAULT_MAX_QUOTES,
+    context: Annotated[
+        int | None,
+        typer.Option(
+            "--context",
+            min=0,
+            help="With --html: show each quote's question and N turns either side (0: the "
+            "question only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Theme frequencies per city (or any attribute): segments coded, share, interviews, rate.
 
@@ -186,7 +196,13 @@ def report_command(
     if html is not None:
         with state.open_store() as store:
             page = write_html_report(
-                store, options, report, comparison, html, max_quotes=max_quotes or None
+                store,
+                options,
+                report,
+                comparison,
+                html,
+                max_quotes=max_quotes or None,
+                context=context,
             )
         written.append(page.path)
         if page.quotes.capped:
@@ -227,6 +243,16 @@ def export_segments(
     code: CodeOption = None,
     city: CityOption = None,
     where: WhereOption = None,
+    context: Annotated[
+        int | None,
+        typer.Option(
+            "--context",
+            min=0,
+            help="Add the question before each segment and N turns either side (0: the "
+            "question only) as columns.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Coded segments, one row per segment and code, with every document attribute.
 
@@ -239,7 +265,11 @@ def export_segments(
     with state.open_store() as store:
         if out is not None or matrix is None:
             coder_name, frame = coded_segments_frame(
-                store, coder=options.coder, codes=options.codes, filters=options.filters
+                store,
+                coder=options.coder,
+                codes=options.codes,
+                filters=options.filters,
+                context=context,
             )
             if out is None:
                 typer.echo(csv_text(frame), nl=False)
@@ -275,6 +305,16 @@ def export_quotes(
             "--max-quotes", help="At most this many quotes per code and group (0: all).", min=0
         ),
     ] = 0,
+    context: Annotated[
+        int | None,
+        typer.Option(
+            "--context",
+            min=0,
+            help="Print the question before each quote and N turns either side (0: the "
+            "question only).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """A Word report: per theme the comparison table and a chart, then the quotes per city.
 
@@ -285,7 +325,9 @@ def export_quotes(
     """
     options = _options(by, coder, code, city, where)
     with state.open_store() as store:
-        summary = write_quotes_docx(store, options, out, max_quotes=max_quotes or None)
+        summary = write_quotes_docx(
+            store, options, out, max_quotes=max_quotes or None, context=context
+        )
     typer.echo(
         f"Wrote {summary.quotes:,} quotes by {summary.coder} under {summary.themes} themes "
         f"({summary.charts} charts) to {summary.path}"

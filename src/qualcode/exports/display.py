@@ -75,6 +75,13 @@ def report_notes(report: Report, comparison: Comparison | None) -> list[str]:
         if report.leaves_only
         else "A parent code counts a segment coded with it or any of its sub-codes, once.",
     ]
+    if report.sample is not None:
+        looked, in_scope = report.sample
+        notes.append(
+            f"{report.coder} looked at {looked:,} of the {in_scope:,} in-scope segments (coded "
+            "them, judged them on a coding sheet or reviewed them): every count, share and test "
+            f"here is of those {looked:,}, not of the whole corpus."
+        )
     if comparison is not None:
         notes += comparison_notes(report, comparison)
     return notes

@@ -30,6 +30,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from qualcode.context import ContextFinder
 from qualcode.exports.charts import chart_data, png_bytes
 from qualcode.exports.display import effect_text, p_text, percent, report_notes
 from qualcode.exports.sections import evidence_spans, report_quotes, themes
@@ -50,12 +51,18 @@ class QuotesSummary:
 
 
 def write_quotes_docx(
-    store: Store, options: ReportOptions, path: Path, *, max_quotes: int | None = None
+    store: Store,
+    options: ReportOptions,
+    path: Path,
+    *,
+    max_quotes: int | None = None,
+    context: int | None = None,
 ) -> QuotesSummary:
     """Build the report, compare the groups (when there are two or more) and write the file."""
     report = build_report(store, options)
     comparison = compare(report) if sum(g.segments > 0 for g in report.groups) >= 2 else None
     quotes = report_quotes(store, report, options)
+    finder = ContextFinder(store) if context is not None else None
 
     document = docx.Document()
     _set_base_style(document)
@@ -91,7 +98,16 @@ def write_quotes_docx(
                 items = quotes[(line.path, group)]
                 document.add_heading(f"{group}: {len(items)} quotes", level=3)
                 for item in items[:max_quotes] if max_quotes else items:
+                    around = finder.around(item.segment, context or 0) if finder else None
+                    if around is not None:
+                        if around.question is not None and around.question not in around.before:
+                            _note(document.add_paragraph(), around.question.quoted())
+                        for turn in around.before:
+                            _note(document.add_paragraph(), turn.quoted())
                     _quote(document, item)
+                    if around is not None:
+                        for turn in around.after:
+                            _note(document.add_paragraph(), turn.quoted())
                     written += 1
                 if max_quotes and len(items) > max_quotes:
                     _note(

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode import __version__
+from qualcode.context import ContextFinder
 from qualcode.exports.charts import PALETTE, SIGNIFICANT_NOTE, chart_data
 from qualcode.exports.display import (
     DASH,
@@ -101,13 +102,21 @@ def write_html_report(
     *,
     max_quotes: int | None = DEFAULT_MAX_QUOTES,
     made_at: datetime | None = None,
+    context: int | None = None,
 ) -> HtmlSummary:
     """Write the page for a report (and its comparison, when made) built with ``options``.
 
-    ``max_quotes`` caps the quotes embedded per code and group (``None``: all of them).
+    ``max_quotes`` caps the quotes embedded per code and group (``None``: all of them);
+    ``context`` shows each quote's question and that many turns either side.
     """
     page, counts = html_page(
-        store, options, report, comparison, max_quotes=max_quotes, made_at=made_at
+        store,
+        options,
+        report,
+        comparison,
+        max_quotes=max_quotes,
+        made_at=made_at,
+        context=context,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
@@ -122,13 +131,17 @@ def html_page(
     *,
     max_quotes: int | None = DEFAULT_MAX_QUOTES,
     made_at: datetime | None = None,
+    context: int | None = None,
 ) -> tuple[str, QuoteCounts]:
     """The page as text, with how many quotes it embeds."""
     documents = select_documents(store, options.filters)
     codes = {c.path: c for c in store.codes()}
     colours = code_colours(report.lines, codes)
     quotes = report_quotes(store, report, options)
-    data, counts = quotes_data(report, documents, quotes, colours, max_quotes)
+    finder = ContextFinder(store) if context is not None else None
+    data, counts = quotes_data(
+        report, documents, quotes, colours, max_quotes, finder=finder, context=context or 0
+    )
     made = (made_at or datetime.now(UTC)).astimezone(UTC)
     title = f"Coded interviews by {report.by}: {store.path.name}"
     groups = [g.name for g in report.groups if g.segments > 0]
@@ -215,13 +228,17 @@ def quotes_data(
     quotes: dict[QuoteKey, list[CodedSegment]],
     colours: dict[str, str],
     max_quotes: int | None,
+    *,
+    finder: ContextFinder | None = None,
+    context: int = 0,
 ) -> tuple[dict[str, Any], QuoteCounts]:
     """The JSON the script reads: codes, groups, documents, segments (each once: document,
     speaker, timestamp, text, language) and quotes.
 
     Quotes come in code order (the report's tree), then group, then document and segment order;
     at most ``max_quotes`` per code and group. A quote is [code, segment, spans], spans flattened
-    as start, end, … in UTF-16 units of the segment's text.
+    as start, end, … in UTF-16 units of the segment's text. With a ``finder``, a segment also
+    carries its context: [question, [turns before], [turns after]], each ``Speaker: text``.
     """
     group_names = [g.name for g in report.groups]
     group_index = {name: i for i, name in enumerate(group_names)}
@@ -250,15 +267,26 @@ def quotes_data(
                         document_index[item.document_name] = len(document_rows)
                         document_rows.append(_document_row(by_name[item.document_name], report))
                     segment_index[key] = len(segment_rows)
-                    segment_rows.append(
-                        [
-                            document_index[item.document_name],
-                            segment.speaker or "",
-                            segment.timestamp or "",
-                            segment.text,
-                            segment.language or "",
-                        ]
-                    )
+                    row = [
+                        document_index[item.document_name],
+                        segment.speaker or "",
+                        segment.timestamp or "",
+                        segment.text,
+                        segment.language or "",
+                    ]
+                    if finder is not None:
+                        around = finder.around(segment, context)
+                        question = around.question
+                        row.append(
+                            [
+                                question.quoted()
+                                if question and question not in around.before
+                                else "",
+                                [turn.quoted() for turn in around.before],
+                                [turn.quoted() for turn in around.after],
+                            ]
+                        )
+                    segment_rows.append(row)
                 spans = [
                     offset
                     for span in utf16_spans(segment.text, evidence_spans(item))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qualcode.human import coder_codings, is_automatic
+from qualcode.human import coder_codings, is_automatic, resolve_codes
 from qualcode.models import Role
 from qualcode.report import CodeLine, Report, ReportOptions, group_value, select_documents
 from qualcode.store import CodedSegment, Store
@@ -40,7 +40,7 @@ def report_quotes(
     and segment order."""
     documents = {d.document_id: d for d in select_documents(store, options.filters)}
     shown = {line.path for line in report.lines}
-    code_paths = list(options.codes) or None
+    code_paths = list(resolve_codes(store, options.codes)) or None
     counted: set[tuple[int, str]] | None = None
     coders = [report.coder]
     if not is_automatic(report.coder):

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from qualcode.agreement import looked_at
+from qualcode.context import ContextFinder, QuoteContext
 from qualcode.errors import UsageError
 from qualcode.exports.tables import write_csv, write_xlsx
+from qualcode.human import is_automatic, resolve_codes
 from qualcode.models import Document, Role
 from qualcode.report import code_tree, resolve_coder, select_documents, shown_codes
 from qualcode.store import Store
@@ -51,6 +54,8 @@ MATRIX_COLUMNS_TAIL = [
     "in_scope",
 ]
 EVIDENCE_SEPARATOR = "; "
+CONTEXT_COLUMNS = ["question", "context_before", "context_after"]
+CONTEXT_SEPARATOR = "\n"
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -78,11 +83,13 @@ def coded_segments_frame(
     coder: str | None = None,
     codes: Sequence[str] = (),
     filters: Sequence[tuple[str, str]] = (),
+    context: int | None = None,
 ) -> tuple[str, pd.DataFrame]:
     """One row per coding (segment and code, as coded: no roll-up), in document order.
 
     Every coding of the coder counts here, interviewer turns included: the ``role`` column lets
-    the reader keep or drop them.
+    the reader keep or drop them. With ``context`` (turns each side), three more columns: the
+    question before the segment and the turns before and after it.
     """
     coder = resolve_coder(store, coder)
     documents = select_documents(store, filters)
@@ -90,7 +97,9 @@ def coded_segments_frame(
     keys = attribute_columns(documents)
     labels = {c.path: c.label for c in store.codes()}
     rows = []
-    for item in store.coded_segments(code_paths=list(codes) or None, coders=[coder]):
+    finder = ContextFinder(store) if context is not None else None
+    code_paths = list(resolve_codes(store, codes)) or None
+    for item in store.coded_segments(code_paths=code_paths, coders=[coder]):
         segment = item.segment
         document = by_id.get(segment.document_id or -1)
         if document is None:
@@ -116,16 +125,26 @@ def coded_segments_frame(
                 EVIDENCE_SEPARATOR.join(e.pattern for e in item.evidence),
                 EVIDENCE_SEPARATOR.join(f"{e.start_char}-{e.end_char}" for e in item.evidence),
                 segment.text,
+                *(_context_cells(finder.around(segment, context or 0)) if finder else ()),
             ]
         )
     columns = [
         *SEGMENT_COLUMNS_HEAD,
         *(ATTRIBUTE_PREFIX + k for k in keys),
         *SEGMENT_COLUMNS_TAIL,
+        *(CONTEXT_COLUMNS if finder else ()),
     ]
     frame = pd.DataFrame(rows, columns=columns)
     frame["turn"] = frame["turn"].astype("Int64")
     return coder, frame
+
+
+def _context_cells(around: QuoteContext) -> tuple[str, str, str]:
+    return (
+        around.question.quoted() if around.question else "",
+        CONTEXT_SEPARATOR.join(turn.quoted() for turn in around.before),
+        CONTEXT_SEPARATOR.join(turn.quoted() for turn in around.after),
+    )
 
 
 def segment_matrix_frame(
@@ -135,7 +154,8 @@ def segment_matrix_frame(
     codes: Sequence[str] = (),
     filters: Sequence[tuple[str, str]] = (),
 ) -> tuple[str, pd.DataFrame]:
-    """Every current segment (of the chosen documents) × every code: 1 when coded.
+    """Every current segment (of the chosen documents; a person: those they looked at) × every
+    code: 1 when coded.
 
     A parent code's column is 1 when the segment carries the code or any descendant, as in the
     report; ``in_scope`` is 1 for the segments the report counts (not the interviewer's).
@@ -146,17 +166,19 @@ def segment_matrix_frame(
     keys = attribute_columns(documents)
     pairs = store.coding_pairs(coder, in_scope_only=False)
     tree = code_tree(store, coder, {path for _, path in pairs})
-    shown = [c.path for c in shown_codes(tree, codes, leaves_only=False)]
+    shown = [c.path for c in shown_codes(tree, resolve_codes(store, codes), leaves_only=False)]
     column = {path: i for i, path in enumerate(shown)}
     coded: dict[int, set[int]] = {}
     for segment_id, path in pairs:
         for ancestor in tree.ancestors_or_self(path):
             if ancestor in column:
                 coded.setdefault(segment_id, set()).add(column[ancestor])
+    # A person's matrix has the segments they looked at: a 0 elsewhere would claim a judgement.
+    looked = None if is_automatic(coder) else looked_at(store, coder)
     rows = []
     for segment in store.all_current_segments():
         document = by_id.get(segment.document_id or -1)
-        if document is None:
+        if document is None or (looked is not None and segment.segment_id not in looked):
             continue
         flags = [0] * len(shown)
         for j in coded.get(segment.segment_id or -1, ()):

@@ -188,7 +188,14 @@
     const blockquote = element("blockquote");
     if (segment[4]) blockquote.lang = segment[4]; // read aloud in the speaker's language
     blockquote.append(body);
-    article.append(meta, blockquote);
+    article.append(meta);
+    const around = segment[5]; // the question and the turns either side, when asked for
+    if (around) {
+      if (around[0]) article.append(element("p", "context question", around[0]));
+      for (const turn of around[1]) article.append(element("p", "context", turn));
+    }
+    article.append(blockquote);
+    if (around) for (const turn of around[2]) article.append(element("p", "context", turn));
     return article;
   }
 

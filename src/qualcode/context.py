@@ -1,0 +1,93 @@
+"""The turns around a coded segment: the question it answers and its neighbours.
+
+A quote is read and cited as it was said: after the question that prompted it, between the turns
+that came before and after. Turns are the document's speaker turns (segments of one turn — its
+paragraphs or sentences, or its parts around a stage direction — are one turn here); a document
+without speakers has paragraphs for turns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qualcode.models import Role, Segment
+from qualcode.store import Store
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Consecutive segments of one speaker turn, as one piece of text."""
+
+    speaker: str | None
+    role: Role | None
+    text: str
+    first_ordinal: int
+
+    def quoted(self) -> str:
+        who = self.speaker or "unknown speaker"
+        return f"{who}: {self.text}"
+
+
+@dataclass(frozen=True)
+class QuoteContext:
+    """What surrounds a segment: the interviewer's question before it, and up to N turns each
+    side (the question among them, when it is that near)."""
+
+    question: Turn | None
+    before: tuple[Turn, ...]
+    after: tuple[Turn, ...]
+
+
+class ContextFinder:
+    """Finds quote contexts, reading each document's segments once."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._turns: dict[int, tuple[list[Turn], dict[int, int]]] = {}
+
+    def around(self, segment: Segment, turns: int) -> QuoteContext:
+        """The context of a current segment, ``turns`` turns each side (0: the question only)."""
+        document_turns, turn_of = self._document(segment.document_id or -1)
+        index = turn_of.get(segment.ordinal)
+        if index is None:
+            return QuoteContext(None, (), ())
+        question = next(
+            (t for t in reversed(document_turns[:index]) if t.role is Role.INTERVIEWER), None
+        )
+        before = tuple(document_turns[max(0, index - turns) : index]) if turns else ()
+        after = tuple(document_turns[index + 1 : index + 1 + turns]) if turns else ()
+        return QuoteContext(question, before, after)
+
+    def _document(self, document_id: int) -> tuple[list[Turn], dict[int, int]]:
+        known = self._turns.get(document_id)
+        if known is None:
+            known = self._turns[document_id] = _turns(self._store.segments(document_id))
+        return known
+
+
+def _turns(segments: list[Segment]) -> tuple[list[Turn], dict[int, int]]:
+    """The document's turns in order, and the turn of each segment ordinal."""
+    turns: list[Turn] = []
+    turn_of: dict[int, int] = {}
+    pieces: list[Segment] = []
+
+    def close() -> None:
+        if pieces:
+            first = pieces[0]
+            text = " ".join(p.text.replace("\n", " ") for p in pieces)
+            turns.append(Turn(first.speaker, first.role, text, first.ordinal))
+            pieces.clear()
+
+    for segment in segments:
+        same_turn = (
+            pieces
+            and segment.turn is not None
+            and segment.turn == pieces[-1].turn
+            and segment.speaker == pieces[-1].speaker
+        )
+        if not same_turn:
+            close()
+        pieces.append(segment)
+        turn_of[segment.ordinal] = len(turns)
+    close()
+    return turns, turn_of
