@@ -9,6 +9,7 @@ import pytest
 
 import qualcode.cli
 import qualcode.cli.ingest_cmds
+from qualcode.store import Store
 
 B01 = (
     "Interviewer: What does community wealth building mean to you?\n\n"
@@ -40,6 +41,35 @@ def test_ingest_prints_a_line_per_file_and_a_summary(cli, transcripts, project_p
         f"2 files: 2 added, 0 updated, 0 unchanged. Project: {project_path}\n"
     )
     assert result.stderr == ""
+
+
+B02 = (
+    "Interviewer: Who decides on the budget?\n\n"
+    "[inaudible]\n\n"
+    "10:42\n\n"
+    "Sarah Malik: The cabinet, in the end.\n"
+)
+
+
+def test_ingest_says_what_it_left_out_of_segments_and_status_totals_it(
+    cli, transcripts, project_path, write_text
+) -> None:
+    write_text(transcripts / "birmingham" / "b02.txt", B02)
+    result = cli("ingest", "transcripts")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "added      barcelona/c01.txt  (3 segments, ca,es)\n"
+        "added      birmingham/b01.txt  (4 segments, en)\n"
+        "added      birmingham/b02.txt  (2 segments, en)\n"
+        "           not in segments: stage direction 1 paragraph (1 word), "
+        "clock time 1 paragraph (2 words); 2 speaker labels\n"
+        f"3 files: 3 added, 0 updated, 0 unchanged. Project: {project_path}\n"
+    )
+    status = cli("status").stdout.splitlines()
+    assert status[-2] == (
+        "Not in segments: stage direction 1 paragraph (1 word), clock time 1 paragraph "
+        "(2 words); 9 speaker labels ('qualcode show DOCUMENT' marks them)"
+    )
 
 
 def test_reingest_says_nothing_changed(cli, transcripts, project_path) -> None:
@@ -152,11 +182,12 @@ def test_status(cli, transcripts, project_path) -> None:
         f"Project: {project_path}\n"
         "city        language  documents  segments  speakers  words\n"
         "----------  --------  ---------  --------  --------  -----\n"
-        "Barcelona   ca                1         3         2     42\n"
-        "Birmingham  en                1         4         2     38\n"
+        "barcelona   ca                1         3         2     42\n"
+        "birmingham  en                1         4         2     38\n"
         "total                         2         7         4     80\n"
         "Segments by role: interviewer 3, respondent 4\n"
         "Mixed-language documents: barcelona/c01.txt (ca,es)\n"
+        "Not in segments: 7 speaker labels only\n"
         "Stale codings: none\n"
     )
 
@@ -223,23 +254,33 @@ def test_project_option_environment_and_default(cli, transcripts, tmp_path: Path
 # -- config ----------------------------------------------------------------------------------
 
 
-def test_config_interviewer(cli, transcripts, write_text) -> None:
+def test_config_interviewer_gives_segments_their_roles_at_once(
+    cli, transcripts, write_text
+) -> None:
     write_text(transcripts / "c02.txt", "Marta Soler: Bon dia.\n\nJoan: Bon dia a tothom.\n")
     cli("ingest", "transcripts")
     result = cli("config", "interviewer", "Marta Soler; Q")
-    assert result.stdout == "Interviewer labels: Marta Soler; Q. Re-ingest to apply them.\n"
-    assert cli("config", "show").stdout == "interviewer_labels: Marta Soler; Q\n"
-    assert "updated    c02.txt" in cli("ingest", "transcripts").stdout
-    roles = cli("status").stdout.splitlines()[-3]
     # Marta now asks the questions; "Interviewer" and "Entrevistadora" no longer do
+    assert result.stdout == (
+        "Interviewer labels: Marta Soler; Q. 4 segments changed role (codings kept).\n"
+    )
+    assert cli("config", "show").stdout == "interviewer_labels: Marta Soler; Q\n"
+    roles = cli("status").stdout.splitlines()[-4]
     assert roles == "Segments by role: interviewer 1, respondent 8"
+    assert "unchanged" in cli("ingest", "transcripts").stdout
     added = cli("config", "interviewer", "--add", "Entrevistadora")
     assert added.stdout == (
-        "Interviewer labels: Marta Soler; Q; Entrevistadora. Re-ingest to apply them.\n"
+        "Interviewer labels: Marta Soler; Q; Entrevistadora. "
+        "1 segment changed role (codings kept).\n"
     )
     reset = cli("config", "interviewer")
-    assert reset.stdout == "Interviewer labels reset to the defaults.\n"
+    assert reset.stdout == (
+        "Interviewer labels reset to the defaults. 3 segments changed role (codings kept).\n"
+    )
     assert cli("config", "show").stdout.startswith("interviewer_labels: interviewer; ")
+    assert cli("config", "interviewer").stdout == (
+        "Interviewer labels reset to the defaults. No segment changed role.\n"
+    )
 
 
 # -- errors and tracebacks -------------------------------------------------------------------
@@ -282,3 +323,66 @@ def test_version(cli) -> None:
     result = cli("--version", project=False)
     assert result.exit_code == 0
     assert result.stdout == f"qualcode {qualcode.__version__}\n"
+
+
+# -- turn tables with codes ------------------------------------------------------------------
+
+TABLE = (
+    "speakers,words,codes\n"
+    "Interviewer,What is the housing situation?,\n"
+    "Ana Puig,Rents doubled in ten years.,housing/rent; austerity\n"
+    ",And the council cut its budget.,austerity\n"
+)
+
+
+def test_a_tables_codes_are_reported_without_a_coder_and_imported_with_one(
+    cli, corpus: Path, project_path
+) -> None:
+    (corpus / "birmingham").mkdir(parents=True)
+    (corpus / "birmingham" / "t01.csv").write_text(TABLE, encoding="utf-8")
+    first = cli("ingest", "transcripts")
+    assert first.exit_code == 0
+    assert first.stdout.splitlines()[0] == "added      birmingham/t01.csv  (2 segments, en)"
+    assert first.stderr == (
+        "warning: birmingham/t01.csv: 1 turn carries codes from the table; "
+        "pass --coder NAME to import them as that person's codings\n"
+    )
+    coded = cli("ingest", "transcripts", "--coder", "Marta Soler")
+    assert coded.stdout.splitlines()[0] == (
+        "coded      birmingham/t01.csv  (2 new codings from the table's codes, 1 turn)"
+    )
+    assert coded.stderr == ""
+    again = cli("ingest", "transcripts", "--coder", "Marta Soler")
+    assert again.stdout.splitlines()[0] == (
+        "coded      birmingham/t01.csv  (0 new codings from the table's codes, 1 turn)"
+    )
+    with Store.open(project_path) as store:
+        codings = store.own_codings("Marta Soler")
+        assert [path for _, path in codings] == ["austerity", "housing/rent"]
+        assert {c.path for c in store.codes()} == {"austerity", "housing", "housing/rent"}
+        assert store.stale_codings() == []
+
+
+def test_a_person_must_code_a_table_not_an_automatic_coder(cli, corpus: Path) -> None:
+    (corpus / "t01.csv").parent.mkdir(parents=True, exist_ok=True)
+    (corpus / "t01.csv").write_text(TABLE, encoding="utf-8")
+    result = cli("ingest", "transcripts", "--coder", "auto:me")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: 'auto:me' is an automatic coder's name")
+
+
+def test_an_interview_without_speaker_labels_is_a_warning(cli, corpus: Path) -> None:
+    answer = "The council sold the land in the end, and the rents went up every year since. " * 6
+    question = "What happened to the housing estate after the council sold the land?"
+    text = "\n\n".join([question, answer, question.replace("What", "Why"), answer, answer, answer])
+    (corpus / "notes").mkdir(parents=True)
+    (corpus / "notes" / "n01.txt").write_text(text, encoding="utf-8")
+    (corpus / "notes" / "paper.txt").write_text("\n\n".join([answer] * 8), encoding="utf-8")
+    result = cli("ingest", "transcripts")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: notes/n01.txt: reads like an interview (6 paragraphs, 2 of them questions) but "
+        "marks no speakers that qualcode recognises; its paragraphs are text of an unknown speaker "
+        "(docs/formats.md lists the speaker conventions)\n"
+    )
+    assert cli("ingest", "transcripts").stderr == ""  # said once, when the file is read

@@ -16,7 +16,7 @@ from qualcode.ingest import ingest
 from qualcode.metadata import parse_assignments
 from qualcode.models import Role, Unit
 from qualcode.readers import supported_suffixes
-from qualcode.store import Store
+from qualcode.store import CodeRecord, Store
 
 B01 = (
     "Interviewer: What does community wealth building mean in Birmingham?\n\n"
@@ -70,7 +70,7 @@ def test_ingest_a_folder(corpus: Path, project_path: Path, write_text, write_doc
     found = documents(project_path)
     b01, segments = found["birmingham/b01.txt"]
     assert (b01.format, b01.version, b01.unit, b01.encoding) == ("txt", 1, Unit.TURN, "utf-8")
-    assert b01.attributes["city"] == "Birmingham"
+    assert b01.attributes["city"] == "birmingham"
     assert b01.source_path == str((corpus / "birmingham" / "b01.txt").resolve())
     assert [(s.ordinal, s.speaker, s.role) for s in segments] == [
         (0, "Interviewer", Role.INTERVIEWER),
@@ -83,7 +83,7 @@ def test_ingest_a_folder(corpus: Path, project_path: Path, write_text, write_doc
         assert text[segment.start_char : segment.end_char] == segment.text
         assert segment.document_id == b01.document_id and segment.segment_id is not None
     c02, c02_segments = found["barcelona/c02.docx"]
-    assert c02.attributes["city"] == "Barcelona"
+    assert c02.attributes["city"] == "barcelona"
     assert [s.speaker for s in c02_segments] == ["Entrevistadora", "Pau"]
 
 
@@ -133,7 +133,7 @@ def test_single_files_can_be_ingested(corpus: Path, project_path: Path, write_te
     path = write_text(corpus / "birmingham" / "b01.txt", B01)
     result = run_ingest(project_path, path)
     assert [(f.name, f.status) for f in result.files] == [("b01.txt", "added")]
-    assert documents(project_path)["b01.txt"][0].attributes["city"] == "Birmingham"
+    assert "city" not in documents(project_path)["b01.txt"][0].attributes  # the folder given
 
 
 def test_unknown_path_is_a_usage_error(corpus: Path, project_path: Path) -> None:
@@ -193,12 +193,12 @@ def test_metadata_priority_and_sources(
         "language": ("en", "detected"),
     }
     b02 = attribute_sources(project_path, "birmingham/b02.docx")
-    assert b02["city"] == ("Birmingham", "folder")
+    assert b02["city"] == ("birmingham", "folder")
     assert b02["subject"] == ("anchor institutions", "document properties")
     assert b02["keywords"] == ("living wage", "metadata.csv")
     assert b02["date"] == ("2025-04-01", "command line")
     assert attribute_sources(project_path, "birmingham/b03.txt")["city"] == (
-        "Birmingham",
+        "birmingham",
         "folder",
     )
 
@@ -215,7 +215,7 @@ def test_metadata_csv_semicolons_and_windows_1252(
     attributes = documents(project_path)["barcelona/c01.txt"][0].attributes
     assert attributes["interviewee_role"] == "Sòcia fundadora"
     assert attributes["organisation"] == "Cooperativa “La Borda”"
-    assert attributes["city"] == "Barcelona"
+    assert attributes["city"] == "barcelona"
 
 
 def test_metadata_csv_without_file_column_stops_before_writing(
@@ -344,23 +344,47 @@ def test_changed_metadata_only_updates_attributes(
     assert dump(project_path) == again
 
 
-def test_changed_interviewer_label_resegments(corpus: Path, project_path: Path, write_text) -> None:
+def test_changed_interviewer_label_gives_new_roles_to_the_same_segments(
+    corpus: Path, project_path: Path, write_text
+) -> None:
     write_text(corpus / "c01.txt", "Marta Soler: Bon dia.\n\nJoan: Bon dia.\n")
     run_ingest(project_path, corpus)
+    with Store.open(project_path) as store:
+        first = store.segments(1)[0].segment_id or 0
+        store.save_codes([CodeRecord("greetings", "Greetings", None)], "test")
+        store.add_human_codings([(first, "greetings")], "marta")
     (corpus / "metadata.csv").write_text("file,interviewer\nc01.txt,Marta Soler\n")
     result = run_ingest(project_path, corpus)
-    assert [f.status for f in result.files] == ["updated"]
+    assert [f.status for f in result.files] == ["refreshed"]
     document, segments = documents(project_path)["c01.txt"]
-    assert document.version == 2
+    assert document.version == 1
+    assert document.attributes["interviewer"] == "Marta Soler"
     assert [s.role for s in segments] == [Role.INTERVIEWER, Role.RESPONDENT]
+    with Store.open(project_path) as store:
+        assert store.own_codings("marta") == [(first, "greetings")]
+        assert store.stale_codings() == []
 
 
 def test_changed_unit_resegments(corpus: Path, project_path: Path, write_text) -> None:
-    write_text(corpus / "b01.txt", B01)
+    write_text(corpus / "b01.txt", B01 + "\nSarah Malik: It began in 2010. It went on.\n")
     run_ingest(project_path, corpus)
     result = run_ingest(project_path, corpus, unit=Unit.SENTENCE)
     assert [f.status for f in result.files] == ["updated"]
     assert documents(project_path)["b01.txt"][0].unit is Unit.SENTENCE
+
+
+def test_changed_unit_that_cuts_the_same_segments_keeps_the_version(
+    corpus: Path, project_path: Path, write_text
+) -> None:
+    write_text(corpus / "b01.txt", "Interviewer: Why?\n\nSarah Malik: Because.\n")
+    run_ingest(project_path, corpus)
+    result = run_ingest(project_path, corpus, unit=Unit.SENTENCE)
+    assert [f.status for f in result.files] == ["refreshed"]
+    document, _ = documents(project_path)["b01.txt"]
+    assert (document.version, document.unit) == (1, Unit.SENTENCE)
+    assert [f.status for f in run_ingest(project_path, corpus, unit=Unit.SENTENCE).files] == [
+        "unchanged"
+    ]
 
 
 # -- bad input -------------------------------------------------------------------------------
@@ -472,5 +496,5 @@ def test_one_file_ingested_again_alone_keeps_its_name_and_sidecar_attributes(
     document = store.documents()[0]
     assert [d.name for d in store.documents()] == ["barcelona/c01.txt", "barcelona/c02.txt"]
     assert document.attributes["interviewee_role"] == "Activista"
-    assert document.attributes["city"] == "Barcelona"
+    assert document.attributes["city"] == "barcelona"
     store.close()

@@ -19,15 +19,19 @@ from qualcode.metadata import (
 @pytest.mark.parametrize(
     ("root", "file", "city"),
     [
-        ("transcripts", "transcripts/birmingham/b01.txt", "Birmingham"),
-        ("transcripts", "transcripts/barcelona/officials/c01.docx", "Barcelona"),
-        ("transcripts", "transcripts/new_york/n1.txt", "New York"),
-        ("transcripts", "transcripts/sant-adria/s1.txt", "Sant Adria"),
-        ("transcripts/birmingham", "transcripts/birmingham/b01.txt", "Birmingham"),
-        ("transcripts", "transcripts/b01.txt", None),  # a generic folder names no city
+        ("transcripts", "transcripts/birmingham/b01.txt", "birmingham"),
+        ("transcripts", "transcripts/Barcelona/officials/c01.docx", "Barcelona"),
+        ("transcripts", "transcripts/new_york/n1.txt", "new_york"),
+        ("transcripts", "transcripts/uk/s1.txt", "uk"),
+        ("corpus", "corpus/Docx Files/uk/s1.docx", "uk"),  # a folder of a file kind is skipped
+        ("corpus", "corpus/Docx Files/s1.docx", None),
+        ("work", "work/in/s1.txt", None),
+        ("transcripts/birmingham", "transcripts/birmingham/b01.txt", None),  # the folder given
+        ("transcripts", "transcripts/b01.txt", None),
         ("work/interviews", "work/interviews/b01.txt", None),
         ("work/Entrevistes", "work/Entrevistes/c01.txt", None),
         ("work/data", "work/data/raw/b01.txt", None),
+        ("work", "work/.cache/b01.txt", None),
     ],
 )
 def test_city_from_folder(tmp_path: Path, root: str, file: str, city: str | None) -> None:

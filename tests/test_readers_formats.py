@@ -732,6 +732,9 @@ def test_xlsx_of_turns_with_time_cells(corpus: Path, project_path: Path) -> None
             {"timestamp": 0, "end": 1, "speaker": 2, "text": 3},
         ),
         (["Who", "Utterance"], {"speaker": 0, "text": 1}),
+        (["speakers", "words"], {"speaker": 0, "text": 1}),
+        (["Speakers", "Words", "Text"], {"speaker": 0, "text": 2}),  # text is the surer name
+        (["Speaker(s)", "Start", "Words"], {"speaker": 0, "timestamp": 1, "text": 2}),
     ],
 )
 def test_column_detection(headers: list[str], expected: dict[str, int]) -> None:

@@ -283,9 +283,9 @@ def test_attributes_are_variables_and_cities_are_cases(study: Store, tmp_path: P
         for source in root.iterfind(".//q:TextSource", NS)
     }
     assert values == {
-        "barcelona/c01.txt": {"city": "Barcelona", "language": "ca"},
+        "barcelona/c01.txt": {"city": "barcelona", "language": "ca"},
         "birmingham/b01.txt": {
-            "city": "Birmingham",
+            "city": "birmingham",
             "language": "en",
             "organisation": "Civic Trust",
         },
@@ -299,8 +299,8 @@ def test_attributes_are_variables_and_cities_are_cases(study: Store, tmp_path: P
         for case in root.iterfind(".//q:Case", NS)
     }
     assert cases == {
-        "Barcelona": (["barcelona/c01.txt"], "Barcelona"),
-        "Birmingham": (["birmingham/b01.txt"], "Birmingham"),
+        "barcelona": (["barcelona/c01.txt"], "barcelona"),
+        "birmingham": (["birmingham/b01.txt"], "birmingham"),
     }
     assert summary.cases == 2
     export_project(study, archive, case_attribute="language")

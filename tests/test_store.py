@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import select
 import signal
@@ -17,7 +18,7 @@ import qualcode.store
 from qualcode.errors import StoreError
 from qualcode.ingest import ingest
 from qualcode.migrations import MIGRATIONS
-from qualcode.models import Segment, Unit
+from qualcode.models import ExcludedRegion, Exclusion, ExclusionCount, Segment, Unit
 from qualcode.store import CodeRecord, StagedCoding, Store
 
 B01 = "Interviewer: What changed?\n\nSarah Malik: Everything, since the cuts began.\n"
@@ -27,6 +28,42 @@ def ingested_project(project: Path, corpus: Path, write_text) -> Path:
     write_text(corpus / "birmingham" / "b01.txt", B01)
     with Store.open(project, create=True) as store:
         ingest(store, [corpus])
+    return project
+
+
+def old_schema_project(
+    project: Path, corpus: Path, write_text, last: str, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A project that a qualcode whose schema ended at migration ``last`` made of B01, its rows
+    written as that qualcode wrote them. Restores the full migration list for the caller."""
+    index = [name for name, _ in MIGRATIONS].index(last) + 1
+    monkeypatch.setattr(qualcode.store, "MIGRATIONS", MIGRATIONS[:index])
+    Store.open(project, create=True).close()
+    file = write_text(corpus / "birmingham" / "b01.txt", B01)
+    content_hash = hashlib.sha256(file.read_bytes()).hexdigest()
+    with sqlite3.connect(project) as db:
+        db.execute(
+            "INSERT INTO documents VALUES (1, 'birmingham/b01.txt', ?, 'txt', 1, 'then')",
+            (str(file.resolve()),),
+        )
+        db.execute(
+            "INSERT INTO document_versions (document_id, version, content_hash,"
+            " segmentation_key, encoding, text, properties, language, languages, unit,"
+            " ingested_at) VALUES (1, 1, ?, 'an older key', 'utf-8', ?, '{}', 'en', 'en',"
+            " 'turn', 'then')",
+            (content_hash, file.read_text()),
+        )
+        db.execute("INSERT INTO attributes VALUES (1, 'city', 'Birmingham', 'folder')")
+        db.executemany(
+            "INSERT INTO segments (id, document_id, version, ordinal, turn, speaker, role,"
+            " start_char, end_char, text, language, word_count) VALUES"
+            " (?, 1, 1, ?, ?, ?, ?, ?, ?, ?, 'en', ?)",
+            [
+                (1, 0, 0, "Interviewer", "interviewer", 13, 26, "What changed?", 2),
+                (2, 1, 1, "Sarah Malik", "respondent", 41, 74, B01[41:74], 5),
+            ],
+        )
+    monkeypatch.setattr(qualcode.store, "MIGRATIONS", MIGRATIONS)
     return project
 
 
@@ -131,9 +168,7 @@ def test_migration_005_moves_evidence_into_the_codings(
     project_path: Path, corpus: Path, write_text, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A project coded before 005 keeps every coding and its evidence, in text order."""
-    index = [name for name, _ in MIGRATIONS].index("005_evidence_in_codings")
-    monkeypatch.setattr(qualcode.store, "MIGRATIONS", MIGRATIONS[:index])
-    ingested_project(project_path, corpus, write_text)
+    old_schema_project(project_path, corpus, write_text, "004_segment_page", monkeypatch)
     with sqlite3.connect(project_path) as db:
         (segment_id, _), (other, start) = db.execute(
             "SELECT id, start_char FROM segments ORDER BY id"
@@ -178,6 +213,46 @@ def test_a_coders_codings_are_indexed_in_segment_order(project_path: Path) -> No
         )
     assert entries == ["coder", "segment_id", "code_path"]
     assert "codings_by_coder" in plan and "ORDER BY" not in plan
+
+
+def test_a_project_of_the_006_schema_migrates_and_records_excluded_text_on_reingest(
+    project_path: Path, corpus: Path, write_text, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """007 and 008: an existing project opens, says its document predates the record of excluded
+    text, and gets the record when re-ingested, without a new version or a stale coding."""
+    old_schema_project(project_path, corpus, write_text, "006_codings_by_coder_in_segment_order",
+                       monkeypatch)  # fmt: skip
+    with sqlite3.connect(project_path) as db:
+        db.execute("INSERT INTO codes (path, label) VALUES ('cuts', 'Cuts')")
+        db.execute("INSERT INTO codings VALUES (2, 'cuts', 'marta', NULL, 'then', '[]')")
+    with Store.open(project_path) as store:
+        assert store.applied_migrations()[-2:] == ["007_excluded_regions", "008_chair_role"]
+        assert store.excluded_regions(1) is None
+        assert store.documents_without_exclusion_record() == ["birmingham/b01.txt"]
+        result = ingest(store, [corpus])
+        assert [f.status for f in result.files] == ["refreshed"]
+        assert store.documents()[0].version == 1
+        assert store.own_codings("marta") == [(2, "cuts")]
+        assert store.stale_codings() == []
+        assert store.documents_without_exclusion_record() == []
+        assert store.excluded_regions(1) == [
+            ExcludedRegion(0, 13, Exclusion.SPEAKER_LABEL),
+            ExcludedRegion(28, 41, Exclusion.SPEAKER_LABEL),
+        ]
+        assert store.exclusion_counts() == [ExclusionCount(Exclusion.SPEAKER_LABEL, 2, 3)]
+    backup = project_path.with_name("project.qualcode.before-007_excluded_regions.bak")
+    assert backup.exists()
+
+
+def test_migration_008_lets_a_segment_be_the_chairs_and_nothing_else(project_path: Path) -> None:
+    with Store.open(project_path, create=True) as store:
+        save_sample(store)
+        db = store._db
+        db.execute("UPDATE segments SET role = 'chair'")
+        assert db.execute("SELECT role FROM segments").fetchone()[0] == "chair"
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            db.execute("UPDATE segments SET role = 'audience'")
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_no_backup_for_an_empty_project(

@@ -131,9 +131,16 @@ def find_document(documents: Sequence[Document], name: str) -> Document | str:
         if len(found) > 1:
             names = ", ".join(d.name for d in found)
             return f"'{name}' matches several documents ({names}): give the folder too"
-    close = difflib.get_close_matches(wanted, [d.name for d in documents], n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
+    known = [d.name for d in documents]
+    containing = [n for n in known if wanted.casefold() in n.casefold()]
+    close = (containing or difflib.get_close_matches(wanted, known, n=3))[:3]
+    hint = f" (did you mean {_either(close)}?)" if close else ""
     return f"no document '{name}' in the project{hint}"
+
+
+def _either(names: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def find_code(codes: Sequence[CodeRecord], path: str) -> str | None:

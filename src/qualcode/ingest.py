@@ -23,16 +23,34 @@ from qualcode.metadata import (
     load_sidecar,
     merge,
 )
-from qualcode.models import Unit
+from qualcode.models import (
+    ExcludedRegion,
+    Exclusion,
+    ExclusionCount,
+    Paragraph,
+    ReadDocument,
+    Segment,
+    Unit,
+)
 from qualcode.readers import read_file
-from qualcode.segment import segment_document
+from qualcode.segment import count_words, segment_document
 from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver, split_labels
-from qualcode.store import Store
+from qualcode.store import CodeRecord, Store
 
 # Bump when segmentation rules change: re-ingest then re-segments unchanged files.
 SEGMENTER_VERSION = "1"
 INTERVIEWER_SETTING = "interviewer_labels"
-IGNORED_NAMES = {SIDECAR_NAME, "readme.md", "readme.txt", "readme", "license", "license.txt"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
+NEW_VERSION = ("added", "updated")
+IGNORED_NAMES = {
+    SIDECAR_NAME,
+    "readme.md",
+    "readme.txt",
+    "readme.rst",
+    "readme",
+    "license",
+    "license.txt",
+}
 
 
 @dataclass(frozen=True)
@@ -41,10 +59,23 @@ class FileResult:
 
     path: Path
     name: str
-    status: str  # added | updated | unchanged | metadata | failed
+    status: str  # added | updated | refreshed | unchanged | metadata | failed
     segments: int = 0
     languages: tuple[str, ...] = ()
     reason: str | None = None
+    excluded: tuple[ExclusionCount, ...] = ()
+    """What the segmentation left out of segments, per reason (added, updated, refreshed)."""
+    coded_turns: int = 0
+    """Turns to which a codes column of the table gave codes."""
+    codings: int = 0
+    """Codings made of them for the person given as ``coder`` (none without one)."""
+    unlabelled: tuple[int, int] | None = None
+    """(paragraphs, questions) of a document that reads like an interview but has no speakers."""
+
+    @property
+    def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
+        """The excluded text that is more than the speaker labels' bookkeeping."""
+        return tuple(c for c in self.excluded if c.reason is not Exclusion.SPEAKER_LABEL)
 
 
 @dataclass(frozen=True)
@@ -108,15 +139,41 @@ def project_interviewer_labels(store: Store) -> list[str]:
     return split_labels(configured) if configured is not None else list(DEFAULT_INTERVIEWER_LABELS)
 
 
+def apply_roles(store: Store) -> int:
+    """Give every current segment the role its speaker has under the project's interviewer
+    labels and its document's ``interviewer`` attribute; return how many segments changed.
+
+    A role is not part of the text: no new version is made and no coding becomes stale.
+    """
+    labels = project_interviewer_labels(store)
+    roles = []
+    for document in store.documents():
+        resolver = RoleResolver(labels + split_labels(document.attributes.get("interviewer")))
+        roles += [
+            (segment.segment_id or 0, resolver.role(segment.speaker))
+            for segment in store.segments(document.document_id)
+        ]
+    return store.set_roles(roles)
+
+
 def ingest(
     store: Store,
     paths: list[Path],
     *,
     unit: Unit = Unit.TURN,
     assignments: Attributes | None = None,
+    coder: str | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> IngestResult:
-    """Read every transcript under ``paths`` into the project, in one transaction."""
+    """Read every transcript under ``paths`` into the project, in one transaction.
+
+    A table of turns with a codes column gives codings of ``coder`` (a person's name), as if
+    that person had tagged each turn; without a coder they are only counted.
+    """
+    if coder is not None:
+        from qualcode.human import check_coder  # see _table_codings
+
+        coder = check_coder(coder)
     targets = [(root, file) for root, file in discover(paths) if not _is_project_file(store, file)]
     sidecars = _sidecars(targets)
     result = IngestResult()
@@ -131,8 +188,34 @@ def ingest(
     with store.transaction():
         for root, file in targets:
             outcome = _ingest_file(
-                store, root, file, sidecars.get(root), unit, assignments or {}, labels, identifier
+                store,
+                root,
+                file,
+                sidecars.get(root),
+                unit,
+                assignments or {},
+                labels,
+                identifier,
+                coder,
             )
+            if outcome.unlabelled is not None:
+                paragraphs, questions = outcome.unlabelled
+                result.warnings.append(
+                    f"{outcome.name}: reads like an interview ({paragraphs} paragraphs, "
+                    f"{questions} of them questions) but marks no speakers that qualcode "
+                    "recognises; its paragraphs are text of an unknown speaker "
+                    "(docs/formats.md lists the speaker conventions)"
+                )
+            if outcome.coded_turns and coder is None:
+                turns = (
+                    "1 turn carries"
+                    if outcome.coded_turns == 1
+                    else (f"{outcome.coded_turns:,} turns carry")
+                )
+                result.warnings.append(
+                    f"{outcome.name}: {turns} codes from the table; "
+                    "pass --coder NAME to import them as that person's codings"
+                )
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
@@ -162,6 +245,7 @@ def _ingest_file(
     assignments: Attributes,
     project_labels: list[str],
     identifier: LanguageIdentifier,
+    coder: str | None = None,
 ) -> FileResult:
     name = _display_name(root, file)
     source_path = str(file.resolve())
@@ -175,9 +259,15 @@ def _ingest_file(
         assignments,
     )
     existing = store.current_version(source_path)
-    if existing is not None and existing.content_hash == content_hash:
+    same_bytes = existing is not None and existing.content_hash == content_hash
+    # A table's codes become a person's codings only when read, so with a coder it is read again.
+    if (
+        existing is not None
+        and same_bytes
+        and (coder is None or file.suffix.lower() not in TABLE_SUFFIXES)
+    ):
         attributes = _attributes(file, existing.properties, outer)
-        if _segmentation_key(unit, attributes, project_labels) == existing.segmentation_key:
+        if _segmentation_key(unit, attributes) == existing.segmentation_key:
             attributes = _keep_detected_language(store, existing.document_id, attributes)
             changed = store.set_attributes(existing.document_id, attributes)
             return FileResult(file, name, "metadata" if changed else "unchanged")
@@ -187,27 +277,171 @@ def _ingest_file(
         return FileResult(file, name, "failed", reason=error.detail())
     attributes = _attributes(file, read.properties, outer)
     labels = project_labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-    segments = segment_document(read, unit, RoleResolver(labels)).segments
+    segmentation = segment_document(read, unit, RoleResolver(labels))
     declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
-    segments, languages = assign_languages(segments, declared, identifier)
+    segments, languages = assign_languages(segmentation.segments, declared, identifier)
     if "language" not in attributes:
         attributes["language"] = (",".join(languages), "detected")
-    document_id, version = store.save_document(
-        name=name,
-        source_path=source_path,
-        format=read.format,
-        content_hash=content_hash,
-        segmentation_key=_segmentation_key(unit, attributes, project_labels),
-        encoding=read.encoding,
-        text=read.text,
-        properties=read.properties,
+    excluded = counted(read.text, segmentation.excluded)
+    key = _segmentation_key(unit, attributes)
+    kept = store.segments(existing.document_id) if existing is not None and same_bytes else []
+    if existing is not None and same_bytes and _same_cut(kept, segments):
+        # Only what is not text changed (roles, the record of excluded text): the version and
+        # the codings on its segments stay.
+        document_id = existing.document_id
+        store.refresh_segmentation(
+            document_id,
+            segmentation_key=key,
+            unit=unit,
+            roles=[(k.segment_id or 0, s.role) for k, s in zip(kept, segments, strict=True)],
+            excluded=excluded,
+        )
+        changed = store.set_attributes(document_id, attributes)
+        if key != existing.segmentation_key:
+            status = "refreshed"
+        else:
+            status = "metadata" if changed else "unchanged"
+    else:
+        document_id, version = store.save_document(
+            name=name,
+            source_path=source_path,
+            format=read.format,
+            content_hash=content_hash,
+            segmentation_key=key,
+            encoding=read.encoding,
+            text=read.text,
+            properties=read.properties,
+            languages=languages,
+            unit=unit,
+            segments=segments,
+            excluded=excluded,
+        )
+        store.set_attributes(document_id, attributes)
+        status = "added" if version == 1 else "updated"
+    coded = [p for p in read.paragraphs if p.codes]
+    return FileResult(
+        file,
+        name,
+        status,
+        segments=len(segments),
         languages=languages,
-        unit=unit,
-        segments=segments,
+        excluded=exclusion_counts(excluded) if status in (*NEW_VERSION, "refreshed") else (),
+        coded_turns=len(coded),
+        codings=_table_codings(store, document_id, coded, coder) if coder and coded else 0,
+        unlabelled=_unlabelled_interview(read, segments) if status in NEW_VERSION else None,
     )
-    store.set_attributes(document_id, attributes)
-    status = "added" if version == 1 else "updated"
-    return FileResult(file, name, status, segments=len(segments), languages=languages)
+
+
+# A document without speakers reads like an interview when it is long enough and asks questions:
+# a policy paper or field notes rarely have several paragraphs that end in a question mark.
+INTERVIEW_MIN_PARAGRAPHS = 6
+INTERVIEW_MIN_WORDS = 300
+INTERVIEW_MIN_QUESTIONS = 2
+
+
+def _unlabelled_interview(read: ReadDocument, segments: list[Segment]) -> tuple[int, int] | None:
+    """(paragraphs, questions) when a document that reads like an interview has no speaker."""
+    if any(segment.speaker is not None for segment in segments):
+        return None
+    paragraphs = [p.text.strip() for p in read.paragraphs if p.text.strip()]
+    questions = sum(1 for text in paragraphs if text.endswith("?"))
+    words = sum(segment.word_count for segment in segments)
+    if (
+        len(paragraphs) >= INTERVIEW_MIN_PARAGRAPHS
+        and words >= INTERVIEW_MIN_WORDS
+        and questions >= INTERVIEW_MIN_QUESTIONS
+    ):
+        return len(paragraphs), questions
+    return None
+
+
+def _table_codings(store: Store, document_id: int, paragraphs: list[Paragraph], coder: str) -> int:
+    """Record a table's codes as ``coder``'s codings of the segments holding each turn; codes the
+    project does not know are created, as ``import codings --create-codes`` does. Returns how
+    many codings are new."""
+    # Imported here: human coding brings the matcher, which plain ingest does not need.
+    from qualcode.human import IMPORTED_CODEBOOK, find_code
+
+    known = store.codes()
+    new: dict[str, CodeRecord] = {}
+    pairs: set[tuple[int, str]] = set()
+    segments = store.segments(document_id)
+    for paragraph in paragraphs:
+        holding = [
+            s.segment_id
+            for s in segments
+            if s.start_char < paragraph.end_char and paragraph.start_char < s.end_char
+        ]
+        for code in paragraph.codes:
+            path = find_code(known, code) or _code_path(code)
+            if not path:
+                continue
+            if find_code(known, path) is None:
+                _add_code(new, path)
+            pairs.update((segment_id or 0, path) for segment_id in holding)
+    store.add_missing_codes(new.values(), IMPORTED_CODEBOOK)
+    return store.add_human_codings(sorted(pairs), coder)
+
+
+def _code_path(text: str) -> str:
+    parts = [part.strip() for part in text.strip().strip("/").split("/")]
+    return "/".join(parts) if all(parts) else ""
+
+
+def _add_code(new: dict[str, CodeRecord], path: str) -> None:
+    parts = path.split("/")
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        new.setdefault(
+            prefix,
+            CodeRecord(
+                path=prefix,
+                label=parts[depth - 1],
+                parent_path="/".join(parts[: depth - 1]) or None,
+                sort_order=100_000 + len(new),
+            ),
+        )
+
+
+def counted(text: str, excluded: list[ExcludedRegion]) -> list[tuple[ExcludedRegion, int]]:
+    """Each excluded region with its words, counted as a segment's are: what the store keeps."""
+    return [(region, count_words(text[region.start_char : region.end_char])) for region in excluded]
+
+
+def _same_cut(kept: list[Segment], segments: list[Segment]) -> bool:
+    """Whether a re-segmentation gives the stored segments again, roles apart."""
+
+    def cut(segment: Segment) -> tuple[object, ...]:
+        return (
+            segment.ordinal,
+            segment.start_char,
+            segment.end_char,
+            segment.text,
+            segment.speaker,
+            segment.turn,
+            segment.timestamp,
+            segment.language,
+            segment.word_count,
+            segment.page,
+        )
+
+    return len(kept) == len(segments) and all(
+        cut(a) == cut(b) for a, b in zip(kept, segments, strict=True)
+    )
+
+
+def exclusion_counts(excluded: list[tuple[ExcludedRegion, int]]) -> tuple[ExclusionCount, ...]:
+    """Regions and words per reason, in the order of :class:`Exclusion`."""
+    regions: dict[Exclusion, int] = {}
+    words: dict[Exclusion, int] = {}
+    for region, count in excluded:
+        regions[region.reason] = regions.get(region.reason, 0) + 1
+        words[region.reason] = words.get(region.reason, 0) + count
+    return tuple(
+        ExclusionCount(reason, regions[reason], words[reason])
+        for reason in Exclusion
+        if reason in regions
+    )
 
 
 def _display_name(root: Path, file: Path) -> str:
@@ -218,7 +452,7 @@ def _display_name(root: Path, file: Path) -> str:
 
 
 def _attributes(file: Path, properties: dict[str, str], outer: Attributes) -> Attributes:
-    text_file = file.suffix.lower() in {".txt", ".md"}
+    text_file = file.suffix.lower() in {".txt", ".md", ".rst"}
     source = "front matter" if text_file else "document properties"
     folder = {k: v for k, v in outer.items() if v[1] == "folder"}
     later = {k: v for k, v in outer.items() if v[1] != "folder"}
@@ -232,13 +466,17 @@ def _keep_detected_language(store: Store, document_id: int, attributes: Attribut
     return {**attributes, "language": (",".join(languages), "detected")}
 
 
-def _segmentation_key(unit: Unit, attributes: Attributes, project_labels: list[str]) -> str:
-    """What, besides the file's bytes, decides its segments: a change means re-segmenting."""
+def _segmentation_key(unit: Unit, attributes: Attributes) -> str:
+    """What, besides the file's bytes, decides its segments: a change means re-segmenting.
+
+    The project's role labels are not part of it: ``qualcode config`` applies them to the stored
+    segments (:func:`apply_roles`). A document's own ``interviewer`` attribute is, as it names
+    the speaker of ``Q:`` turns.
+    """
     declared = attributes.get("language", ("", ""))
     parts = [
         SEGMENTER_VERSION,
         unit.value,
-        ";".join(sorted(project_labels)),
         attributes.get("interviewer", ("", ""))[0],
         declared[0] if declared[1] != "detected" else "",
     ]

@@ -1,6 +1,6 @@
 """Document attributes, gathered from several places in rising priority.
 
-1. the folder: ``transcripts/birmingham/x.txt`` gives ``city = Birmingham``;
+1. the folder below the ingested one: ``transcripts/birmingham/x.txt`` gives ``city = birmingham``;
 2. what the file carries: YAML front matter (text files) or Word document properties;
 3. a sidecar ``metadata.csv`` in the ingested folder (a ``file`` column plus any columns);
 4. ``--set key=value`` on the command line.
@@ -20,8 +20,9 @@ from qualcode.errors import QualcodeError, UsageError
 from qualcode.readers.text_reader import decode
 
 SIDECAR_NAME = "metadata.csv"
-# Folders with these names hold transcripts; they do not name a city.
-GENERIC_FOLDER_NAMES = {
+# Folders named with these words only hold transcripts, or sort them by file kind or stage of
+# work; they do not name a city (``Docx Files``, ``raw``, ``in``).
+GENERIC_FOLDER_WORDS = {
     "transcripts",
     "transcript",
     "interviews",
@@ -30,12 +31,43 @@ GENERIC_FOLDER_NAMES = {
     "corpus",
     "docs",
     "documents",
+    "document",
     "entrevistes",
     "entrevistas",
     "transcripcions",
     "transcripciones",
     "sources",
+    "source",
     "raw",
+    "files",
+    "file",
+    "docx",
+    "doc",
+    "word",
+    "pdf",
+    "pdfs",
+    "txt",
+    "text",
+    "texts",
+    "odt",
+    "rtf",
+    "md",
+    "csv",
+    "tsv",
+    "xlsx",
+    "vtt",
+    "srt",
+    "in",
+    "input",
+    "inputs",
+    "out",
+    "output",
+    "clean",
+    "cleaned",
+    "converted",
+    "original",
+    "originals",
+    "final",
 }
 Attributes = dict[str, tuple[str, str]]  # key -> (value, source)
 
@@ -45,16 +77,29 @@ def normalise_key(key: str) -> str:
 
 
 def folder_attributes(root: Path, file: Path) -> Attributes:
-    """The city from the first folder below the ingested one (or the ingested folder itself)."""
+    """The city from the first folder below the ingested one that can name a city, spelled as
+    the folder is (``uk`` stays ``uk``; metadata.csv or ``--set`` can say otherwise).
+
+    The ingested folder itself names no city, nor do folders that hold files by kind or stage
+    (:data:`GENERIC_FOLDER_WORDS`).
+    """
     try:
         parts = file.relative_to(root).parts[:-1]
     except ValueError:
         parts = ()
-    folder = parts[0] if parts else (root.name if root.is_dir() else file.parent.name)
-    if not folder or folder.lower() in GENERIC_FOLDER_NAMES or folder.startswith("."):
-        return {}
-    city = re.sub(r"[_-]+", " ", folder).strip().title()
-    return {"city": (city, "folder")}
+    for folder in parts:
+        if _names_a_place(folder):
+            return {"city": (folder.strip(), "folder")}
+    return {}
+
+
+def _names_a_place(folder: str) -> bool:
+    words = re.findall(r"[^\W_]+", folder.lower())
+    return (
+        not folder.startswith(".")
+        and bool(words)
+        and not all(word in GENERIC_FOLDER_WORDS for word in words)
+    )
 
 
 def parse_assignments(values: list[str]) -> Attributes:

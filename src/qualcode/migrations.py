@@ -249,6 +249,59 @@ def m006_codings_by_coder_in_segment_order(db: sqlite3.Connection) -> None:
     )
 
 
+def m007_excluded_regions(db: sqlite3.Connection) -> None:
+    """The parts of a document's text in no segment, and why (``Exclusion`` in models.py).
+
+    A version ingested before this table existed has no regions: ``excluded_recorded`` says
+    whether its excluded text was recorded, so that status can tell "nothing excluded" from
+    "not known". ``word_count`` is counted as segments count words, when the region is saved.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE excluded_regions (
+            document_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            word_count INTEGER NOT NULL,
+            PRIMARY KEY (document_id, version, start_char, end_char),
+            FOREIGN KEY (document_id, version)
+                REFERENCES document_versions(document_id, version) ON DELETE CASCADE,
+            CHECK (start_char >= 0 AND end_char > start_char)
+        ) WITHOUT ROWID;
+        ALTER TABLE document_versions ADD COLUMN excluded_recorded INTEGER NOT NULL DEFAULT 0
+        """,
+    )
+
+
+def m008_chair_role(db: sqlite3.Connection) -> None:
+    """Segments may have the role ``chair`` (the person who chairs a sitting or a focus group).
+
+    SQLite cannot alter a CHECK constraint, and rebuilding ``segments`` would cascade-delete the
+    codings that refer to it. Widening the list of allowed values changes nothing stored, so the
+    table's definition is edited in place, the procedure SQLite documents for such changes
+    ("Making other kinds of table schema changes", lang_altertable.html): writable_schema, then a
+    new schema version so every connection reads the new definition.
+    """
+    old = "CHECK (role IN ('interviewer', 'respondent'))"
+    new = "CHECK (role IN ('interviewer', 'respondent', 'chair'))"
+    (schema_version,) = db.execute("PRAGMA schema_version").fetchone()
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        cursor = db.execute(
+            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) "
+            "WHERE type = 'table' AND name = 'segments' AND instr(sql, ?) > 0",
+            (old, new, old),
+        )
+        if cursor.rowcount != 1:
+            raise sqlite3.DatabaseError("the segments table has an unexpected role constraint")
+        db.execute(f"PRAGMA schema_version = {int(schema_version) + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_documents_and_segments", m001_documents_and_segments),
     ("002_codes_and_codings", m002_codes_and_codings),
@@ -256,4 +309,6 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("004_segment_page", m004_segment_page),
     ("005_evidence_in_codings", m005_evidence_in_codings),
     ("006_codings_by_coder_in_segment_order", m006_codings_by_coder_in_segment_order),
+    ("007_excluded_regions", m007_excluded_regions),
+    ("008_chair_role", m008_chair_role),
 ]

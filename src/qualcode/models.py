@@ -99,6 +99,19 @@ class ExcludedRegion:
 
 
 @dataclass(frozen=True)
+class ExclusionCount:
+    """How much text of one reason a document (or the project) left out of its segments.
+
+    ``regions`` counts excluded regions: each is a whole paragraph, or the label at a
+    paragraph's start (speaker labels), so for every reason but labels it is paragraphs.
+    """
+
+    reason: Exclusion
+    regions: int
+    words: int
+
+
+@dataclass(frozen=True)
 class Segmentation:
     """What the segmenter makes of a document: its segments and the text it left out of them.
 

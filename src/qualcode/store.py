@@ -22,7 +22,17 @@ from typing import Any
 
 from qualcode.errors import StoreError
 from qualcode.migrations import MIGRATIONS
-from qualcode.models import Decision, Document, ReviewDecision, Role, Segment, Unit
+from qualcode.models import (
+    Decision,
+    Document,
+    ExcludedRegion,
+    Exclusion,
+    ExclusionCount,
+    ReviewDecision,
+    Role,
+    Segment,
+    Unit,
+)
 
 DEFAULT_PROJECT_FILE = "project.qualcode"
 PROJECT_ENV = "QUALCODE_PROJECT"
@@ -319,9 +329,12 @@ class Store:
         languages: Sequence[str],
         unit: Unit,
         segments: Iterable[Segment],
+        excluded: Sequence[tuple[ExcludedRegion, int]] | None = None,
     ) -> tuple[int, int]:
         """Add a document, or a new version of it; return (document_id, version).
 
+        ``excluded``: the regions of the text in no segment, each with its word count; None when
+        the caller does not know them (the version then says its excluded text is not recorded).
         The previous version's segments stay while codings refer to them (those codings are then
         stale); unreferenced old versions are removed.
         """
@@ -346,7 +359,7 @@ class Store:
             self._db.execute(
                 "INSERT INTO document_versions (document_id, version, content_hash,"
                 " segmentation_key, encoding, text, properties, language, languages, unit,"
-                " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " ingested_at, excluded_recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     document_id,
                     version,
@@ -359,8 +372,10 @@ class Store:
                     ",".join(languages),
                     unit.value,
                     stamp,
+                    int(excluded is not None),
                 ),
             )
+            self._insert_excluded(document_id, version, excluded or ())
             self._db.executemany(
                 "INSERT INTO segments (document_id, version, ordinal, turn, speaker, role,"
                 " timestamp, start_char, end_char, text, language, word_count, page)"
@@ -386,6 +401,108 @@ class Store:
             )
             self._drop_unreferenced_versions(document_id, version)
         return document_id, version
+
+    def _insert_excluded(
+        self, document_id: int, version: int, excluded: Iterable[tuple[ExcludedRegion, int]]
+    ) -> None:
+        self._db.executemany(
+            "INSERT INTO excluded_regions (document_id, version, start_char, end_char, reason,"
+            " word_count) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (document_id, version, r.start_char, r.end_char, r.reason.value, words)
+                for r, words in excluded
+            ),
+        )
+
+    def refresh_segmentation(
+        self,
+        document_id: int,
+        *,
+        segmentation_key: str,
+        unit: Unit,
+        roles: Iterable[tuple[int, Role | None]],
+        excluded: Sequence[tuple[ExcludedRegion, int]],
+    ) -> None:
+        """Record a re-segmentation that cut the current version's text into the same segments.
+
+        The version, its segments and so its codings stay; only what the segments do not hold
+        as text is updated: their roles (``(segment_id, role)``), the excluded regions, the unit
+        asked for and the key the segmentation was made with.
+        """
+        with self.transaction():
+            version = self._current_version_number(document_id)
+            self._db.execute(
+                "UPDATE document_versions SET segmentation_key = ?, unit = ?,"
+                " excluded_recorded = 1 WHERE document_id = ? AND version = ?",
+                (segmentation_key, unit.value, document_id, version),
+            )
+            self._db.execute(
+                "DELETE FROM excluded_regions WHERE document_id = ? AND version = ?",
+                (document_id, version),
+            )
+            self._insert_excluded(document_id, version, excluded)
+            self.set_roles(roles)
+
+    def set_roles(self, roles: Iterable[tuple[int, Role | None]]) -> int:
+        """Set segments' roles, ``(segment_id, role)``; return how many changed.
+
+        A role is not part of a segment's text: codings stay as they are.
+        """
+        with self.transaction():
+            before = self._db.total_changes
+            self._db.executemany(
+                "UPDATE segments SET role = ? WHERE id = ? AND role IS NOT ?",
+                (
+                    (role.value if role else None, segment_id, role.value if role else None)
+                    for segment_id, role in roles
+                ),
+            )
+            return self._db.total_changes - before
+
+    def _current_version_number(self, document_id: int) -> int:
+        row = self._db.execute(
+            "SELECT current_version FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no document with id {document_id}", path=self.path)
+        return int(row["current_version"])
+
+    def excluded_regions(self, document_id: int) -> list[ExcludedRegion] | None:
+        """The current version's excluded regions in text order; None when not recorded (the
+        version was ingested before qualcode recorded them)."""
+        version = self._current_version_number(document_id)
+        row = self._db.execute(
+            "SELECT excluded_recorded FROM document_versions WHERE document_id = ? AND version = ?",
+            (document_id, version),
+        ).fetchone()
+        if not row["excluded_recorded"]:
+            return None
+        rows = self._db.execute(
+            """SELECT start_char, end_char, reason FROM excluded_regions
+               WHERE document_id = ? AND version = ? ORDER BY start_char, end_char""",
+            (document_id, version),
+        )
+        return [ExcludedRegion(r[0], r[1], Exclusion(r[2])) for r in rows]
+
+    def exclusion_counts(self) -> list[ExclusionCount]:
+        """Excluded regions and their words per reason, over every document's current version."""
+        rows = self._db.execute(
+            """SELECT e.reason, COUNT(*), SUM(e.word_count) FROM documents d
+               CROSS JOIN excluded_regions e
+                 ON e.document_id = d.id AND e.version = d.current_version
+               GROUP BY e.reason"""
+        )
+        found = {Exclusion(r[0]): ExclusionCount(Exclusion(r[0]), r[1], r[2]) for r in rows}
+        return [found[reason] for reason in Exclusion if reason in found]
+
+    def documents_without_exclusion_record(self) -> list[str]:
+        """Names of documents whose current version predates the record of excluded text."""
+        rows = self._db.execute(
+            """SELECT d.name FROM documents d JOIN document_versions v
+                 ON v.document_id = d.id AND v.version = d.current_version
+               WHERE NOT v.excluded_recorded ORDER BY d.name"""
+        )
+        return [r[0] for r in rows]
 
     def _drop_unreferenced_versions(self, document_id: int, current: int) -> None:
         self._db.execute(
@@ -670,7 +787,7 @@ class Store:
 
     def _drop_uncoded_old_segments(self) -> None:
         """Drop the segments of earlier document versions that no coding holds any more, and
-        the versions left without segments.
+        the versions left without segments, with their excluded regions.
 
         The segments' review decisions and coding-sheet cells are deleted here, not left to the
         foreign keys' cascade: a coding run, which calls this, writes with the checks off.
@@ -680,14 +797,13 @@ class Store:
         for table in SEGMENT_DEPENDENTS:
             self._db.execute(f"DELETE FROM {table} WHERE segment_id IN ({uncoded})")
         self._db.execute(f"DELETE FROM segments WHERE id IN ({uncoded})")
-        self._db.execute(
-            """DELETE FROM document_versions WHERE (document_id, version) IN (
-                 SELECT v.document_id, v.version FROM document_versions v
+        emptied = """SELECT v.document_id, v.version FROM document_versions v
                  JOIN documents d ON d.id = v.document_id
                  WHERE v.version <> d.current_version AND NOT EXISTS (
                    SELECT 1 FROM segments s
-                   WHERE s.document_id = v.document_id AND s.version = v.version))"""
-        )
+                   WHERE s.document_id = v.document_id AND s.version = v.version)"""
+        for table in ("excluded_regions", "document_versions"):
+            self._db.execute(f"DELETE FROM {table} WHERE (document_id, version) IN ({emptied})")
 
     def coders(self) -> list[str]:
         return [

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from qualcode.cli.app import app, state
-from qualcode.cli.render import Cell, table
+from qualcode.cli.render import Cell, exclusion_summary, table
 from qualcode.ingest import (
     INTERVIEWER_SETTING,
     FileResult,
+    apply_roles,
     check_paths,
     ingest,
     project_interviewer_labels,
 )
 from qualcode.metadata import parse_assignments
-from qualcode.models import Unit
+from qualcode.models import Exclusion, ExclusionCount, Unit
 from qualcode.speakers import split_labels
 
 EXIT_SOME_FILES_FAILED = 3
@@ -31,8 +33,22 @@ def _report_file(outcome: FileResult) -> None:
         typer.echo(
             f"{outcome.status:<10} {outcome.name}  ({outcome.segments} segments, {languages})"
         )
+    elif outcome.status == "refreshed":
+        typer.echo(f"{'refreshed':<10} {outcome.name}  (same segments; roles and excluded text)")
     elif outcome.status == "metadata":
         typer.echo(f"{'metadata':<10} {outcome.name}  (attributes updated)")
+    excluded = outcome.substantive_exclusions
+    if excluded:
+        # Speaker labels are the transcript's bookkeeping, not text lost: said only alongside.
+        labels = [c for c in outcome.excluded if c.reason is Exclusion.SPEAKER_LABEL]
+        tail = f"; {labels[0].regions:,} speaker labels" if labels else ""
+        typer.echo(f"{'':<10} not in segments: {exclusion_summary(excluded)}{tail}")
+    if outcome.codings or (outcome.coded_turns and outcome.status == "unchanged"):
+        turns = "1 turn" if outcome.coded_turns == 1 else f"{outcome.coded_turns:,} turns"
+        typer.echo(
+            f"{'coded':<10} {outcome.name}  ({outcome.codings:,} new codings from the table's "
+            f"codes, {turns})"
+        )
 
 
 @app.command("ingest")
@@ -50,14 +66,23 @@ def ingest_command(
             "--set", help="Attribute for every file ingested now, e.g. --set city=Barcelona."
         ),
     ] = None,
+    coder: Annotated[
+        str | None,
+        typer.Option(
+            "--coder",
+            help="Import a turn table's codes column as this person's codings.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read transcripts into the project as documents and segments.
 
-    Formats: .txt .md .docx .odt .pdf .vtt .srt .rtf .csv .tsv .xlsx (see docs/formats.md).
+    Formats: .txt .md .rst .docx .odt .pdf .vtt .srt .rtf .csv .tsv .xlsx (see docs/formats.md).
 
     Example: qualcode ingest transcripts/ --set wave=2025
 
-    The city comes from the folder (transcripts/birmingham/ gives Birmingham); front matter, Word
+    The city comes from a folder below the one given (transcripts/ with birmingham/ in it gives
+    birmingham, spelled as the folder is); front matter, Word
     properties, a metadata.csv in the folder and --set add or override attributes. An unchanged
     file is left as it is; a changed one gets a new version. A file that cannot be read is reported
     and skipped, and the exit code is 3.
@@ -65,7 +90,14 @@ def ingest_command(
     assignments = parse_assignments(assign or [])
     check_paths(paths)
     with state.open_store(create=True) as store:
-        result = ingest(store, paths, unit=unit, assignments=assignments, on_file=_report_file)
+        result = ingest(
+            store,
+            paths,
+            unit=unit,
+            assignments=assignments,
+            coder=coder,
+            on_file=_report_file,
+        )
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     files = len(result.files)
@@ -73,6 +105,8 @@ def ingest_command(
         f"{files} {'file' if files == 1 else 'files'}: {result.count('added')} added, "
         f"{result.count('updated')} updated, {result.count('unchanged')} unchanged"
     )
+    if result.count("refreshed"):
+        summary += f", {result.count('refreshed')} re-segmented the same"
     if result.count("metadata"):
         summary += f", {result.count('metadata')} with new attributes"
     if result.failed:
@@ -98,6 +132,8 @@ def status_command(
         roles = store.role_counts()
         mixed = store.mixed_language_documents()
         stale = store.stale_codings()
+        excluded = store.exclusion_counts()
+        unrecorded = store.documents_without_exclusion_record()
     typer.echo(f"Project: {state.project_path}")
     if not rows:
         typer.echo("No documents yet: run 'qualcode ingest FOLDER'.")
@@ -121,12 +157,69 @@ def status_command(
     )
     if mixed:
         typer.echo("Mixed-language documents: " + ", ".join(f"{n} ({lang})" for n, lang in mixed))
+    _report_exclusions(excluded, unrecorded)
     if stale:
         typer.echo("Stale codings (their document changed since they were made):")
         for coder, document, count in stale:
             typer.echo(f"  {coder}: {count} on {document} (run 'qualcode code' to refresh)")
     else:
         typer.echo("Stale codings: none")
+
+
+def _report_exclusions(excluded: list[ExclusionCount], unrecorded: list[str]) -> None:
+    substantive = [c for c in excluded if c.reason is not Exclusion.SPEAKER_LABEL]
+    labels = sum(c.regions for c in excluded if c.reason is Exclusion.SPEAKER_LABEL)
+    if substantive:
+        tail = f"; {labels:,} speaker labels" if labels else ""
+        typer.echo(
+            f"Not in segments: {exclusion_summary(substantive)}{tail}"
+            " ('qualcode show DOCUMENT' marks them)"
+        )
+    elif labels:
+        typer.echo(f"Not in segments: {labels:,} speaker labels only")
+    else:
+        typer.echo("Not in segments: nothing")
+    if unrecorded:
+        count = len(unrecorded)
+        typer.echo(
+            f"Ingested before qualcode recorded excluded text: {count:,} "
+            f"{'document' if count == 1 else 'documents'} (re-ingest to record it)"
+        )
+
+
+class ShowFormat(StrEnum):
+    TEXT = "text"
+    HTML = "html"
+
+
+@app.command("show")
+def show_command(
+    document: Annotated[
+        str, typer.Argument(help="The document's name, as status and exports give it.")
+    ],
+    format: Annotated[
+        ShowFormat, typer.Option("--format", help="Terminal text, or one self-contained page.")
+    ] = ShowFormat.TEXT,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")
+    ] = None,
+) -> None:
+    """Show a document as qualcode cut it: each segment with its ordinal, speaker, role and
+    language, and the text left out of segments marked with the reason.
+
+    Example: qualcode show barcelona/c01_habitatge_pah.txt --format html --out c01.html
+    """
+    from qualcode.cli.document_page import render_html, render_text
+    from qualcode.document_view import document_view
+
+    with state.open_store() as store:
+        view = document_view(store, document)
+    rendered = render_html(view) if format is ShowFormat.HTML else render_text(view) + "\n"
+    if out is None:
+        typer.echo(rendered, nl=False)
+        return
+    out.write_text(rendered, encoding="utf-8")
+    typer.echo(f"Wrote {out}")
 
 
 config_app = typer.Typer(help="Project settings, such as who counts as the interviewer.")
@@ -157,16 +250,24 @@ def config_interviewer(
 
     Example: qualcode config interviewer --add "Marta Soler" "Dr Evans"
 
-    Per document, an `interviewer` attribute (front matter or metadata.csv) adds labels. Re-ingest
-    afterwards so segments get their new roles.
+    Per document, an `interviewer` attribute (front matter or metadata.csv) adds labels. The
+    segments get their new roles at once; no coding becomes stale.
     """
-    with state.open_store(create=True) as store:
+    with state.open_store(create=True) as store, store.transaction():
         current = project_interviewer_labels(store)
         given = [label for value in labels or [] for label in split_labels(value)]
         if not given and not add:
             store.set_setting(INTERVIEWER_SETTING, None)
-            typer.echo("Interviewer labels reset to the defaults.")
-            return
-        chosen = list(dict.fromkeys((current if add else []) + given))
-        store.set_setting(INTERVIEWER_SETTING, "; ".join(chosen))
-    typer.echo(f"Interviewer labels: {'; '.join(chosen)}. Re-ingest to apply them.")
+            message = "Interviewer labels reset to the defaults."
+        else:
+            chosen = list(dict.fromkeys((current if add else []) + given))
+            store.set_setting(INTERVIEWER_SETTING, "; ".join(chosen))
+            message = f"Interviewer labels: {'; '.join(chosen)}."
+        changed = apply_roles(store)
+    typer.echo(f"{message} {_roles_changed(changed)}")
+
+
+def _roles_changed(count: int) -> str:
+    if not count:
+        return "No segment changed role."
+    return f"{count:,} {'segment' if count == 1 else 'segments'} changed role (codings kept)."

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qualcode.models import ExclusionCount
 
 Cell = str | int | float | None
 
@@ -103,3 +107,12 @@ def fitted_table(
             )
         )
     return "\n\n".join(parts)
+
+
+def exclusion_summary(counts: Sequence[ExclusionCount]) -> str:
+    """``front matter 3 paragraphs (41 words), heading 1 paragraph (4 words)``."""
+    return ", ".join(
+        f"{c.reason.label} {c.regions:,} {'paragraph' if c.regions == 1 else 'paragraphs'} "
+        f"({c.words:,} {'word' if c.words == 1 else 'words'})"
+        for c in counts
+    )

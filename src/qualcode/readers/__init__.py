@@ -26,6 +26,7 @@ Reader = Callable[[Path], ReadDocument]
 READERS: dict[str, Reader] = {
     ".txt": text_reader.read_text,
     ".md": text_reader.read_markdown,
+    ".rst": text_reader.read_restructured_text,
     ".docx": docx_reader.read_docx,
     ".odt": odt_reader.read_odt,
     ".pdf": pdf_reader.read_pdf,

@@ -50,12 +50,14 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "speaker": _names(
         "speaker, speaker name, hablante, parlant, interlocutor, interlocutora, interviniente, "
         "intervinent, nom, nombre, name, participant, participante, persona, orador, oradora, "
-        "who, voice, veu, voz"
+        "who, voice, veu, voz, speakers, speaker s, hablantes, parlants, participants, "
+        "participantes, names"
     ),
+    # The names that say "text" come before those a table may use for something else ("words").
     "text": _names(
         "text, texto, transcripcio, transcripcion, transcription, transcript, utterance, "
         "enunciado, enunciat, content, contenido, contingut, intervencion, intervencio, says, "
-        "dialogue, dialogo, dialeg"
+        "dialogue, dialogo, dialeg, speech, utterances, paraules, palabras, words"
     ),
     "timestamp": _names(
         "timestamp, time, tiempo, temps, inicio, inici, start, start time, begin, hora, "
@@ -162,8 +164,9 @@ def _no_text_column(path: Path, headers: list[str]) -> ReaderError:
     return ReaderError(
         f"no column of turn text found: the headers are {found}",
         path=path,
-        hint="name the columns, for instance speaker, text, timestamp and codes "
-        "(or hablante/parlant, texto/text, tiempo/temps, códigos/codis)",
+        hint="name the column of what is said text (or words, transcript, texto, transcripció), "
+        "and the others speaker, timestamp and codes (hablante/parlant, tiempo/temps, "
+        "códigos/codis)",
     )
 
 
@@ -175,16 +178,29 @@ def detect_columns(headers: Sequence[str]) -> Columns | None:
         for role in _ROLES_IN_ORDER:
             if role in found:
                 continue
-            names = COLUMN_NAMES[role]
-            for index, header in enumerate(folded):
-                if index in found.values() or not header:
-                    continue
-                if header in names or (not exact and any(word in names for word in header.split())):
-                    found[role] = index
-                    break
+            index = _column_named(folded, COLUMN_NAMES[role], exact, set(found.values()))
+            if index is not None:
+                found[role] = index
     if "text" not in found:
         return None
     return Columns(**found)
+
+
+def _column_named(
+    folded: Sequence[str], names: Sequence[str], exact: bool, taken: set[int]
+) -> int | None:
+    """The column whose header is the earliest of ``names``; else, unless ``exact``, the first
+    whose header holds one of them as a word."""
+    free = [(index, header) for index, header in enumerate(folded) if header and index not in taken]
+    for name in names:
+        for index, header in free:
+            if header == name:
+                return index
+    if not exact:
+        for index, header in free:
+            if any(word in names for word in header.split()):
+                return index
+    return None
 
 
 def _fold_header(header: str) -> str:

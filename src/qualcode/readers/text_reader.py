@@ -67,6 +67,11 @@ def read_markdown(path: Path) -> ReadDocument:
     return _read(path, fmt="md")
 
 
+def read_restructured_text(path: Path) -> ReadDocument:
+    """reStructuredText is read as plain text: its marks stay in the text, as Markdown's do."""
+    return _read(path, fmt="rst")
+
+
 def _read(path: Path, fmt: str) -> ReadDocument:
     try:
         data = path.read_bytes()

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from qualcode.codebook import Codebook
 from qualcode.coding import AUTO_PREFIX, code_records
-from qualcode.ingest import SEGMENTER_VERSION, project_interviewer_labels
+from qualcode.ingest import SEGMENTER_VERSION, counted, project_interviewer_labels
 from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.metadata import Attributes
 from qualcode.models import Decision, Document, ReadDocument, Segment, Unit
@@ -321,9 +321,9 @@ class _Importer:
             encoding=text.encoding,
         )
         labels = self.labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-        segments = segment_document(read, self.unit, RoleResolver(labels)).segments
+        segmentation = segment_document(read, self.unit, RoleResolver(labels))
         declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
-        segments, languages = assign_languages(segments, declared, self.identifier)
+        segments, languages = assign_languages(segmentation.segments, declared, self.identifier)
         document_id, version = self.store.save_document(
             name=name,
             source_path=existing.source_path if existing is not None else identity,
@@ -336,6 +336,7 @@ class _Importer:
             languages=languages,
             unit=self.unit,
             segments=segments,
+            excluded=counted(read.text, segmentation.excluded),
         )
         if existing is None or _imported(existing):
             attributes.setdefault("language", (",".join(languages), "detected"))
