@@ -51,15 +51,15 @@ def test_counts_per_group_in_scope_turns_without_stop_words(tmp_path: Path) -> N
         table = word_frequencies(store, top=3)
         counted = {(t.group, t.term): (t.count, t.segments, t.documents) for t in table.terms}
         # the interviewer's "housing" is not counted: respondent turns only, by default
-        assert counted[("Birmingham", "council")] == (3, 2, 1)
-        assert counted[("Birmingham", "rents")] == (3, 1, 1)
-        assert counted[("Barcelona", "barri")] == (2, 1, 1)
-        assert ("Barcelona", "que") not in counted and ("Birmingham", "the") not in counted
+        assert counted[("birmingham", "council")] == (3, 2, 1)
+        assert counted[("birmingham", "rents")] == (3, 1, 1)
+        assert counted[("barcelona", "barri")] == (2, 1, 1)
+        assert ("barcelona", "que") not in counted and ("birmingham", "the") not in counted
         assert table.segments_counted == 3
         phrases = word_frequencies(store, phrases=True, min_count=1, top=50)
-        assert ("Birmingham", "housing crisis") in {(t.group, t.term) for t in phrases.terms}
+        assert ("birmingham", "housing crisis") in {(t.group, t.term) for t in phrases.terms}
         asked = word_frequencies(store, roles=("interviewer",), min_count=2)
-        assert [(t.group, t.term, t.count) for t in asked.terms] == [("Birmingham", "housing", 2)]
+        assert [(t.group, t.term, t.count) for t in asked.terms] == [("birmingham", "housing", 2)]
 
 
 def test_uncovered_leaves_out_the_words_a_pattern_matches(tmp_path: Path) -> None:
@@ -78,12 +78,12 @@ def test_words_command_prints_and_writes_the_table(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[2:4] == [
-        "Barcelona   barri        2         1          1",
-        "Birmingham  council      3         2          1",
+        "barcelona   barri        2         1          1",
+        "birmingham  council      3         2          1",
     ]
     assert "2 words seen at least 2 times, from 3 segments.\n" in result.stdout
     assert out.read_text(encoding="utf-8").splitlines() == [
         "city,term,count,segments,documents",
-        "Barcelona,barri,2,1,1",
-        "Birmingham,council,3,2,1",
+        "barcelona,barri,2,1,1",
+        "birmingham,council,3,2,1",
     ]
