@@ -1,0 +1,147 @@
+"""The batched scorer chooses exactly what py3langid chooses, and gets labelled segments right.
+
+``qualcode.language`` scores with numpy over py3langid's own model. These tests compare it with
+py3langid itself (``rank``, one text at a time, as qualcode used it before) on labelled segments in
+tests/fixtures/language/, on the sample transcripts and, when ../shared/corpora is present, on the
+Spanish manifesto sentences and the Parlament de Catalunya transcripts.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from qualcode.language import (
+    _SENTENCE,
+    CLEAR_CONFIDENCE,
+    CLEAR_SENTENCE_CONFIDENCE,
+    MIN_SHARE_OF_SEGMENT,
+    MIN_WORDS_PER_SENTENCE,
+    MIN_WORDS_TO_DETECT,
+    SUPPORTED_LANGUAGES,
+    LanguageIdentifier,
+    _load_model,
+)
+from qualcode.segment import count_words
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELLED = ROOT / "tests" / "fixtures" / "language" / "segments.tsv"
+CORPORA = ROOT.parent / "shared" / "corpora"
+MANIFESTO = CORPORA / "cmp-spanish" / "quasi-sentences.csv"
+PARLAMENT = CORPORA / "parlament-catalunya"
+
+
+def labelled() -> list[tuple[str, str]]:
+    lines = LABELLED.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
+    return [(language, text) for language, text in rows]
+
+
+def transcript_paragraphs() -> list[str]:
+    paragraphs = []
+    for path in sorted((ROOT / "transcripts").rglob("*")):
+        if path.suffix in {".txt", ".md"}:
+            text = path.read_bytes().decode("utf-8", errors="replace")
+            paragraphs += [line for line in text.splitlines() if line.strip()]
+        elif path.suffix == ".docx":
+            paragraphs += [p.text for p in docx.Document(str(path)).paragraphs if p.text.strip()]
+    return paragraphs
+
+
+def py3langid_segment_languages(model: Any, text: str, word_count: int) -> tuple[str, ...] | None:
+    """qualcode's rule for one segment as it was written over py3langid's ``rank``."""
+    if word_count < MIN_WORDS_TO_DETECT:
+        return None
+    best, confidence = model.rank(text[:2000])[0]
+    if confidence >= CLEAR_CONFIDENCE or word_count < 2 * MIN_WORDS_PER_SENTENCE:
+        return (best,)
+    found: Counter[str] = Counter()
+    for sentence in _SENTENCE.findall(text):
+        words = len(sentence.split())
+        if words >= MIN_WORDS_PER_SENTENCE:
+            language, sentence_confidence = model.rank(sentence[:2000])[0]
+            if sentence_confidence >= CLEAR_SENTENCE_CONFIDENCE:
+                found[language] += words
+    total = sum(found.values())
+    kept = tuple(lang for lang, n in found.most_common() if n >= MIN_SHARE_OF_SEGMENT * total)
+    return kept or (best,)
+
+
+@pytest.fixture(scope="module")
+def identifier() -> LanguageIdentifier:
+    return LanguageIdentifier()
+
+
+@pytest.fixture(scope="module")
+def py3langid() -> Any:
+    return _load_model(SUPPORTED_LANGUAGES)
+
+
+def assert_same_as_py3langid(identifier: LanguageIdentifier, model: Any, texts: list[str]) -> None:
+    ours = identifier.rank_many(texts)
+    theirs = [model.rank(text[:2000]) for text in texts]
+    for text, mine, reference in zip(texts, ours, theirs, strict=True):
+        assert [lang for lang, _ in mine] == [lang for lang, _ in reference], text
+        for (_, p), (_, q) in zip(mine, reference, strict=True):
+            assert p == pytest.approx(q, abs=1e-5), text
+    words = [count_words(text) for text in texts]
+    assert identifier.segments_languages(list(zip(texts, words, strict=True))) == [
+        py3langid_segment_languages(model, text, n) for text, n in zip(texts, words, strict=True)
+    ]
+
+
+def test_labelled_segments_get_their_languages(identifier: LanguageIdentifier) -> None:
+    rows = labelled()
+    assert Counter(language for language, _ in rows)["ca"] >= 20
+    found = identifier.segments_languages([(text, count_words(text)) for _, text in rows])
+    assert [",".join(f or ()) for f in found] == [language for language, _ in rows]
+
+
+def test_same_choices_as_py3langid_on_labelled_segments(
+    identifier: LanguageIdentifier, py3langid: Any
+) -> None:
+    assert_same_as_py3langid(identifier, py3langid, [text for _, text in labelled()])
+
+
+def test_same_choices_as_py3langid_on_odd_texts(
+    identifier: LanguageIdentifier, py3langid: Any
+) -> None:
+    """Empty, featureless, upper-case, long and non-Latin texts score as py3langid scores them."""
+    texts = ["", " ", "€€€ ###", "a", "HOLA, QUÉ TAL ESTÁS HOY", "Привет, как дела?", "x" * 5000]
+    texts.append("El ayuntamiento tiene que garantizar el derecho a la vivienda. " * 60)
+    assert_same_as_py3langid(identifier, py3langid, texts)
+
+
+def test_same_choices_as_py3langid_on_the_sample_transcripts(
+    identifier: LanguageIdentifier, py3langid: Any
+) -> None:
+    paragraphs = transcript_paragraphs()
+    assert len(paragraphs) > 200
+    assert_same_as_py3langid(identifier, py3langid, paragraphs)
+
+
+@pytest.mark.skipif(not MANIFESTO.is_file(), reason=f"{MANIFESTO} not available")
+def test_spanish_manifesto_sentences(identifier: LanguageIdentifier, py3langid: Any) -> None:
+    with MANIFESTO.open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    assert len(texts) > 9000
+    assert_same_as_py3langid(identifier, py3langid, texts)
+    found = identifier.segments_languages([(text, count_words(text)) for text in texts])
+    told = [f for f in found if f is not None]
+    assert sum(f == ("es",) for f in told) / len(told) > 0.97
+
+
+@pytest.mark.skipif(not PARLAMENT.is_dir(), reason=f"{PARLAMENT} not available")
+def test_same_choices_as_py3langid_on_parlament_transcripts(
+    identifier: LanguageIdentifier, py3langid: Any
+) -> None:
+    paragraphs = []
+    for path in sorted(PARLAMENT.glob("*.docx")):
+        paragraphs += [p.text for p in docx.Document(str(path)).paragraphs if p.text.strip()]
+    assert len(paragraphs) > 600
+    assert_same_as_py3langid(identifier, py3langid, paragraphs)
