@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import qualcode.cli
-import qualcode.cli.ingest_cmds
+import qualcode.ingest
 from qualcode.store import Store
 
 B01 = (
@@ -302,7 +302,7 @@ def test_internal_error_is_one_line_and_exit_70(
     def broken(*args, **kwargs):
         raise RuntimeError("confidential words from an interview")
 
-    monkeypatch.setattr(qualcode.cli.ingest_cmds, "ingest", broken)
+    monkeypatch.setattr(qualcode.ingest, "ingest", broken)  # the command imports it when run
     monkeypatch.chdir(transcripts.parent)
     for debug in ([], ["--debug"]):
         argv = ["qualcode", *debug, "--project", str(project_path), "ingest", "transcripts"]

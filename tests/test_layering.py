@@ -1,7 +1,9 @@
 """The core is a library: importing it must not pull in the command line (typer).
 
 That holds for ingest and the store, the report and its exports, and REFI-QDA; the report's modules
-also leave matplotlib's pyplot (and its GUI backends) alone.
+also leave matplotlib's pyplot (and its GUI backends) alone. The other way round, the command line
+starts at once: importing it (all `--help`, `--version` and `status` need) brings in none of the
+heavy libraries nor the core modules that use them; each command imports them when it runs.
 """
 
 from __future__ import annotations
@@ -50,6 +52,46 @@ def test_core_does_not_import_the_cli(module: str) -> None:
     assert not {m for m in modules if m == "typer" or m.startswith(("typer.", "qualcode.cli"))}
     if module in REPORT_MODULES:
         assert "matplotlib.pyplot" not in modules
+
+
+# Libraries that take a noticeable share of a second to import, and the core modules built on them.
+HEAVY_MODULES = [
+    "pandas",
+    "scipy",
+    "matplotlib",
+    "openpyxl",
+    "docx",
+    "pypdf",
+    "numpy",
+    "lxml",
+    "yaml",
+    "pydantic",
+    "py3langid",
+    "rapidfuzz",
+    "ahocorasick_rs",
+    "rich",
+    "qualcode.matching",
+    "qualcode.store",
+    "qualcode.ingest",
+    "qualcode.report",
+]
+# What the command line may import before a command runs: stdlib-only records, errors, defaults.
+CLI_CORE_MODULES = {"qualcode", "qualcode.defaults", "qualcode.errors", "qualcode.models"}
+
+
+def test_the_cli_imports_nothing_heavy() -> None:
+    modules = imported_after("qualcode.cli")
+    assert "qualcode.cli.report_cmds" in modules
+    assert {m.split(".")[0] for m in modules} & set(HEAVY_MODULES) == set()
+    assert set(HEAVY_MODULES) & modules == set()
+    core = {m for m in modules if m.startswith("qualcode") and not m.startswith("qualcode.cli")}
+    assert core <= CLI_CORE_MODULES
+
+
+def test_the_heavy_check_can_fail() -> None:
+    """The same check sees pandas and the pattern engine once an export module is imported."""
+    modules = imported_after("qualcode.exports.segments")
+    assert {"pandas", "numpy", "qualcode.matching"} <= modules
 
 
 def test_the_check_would_see_typer() -> None:

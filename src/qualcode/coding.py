@@ -27,15 +27,13 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from qualcode.codebook import Codebook
+from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_SEGMENTS
 from qualcode.errors import QualcodeError
 from qualcode.matching import Matcher
 from qualcode.store import CodeRecord, CodingRow, RunWriter, SegmentToCode, Store
 
 AUTO_PREFIX = "auto:"
 BATCH_SIZE = 2000
-PARALLEL_MIN_SEGMENTS = 20_000
-"""Fewer current segments than this are coded in one process: starting workers costs more."""
-MAX_JOBS = 4
 AHEAD_PER_JOB = 4
 """Batches in flight per worker process: enough that the workers never wait while this process
 writes a batch's codings (two per worker made a run at 100 MB about 2 % slower)."""

@@ -27,12 +27,12 @@ from pathlib import Path
 
 from qualcode import delimited
 from qualcode.coding import AUTO_PREFIX
+from qualcode.defaults import CODER_ENV
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
 from qualcode.models import Decision, Document, ReviewDecision, Role, Segment
 from qualcode.safezip import bounded_rows, check_package, structure_errors
 from qualcode.store import CodedSegment, CodeRecord, Evidence, Store
 
-CODER_ENV = "QUALCODE_CODER"
 IMPORTED_CODEBOOK = "(imported)"
 """The ``codebook`` recorded for codes created by ``import codings --create-codes``."""
 

@@ -8,14 +8,16 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError
-from qualcode.store import Store, resolve_project_path
+
+if TYPE_CHECKING:
+    from qualcode.store import Store
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -117,9 +119,13 @@ class State:
 
     @property
     def project_path(self) -> Path:
+        from qualcode.store import resolve_project_path
+
         return resolve_project_path(self.project)
 
     def open_store(self, create: bool = False) -> Store:
+        from qualcode.store import Store
+
         return Store.open(self.project_path, create=create)
 
 

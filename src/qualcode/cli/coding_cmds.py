@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.app import app, state
 from qualcode.cli.render import Cell, table
-from qualcode.codebook import check_codebook, find_codebook, load_codebook, render_tree
-from qualcode.coding import MAX_JOBS, PARALLEL_MIN_SEGMENTS, RunSummary, code_project
+from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_SEGMENTS
 from qualcode.errors import UsageError
-from qualcode.human import resolve_code
-from qualcode.store import CodedSegment
+
+if TYPE_CHECKING:
+    from qualcode.coding import RunSummary
+    from qualcode.store import CodedSegment
 
 EXCERPT_CHARS = 600
 
@@ -58,6 +59,9 @@ def code_command(
     Rerunning replaces this codebook's automatic codings (coder auto:NAME@VERSION) in one
     transaction and prints what changed per code; human codings are never touched.
     """
+    from qualcode.codebook import find_codebook, load_codebook
+    from qualcode.coding import code_project
+
     path, origin = find_codebook(codebook, _project_dir())
     loaded = load_codebook(path)
     typer.echo(f"Codebook: {loaded.name} {loaded.version} ({path}, {origin})")
@@ -134,6 +138,8 @@ def segments_command(
 
     Example: qualcode segments --code inequality/housing --city Barcelona --context 1
     """
+    from qualcode.human import resolve_code
+
     attributes = {}
     for item in where or []:
         key, sep, value = item.partition("=")
@@ -233,6 +239,8 @@ def codebook_check(
 
     Example: qualcode codebook check codebooks/justice.yaml
     """
+    from qualcode.codebook import check_codebook
+
     problems = check_codebook(file)
     for problem in problems:
         where = f"{problem.path}:{problem.line}" if problem.line else str(problem.path)
@@ -254,6 +262,8 @@ def codebook_show(
 
     Example: qualcode codebook show justice
     """
+    from qualcode.codebook import find_codebook, load_codebook, render_tree
+
     path, origin = find_codebook(file, _project_dir())
     loaded = load_codebook(path)
     typer.echo(f"{loaded.name} {loaded.version} ({path}, {origin})")

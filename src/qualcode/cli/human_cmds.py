@@ -6,40 +6,20 @@ import sys
 import textwrap
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qualcode.agreement import (
-    KRIPPENDORFF_NOTE,
-    LANDIS_KOCH_NOTE,
-    UNDEFINED_NOTE,
-    UNITS_DEFINITION,
-    AgreementReport,
-    DisagreementDetail,
-    PairReport,
-    build_tables,
-    compare,
-    disagreement_details,
-)
 from qualcode.cli.app import EXIT_INTERRUPTED, app, export_app, import_app, state
 from qualcode.cli.coding_cmds import highlight
 from qualcode.cli.render import Cell, fitted_table, table
+from qualcode.defaults import CODER_ENV
 from qualcode.errors import UsageError
-from qualcode.human import (
-    CODER_ENV,
-    ReviewItem,
-    TagResult,
-    apply_decisions_file,
-    decide,
-    default_coder,
-    export_coding_sheet,
-    import_codings,
-    review_queue,
-    tag,
-    untag,
-)
 from qualcode.models import Decision, Role
+
+if TYPE_CHECKING:
+    from qualcode.agreement import AgreementReport, DisagreementDetail, PairReport
+    from qualcode.human import ReviewItem, TagResult
 
 SEGMENT_HELP = (
     "Segment: DOCUMENT#ORDINAL, with the document name as 'qualcode status' and exports show "
@@ -56,6 +36,8 @@ CoderOption = Annotated[
 
 
 def _coder(option: str | None) -> str:
+    from qualcode.human import default_coder
+
     return option if option is not None else default_coder()
 
 
@@ -79,6 +61,8 @@ def tag_command(
     The coding is the person's, beside the automatic ones; if that person had rejected the
     automatic coding of the same segment and code, the rejection is withdrawn.
     """
+    from qualcode.human import tag
+
     with state.open_store() as store:
         result = tag(store, segment, code, _coder(coder))
     if result.changed:
@@ -101,6 +85,8 @@ def untag_command(
 
     To disagree with an automatic coding, reject it with 'qualcode review' instead.
     """
+    from qualcode.human import untag
+
     with state.open_store() as store:
         result = untag(store, segment, code, _coder(coder))
     if result.changed:
@@ -157,6 +143,8 @@ def review_command(
     and 'qualcode code' says how many of its codings were rejected. In scripts, use --accept-all
     or --from-file (all or nothing: any bad row and no decision is recorded).
     """
+    from qualcode.human import apply_decisions_file, decide, review_queue
+
     reviewer = _coder(coder)
     if accept_all and from_file:
         raise UsageError("use --accept-all or --from-file, not both")
@@ -280,6 +268,8 @@ def import_codings_command(
     overlaps. Unknown documents, codes and segments and unmatched quotes are listed by row and
     nothing is imported. Codes must exist (from 'qualcode code') unless --create-codes.
     """
+    from qualcode.human import import_codings
+
     with state.open_store() as store:
         result = import_codings(
             store,
@@ -322,6 +312,8 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
 
 def _fallback_coder() -> str | None:
     """The default coder, or None when there is none (rows may each name their coder)."""
+    from qualcode.human import default_coder
+
     try:
         return default_coder()
     except UsageError:
@@ -359,6 +351,8 @@ def export_coding_sheet_command(
     Every row left in the returned sheet counts as coded: an empty cell means "does not apply".
     Read it back with 'qualcode import codings laia.xlsx --coder laia'.
     """
+    from qualcode.human import export_coding_sheet
+
     chosen_role = None if role is RoleChoice.ALL else Role(role.value)
     with state.open_store() as store:
         result = export_coding_sheet(
@@ -429,6 +423,8 @@ def agree_command(
     automatic codings they accepted, minus those they rejected. Undefined values (a code no
     coder used, or that every coder used everywhere) show as n/a with the reason.
     """
+    from qualcode.agreement import build_tables, compare, disagreement_details
+
     with state.open_store() as store:
         tables = build_tables(store, coder, unit=unit.value, codes=code or [])
         report = compare(tables)
@@ -452,6 +448,13 @@ _LISTED_UNCOVERED = 6
 
 
 def _print_report(report: AgreementReport) -> None:
+    from qualcode.agreement import (
+        KRIPPENDORFF_NOTE,
+        LANDIS_KOCH_NOTE,
+        UNDEFINED_NOTE,
+        UNITS_DEFINITION,
+    )
+
     coders = report.coders
     typer.echo(
         f"Agreement of {len(coders)} coders on {_count(report.units, report.unit)}: "

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.app import app, state
 from qualcode.cli.render import Cell, exclusion_summary, table
-from qualcode.ingest import (
-    INTERVIEWER_SETTING,
-    FileResult,
-    apply_roles,
-    check_paths,
-    ingest,
-    project_interviewer_labels,
-)
-from qualcode.metadata import parse_assignments
 from qualcode.models import Exclusion, ExclusionCount, Unit
-from qualcode.speakers import split_labels
+
+if TYPE_CHECKING:
+    from qualcode.ingest import FileResult
 
 EXIT_SOME_FILES_FAILED = 3
 
@@ -87,6 +80,9 @@ def ingest_command(
     file is left as it is; a changed one gets a new version. A file that cannot be read is reported
     and skipped, and the exit code is 3.
     """
+    from qualcode.ingest import check_paths, ingest
+    from qualcode.metadata import parse_assignments
+
     assignments = parse_assignments(assign or [])
     check_paths(paths)
     with state.open_store(create=True) as store:
@@ -229,6 +225,8 @@ app.add_typer(config_app, name="config")
 @config_app.command("show")
 def config_show() -> None:
     """Show the project's settings, defaults included."""
+    from qualcode.ingest import INTERVIEWER_SETTING, project_interviewer_labels
+
     with state.open_store() as store:
         labels = project_interviewer_labels(store)
         settings = store.settings()
@@ -253,6 +251,9 @@ def config_interviewer(
     Per document, an `interviewer` attribute (front matter or metadata.csv) adds labels. The
     segments get their new roles at once; no coding becomes stale.
     """
+    from qualcode.ingest import INTERVIEWER_SETTING, apply_roles, project_interviewer_labels
+    from qualcode.speakers import split_labels
+
     with state.open_store(create=True) as store, store.transaction():
         current = project_interviewer_labels(store)
         given = [label for value in labels or [] for label in split_labels(value)]

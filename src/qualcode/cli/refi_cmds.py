@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.app import export_app, import_app, state
 from qualcode.cli.coding_cmds import codebook_app
-from qualcode.codebook import find_codebook, load_codebook
-from qualcode.coding import code_records
+from qualcode.defaults import DEFAULT_CASE_ATTRIBUTE, DEFAULT_LANGUAGES, Span
 from qualcode.errors import QualcodeError
 from qualcode.models import Unit
-from qualcode.refi.codebook import DEFAULT_LANGUAGES, import_codebook, parse_languages
-from qualcode.refi.export import DEFAULT_CASE_ATTRIBUTE, Span, export_codebook, export_project
-from qualcode.refi.import_ import ImportSummary, import_archive, read_archive
+
+if TYPE_CHECKING:
+    from qualcode.refi.import_ import ImportSummary
 
 _MAX_LISTED_CODES = 5
 
@@ -55,6 +54,8 @@ def export_qdpx(
     user per coder, every coding as a coded selection, the attributes as variables and a case
     per city. Exporting an unchanged project again gives the same file.
     """
+    from qualcode.refi.export import export_project
+
     if file.suffix.lower() != ".qdpx":
         _warn(f"{file}: REFI-QDA tools look for the .qdpx extension")
     with state.open_store() as store:
@@ -105,6 +106,9 @@ def import_qdpx(
     the codebook's codes become codes, and every coded selection becomes a coding by its user on
     each segment it overlaps. All in one transaction: an error leaves the project as it was.
     """
+    from qualcode.codebook import find_codebook, load_codebook
+    from qualcode.refi.import_ import import_archive, read_archive
+
     loaded = None
     if codebook is not None:
         path, _ = find_codebook(codebook, state.project_path.resolve().parent)
@@ -166,6 +170,10 @@ def codebook_export(
     with and those imported. Labels become names; descriptions keep the include and exclude
     notes; colours are kept. Patterns have no place in REFI-QDA and stay behind.
     """
+    from qualcode.codebook import find_codebook, load_codebook
+    from qualcode.coding import code_records
+    from qualcode.refi.export import export_codebook
+
     if codebook is not None:
         path, origin = find_codebook(codebook, state.project_path.resolve().parent)
         loaded = load_codebook(path)
@@ -212,6 +220,8 @@ def codebook_import(
     per language. A code without patterns or children cannot code anything, so the codebook
     loads once its leaf codes have patterns: qualcode codebook check lists those still empty.
     """
+    from qualcode.refi.codebook import import_codebook, parse_languages
+
     result = import_codebook(
         file, out, languages=parse_languages(languages), name=name, force=force
     )

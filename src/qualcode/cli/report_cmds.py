@@ -5,19 +5,17 @@ from __future__ import annotations
 import textwrap
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.app import app, export_app, state
 from qualcode.cli.render import fitted_table, terminal_width
-from qualcode.exports.charts import chart_data, chart_format, write_chart
-from qualcode.exports.display import DisplayTable, report_display_tables, report_notes
-from qualcode.exports.docx_report import write_quotes_docx
-from qualcode.exports.html_report import DEFAULT_MAX_QUOTES, write_html_report
-from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame, write_table
-from qualcode.exports.tables import csv_text, write_report_files
-from qualcode.report import ReportOptions, build_report, compare, parse_filters
+from qualcode.defaults import DEFAULT_MAX_QUOTES
+
+if TYPE_CHECKING:
+    from qualcode.exports.display import DisplayTable
+    from qualcode.report import ReportOptions
 
 ByOption = Annotated[
     str,
@@ -63,6 +61,8 @@ def _options(
     where: list[str] | None,
     leaves: bool = False,
 ) -> ReportOptions:
+    from qualcode.report import ReportOptions, parse_filters
+
     filters = parse_filters(where or [])
     if city:
         filters += (("city", city),)
@@ -170,6 +170,12 @@ def report_command(
     whether the share differs between groups; segments of one interview are not independent, so
     the interview-level test it also shows is the conservative one.
     """
+    from qualcode.exports.charts import chart_data, chart_format, write_chart
+    from qualcode.exports.display import report_display_tables, report_notes
+    from qualcode.exports.html_report import write_html_report
+    from qualcode.exports.tables import write_report_files
+    from qualcode.report import build_report, compare
+
     options = _options(by, coder, code, city, where, leaves)
     if chart is not None:
         chart_format(chart)
@@ -261,6 +267,9 @@ def export_segments(
     Columns are documented in docs/exports.md. With --matrix and no --out only the matrix is
     written; with neither, the segments go to stdout as CSV.
     """
+    from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame, write_table
+    from qualcode.exports.tables import csv_text
+
     options = _options("city", coder, code, city, where)
     with state.open_store() as store:
         if out is not None or matrix is None:
@@ -323,6 +332,8 @@ def export_quotes(
     Quotes are the in-scope segments coded with each code, grouped by city (or --by), with
     interview, speaker and timestamp, and the evidence in bold.
     """
+    from qualcode.exports.docx_report import write_quotes_docx
+
     options = _options(by, coder, code, city, where)
     with state.open_store() as store:
         summary = write_quotes_docx(

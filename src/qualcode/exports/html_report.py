@@ -37,6 +37,7 @@ from typing import Any
 
 from qualcode import __version__
 from qualcode.context import ContextFinder
+from qualcode.defaults import DEFAULT_MAX_QUOTES
 from qualcode.exports.charts import PALETTE, SIGNIFICANT_NOTE, chart_data
 from qualcode.exports.display import (
     DASH,
@@ -61,7 +62,6 @@ from qualcode.report import (
 from qualcode.stats import DIFFERENCE
 from qualcode.store import CodedSegment, CodeRecord, Store
 
-DEFAULT_MAX_QUOTES = 200
 OPEN_ATTRIBUTES = 4  # more attribute filters than this start folded
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 

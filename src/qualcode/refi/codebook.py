@@ -21,13 +21,13 @@ from typing import Any
 
 import yaml
 
+from qualcode.defaults import DEFAULT_LANGUAGES
 from qualcode.errors import ImportFormatError, UsageError
 from qualcode.refi.archive import Archive, ArchiveLimits
 from qualcode.refi.codes import CodeTreeNotes, ParsedCode, make_id, read_code_tree, unique_id
 from qualcode.refi.xmltools import Schema, child, local_name, parse_untrusted, schema_warning
 from qualcode.safezip import limit_hint, limits_from_environment, too_large
 
-DEFAULT_LANGUAGES = ("en", "es", "ca")
 DEFAULT_VERSION = "1.0"
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 

@@ -28,10 +28,10 @@ import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from qualcode import __version__
+from qualcode.defaults import DEFAULT_CASE_ATTRIBUTE, Span
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.models import Document
 from qualcode.refi import guid as guids
@@ -40,15 +40,7 @@ from qualcode.refi.codes import code_elements
 from qualcode.refi.xmltools import CODEBOOK_NS, PROJECT_NS, Builder
 from qualcode.store import CodedSegment, CodeRecord, Store
 
-DEFAULT_CASE_ATTRIBUTE = "city"
 ORIGIN = f"qualcode {__version__}"
-
-
-class Span(StrEnum):
-    """What a selection covers."""
-
-    SEGMENT = "segment"
-    EVIDENCE = "evidence"
 
 
 @dataclass(frozen=True)
