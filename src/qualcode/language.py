@@ -109,12 +109,12 @@ class _Scorer:
         self.table = np.asarray(model.nb_ptc, dtype=np.float32)
         self.prior = np.asarray(model.nb_pc, dtype=np.float32)
         self.next_move = np.frombuffer(model.tk_nextmove, dtype=f"u{model.tk_nextmove.itemsize}")
-        self.row_base = np.asarray(model.tk_row, dtype=np.int64) << 8
-        self.output = np.asarray(model.tk_output, dtype=np.int64)
-        after_one = self.next_move[self.row_base[0] + np.arange(256)].astype(np.int64)
+        self.row_base = np.asarray(model.tk_row, dtype=np.int32) << 8
+        self.output = np.asarray(model.tk_output, dtype=np.int32)
+        after_one = self.next_move[self.row_base[0] + np.arange(256)].astype(np.int32)
         self.two_steps = self.next_move[
             (self.row_base[after_one][:, None] + np.arange(256)).ravel()
-        ].astype(np.int64)
+        ].astype(np.int32)
 
     def scores(self, texts: Sequence[str]) -> Any:
         """One row of probabilities per text, one column per language in ``self.classes``."""
@@ -136,10 +136,10 @@ class _Scorer:
     def _batch(self, encoded: list[bytes]) -> Any:
         np = self.np
         lengths = np.fromiter((len(data) for data in encoded), dtype=np.int64, count=len(encoded))
-        data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.int64)
+        data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.int32)
         text_of = np.repeat(np.arange(len(encoded)), lengths)
         position = np.arange(len(data)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        state = np.empty(len(data), dtype=np.int64)
+        state = np.empty(len(data), dtype=np.int32)
         # Most bytes have WINDOW - 1 bytes of their text before them: the first two steps from
         # the start are one look-up in a table of every pair of bytes.
         full = np.flatnonzero(position >= WINDOW - 1)
@@ -148,7 +148,7 @@ class _Scorer:
             walked = self.next_move[self.row_base[walked] + data[full - back]]
         state[full] = walked
         near_start = np.flatnonzero(position < WINDOW - 1)
-        walked = np.zeros(len(near_start), dtype=np.int64)
+        walked = np.zeros(len(near_start), dtype=np.int32)
         for back in range(WINDOW - 2, -1, -1):
             inside = np.flatnonzero(position[near_start] >= back)
             walked[inside] = self.next_move[

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -871,9 +871,10 @@ class Matcher:
                 if rule not in pending:
                     pending.append(rule)
         if pending:
+            tokens = _Tokens(joined, spans)
             for rule in pending:
                 emit = self._emit(rule)
-                for start, end in _rule_spans(rule, spans, joined):
+                for start, end in _rule_spans(rule, spans, tokens):
                     rows.append((start, end, emit))
             # The same pattern may be a plain rule in one language and have an `unless` in
             # another: the same row can come both ways.
@@ -1067,22 +1068,90 @@ def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
     return hits
 
 
-def _words_between(joined: str, one: _Span, other: _Span) -> int:
-    """How many tokens lie strictly between two spans (0 if they touch or overlap).
+_TOKEN = re.compile(r"\S+")
 
-    Spans start and end on token boundaries, so the tokens in the gap are exactly those between.
+
+class _Tokens:
+    """Counts the tokens between two spans of ``joined`` by bisection over where tokens start.
+
+    The positions are found once, on first use, over the stretch of ``joined`` that the spans
+    cover, so that ``near`` and ``unless … within`` rules cost time in proportion to their hits
+    (a ``str.split`` of the text between every pair of hits grew with the square of them).
     """
-    first, second = (one, other) if one[0] <= other[0] else (other, one)
-    if first[1] >= second[0]:
-        return 0
-    return len(joined[first[1] + 1 : second[0] + 1].split())
+
+    def __init__(self, joined: str, spans: dict[int, list[_Span]]) -> None:
+        self._joined = joined
+        self._spans = spans
+        self._starts: list[int] | None = None
+        self._ends: list[int] = []
+
+    def _index(self) -> list[int]:
+        joined = self._joined
+        low = min(found[0][0] for found in self._spans.values() if found)
+        high = min(len(joined), max(end for found in self._spans.values() for _, end in found) + 2)
+        while low > 0 and not joined[low - 1].isspace():
+            low -= 1  # from the start of the token the first span begins in
+        starts: list[int] = []
+        ends: list[int] = []
+        for token in _TOKEN.finditer(joined, low, high):
+            starts.append(token.start())
+            ends.append(token.end())
+        self._starts, self._ends = starts, ends
+        return starts
+
+    def gap(self, end: int, start: int) -> int:
+        """The number of tokens in ``joined[end + 1 : start + 1]`` (0 unless ``end < start``).
+
+        As ``len(joined[end + 1 : start + 1].split())``: a token cut by the slice's start counts.
+        """
+        if end >= start:
+            return 0
+        starts = self._starts if self._starts is not None else self._index()
+        begin = end + 1
+        count = bisect_left(starts, start + 1) - bisect_left(starts, begin)
+        token = bisect_right(starts, begin) - 1
+        if token >= 0 and starts[token] < begin < self._ends[token]:
+            count += 1
+        return count
+
+    def between(self, one: _Span, other: _Span) -> int:
+        """How many tokens lie strictly between two spans (0 if they touch or overlap)."""
+        first, second = (one, other) if one[0] <= other[0] else (other, one)
+        return self.gap(first[1], second[0])
+
+    def nearest(
+        self, one: _Span, others: list[_Span], ends: list[int], *, other_than_itself: bool
+    ) -> tuple[int, _Span] | None:
+        """The fewest tokens between ``one`` and a span of ``others``, with that span (on a tie,
+        the earliest), as ``min((between(one, o), o) for o in others)``.
+
+        ``others`` is sorted and without repeats; ``ends`` holds the largest end among
+        ``others[: k + 1]`` at each ``k``. A span starting at or after ``one`` is nearer the
+        earlier it starts; one starting before, the later it ends.
+        """
+        start = one[0]
+        after = bisect_left(others, (start, -1))
+        best = None
+        right = after + 1 if other_than_itself and others[after : after + 1] == [one] else after
+        if right < len(others):
+            best = (self.gap(one[1], others[right][0]), others[right])
+        if after:
+            fewest = self.gap(ends[after - 1], start)
+            # Fewer tokens the later a span ends: the earliest span already as near as the nearest.
+            earliest = bisect_left(
+                ends, True, 0, after - 1, key=lambda end: self.gap(end, start) <= fewest
+            )
+            left = (fewest, others[earliest])
+            best = left if best is None else min(best, left)
+        return best
 
 
-def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], joined: str) -> list[_Span]:
+def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _Tokens) -> list[_Span]:
     """The hits of a rule with an ``unless`` or of a ``near`` rule, given the primitives' spans.
 
     For ``near``, each hit of either part is paired with its nearest hit of the other part
     (ties: the earlier), and the pair gives one span from the first start to the last end.
+    ``spans`` holds each primitive's spans sorted and without repeats.
     """
     if rule.near is not None:
         first = spans.get(rule.near[0])
@@ -1092,30 +1161,28 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], joined: str) -> list
         within = rule.within if rule.within is not None else 0
         pairs: set[_Span] = set()
         for ones, others in ((first, second), (second, first)):
+            ends = list(accumulate((end for _, end in others), max))
             for one in ones:
-                nearest = min(
-                    (
-                        (_words_between(joined, one, other), other)
-                        for other in others
-                        if other != one
-                    ),
-                    default=None,
-                )
+                nearest = tokens.nearest(one, others, ends, other_than_itself=True)
                 if nearest is not None and nearest[0] <= within:
                     other = nearest[1]
                     pairs.add((min(one[0], other[0]), max(one[1], other[1])))
         return sorted(pairs)
     assert rule.primitive is not None
     own = spans.get(rule.primitive, [])
-    vetoes = [span for veto in rule.vetoes for span in spans.get(veto, ())]
+    vetoes = sorted({span for veto in rule.vetoes for span in spans.get(veto, ())})
     if not vetoes:
         return own
     if rule.within is None:
         return []
     within = rule.within
-    return [
-        span for span in own if all(_words_between(joined, span, veto) > within for veto in vetoes)
-    ]
+    veto_ends = list(accumulate((end for _, end in vetoes), max))
+    kept = []
+    for span in own:
+        nearest = tokens.nearest(span, vetoes, veto_ends, other_than_itself=False)
+        if nearest is None or nearest[0] > within:
+            kept.append(span)
+    return kept
 
 
 def _role(role: str | None) -> _Role:
