@@ -11,6 +11,8 @@ times are wall clock, since the workers run beside the main process.
 
     .venv/bin/python bench/bench_code.py                  # 1 and 10 MB
     .venv/bin/python bench/bench_code.py --sizes 1,10,100
+    .venv/bin/python bench/bench_code.py --domain-share 0.6                    # dense
+    .venv/bin/python bench/bench_code.py --domain-share 0.6 --plain-proximity  # its baseline
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
+    DENSE_DOMAIN_SHARE,
+    DOMAIN_SHARE,
     SyntheticSegment,
     generate_codebook_yaml,
     save_generated_document,
     synthetic_segments,
+    use_plain_proximity,
 )
 from qualcode.codebook import Codebook, load_codebook
 from qualcode.coding import PARALLEL_MIN_SEGMENTS, code_project, default_jobs
@@ -40,7 +45,7 @@ _WORD = re.compile(r"\w+")
 DOCUMENT_BYTES = 200_000
 
 
-def build_project(path: Path, size_bytes: int, seed: int) -> int:
+def build_project(path: Path, size_bytes: int, seed: int, domain_share: float) -> int:
     """Write a project of about ``size_bytes`` of segment text; return the bytes written."""
     store = Store.open(path, create=True)
     written = 0
@@ -48,7 +53,7 @@ def build_project(path: Path, size_bytes: int, seed: int) -> int:
     batch_bytes = 0
     number = 0
     with store.transaction():
-        for segment in synthetic_segments(size_bytes, seed=seed):
+        for segment in synthetic_segments(size_bytes, seed=seed, domain_share=domain_share):
             batch.append(segment)
             batch_bytes += len(segment.text.encode("utf-8"))
             if batch_bytes >= DOCUMENT_BYTES:
@@ -95,7 +100,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,10", help="MB of text per project, comma-separated")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--domain-share",
+        type=float,
+        default=DOMAIN_SHARE,
+        help=f"share of tokens from the codebook's vocabulary (dense: {DENSE_DOMAIN_SHARE})",
+    )
+    parser.add_argument(
+        "--plain-proximity",
+        action="store_true",
+        help="baseline: near/unless-within rules as before they were linear (quadratic)",
+    )
     args = parser.parse_args()
+    if args.plain_proximity:
+        use_plain_proximity()
     sizes = [float(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as folder:
         codebook_path = Path(folder) / "bench.yaml"
@@ -110,7 +128,7 @@ def main() -> None:
         )
         for size in sizes:
             project = Path(folder) / f"bench-{size:g}.qualcode"
-            written = build_project(project, int(size * 1_000_000), args.seed)
+            written = build_project(project, int(size * 1_000_000), args.seed, args.domain_share)
             store = Store.open(project)
             floor = floor_seconds(store)
             parallel = store.current_segment_count() >= PARALLEL_MIN_SEGMENTS

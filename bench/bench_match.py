@@ -14,6 +14,8 @@ is set as ``qualcode code`` sets it (``coding.YOUNG_OBJECTS``), for all three.
     .venv/bin/python bench/bench_match.py --sizes 1,10,100
     .venv/bin/python bench/bench_match.py --quick         # 1 MB once, for a smoke test
     .venv/bin/python bench/bench_match.py --domain-share 0.03   # fewer hits per MB
+    .venv/bin/python bench/bench_match.py --domain-share 0.6    # dense: ~100,000 hits per MB
+    .venv/bin/python bench/bench_match.py --domain-share 0.6 --plain-proximity  # its baseline
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import DOMAIN_SHARE, generate_codebook_yaml, synthetic_segments
+from common import DOMAIN_SHARE, generate_codebook_yaml, synthetic_segments, use_plain_proximity
 from qualcode.codebook import load_codebook
 from qualcode.coding import BATCH_SIZE, YOUNG_OBJECTS
 from qualcode.matching import Matcher
@@ -145,7 +147,14 @@ def main() -> None:
         default=DOMAIN_SHARE,
         help="share of tokens from the codebook's vocabulary (sets the hit density)",
     )
+    parser.add_argument(
+        "--plain-proximity",
+        action="store_true",
+        help="baseline: near/unless-within rules as before they were linear (quadratic)",
+    )
     options = parser.parse_args()
+    if options.plain_proximity:
+        use_plain_proximity()
     gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
     sizes = [1.0] if options.quick else [float(s) for s in options.sizes.split(",")]
     if options.quick:

@@ -15,8 +15,11 @@ real transcripts have: accents, typographic apostrophes and quotes, Catalan elis
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from qualcode.models import Role, Segment, Unit
 from qualcode.segment import count_words
@@ -163,6 +166,24 @@ class SyntheticSegment:
     language: str
     role: str
 
+
+def use_plain_proximity() -> None:
+    """Match ``near`` and ``unless … within`` rules as before they were linear: every pair of hits
+    compared, the text between them split (the reference of tests/test_proximity.py). A baseline
+    for the dense settings, in the same run; worker processes forked after this inherit it."""
+    import qualcode.matching
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from test_proximity import plain_rule_spans
+
+    def plain(rule: Any, spans: Any, tokens: Any) -> Any:
+        return plain_rule_spans(rule, spans, tokens._joined)
+
+    qualcode.matching._rule_spans = plain  # type: ignore[assignment]
+
+
+DENSE_DOMAIN_SHARE = 0.6
+"""Most tokens codebook words: about 100,000 hits per MB, the densest setting benchmarked."""
 
 DOMAIN_SHARE = 0.05
 """Share of tokens drawn from the domain vocabulary (the words codebooks look for)."""

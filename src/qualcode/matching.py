@@ -863,16 +863,15 @@ class Matcher:
     ) -> list[_Row]:
         """Add the hits of ``near`` and ``unless`` rules; apply code-level vetoes."""
         vetoed: set[int] = set()
-        pending: list[_Rule] = []
+        pending: dict[int, _Rule] = {}  # by identity: comparing the rules field by field is slow
         for primitive in spans:
             spans[primitive] = sorted(set(spans[primitive]))
             vetoed.update(plan.vetoes.get(primitive, ()))
             for rule in plan.pending.get(primitive, ()):
-                if rule not in pending:
-                    pending.append(rule)
+                pending.setdefault(id(rule), rule)
         if pending:
             tokens = _Tokens(joined, spans)
-            for rule in pending:
+            for rule in pending.values():
                 emit = self._emit(rule)
                 for start, end in _rule_spans(rule, spans, tokens):
                     rows.append((start, end, emit))
@@ -1083,7 +1082,6 @@ class _Tokens:
         self._joined = joined
         self._spans = spans
         self._starts: list[int] | None = None
-        self._ends: list[int] = []
 
     def _index(self) -> list[int]:
         joined = self._joined
@@ -1091,12 +1089,7 @@ class _Tokens:
         high = min(len(joined), max(end for found in self._spans.values() for _, end in found) + 2)
         while low > 0 and not joined[low - 1].isspace():
             low -= 1  # from the start of the token the first span begins in
-        starts: list[int] = []
-        ends: list[int] = []
-        for token in _TOKEN.finditer(joined, low, high):
-            starts.append(token.start())
-            ends.append(token.end())
-        self._starts, self._ends = starts, ends
+        self._starts = starts = [token.start() for token in _TOKEN.finditer(joined, low, high)]
         return starts
 
     def gap(self, end: int, start: int) -> int:
@@ -1109,9 +1102,9 @@ class _Tokens:
         starts = self._starts if self._starts is not None else self._index()
         begin = end + 1
         count = bisect_left(starts, start + 1) - bisect_left(starts, begin)
-        token = bisect_right(starts, begin) - 1
-        if token >= 0 and starts[token] < begin < self._ends[token]:
-            count += 1
+        joined = self._joined
+        if not joined[begin - 1].isspace() and begin < len(joined) and not joined[begin].isspace():
+            count += 1  # the slice starts inside a token
         return count
 
     def between(self, one: _Span, other: _Span) -> int:
