@@ -1243,6 +1243,23 @@ class Store:
     def memo_guids(self) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT guid FROM memos")}
 
+    def created_at(self) -> str | None:
+        """When the project file was made: the time its first migration was applied."""
+        row = self._db.execute("SELECT MIN(applied_at) FROM _migrations").fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def coding_dates(self) -> dict[tuple[int, str, str], str]:
+        """{(segment_id, code_path, coder): when the coding was made}, on current segments.
+
+        A coding a run found again as it was keeps the time of the run that first made it.
+        """
+        rows = self._db.execute(
+            """SELECT c.segment_id, c.code_path, c.coder, c.created_at FROM codings c
+               JOIN segments s ON s.id = c.segment_id
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version"""
+        )
+        return {(r[0], r[1], r[2]): r[3] for r in rows}
+
 
 _CURRENT_SEGMENT_IDS = """SELECT s.id FROM segments s JOIN documents d
     ON d.id = s.document_id AND s.version = d.current_version"""

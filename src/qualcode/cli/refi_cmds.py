@@ -64,6 +64,13 @@ def export_qdpx(
             f"{_plural(summary.stale_codings, 'stale coding')} on earlier versions of documents "
             "not exported; run qualcode code to refresh them"
         )
+    if summary.rejected:
+        _warn(f"{_plural(summary.rejected, 'automatic coding')} rejected in review not exported")
+    if summary.stale_memos:
+        _warn(
+            f"{_plural(summary.stale_memos, 'memo')} on segments of earlier versions of documents "
+            "exported as notes on their document"
+        )
     if summary.without_evidence:
         _warn(
             f"{_plural(summary.without_evidence, 'coding')} without evidence (made by people) "
@@ -74,8 +81,15 @@ def export_qdpx(
         f"{_plural(summary.codes, 'code')}, {_plural(len(summary.coders), 'coder')}, "
         f"{_plural(summary.codings, 'coding')} in {_plural(summary.selections, 'selection')} "
         f"({span.value} spans), {_plural(summary.variables, 'variable')}, "
-        f"{_plural(summary.cases, 'case')}."
+        f"{_plural(summary.cases, 'case')}"
+        + (f", {_plural(summary.memos, 'memo')}" if summary.memos else "")
+        + "."
     )
+    if summary.accepted:
+        typer.echo(
+            f"{_plural(summary.accepted, 'automatic coding')} accepted in review exported as the "
+            "reviewer's too."
+        )
 
 
 @import_app.command("qdpx")

@@ -268,7 +268,7 @@ class _Importer:
 
     def _match(self, source: SourceRecord, text: str) -> Document | None:
         for document in self.existing:
-            if source.guid and guids.document_guid(document.source_path) == source.guid:
+            if source.guid and guids.document_guid(document) == source.guid:
                 return document
         for document in self.existing:
             if (

@@ -1,0 +1,173 @@
+"""REFI-QDA export as the other tools expect it: creation times and users on everything, review
+decisions applied, memos as notes, and the standard's size limit for a file of the archive."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from qualcode.errors import QualcodeError
+from qualcode.human import decide, review_queue
+from qualcode.memos import add_memo
+from qualcode.models import Decision
+from qualcode.refi import export
+from qualcode.refi import guid as guids
+from qualcode.refi.export import Span, export_project
+from qualcode.store import Store
+from refi_support import NS, add_document, auto_codings, code, project_xml, validate
+
+TEXT = (
+    "Interviewer: What about housing?\n\n"
+    "Sarah Malik: Rents doubled and evictions followed.\n\n"
+    "Interviewer: And transport?\n\n"
+    "Sarah Malik: The buses are cut <again> & again.\n"
+)
+STAMP = "2026-03-01T10:15:00+00:00"
+
+
+@pytest.fixture
+def study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setattr("qualcode.store.now", lambda: STAMP)
+    store = Store.open(tmp_path / "study.qualcode", create=True)
+    store.save_codes(
+        [code("housing", "Housing"), code("housing/rent", "Rent"), code("cuts", "Cuts")], "study"
+    )
+    add_document(store, "birmingham/b01.txt", TEXT, {"city": "Birmingham"})
+    segments = store.segments(store.documents()[0].document_id)
+    rents, buses = segments[1], segments[3]
+    assert rents.segment_id is not None and buses.segment_id is not None
+    start = rents.start_char
+    auto_codings(
+        store,
+        "auto:study@1",
+        [
+            (rents.segment_id, "housing/rent", start, start + 5),
+            (buses.segment_id, "cuts", buses.start_char + 10, buses.start_char + 13),
+        ],
+    )
+    monkeypatch.setattr("qualcode.store.now", lambda: "2026-03-02T09:00:00+00:00")
+    store.add_human_codings([(rents.segment_id, "housing")], "Laia Serra")
+    yield store
+    store.close()
+
+
+def test_project_sources_selections_and_codings_say_who_made_them_and_when(
+    study: Store, tmp_path: Path
+) -> None:
+    archive = tmp_path / "study.qdpx"
+    export_project(study, archive)
+    data = zipfile.ZipFile(archive).read("project.qde")
+    validate(data, "Project")
+    root = project_xml(archive)
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", NS)}
+    assert users[root.get("creatingUserGUID")] == "qualcode"
+    assert root.get("creationDateTime") == "2026-03-01T10:15:00Z"
+    (source,) = root.iterfind(".//q:TextSource", NS)
+    assert (users[source.get("creatingUser")], source.get("creationDateTime")) == (
+        "qualcode",
+        "2026-03-01T10:15:00Z",
+    )
+    made = {
+        (users[coding.get("creatingUser")], coding.get("creationDateTime"))
+        for coding in root.iterfind(".//q:Coding", NS)
+    }
+    assert made == {
+        ("auto:study@1", "2026-03-01T10:15:00Z"),
+        ("Laia Serra", "2026-03-02T09:00:00Z"),
+    }
+    for selection in root.iterfind(".//q:PlainTextSelection", NS):
+        codings = selection.findall("q:Coding", NS)
+        assert selection.get("creatingUser") == codings[0].get("creatingUser")
+        assert selection.get("creationDateTime") == min(c.get("creationDateTime") for c in codings)
+
+
+def test_review_decisions_are_exported_as_the_reviewers_codings(
+    study: Store, tmp_path: Path
+) -> None:
+    rent = review_queue(study, "housing/rent", "Marc", auto_coder="auto:study@1").items
+    cuts = review_queue(study, "cuts", "Marc", auto_coder="auto:study@1").items
+    decide(study, rent, "Marc", Decision.ACCEPT, "auto:study@1")
+    decide(study, cuts, "Marc", Decision.REJECT, "auto:study@1")
+    archive = tmp_path / "study.qdpx"
+    summary = export_project(study, archive, span=Span.EVIDENCE)
+    validate(zipfile.ZipFile(archive).read("project.qde"), "Project")
+    assert (summary.rejected, summary.accepted, summary.codings) == (1, 1, 3)
+    root = project_xml(archive)
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", NS)}
+    codes = {c.get("guid"): c.get("name") for c in root.iterfind(".//q:Code", NS)}
+    found = sorted(
+        (
+            users[coding.get("creatingUser")],
+            codes[coding.find("q:CodeRef", NS).get("targetGUID")],
+            TEXT[int(selection.get("startPosition")) : int(selection.get("endPosition"))],
+        )
+        for selection in root.iterfind(".//q:PlainTextSelection", NS)
+        for coding in selection.iterfind("q:Coding", NS)
+    )
+    # The rejected "cut" coding is gone; Marc's acceptance covers the automatic evidence.
+    assert found == [
+        ("Laia Serra", "Housing", "Rents doubled and evictions followed."),
+        ("Marc", "Rent", "Rents"),
+        ("auto:study@1", "Rent", "Rents"),
+    ]
+    marc = export_project(study, archive, coders=["Marc"])
+    assert (marc.codings, marc.coders, marc.accepted, marc.rejected) == (1, ("Marc",), 1, 0)
+
+
+def test_a_file_over_the_standards_limit_is_an_error_and_nothing_is_written(
+    study: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    size = len(TEXT.encode("utf-8"))
+    monkeypatch.setattr(export, "MAX_MEMBER_BYTES", size - 1)
+    archive = tmp_path / "study.qdpx"
+    with pytest.raises(QualcodeError) as raised:
+        export_project(study, archive)
+    assert str(raised.value) == (
+        f"cannot export: birmingham/b01.txt is {size:,} bytes, more than the {size - 1:,} bytes "
+        "REFI-QDA allows for one file of an archive (its section 8.5); nothing was written "
+        "(split the document into smaller files and ingest those)"
+    )
+    assert not archive.exists()
+    monkeypatch.setattr(export, "MAX_MEMBER_BYTES", size)
+    with pytest.raises(QualcodeError, match=r"the project file \(project\.qde\) is"):
+        export_project(study, archive)
+    assert not archive.exists()
+    monkeypatch.undo()
+    assert export.MAX_MEMBER_BYTES == 2_147_483_647
+
+
+def test_memos_are_notes_referred_to_by_what_they_are_on(study: Store, tmp_path: Path) -> None:
+    on_project = add_memo(study, "Pilot <b>study</b> & more", "project", "Laia Serra")
+    on_document = add_memo(study, "Long interview.", "b01", "Marc")
+    on_segment = add_memo(study, "Rents, not mortgages.\nAsk again.", "b01.txt#1", "Marc")
+    on_code = add_memo(study, "Only in Birmingham?", "rent", "Laia Serra")
+    archive = tmp_path / "study.qdpx"
+    summary = export_project(study, archive)
+    assert summary.memos == 4
+    data = zipfile.ZipFile(archive).read("project.qde")
+    validate(data, "Project")
+    assert b"Pilot &lt;b&gt;study&lt;/b&gt; &amp; more" in data
+    root = project_xml(archive)
+    notes = {n.get("guid"): n for n in root.iterfind("q:Notes/q:Note", NS)}
+    assert {guid: n.find("q:PlainTextContent", NS).text for guid, n in notes.items()} == {
+        on_project.guid: "Pilot <b>study</b> & more",
+        on_document.guid: "Long interview.",
+        on_segment.guid: "Rents, not mortgages.\nAsk again.",
+        on_code.guid: "Only in Birmingham?",
+    }
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", NS)}
+    assert users[notes[on_segment.guid].get("creatingUser")] == "Marc"
+    assert notes[on_segment.guid].get("creationDateTime") == "2026-03-02T09:00:00Z"
+    assert notes[on_segment.guid].get("name") == "Rents, not mortgages."
+    assert [r.get("targetGUID") for r in root.iterfind("q:NoteRef", NS)] == [on_project.guid]
+    (source,) = root.iterfind(".//q:TextSource", NS)
+    assert [r.get("targetGUID") for r in source.iterfind("q:NoteRef", NS)] == [on_document.guid]
+    selections = source.findall("q:PlainTextSelection", NS)
+    (memo_selection,) = [s for s in selections if s.find("q:Coding", NS) is None]
+    assert memo_selection.find("q:NoteRef", NS).get("targetGUID") == on_segment.guid
+    start, end = int(memo_selection.get("startPosition")), int(memo_selection.get("endPosition"))
+    assert TEXT[start:end] == "Rents doubled and evictions followed."
+    rent = root.find(f".//q:Code[@guid='{guids.code_guid('housing/rent')}']", NS)
+    assert [r.get("targetGUID") for r in rent.iterfind("q:NoteRef", NS)] == [on_code.guid]
