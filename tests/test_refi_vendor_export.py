@@ -15,8 +15,18 @@ from qualcode.models import Decision
 from qualcode.refi import export
 from qualcode.refi import guid as guids
 from qualcode.refi.export import Span, export_project
+from qualcode.refi.import_ import import_project
 from qualcode.store import Store
-from refi_support import NS, add_document, auto_codings, code, project_xml, validate
+from refi_support import (
+    NS,
+    add_document,
+    auto_codings,
+    code,
+    project_qde,
+    project_xml,
+    validate,
+    write_zip,
+)
 
 TEXT = (
     "Interviewer: What about housing?\n\n"
@@ -171,3 +181,84 @@ def test_memos_are_notes_referred_to_by_what_they_are_on(study: Store, tmp_path:
     assert TEXT[start:end] == "Rents doubled and evictions followed."
     rent = root.find(f".//q:Code[@guid='{guids.code_guid('housing/rent')}']", NS)
     assert [r.get("targetGUID") for r in rent.iterfind("q:NoteRef", NS)] == [on_code.guid]
+
+
+def memo_rows(store: Store) -> list[tuple[str, str, str, str, str]]:
+    return [(m.reference, m.author, m.text, m.created_at, m.guid) for m in store.memos()]
+
+
+def test_memos_round_trip(study: Store, tmp_path: Path) -> None:
+    add_memo(study, "Pilot <b>study</b> & more", "project", "Laia Serra")
+    add_memo(study, "Long interview.", "b01", "Marc")
+    add_memo(study, "Rents, not mortgages.\nAsk again.", "b01.txt#1", "Marc")
+    add_memo(study, "Also here.", "b01.txt#1", "Laia Serra")
+    add_memo(study, "Only in Birmingham?", "rent", "Laia Serra")
+    archive = tmp_path / "study.qdpx"
+    export_project(study, archive)
+    with Store.open(tmp_path / "other.qualcode", create=True) as other:
+        summary = import_project(other, archive)
+        assert summary.memos == (5, 0)
+        assert not [w for w in summary.warnings if "note" in w]
+        assert memo_rows(other) == memo_rows(study)
+        again = import_project(other, archive)
+        assert again.memos == (0, 5)
+        assert len(other.memos()) == 5
+        export_project(other, tmp_path / "again.qdpx")
+    notes = [
+        zipfile.ZipFile(path).read("project.qde").split(b"<Notes>")[1]
+        for path in (archive, tmp_path / "again.qdpx")
+    ]
+    assert notes[0] == notes[1]
+
+
+def test_notes_from_other_tools_become_memos_and_what_cannot_be_placed_is_counted(
+    tmp_path: Path,
+) -> None:
+    user = "0000AAAA-0000-4000-8000-000000000001"
+    source = "0000CCCC-0000-4000-8000-000000000003"
+    qde = project_qde(
+        f"""<Users><User guid="{{{user}}}" name="Ana"/></Users>
+<Sources>
+ <TextSource guid="{source}" name="notes.txt" plainTextPath="internal://{source}.txt">
+  <PlainTextSelection guid="0000DDDD-0000-4000-8000-000000000004" startPosition="13"
+    endPosition="19"><NoteRef targetGUID="0000EEEE-0000-4000-8000-000000000001"/>
+  </PlainTextSelection>
+  <NoteRef targetGUID="0000EEEE-0000-4000-8000-000000000002"/>
+ </TextSource>
+ <PictureSource guid="0000CCCC-0000-4000-8000-000000000009" name="map.png" path="internal://m.png">
+  <NoteRef targetGUID="0000EEEE-0000-4000-8000-000000000003"/>
+ </PictureSource>
+</Sources>
+<Notes>
+ <Note guid="0000EEEE-0000-4000-8000-000000000001" name="On rent" creatingUser="{user}"
+   creationDateTime="2024-05-06T07:08:09+02:00"><PlainTextContent>Rent!</PlainTextContent></Note>
+ <Note guid="0000EEEE-0000-4000-8000-000000000002" name="file"
+   plainTextPath="internal://note2.txt"/>
+ <Note guid="0000EEEE-0000-4000-8000-000000000003" name="map"><Description>The map.</Description>
+ </Note>
+ <Note guid="0000EEEE-0000-4000-8000-000000000004" name="empty"/>
+</Notes>"""
+    )
+    archive = write_zip(
+        tmp_path / "vendor.qdpx",
+        {
+            "project.qde": qde,
+            f"sources/{source}.txt": "Q: Housing?\r\n\r\nA: Rents doubled.\r\n",
+            "sources/note2.txt": "\ufeffWhole document.\r\nTwo lines.",
+        },
+    )
+    with Store.open(tmp_path / "p.qualcode", create=True) as store:
+        summary = import_project(store, archive)
+        memos = store.memos()
+    assert summary.memos == (3, 0)
+    assert [(m.reference, m.author, m.text, m.created_at) for m in memos] == [
+        ("project", "refi-qda", "The map.", memos[0].created_at),
+        ("notes.txt", "refi-qda", "Whole document.\nTwo lines.", memos[1].created_at),
+        ("notes.txt#1", "Ana", "Rent!", "2024-05-06T05:08:09+00:00"),
+    ]
+    assert "1 notes without text left out" in summary.warnings
+    assert "2 notes without an author, credited to 'refi-qda'" in summary.warnings
+    assert (
+        "1 notes on pictures, audio, video, cases, sets, links or graphs, kept as project memos"
+        in summary.warnings
+    )

@@ -155,6 +155,12 @@ def _print_import(summary: ImportSummary) -> None:
         f"Codings: {_plural(summary.selections, 'selection')} read"
         + (f"; {coders}." if coders else "; none imported.")
     )
+    added, already = summary.memos
+    if added or already:
+        typer.echo(
+            f"Memos: {added:,} added from the archive's notes"
+            + (f" ({already:,} already there)." if already else ".")
+        )
     origin = f" (written by {summary.origin})" if summary.origin else ""
     typer.echo(f"Imported {summary.path}{origin}. Project: {state.project_path}")
 
