@@ -262,3 +262,28 @@ def test_notes_from_other_tools_become_memos_and_what_cannot_be_placed_is_counte
         "1 notes on pictures, audio, video, cases, sets, links or graphs, kept as project memos"
         in summary.warnings
     )
+
+
+def test_cli_export_says_what_review_and_memos_changed(cli, study: Store) -> None:
+    rent = review_queue(study, "housing/rent", "Marc", auto_coder="auto:study@1").items
+    cuts = review_queue(study, "cuts", "Marc", auto_coder="auto:study@1").items
+    decide(study, rent, "Marc", Decision.ACCEPT, "auto:study@1")
+    decide(study, cuts, "Marc", Decision.REJECT, "auto:study@1")
+    add_memo(study, "Rents.", "b01.txt#1", "Marc")
+    export = ("--project", str(study.path), "export", "qdpx", "study.qdpx")
+    result = cli(*export, project=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "warning: 1 automatic coding rejected in review not exported\n"
+    assert result.stdout == (
+        "Wrote study.qdpx: 1 document, 3 codes, 3 coders, 3 codings in 3 selections (segment "
+        "spans), 2 variables, 1 case, 1 memo.\n"
+        "1 automatic coding accepted in review exported as the reviewer's too.\n"
+    )
+    add_document(study, "birmingham/b01.txt", TEXT.replace("doubled", "tripled"))
+    again = cli(*export, project=False)
+    assert again.exit_code == 0, again.output
+    assert again.stderr.splitlines()[1:] == [
+        "warning: 1 memo on segments of earlier versions of documents exported as notes on "
+        "their document"
+    ]
+    assert again.stdout.endswith(", 1 memo.\n")
