@@ -10,7 +10,7 @@ from qualcode.errors import UsageError
 from qualcode.memos import add_memo, list_memos
 from qualcode.models import MemoTarget
 from qualcode.store import Store
-from refi_support import add_document, code
+from refi_support import add_document, auto_codings, code
 
 B01 = "Interviewer: What about housing?\n\nSarah Malik: Rents doubled.\n"
 C01 = "Entrevistadora: I l’habitatge?\n\nLaia Serra: El lloguer puja.\n"
@@ -93,6 +93,11 @@ def test_a_segment_memo_outlives_a_new_version_of_its_document(store: Store) -> 
     assert memo.segment_ordinal == 1
     assert not memo.segment_current
     assert store.segments(document_id)[1].text == "Rents tripled."
+    # A coding run, which writes without reference checks, keeps the memo's segment too.
+    auto_codings(store, "auto:study@1", [])
+    assert [m.segment_id for m in store.memos()] == [memo.segment_id]
+    assert store._db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert store.segment_by_id(memo.segment_id or 0) is not None
 
 
 def test_cli_memo_add_and_list(cli, project_path: Path) -> None:
