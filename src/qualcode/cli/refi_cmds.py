@@ -52,8 +52,10 @@ def export_qdpx(
     Example: qualcode export qdpx study.qdpx --span evidence
 
     The archive holds every document's text, the code tree with descriptions and colours, one
-    user per coder, every coding as a coded selection, the attributes as variables and a case
-    per city. Exporting an unchanged project again gives the same file.
+    user per coder, every coding as a coded selection (less the automatic codings a reviewer
+    rejected, plus the reviewer's for those accepted), the attributes as variables, a case per
+    city and the memos as notes, with who made each and when. Exporting an unchanged project
+    again gives the same file.
     """
     if file.suffix.lower() != ".qdpx":
         _warn(f"{file}: REFI-QDA tools look for the .qdpx extension")
@@ -116,8 +118,8 @@ def import_qdpx(
     Example: qualcode import qdpx coded-in-nvivo.qdpx --codebook justice
 
     Sources become documents (those the project already has are recognised, not added twice),
-    the codebook's codes become codes, and every coded selection becomes a coding by its user on
-    each segment it overlaps. All in one transaction: an error leaves the project as it was.
+    the codebook's codes become codes, every coded selection becomes a coding by its user on
+    each segment it overlaps, and notes become memos. All in one transaction: an error leaves the project as it was.
     """
     loaded = None
     if codebook is not None:
