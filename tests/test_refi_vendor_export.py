@@ -287,3 +287,49 @@ def test_cli_export_says_what_review_and_memos_changed(cli, study: Store) -> Non
         "their document"
     ]
     assert again.stdout.endswith(", 1 memo.\n")
+
+
+def test_two_copies_of_one_interview_get_two_guids(tmp_path: Path) -> None:
+    """The same file ingested from two folders has the same name and content: the GUIDs still
+    differ, as the standard requires of every object."""
+    with Store.open(tmp_path / "p.qualcode", create=True) as store:
+        add_document(store, "b01.txt", TEXT, source_path="/study/one/b01.txt")
+        add_document(store, "b01.txt", TEXT, source_path="/study/two/b01.txt")
+        export_project(store, tmp_path / "p.qdpx")
+    data = zipfile.ZipFile(tmp_path / "p.qdpx").read("project.qde")
+    validate(data, "Project")
+    found = [
+        s.get("guid") for s in project_xml(tmp_path / "p.qdpx").iterfind(".//q:TextSource", NS)
+    ]
+    assert len(set(found)) == 2
+
+
+def test_a_note_on_a_coding_is_a_memo_on_its_segment(tmp_path: Path) -> None:
+    source = "0000CCCC-0000-4000-8000-000000000003"
+    code_guid = "0000FFFF-0000-4000-8000-000000000001"
+    qde = project_qde(
+        f"""<CodeBook><Codes><Code guid="{code_guid}" name="Rent" isCodable="true">
+<NoteRef targetGUID="0000EEEE-0000-4000-8000-000000000002"/></Code></Codes></CodeBook>
+<Sources>
+ <TextSource guid="{source}" name="n.txt" plainTextPath="internal://{source}.txt">
+  <PlainTextSelection guid="0000DDDD-0000-4000-8000-000000000004" startPosition="16"
+    endPosition="21"><Coding guid="0000DDDD-0000-4000-8000-000000000005"><CodeRef
+    targetGUID="{code_guid}"/><NoteRef targetGUID="0000EEEE-0000-4000-8000-000000000001"/>
+  </Coding></PlainTextSelection>
+ </TextSource>
+</Sources>
+<Notes>
+ <Note guid="0000EEEE-0000-4000-8000-000000000001"><PlainTextContent>Why?</PlainTextContent></Note>
+ <Note guid="0000EEEE-0000-4000-8000-000000000002"><PlainTextContent>Rent</PlainTextContent></Note>
+</Notes>"""
+    )
+    archive = write_zip(
+        tmp_path / "v.qdpx",
+        {"project.qde": qde, f"sources/{source}.txt": "Q: Housing?\n\nA: Rents doubled.\n"},
+    )
+    with Store.open(tmp_path / "p.qualcode", create=True) as store:
+        import_project(store, archive)
+        assert [(m.reference, m.text) for m in store.memos()] == [
+            ("n.txt#1", "Why?"),
+            ("code:rent", "Rent"),
+        ]
