@@ -10,6 +10,7 @@ import pytest
 
 from qualcode.errors import QualcodeError
 from qualcode.human import decide, review_queue
+from qualcode.ingest import ingest
 from qualcode.memos import add_memo
 from qualcode.models import Decision
 from qualcode.refi import export
@@ -333,3 +334,51 @@ def test_a_note_on_a_coding_is_a_memo_on_its_segment(tmp_path: Path) -> None:
             ("n.txt#1", "Why?"),
             ("code:rent", "Rent"),
         ]
+
+
+def test_a_pdf_goes_out_as_the_standards_pdf_source_and_comes_back(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    for line in ("Interviewer: What about housing?", "", "Sarah Malik: Rents doubled."):
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    path = corpus / "b02.pdf"
+    pdf.output(str(path))
+    monkeypatch.chdir(tmp_path)
+    with Store.open(tmp_path / "p.qualcode", create=True) as store:
+        ingest(store, [corpus])
+        store.save_codes([code("housing", "Housing")], "study")
+        document = store.documents()[0]
+        assert document.format == "pdf"
+        segment = store.segments(document.document_id)[-1]
+        store.add_human_codings([(segment.segment_id or 0, "housing")], "Laia Serra")
+        add_memo(store, "Printed version.", "b02", "Laia Serra")
+        archive = tmp_path / "p.qdpx"
+        export_project(store, archive)
+        text = store.document_text(document.document_id)
+    with zipfile.ZipFile(archive) as opened:
+        validate(opened.read("project.qde"), "Project")
+        source_guid = guids.document_guid(document)
+        assert opened.read(f"sources/{source_guid}.pdf") == path.read_bytes()
+    root = project_xml(archive)
+    assert root.find(".//q:TextSource", NS) is None
+    pdf_source = root.find(".//q:PDFSource", NS)
+    assert pdf_source.get("path") == f"internal://{source_guid}.pdf"
+    representation = pdf_source.find("q:Representation", NS)
+    assert representation.get("plainTextPath") == f"internal://{source_guid}.txt"
+    (selection,) = representation.iterfind("q:PlainTextSelection", NS)
+    start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+    assert text[start:end] == segment.text
+    assert pdf_source.find("q:NoteRef", NS) is not None
+    with Store.open(tmp_path / "other.qualcode", create=True) as other:
+        summary = import_project(other, archive)
+        assert summary.memos == (1, 0)
+        coded = other.coded_segments()
+        assert [(c.segment.text, c.code_path, c.coder) for c in coded] == [
+            (segment.text, "housing", "Laia Serra")
+        ]
+        assert [m.reference for m in other.memos()] == ["b02.pdf"]

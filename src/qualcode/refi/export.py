@@ -4,7 +4,9 @@ The archive holds ``project.qde`` and each document's plain text as ``sources/GU
 ``internal://`` paths): exactly the text qualcode's offsets count in, so positions need no
 conversion. A document read from a Word file that is still there unchanged also carries it
 (``sources/GUID.docx``, the ``richTextPath``), so tools can show the formatting and a qualcode
-import can segment by its speaker styles again. In the project:
+import can segment by its speaker styles again; one read from a PDF that is still there
+unchanged is a PDFSource with the file (``sources/GUID.pdf``) and its text as the source's
+Representation, which holds the selections. In the project:
 
 - the codebook tree, with descriptions (include and exclude notes as their last paragraphs) and
   colours;
@@ -161,23 +163,48 @@ def export_project(
             data = text.encode("utf-8")
             _check_size(document.name, len(data))
             sources.append((file_name, data))
-            word = _word_file(document)
-            if word is not None:
-                _check_size(f"{document.name} (its Word file)", len(word))
-                sources.append((f"{source_guid}.docx", word))
-            source = builder.element(
-                sources_element,
-                "TextSource",
-                guid=source_guid,
-                name=document.name,
-                richTextPath=f"{INTERNAL_SCHEME}{source_guid}.docx" if word else None,
-                plainTextPath=f"{INTERNAL_SCHEME}{file_name}",
-                creatingUser=guids.user_guid(PROGRAM_USER),
-                creationDateTime=_datetime(document.ingested_at),
-            )
+            original = _original_file(document)
+            if original is not None:
+                _check_size(f"{document.name} (its {document.format.upper()} file)", len(original))
+                sources.append((f"{source_guid}.{document.format}", original))
+            made = {
+                "creatingUser": guids.user_guid(PROGRAM_USER),
+                "creationDateTime": _datetime(document.ingested_at),
+            }
+            if original is not None and document.format == "pdf":
+                # The standard's PDF source: the file, and its text as a representation that
+                # holds the selections.
+                source = builder.element(
+                    sources_element,
+                    "PDFSource",
+                    guid=source_guid,
+                    name=document.name,
+                    path=f"{INTERNAL_SCHEME}{source_guid}.pdf",
+                    **made,
+                )
+                text_element = builder.element(
+                    source,
+                    "Representation",
+                    guid=guids.guid("representation", source_guid),
+                    name=document.name,
+                    plainTextPath=f"{INTERNAL_SCHEME}{file_name}",
+                    **made,
+                )
+            else:
+                source = text_element = builder.element(
+                    sources_element,
+                    "TextSource",
+                    guid=source_guid,
+                    name=document.name,
+                    richTextPath=f"{INTERNAL_SCHEME}{source_guid}.docx" if original else None,
+                    plainTextPath=f"{INTERNAL_SCHEME}{file_name}",
+                    **made,
+                )
             for selection in selections.get(document.document_id, []):
-                _selection_element(builder, source, source_guid, selection)
-            stale_memos += _memo_places(builder, source, source_guid, document, memos, store)
+                _selection_element(builder, text_element, source_guid, selection)
+            stale_memos += _memo_places(
+                builder, text_element, source, source_guid, document, memos, store
+            )
             for key, value in sorted(document.attributes.items()):
                 _variable_value(builder, source, key, value)
     _notes(builder, root, memos)
@@ -282,9 +309,14 @@ def _reviewed_codings(store: Store) -> _Reviewed:
     return _Reviewed(kept + accepted, dates, rejected, accepted)
 
 
-def _word_file(document: Document) -> bytes | None:
-    """The Word file a document was read from, when it is still there unchanged."""
-    if document.format != "docx":
+ORIGINAL_FORMATS = ("docx", "pdf")
+"""Formats whose original file the archive carries: the standard has a place for a Word file
+(a text source's rich text) and for a PDF (a PDF source). ODT, RTF and the others have none."""
+
+
+def _original_file(document: Document) -> bytes | None:
+    """The Word or PDF file a document was read from, when it is still there unchanged."""
+    if document.format not in ORIGINAL_FORMATS:
         return None
     try:
         data = Path(document.source_path).read_bytes()
@@ -359,6 +391,7 @@ def _note_ref(builder: Builder, parent: ET.Element, memo: Memo) -> ET.Element:
 
 def _memo_places(
     builder: Builder,
+    text_element: ET.Element,
     source: ET.Element,
     source_guid: str,
     document: Document,
@@ -366,8 +399,8 @@ def _memo_places(
     store: Store,
 ) -> int:
     """NoteRefs to a document's memos: on the source, and on an uncoded selection over each
-    segment with memos. Return how many memos were on earlier versions' segments (those are
-    referred to by the source)."""
+    segment with memos (in ``text_element``, the source or a PDF's representation). Return how
+    many memos were on earlier versions' segments (those are referred to by the source)."""
     own = [m for m in memos if m.document_id == document.document_id]
     by_segment: dict[int, list[Memo]] = {}
     on_source: list[Memo] = []
@@ -385,7 +418,7 @@ def _memo_places(
         segment = segments[segment_id]
         first = segment_memos[0]
         element = builder.element(
-            source,
+            text_element,
             "PlainTextSelection",
             guid=guids.guid("memo selection", source_guid, segment.start_char, segment.end_char),
             startPosition=segment.start_char,
