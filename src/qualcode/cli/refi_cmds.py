@@ -119,7 +119,8 @@ def import_qdpx(
 
     Sources become documents (those the project already has are recognised, not added twice),
     the codebook's codes become codes, every coded selection becomes a coding by its user on
-    each segment it overlaps, and notes become memos. All in one transaction: an error leaves the project as it was.
+    each segment it overlaps, and notes become memos. All in one transaction: an error leaves
+    the project as it was.
     """
     loaded = None
     if codebook is not None:
