@@ -99,6 +99,7 @@ def test_import_qdpx(cli, tmp_path: Path, project_path: Path) -> None:
         "added      Jordi Puig.txt  (4 segments, ca)\n"
         "Codes: 8 in the archive, 8 new to the project.\n"
         "Codings: 4 selections read; Marta Soler +2; Oriol Sanz +3.\n"
+        "Memos: 1 added from the archive's notes.\n"
         "Imported breakfast.qdpx (written by Hand-written fixture (invented data)). "
         f"Project: {project_path}\n"
     )
@@ -106,7 +107,6 @@ def test_import_qdpx(cli, tmp_path: Path, project_path: Path) -> None:
         "warning: 2 code names hold their hierarchy as Parent::Child; read as a tree\n"
         "warning: 2 source files are not in a sources/ folder; read from where they are\n"
         "warning: left out 1 codings of whole sources: qualcode does not hold them\n"
-        "warning: left out 1 notes: qualcode does not hold them\n"
         "warning: left out 1 picture sources: qualcode does not hold them\n"
         "warning: left out 1 selection descriptions (memos): qualcode does not hold them\n"
         "warning: left out 1 sets: qualcode does not hold them\n"

@@ -4,6 +4,7 @@ empty containers)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import zipfile
@@ -166,16 +167,46 @@ def test_guids_do_not_depend_on_database_row_ids(tmp_path: Path) -> None:
             build_small(store, order)
             archive = tmp_path / f"{order[0]}.qdpx"
             export_project(store, archive, name="study")
-            archives.append(archive.read_bytes())
+            archives.append(without_dates(archive))
     assert archives[0] == archives[1]
     root = project_xml(tmp_path / "a.txt.qdpx")
-    assert root.find(".//q:TextSource[@name='a.txt']", NS).get("guid") == guids.document_guid(
-        "/study/transcripts/a.txt"
+    text = "Q: Housing?\n\nA: Housing first, then rent.\n"
+    assert root.find(".//q:TextSource[@name='a.txt']", NS).get("guid") == guids.guid(
+        "document", "a.txt", hashlib.sha256(text.encode()).hexdigest()
     )
     assert root.find(".//q:Code[@name='Rent']", NS).get("guid") == guids.code_guid("housing/rent")
 
 
-def test_small_project_matches_its_golden_file(tmp_path: Path, golden) -> None:
+def without_dates(archive: Path) -> bytes:
+    """The archive's members with their creation times taken out (two projects made at two
+    moments differ only there)."""
+    with zipfile.ZipFile(archive) as opened:
+        members = b"".join(opened.read(name) for name in sorted(opened.namelist()))
+    return re.sub(rb' creationDateTime="[^"]*"', b"", members)
+
+
+def test_guids_do_not_depend_on_where_the_files_were(
+    tmp_path: Path, write_text, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same interviews ingested from two folders (two computers) export the same GUIDs."""
+    archives = []
+    for place in ("laptop/study", "server/projects/2026/study"):
+        folder = tmp_path / place / "transcripts"
+        write_text(folder / "birmingham" / "b01.txt", B01)
+        write_text(folder / "barcelona" / "c01.txt", C01)
+        monkeypatch.chdir(tmp_path / place)
+        with Store.open(tmp_path / place / "project.qualcode", create=True) as store:
+            ingest(store, [folder])
+            code_project(store, load_codebook(MINI))
+            export_project(store, tmp_path / place / "study.qdpx", name="study")
+        archives.append(without_dates(tmp_path / place / "study.qdpx"))
+    assert archives[0] == archives[1]
+
+
+def test_small_project_matches_its_golden_file(
+    tmp_path: Path, golden, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("qualcode.store.now", lambda: "2026-03-01T10:15:00+00:00")
     with Store.open(tmp_path / "study.qualcode", create=True) as store:
         build_small(store, ["a.txt", "b.txt"])
         store.save_codes(
@@ -213,7 +244,13 @@ def test_empty_project_exports_a_bare_valid_project(tmp_path: Path) -> None:
     with Store.open(tmp_path / "empty.qualcode", create=True) as store:
         summary = export_project(store, tmp_path / "empty.qdpx")
     root = project_xml(tmp_path / "empty.qdpx")
-    assert len(root) == 0 and root.get("name") == "empty"
+    assert root.get("name") == "empty"
+    # Only the user that made the project, which the project names as its creator.
+    assert [child.tag.split("}")[1] for child in root] == ["Users"]
+    (user,) = root.iterfind(".//q:User", NS)
+    assert user.get("name") == "qualcode"
+    assert root.get("creatingUserGUID") == user.get("guid")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", root.get("creationDateTime"))
     validate(zipfile.ZipFile(tmp_path / "empty.qdpx").read("project.qde"), "Project")
     assert (summary.documents, summary.codings, summary.selections) == (0, 0, 0)
 
@@ -222,10 +259,10 @@ def test_one_user_per_coder_and_coder_filter(study: Store, tmp_path: Path) -> No
     archive = tmp_path / "study.qdpx"
     export_project(study, archive)
     names = [u.get("name") for u in project_xml(archive).iterfind(".//q:User", NS)]
-    assert names == ["Laia Serra", "auto:mini@1"]
+    assert names == ["Laia Serra", "auto:mini@1", "qualcode"]
     summary = export_project(study, archive, coders=["Laia Serra"])
     root = project_xml(archive)
-    assert [u.get("name") for u in root.iterfind(".//q:User", NS)] == ["Laia Serra"]
+    assert [u.get("name") for u in root.iterfind(".//q:User", NS)] == ["Laia Serra", "qualcode"]
     assert summary.codings == 1 and len(root.findall(".//q:Coding", NS)) == 1
     with pytest.raises(UsageError, match="no codings by 'Jordi'"):
         export_project(study, archive, coders=["Jordi"])

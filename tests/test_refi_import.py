@@ -74,7 +74,6 @@ BREAKFAST_CODINGS = {
 LEFT_OUT = [
     "2 code names hold their hierarchy as Parent::Child; read as a tree",
     "left out 1 codings of whole sources: qualcode does not hold them",
-    "left out 1 notes: qualcode does not hold them",
     "left out 1 picture sources: qualcode does not hold them",
     "left out 1 selection descriptions (memos): qualcode does not hold them",
     "left out 1 sets: qualcode does not hold them",

@@ -302,6 +302,37 @@ def m008_chair_role(db: sqlite3.Connection) -> None:
         db.execute("PRAGMA writable_schema = OFF")
 
 
+def m010_memos(db: sqlite3.Connection) -> None:
+    """Memos: a person's notes on the project, a document, a segment or a code.
+
+    ``target`` says which; a segment's memo also records the segment's document. A segment with
+    a memo is kept when its document changes, as a coded one is (the memo then belongs to an
+    earlier version), so no memo loses what it was written on. ``guid`` is the memo's REFI-QDA
+    identity: kept from the archive a memo came from, so that importing it again adds nothing.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            target TEXT NOT NULL CHECK (target IN ('project', 'document', 'segment', 'code')),
+            document_id INTEGER REFERENCES documents(id) ON DELETE CASCADE,
+            segment_id INTEGER REFERENCES segments(id),
+            code_path TEXT REFERENCES codes(path),
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            CHECK ((target = 'project') = (document_id IS NULL AND code_path IS NULL)),
+            CHECK ((target = 'segment') = (segment_id IS NOT NULL)),
+            CHECK ((target = 'code') = (code_path IS NOT NULL))
+        );
+        CREATE INDEX memos_by_document ON memos(document_id);
+        CREATE INDEX memos_by_segment ON memos(segment_id)
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_documents_and_segments", m001_documents_and_segments),
     ("002_codes_and_codings", m002_codes_and_codings),
@@ -311,4 +342,5 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_codings_by_coder_in_segment_order", m006_codings_by_coder_in_segment_order),
     ("007_excluded_regions", m007_excluded_regions),
     ("008_chair_role", m008_chair_role),
+    ("010_memos", m010_memos),
 ]

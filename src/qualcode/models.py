@@ -162,3 +162,42 @@ class ReviewDecision:
     auto_coder: str
     decided_at: str = ""
     note: str = ""
+
+
+class MemoTarget(StrEnum):
+    """What a memo is written on. Stored: never rename a value."""
+
+    PROJECT = "project"
+    DOCUMENT = "document"
+    SEGMENT = "segment"
+    CODE = "code"
+
+
+@dataclass(frozen=True)
+class Memo:
+    """A person's note on the project, a document, a segment or a code (``qualcode memo``)."""
+
+    memo_id: int
+    guid: str
+    target: MemoTarget
+    text: str
+    author: str
+    created_at: str
+    document_id: int | None = None
+    document_name: str | None = None
+    segment_id: int | None = None
+    segment_ordinal: int | None = None
+    segment_current: bool = True
+    """False for a memo on a segment of an earlier version of its document."""
+    code_path: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """What the memo is on, as ``memo add --on`` takes it."""
+        if self.target is MemoTarget.SEGMENT:
+            return f"{self.document_name}#{self.segment_ordinal}"
+        if self.target is MemoTarget.DOCUMENT:
+            return self.document_name or ""
+        if self.target is MemoTarget.CODE:
+            return f"code:{self.code_path}"
+        return "project"

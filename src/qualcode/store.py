@@ -28,6 +28,8 @@ from qualcode.models import (
     ExcludedRegion,
     Exclusion,
     ExclusionCount,
+    Memo,
+    MemoTarget,
     ReviewDecision,
     Role,
     Segment,
@@ -507,7 +509,8 @@ class Store:
     def _drop_unreferenced_versions(self, document_id: int, current: int) -> None:
         self._db.execute(
             """DELETE FROM segments WHERE document_id = ? AND version < ?
-               AND id NOT IN (SELECT segment_id FROM codings)""",
+               AND id NOT IN (SELECT segment_id FROM codings)
+               AND id NOT IN (SELECT segment_id FROM memos WHERE segment_id IS NOT NULL)""",
             (document_id, current),
         )
         self._db.execute(
@@ -793,7 +796,8 @@ class Store:
         foreign keys' cascade: a coding run, which calls this, writes with the checks off.
         """
         uncoded = f"""SELECT s.id FROM {_OLD_SEGMENTS}
-            WHERE NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id)"""
+            WHERE NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id)
+            AND NOT EXISTS (SELECT 1 FROM memos m WHERE m.segment_id = s.id)"""
         for table in SEGMENT_DEPENDENTS:
             self._db.execute(f"DELETE FROM {table} WHERE segment_id IN ({uncoded})")
         self._db.execute(f"DELETE FROM segments WHERE id IN ({uncoded})")
@@ -1165,6 +1169,96 @@ class Store:
     def run_coders(self) -> set[str]:
         """Coders that have a coding run in this project (automatic coders, whatever they hold)."""
         return {r["coder"] for r in self._db.execute("SELECT DISTINCT coder FROM coding_runs")}
+
+    # -- memos (issue 19): add methods below this line -----------------------------------------
+
+    def add_memo(
+        self,
+        *,
+        guid: str,
+        target: MemoTarget,
+        text: str,
+        author: str,
+        document_id: int | None = None,
+        segment_id: int | None = None,
+        code_path: str | None = None,
+        created_at: str | None = None,
+    ) -> int:
+        """Record a memo; return its id. A segment's memo is recorded with its document."""
+        with self.transaction():
+            if segment_id is not None:
+                row = self._db.execute(
+                    "SELECT document_id FROM segments WHERE id = ?", (segment_id,)
+                ).fetchone()
+                if row is None:
+                    raise StoreError(f"no segment with id {segment_id}", path=self.path)
+                document_id = int(row["document_id"])
+            cursor = self._db.execute(
+                """INSERT INTO memos (guid, target, document_id, segment_id, code_path, text,
+                                      author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    guid,
+                    target.value,
+                    document_id,
+                    segment_id,
+                    code_path,
+                    text,
+                    author,
+                    created_at or now(),
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def memos(self) -> list[Memo]:
+        """Every memo: the project's first, then by document, segment and code, oldest first."""
+        rows = self._db.execute(
+            """SELECT m.id, m.guid, m.target, m.text, m.author, m.created_at, m.document_id,
+                      d.name AS document_name, m.segment_id, s.ordinal,
+                      s.version IS NULL OR s.version = d.current_version AS is_current,
+                      m.code_path
+               FROM memos m LEFT JOIN documents d ON d.id = m.document_id
+               LEFT JOIN segments s ON s.id = m.segment_id
+               ORDER BY m.target <> 'project', m.code_path IS NOT NULL, d.name, m.document_id,
+                        m.segment_id IS NOT NULL, s.version, s.ordinal, m.code_path,
+                        m.created_at, m.id"""
+        )
+        return [
+            Memo(
+                memo_id=r[0],
+                guid=r[1],
+                target=MemoTarget(r[2]),
+                text=r[3],
+                author=r[4],
+                created_at=r[5],
+                document_id=r[6],
+                document_name=r[7],
+                segment_id=r[8],
+                segment_ordinal=r[9],
+                segment_current=bool(r[10]),
+                code_path=r[11],
+            )
+            for r in rows
+        ]
+
+    def memo_guids(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT guid FROM memos")}
+
+    def created_at(self) -> str | None:
+        """When the project file was made: the time its first migration was applied."""
+        row = self._db.execute("SELECT MIN(applied_at) FROM _migrations").fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def coding_dates(self) -> dict[tuple[int, str, str], str]:
+        """{(segment_id, code_path, coder): when the coding was made}, on current segments.
+
+        A coding a run found again as it was keeps the time of the run that first made it.
+        """
+        rows = self._db.execute(
+            """SELECT c.segment_id, c.code_path, c.coder, c.created_at FROM codings c
+               JOIN segments s ON s.id = c.segment_id
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version"""
+        )
+        return {(r[0], r[1], r[2]): r[3] for r in rows}
 
 
 _CURRENT_SEGMENT_IDS = """SELECT s.id FROM segments s JOIN documents d

@@ -51,8 +51,10 @@ def export_qdpx(
     Example: qualcode export qdpx study.qdpx --span evidence
 
     The archive holds every document's text, the code tree with descriptions and colours, one
-    user per coder, every coding as a coded selection, the attributes as variables and a case
-    per city. Exporting an unchanged project again gives the same file.
+    user per coder, every coding as a coded selection (less the automatic codings a reviewer
+    rejected, plus the reviewer's for those accepted), the attributes as variables, a case per
+    city and the memos as notes, with who made each and when. Exporting an unchanged project
+    again gives the same file.
     """
     from qualcode.refi.export import export_project
 
@@ -65,6 +67,13 @@ def export_qdpx(
             f"{_plural(summary.stale_codings, 'stale coding')} on earlier versions of documents "
             "not exported; run qualcode code to refresh them"
         )
+    if summary.rejected:
+        _warn(f"{_plural(summary.rejected, 'automatic coding')} rejected in review not exported")
+    if summary.stale_memos:
+        _warn(
+            f"{_plural(summary.stale_memos, 'memo')} on segments of earlier versions of documents "
+            "exported as notes on their document"
+        )
     if summary.without_evidence:
         _warn(
             f"{_plural(summary.without_evidence, 'coding')} without evidence (made by people) "
@@ -75,8 +84,15 @@ def export_qdpx(
         f"{_plural(summary.codes, 'code')}, {_plural(len(summary.coders), 'coder')}, "
         f"{_plural(summary.codings, 'coding')} in {_plural(summary.selections, 'selection')} "
         f"({span.value} spans), {_plural(summary.variables, 'variable')}, "
-        f"{_plural(summary.cases, 'case')}."
+        f"{_plural(summary.cases, 'case')}"
+        + (f", {_plural(summary.memos, 'memo')}" if summary.memos else "")
+        + "."
     )
+    if summary.accepted:
+        typer.echo(
+            f"{_plural(summary.accepted, 'automatic coding')} accepted in review exported as the "
+            "reviewer's too."
+        )
 
 
 @import_app.command("qdpx")
@@ -103,8 +119,9 @@ def import_qdpx(
     Example: qualcode import qdpx coded-in-nvivo.qdpx --codebook justice
 
     Sources become documents (those the project already has are recognised, not added twice),
-    the codebook's codes become codes, and every coded selection becomes a coding by its user on
-    each segment it overlaps. All in one transaction: an error leaves the project as it was.
+    the codebook's codes become codes, every coded selection becomes a coding by its user on
+    each segment it overlaps, and notes become memos. All in one transaction: an error leaves
+    the project as it was.
     """
     from qualcode.codebook import find_codebook, load_codebook
     from qualcode.refi.import_ import import_archive, read_archive
@@ -145,6 +162,12 @@ def _print_import(summary: ImportSummary) -> None:
         f"Codings: {_plural(summary.selections, 'selection')} read"
         + (f"; {coders}." if coders else "; none imported.")
     )
+    added, already = summary.memos
+    if added or already:
+        typer.echo(
+            f"Memos: {added:,} added from the archive's notes"
+            + (f" ({already:,} already there)." if already else ".")
+        )
     origin = f" (written by {summary.origin})" if summary.origin else ""
     typer.echo(f"Imported {summary.path}{origin}. Project: {state.project_path}")
 

@@ -11,7 +11,9 @@ page holds:
    (drawn here, numbers from :func:`qualcode.exports.charts.chart_data`), then one table of every
    code, sortable by any column in the browser;
 3. the quotes (:func:`qualcode.exports.sections.report_quotes`), embedded as JSON and shown by the
-   script a page at a time, with filters by code, group and any document attribute, and a search.
+   script a page at a time, with filters by code, group and any document attribute, and a search;
+4. the memos (``qualcode memo``) on the project, on the report's documents and their segments, and
+   on codes, when there are any.
 
 Interview text is data, never markup: every string that goes into the HTML is escaped here, the
 JSON block escapes ``<``, ``>`` and ``&`` so no text can close it, and the script writes text with
@@ -49,7 +51,7 @@ from qualcode.exports.display import (
     report_notes,
 )
 from qualcode.exports.sections import QuoteKey, evidence_spans, report_quotes, themes
-from qualcode.models import Document
+from qualcode.models import Document, Memo, MemoTarget
 from qualcode.report import (
     NO_VALUE,
     CodeLine,
@@ -145,6 +147,8 @@ def html_page(
     made = (made_at or datetime.now(UTC)).astimezone(UTC)
     title = f"Coded interviews by {report.by}: {store.path.name}"
     groups = [g.name for g in report.groups if g.segments > 0]
+    shown = {d.document_id for d in documents}
+    memos = [m for m in store.memos() if m.document_id is None or m.document_id in shown]
     body = "\n".join(
         [
             _pattern_definitions(groups),
@@ -152,12 +156,13 @@ def html_page(
             "<header>",
             f"<h1>{escape(title)}</h1>",
             _facts(store, report, made, counts, max_quotes),
-            _navigation(),
+            _navigation(with_memos=bool(memos)),
             "</header>",
             "<main>",
             _overview(report, comparison, documents),
             _comparison_section(report, comparison, codes, groups),
             _quotes_section(report, data, counts, max_quotes),
+            _memos_section(memos),
             "</main>",
             f"<footer><p>Made by qualcode {escape(__version__)} on "
             f"{escape(_when(made))}. The page works offline and fetches nothing.</p></footer>",
@@ -379,8 +384,10 @@ def _facts(
     return f'<dl class="facts">{items}</dl>'
 
 
-def _navigation() -> str:
+def _navigation(*, with_memos: bool = False) -> str:
     links = [("overview", "Overview"), ("comparison", "Comparison"), ("quotes", "Quotes")]
+    if with_memos:
+        links.append(("memos", "Memos"))
     items = "".join(f'<li><a href="#{target}">{label}</a></li>' for target, label in links)
     return f'<nav aria-label="Sections"><ul>{items}</ul></nav>'
 
@@ -779,3 +786,24 @@ allow JavaScript for this file, or use <code>qualcode export quotes</code> for a
 file.</p></noscript></div>
 <nav class="pager" aria-label="Pages of quotes, bottom"></nav>
 </section>"""
+
+
+def _memos_section(memos: Sequence[Memo]) -> str:
+    """The memos, each with what it is on, its author and time; empty when there are none."""
+    if not memos:
+        return ""
+    items = []
+    for memo in memos:
+        on = "the project" if memo.target is MemoTarget.PROJECT else memo.reference
+        if not memo.segment_current:
+            on += " (an earlier version of the document)"
+        items.append(
+            f'<li><p class="memo-on"><strong>{escape(on)}</strong> · {escape(memo.author)} · '
+            f'<time datetime="{escape(memo.created_at)}">{escape(memo.created_at)}</time></p>'
+            f'<p class="memo-text">{escape(memo.text)}</p></li>'
+        )
+    return (
+        '<section id="memos" aria-labelledby="memos-title">\n'
+        '<h2 id="memos-title">Memos</h2>\n'
+        f'<ul class="memos">{"".join(items)}</ul>\n</section>'
+    )

@@ -5,18 +5,25 @@ project differ in every line and would make a re-import unable to recognise what
 each GUID is a name-based UUID (version 5) of the object's stable identity in qualcode, in a
 namespace of qualcode's own:
 
-- a document: its source identity (the resolved path it was ingested from);
+- a document: its name in the project (the path relative to the folder it was ingested from,
+  ``barcelona/c01.txt``) and the hash of its content, never the absolute path: the same
+  interviews ingested in two folders, or on two computers, export with the same GUIDs;
+- a user: the coder's name (``qualcode`` itself is the user that made the project and its
+  sources);
 - a code: its path (``inequality/housing``), so a code has the same GUID in every project and
   codebook export that holds it;
-- a user: the coder's name;
 - a variable: the attribute's key; a case: the attribute and its value;
-- a selection: its document, span and coder; a coding: its selection and code path.
+- a selection: its document, span and coder; a coding: its selection and code path;
+- a memo: a GUID of its own, made when it is written (or kept from the archive it came from),
+  stored with it.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+
+from qualcode.models import Document
 
 NAMESPACE = uuid.UUID("c9ee8ad0-ed16-49e2-ae77-275ead0b47be")
 """qualcode's namespace for REFI-QDA GUIDs. Never change it: every exported GUID depends on it."""
@@ -35,13 +42,15 @@ def guid(kind: str, *identity: str | int) -> str:
     return str(uuid.uuid5(NAMESPACE, name))
 
 
-def document_guid(source_path: str) -> str:
-    """A document's GUID; a document imported from an archive keeps the GUID it had there."""
+def document_guid(document: Document) -> str:
+    """A document's GUID, from its name and content; one imported from an archive keeps the GUID
+    it had there."""
+    source_path = document.source_path
     if source_path.startswith(IMPORTED_SOURCE_PREFIX):
         kept = normalise_guid(source_path[len(IMPORTED_SOURCE_PREFIX) :])
         if kept is not None:
             return kept
-    return guid("document", source_path)
+    return guid("document", document.name, document.content_hash)
 
 
 def code_guid(code_path: str) -> str:

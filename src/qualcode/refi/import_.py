@@ -19,15 +19,15 @@ What comes in:
 Selection positions are 0-based code points into the source's text, end excluded. Windows line
 endings are read as ``\\n`` and the positions moved accordingly (``\\r\\n`` counts as two code
 points in the file). Everything the standard allows but qualcode does not hold (pictures, audio,
-video, notes, sets, links, graphs, codings of whole sources) is left out with a warning that says
-how many.
+video, sets, links, graphs, codings of whole sources) is left out with a warning that says how
+many. Notes become memos (:mod:`qualcode.refi.notes`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.codebook import Codebook
@@ -46,6 +46,7 @@ from qualcode.refi.codes import (
     make_id,
     unique_id,
 )
+from qualcode.refi.notes import MappedSource, NotesRecord, import_notes, read_notes
 from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read_project
 from qualcode.refi.sources import SourceText, TextNotes, source_text
 from qualcode.refi.xmltools import parse_untrusted, schema_warning
@@ -82,6 +83,8 @@ class ImportSummary:
     codings: dict[str, tuple[int, int]]
     """{coder: (codings added, codings the project already had)}."""
     warnings: tuple[str, ...]
+    memos: tuple[int, int] = (0, 0)
+    """(memos added from the archive's notes, notes the project already had)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class ArchiveContent:
     project: ProjectRecord
     texts: tuple[tuple[SourceRecord, SourceText], ...]
     warnings: tuple[str, ...]
+    notes: NotesRecord = field(default_factory=NotesRecord)
 
 
 def read_archive(path: Path, limits: ArchiveLimits | None = None) -> ArchiveContent:
@@ -108,6 +112,7 @@ def read_archive(path: Path, limits: ArchiveLimits | None = None) -> ArchiveCont
         if invalid:
             warnings.append(invalid)
         project = read_project(root, where)
+        notes_record = read_notes(root, archive, member)
         for source in project.sources:
             text = source_text(archive, member, source, notes)
             if text is not None and text.text.strip():
@@ -117,7 +122,7 @@ def read_archive(path: Path, limits: ArchiveLimits | None = None) -> ArchiveCont
         warnings[:0] = archive.warnings
     warnings.extend(project.code_notes.warnings())
     warnings.extend(notes.warnings())
-    return ArchiveContent(path, project, tuple(texts), tuple(warnings))
+    return ArchiveContent(path, project, tuple(texts), tuple(warnings), notes_record)
 
 
 def import_archive(
@@ -135,10 +140,23 @@ def import_archive(
         codes = importer.codes(codebook)
         outcomes = [importer.document(source, text) for source, text in content.texts]
         codings = importer.codings()
+        memos = import_notes(
+            store,
+            content.notes,
+            project.users,
+            importer.code_paths,
+            [
+                MappedSource(source.guid, mapped.document_id, text, mapped.segments)
+                for source, text, mapped in importer.mapped
+                if source.guid is not None
+            ],
+            project.creating_user,
+        )
     for label, count in sorted(project.left_out.items()):
         if count:
             warnings.append(f"left out {count} {label}: qualcode does not hold them")
     warnings.extend(importer.selection_warnings())
+    warnings.extend(memos.warnings)
     return ImportSummary(
         path=content.path,
         project_name=project.name,
@@ -149,6 +167,7 @@ def import_archive(
         selections=importer.selection_count,
         codings=codings,
         warnings=tuple(warnings),
+        memos=(memos.added, memos.already),
     )
 
 
@@ -268,7 +287,7 @@ class _Importer:
 
     def _match(self, source: SourceRecord, text: str) -> Document | None:
         for document in self.existing:
-            if source.guid and guids.document_guid(document.source_path) == source.guid:
+            if source.guid and guids.document_guid(document) == source.guid:
                 return document
         for document in self.existing:
             if (

@@ -24,8 +24,7 @@ _VALUE_ELEMENTS = (
     "DateValue",
     "DateTimeValue",
 )
-_LEFT_OUT = {
-    "Notes": "notes",
+_LEFT_OUT = {  # notes become memos (qualcode.refi.notes)
     "Sets": "sets",
     "Links": "links",
     "Graphs": "graphs",
