@@ -34,6 +34,7 @@ exceed the standard's 2 GB (its section 8.5): a larger one is an error before an
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -230,6 +231,7 @@ def _check_size(what: str, size: int) -> None:
         )
 
 
+@functools.lru_cache(maxsize=4096)  # a run's codings share one time: read it once
 def _datetime(stamp: str | None) -> str | None:
     """A stored time as an xsd:dateTime in UTC (``2026-03-01T10:15:00Z``); None if unreadable."""
     if not stamp:

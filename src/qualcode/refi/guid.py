@@ -20,6 +20,7 @@ namespace of qualcode's own:
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 
@@ -53,10 +54,12 @@ def document_guid(document: Document) -> str:
     return guid("document", document.name, document.content_hash)
 
 
+@functools.lru_cache(maxsize=4096)  # asked once per coding: a project has few codes and users
 def code_guid(code_path: str) -> str:
     return guid("code", code_path)
 
 
+@functools.lru_cache(maxsize=1024)
 def user_guid(coder: str) -> str:
     return guid("user", coder)
 
