@@ -50,7 +50,7 @@ def test_export_qdpx_evidence_spans(cli, coded: Path) -> None:
         "spans), 2 variables, 2 cases.\n"
     )
     assert result.stderr == (
-        "warning: 1 coding without evidence (made by people) cover their whole segment\n"
+        "warning: 1 coding without evidence or selected passages cover their whole segment\n"
     )
 
 

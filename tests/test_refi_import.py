@@ -511,7 +511,7 @@ def test_failure_leaves_the_project_as_it_was(
     def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "add_human_codings", broken)
+    monkeypatch.setattr(store, "add_selected_codings", broken)
     with pytest.raises(RuntimeError):
         import_project(store, write_zip(tmp_path / "v2.qdpx", members))
     assert dump(project_path) == before
@@ -641,3 +641,34 @@ def test_other_root_element(store: Store, tmp_path: Path) -> None:
     assert refused(store, path) == (
         f"{path}:project.qde: the project file's root element is <CodeBook>, not <Project>"
     )
+
+
+def test_a_selection_keeps_its_span_and_goes_back_out_exactly(store: Store, tmp_path: Path) -> None:
+    text = "A: One two three.\n\nB: Four five.\n"
+    two, five = text.index("two"), text.index("five")
+    across = (text.index("three"), text.index("Four") + 4)  # over two segments
+    qde = one_source(selection(two, two + 3) + selection(*across) + selection(five, five + 4))
+    archive = write_zip(tmp_path / "p.qdpx", {"project.qde": qde, "sources/s.txt": text})
+    summary = import_project(store, archive)
+    assert summary.codings == {"Ana": (2, 0)}  # codings count segments, as reports do
+    assert [(c.segment.text, c.spans) for c in store.coded_segments()] == [
+        ("One two three.", ((two, two + 3), across)),
+        ("Four five.", (across, (five, five + 4))),
+    ]
+    export_project(store, tmp_path / "out.qdpx")
+    positions = re.findall(
+        r'startPosition="(\d+)" endPosition="(\d+)"',
+        zipfile.ZipFile(tmp_path / "out.qdpx").read("project.qde").decode(),
+    )
+    assert [(int(a), int(b)) for a, b in positions] == [
+        (two, two + 3),
+        across,
+        (five, five + 4),
+    ]
+    # Imported again (the document is recognised), nothing is new and no span is added.
+    again = import_project(store, tmp_path / "out.qdpx")
+    assert again.codings == {"Ana": (0, 2)}
+    assert [c.spans for c in store.coded_segments()] == [
+        ((two, two + 3), across),
+        (across, (five, five + 4)),
+    ]

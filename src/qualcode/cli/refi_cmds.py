@@ -36,7 +36,7 @@ def export_qdpx(
         typer.Option(
             "--span",
             help="What a selection covers: the coded segment, or each piece of evidence "
-            "(the matched words; people's codings keep their segment).",
+            "(the matched words). Passages selected in another tool are kept either way.",
         ),
     ] = Span.SEGMENT,
     coder: Annotated[
@@ -66,8 +66,8 @@ def export_qdpx(
         )
     if summary.without_evidence:
         _warn(
-            f"{_plural(summary.without_evidence, 'coding')} without evidence (made by people) "
-            "cover their whole segment"
+            f"{_plural(summary.without_evidence, 'coding')} without evidence or selected "
+            "passages cover their whole segment"
         )
     typer.echo(
         f"Wrote {file}: {_plural(summary.documents, 'document')}, "

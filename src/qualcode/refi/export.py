@@ -9,10 +9,12 @@ import can segment by its speaker styles again. In the project:
 - the codebook tree, with descriptions (include and exclude notes as their last paragraphs) and
   colours;
 - one User per coder whose codings are exported, automatic (``auto:justice@1.0``) or human;
-- every coding on a current segment as a Coding inside a PlainTextSelection over the segment's
-  span, or over each of its evidence spans with :attr:`Span.EVIDENCE` (codings without evidence,
-  a person's, keep the segment's span). Codings by one coder over the same span share one
-  selection; positions are 0-based code points with the end excluded;
+- every coding on a current segment as a Coding inside a PlainTextSelection over the passages
+  its coder selected when it has them (codings read from an archive), else over the segment's
+  span, or over each of its evidence spans with :attr:`Span.EVIDENCE` (codings with neither
+  evidence nor selected passages keep the segment's span). Codings by one coder over the same
+  span share one selection, so a selection kept on each segment it overlaps is written once;
+  positions are 0-based code points with the end excluded;
 - every document attribute as a text Variable, with its value on each source that has one;
 - a Case per value of the case attribute (the city by default), holding its sources and the value,
   so the city split survives the trip.
@@ -64,7 +66,8 @@ class ExportSummary:
     stale_codings: int
     """Codings on earlier versions of documents, left out."""
     without_evidence: int
-    """With :attr:`Span.EVIDENCE`: codings that have no evidence and kept their segment's span."""
+    """With :attr:`Span.EVIDENCE`: codings with neither evidence nor selected passages, which
+    kept their segment's span."""
 
 
 @dataclass(frozen=True)
@@ -175,11 +178,11 @@ def _selections(
     for item in coded:
         segment = item.segment
         assert segment.document_id is not None
-        spans = {(segment.start_char, segment.end_char)}
+        spans = set(item.spans) or {(segment.start_char, segment.end_char)}
         if span is Span.EVIDENCE:
             if item.evidence:
                 spans = {(e.start_char, e.end_char) for e in item.evidence}
-            else:
+            elif not item.spans:
                 without_evidence += 1
         for start, end in spans:
             key = (segment.document_id, start, end, item.coder)

@@ -362,53 +362,67 @@ class _Importer:
         return UNKNOWN_CODER
 
     def codings(self) -> dict[str, tuple[int, int]]:
-        wanted: dict[str, set[tuple[int, str]]] = {}
+        # {coder: {(segment_id, code_path): spans}}: each selection's span, kept on the coding
+        # of every segment it overlaps (an automatic coder's, as evidence: cut to the segment)
+        wanted: dict[str, dict[tuple[int, str], set[tuple[int, int]]]] = {}
         for source, text, mapped in self.mapped:
             for selection in source.selections:
                 self.selection_count += 1
-                segment_ids = self._segments_of(selection, text, mapped)
+                placed = self._place(selection, text, mapped)
                 for code_guid, user in selection.codings:
                     code_path = self.code_paths.get(code_guid or "")
                     if code_path is None:
                         self.selection_problems["codings of codes not in the codebook"] += 1
                         continue
+                    if placed is None:
+                        continue
+                    (start, end), segments = placed
                     coder = self._coder(user, selection, source)
-                    for segment_id in segment_ids:
-                        wanted.setdefault(coder, set()).add((segment_id, code_path))
+                    automatic = coder.startswith(AUTO_PREFIX)
+                    pairs = wanted.setdefault(coder, {})
+                    for segment in segments:
+                        assert segment.segment_id is not None
+                        span = (start, end)
+                        if automatic:
+                            span = (max(start, segment.start_char), min(end, segment.end_char))
+                        pairs.setdefault((segment.segment_id, code_path), set()).add(span)
         ran = self.store.run_coders()
         result: dict[str, tuple[int, int]] = {}
-        for coder, pairs in sorted(wanted.items()):
+        for coder, spans in sorted(wanted.items()):
             if coder in ran:
                 self.warnings.append(
                     f"codings by {coder} left out: the project has its own runs of {coder}"
                 )
                 continue
-            ordered = sorted(pairs)
-            added = self.store.add_human_codings(ordered, coder)
-            if not coder.startswith(AUTO_PREFIX):
-                self.store.delete_decisions(ordered, coder, Decision.REJECT)
-            result[coder] = (added, len(pairs) - added)
+            automatic = coder.startswith(AUTO_PREFIX)
+            rows = [(key[0], key[1], sorted(found)) for key, found in sorted(spans.items())]
+            added = self.store.add_selected_codings(rows, coder, as_evidence=automatic)
+            if not automatic:
+                self.store.delete_decisions(sorted(spans), coder, Decision.REJECT)
+            result[coder] = (added, len(rows) - added)
         return result
 
-    def _segments_of(
+    def _place(
         self, selection: SelectionRecord, text: SourceText, mapped: _Mapped
-    ) -> list[int]:
+    ) -> tuple[tuple[int, int], list[Segment]] | None:
+        """The selection's span in the document's text and the segments it overlaps; None (and
+        why, in the problems) when it cannot be placed."""
         start, end = selection.start, selection.end
         if start > end:
             start, end = end, start
             self.selection_problems["selections with start after end, read the other way"] += 1
         if start < 0 or start >= text.original_length:
             self.selection_problems["selections outside their source's text left out"] += 1
-            return []
+            return None
         if end > text.original_length:
             end = text.original_length
             self.selection_problems["selections running past the end of the text, cut there"] += 1
         if start == end:
             self.selection_problems["empty selections left out"] += 1
-            return []
+            return None
         start, end = text.position(start), text.position(end)
         found = [
-            s.segment_id
+            s
             for s in mapped.segments
             if s.segment_id is not None and s.start_char < end and start < s.end_char
         ]
@@ -416,7 +430,8 @@ class _Importer:
             self.selection_problems[
                 "selections outside every segment (speaker labels, headings) left out"
             ] += 1
-        return found
+            return None
+        return (start, end), found
 
     def selection_warnings(self) -> list[str]:
         return [f"{count} {label}" for label, count in sorted(self.selection_problems.items())]
