@@ -95,8 +95,9 @@ def test_import_qdpx(cli, tmp_path: Path, project_path: Path) -> None:
     result = cli("import", "qdpx", "breakfast.qdpx")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "added      Mabel.txt  (4 segments, en)\n"
-        "added      Jordi Puig.txt  (4 segments, ca)\n"
+        "added      Mabel.txt  (4 segments, en; positions: code points)\n"
+        "added      Jordi Puig.txt  (4 segments, ca; positions: code points (4 of 4 selection "
+        "ends on word boundaries))\n"
         "Codes: 8 in the archive, 8 new to the project.\n"
         "Codings: 4 selections read; Marta Soler +2; Oriol Sanz +3.\n"
         "Imported breakfast.qdpx (written by Hand-written fixture (invented data)). "
@@ -112,7 +113,10 @@ def test_import_qdpx(cli, tmp_path: Path, project_path: Path) -> None:
         "warning: left out 1 sets: qualcode does not hold them\n"
     )
     again = cli("import", "qdpx", "breakfast.qdpx")
-    assert again.stdout.splitlines()[:2] == ["unchanged  Mabel.txt", "unchanged  Jordi Puig.txt"]
+    assert [line.partition("  (")[0] for line in again.stdout.splitlines()[:2]] == [
+        "unchanged  Mabel.txt",
+        "unchanged  Jordi Puig.txt",
+    ]
     assert (
         "Codings: 4 selections read; Marta Soler +0 (2 already there); Oriol Sanz +0 (3 "
         "already there).\n" in again.stdout

@@ -229,12 +229,15 @@ def test_windows_line_endings_move_positions(store: Store, tmp_path: Path) -> No
     )
     summary = import_project(store, archive, unit=Unit.PARAGRAPH)
     assert summary.warnings == (
-        "1 sources have Windows line endings; read with \\n line endings and selection "
-        "positions moved to match (\\r\\n counted as two code points)",
+        "1 sources have Windows line endings; read with \\n line endings, selection positions "
+        "moved to match (each source's line says how they count \\r\\n)",
     )
-    assert {(c.segment.text, c.coder) for c in store.coded_segments()} == {
-        ("Dos.", "Ana"),
-        ("Tres.", "Ana"),
+    assert [d.positions for d in summary.documents] == [
+        "code points (4 of 4 selection ends on word boundaries)"
+    ]
+    assert {(c.segment.text, c.coder, c.spans) for c in store.coded_segments()} == {
+        ("Dos.", "Ana", ((dos - 6, dos - 3),)),
+        ("Tres.", "Ana", ((tres - 10, tres - 6),)),
     }
     assert "\r" not in store.document_text(store.documents()[0].document_id)
 

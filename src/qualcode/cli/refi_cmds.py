@@ -16,6 +16,7 @@ from qualcode.models import Unit
 from qualcode.refi.codebook import DEFAULT_LANGUAGES, import_codebook, parse_languages
 from qualcode.refi.export import DEFAULT_CASE_ATTRIBUTE, Span, export_codebook, export_project
 from qualcode.refi.import_ import ImportSummary, import_archive, read_archive
+from qualcode.refi.positions import Positions
 
 _MAX_LISTED_CODES = 5
 
@@ -96,6 +97,14 @@ def import_qdpx(
     unit: Annotated[
         Unit, typer.Option("--unit", help="What a segment of a new document is.")
     ] = Unit.TURN,
+    positions: Annotated[
+        Positions,
+        typer.Option(
+            "--positions",
+            help="How selection positions count: code points (the standard), UTF-16 units "
+            "(NVivo), or found per source from where the selections fall.",
+        ),
+    ] = Positions.AUTO,
 ) -> None:
     """Read a REFI-QDA project from NVivo, ATLAS.ti, MAXQDA or QualCoder into the project.
 
@@ -109,7 +118,8 @@ def import_qdpx(
     if codebook is not None:
         path, _ = find_codebook(codebook, state.project_path.resolve().parent)
         loaded = load_codebook(path)
-    content = read_archive(file)  # before opening: a refused archive creates no project
+    # read before opening: a refused archive creates no project
+    content = read_archive(file, positions=positions)
     with state.open_store(create=True) as store:
         summary = import_archive(store, content, unit=unit, codebook=loaded)
     _print_import(summary)
@@ -117,16 +127,15 @@ def import_qdpx(
 
 def _print_import(summary: ImportSummary) -> None:
     for document in summary.documents:
+        details = []
         if document.status in ("added", "updated"):
-            languages = ",".join(document.languages)
-            typer.echo(
-                f"{document.status:<10} {document.name}  ({document.segments} segments, "
-                f"{languages})"
-            )
+            details.append(f"{document.segments} segments, {','.join(document.languages)}")
         elif document.status == "metadata":
-            typer.echo(f"{'metadata':<10} {document.name}  (attributes updated)")
-        else:
-            typer.echo(f"{document.status:<10} {document.name}")
+            details.append("attributes updated")
+        if document.positions:
+            details.append(f"positions: {document.positions}")
+        line = f"{document.status:<10} {document.name}"
+        typer.echo(f"{line}  ({'; '.join(details)})" if details else line)
     for warning in summary.warnings:
         _warn(warning)
     typer.echo(

@@ -16,9 +16,11 @@ What comes in:
   automatic coding, as ``qualcode tag`` does. Codings of an automatic coder (``auto:…``) come back
   under that name, unless the project has runs of that coder, whose own codings then stand.
 
-Selection positions are 0-based code points into the source's text, end excluded. Windows line
-endings are read as ``\\n`` and the positions moved accordingly (``\\r\\n`` counts as two code
-points in the file). Everything the standard allows but qualcode does not hold (pictures, audio,
+Selection positions are 0-based code points into the source's text, end excluded, as the
+standard says, unless the source's selections say that its tool counted UTF-16 units or counted
+``\\r\\n`` once (:mod:`qualcode.refi.positions`); the summary says per source which reading was
+used. Windows line endings are read as ``\\n`` and the positions moved accordingly. Everything
+the standard allows but qualcode does not hold (pictures, audio,
 video, notes, sets, links, graphs, codings of whole sources) is left out with a warning that says
 how many.
 """
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualcode.codebook import Codebook
@@ -46,6 +48,7 @@ from qualcode.refi.codes import (
     make_id,
     unique_id,
 )
+from qualcode.refi.positions import Positions, choose
 from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read_project
 from qualcode.refi.sources import SourceText, TextNotes, source_text
 from qualcode.refi.xmltools import parse_untrusted, schema_warning
@@ -68,6 +71,8 @@ class DocumentOutcome:
     status: str  # added | updated | unchanged | metadata
     segments: int = 0
     languages: tuple[str, ...] = ()
+    positions: str = ""
+    """How the source's selection positions were read, when it has selections."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,16 @@ class ArchiveContent:
     warnings: tuple[str, ...]
 
 
-def read_archive(path: Path, limits: ArchiveLimits | None = None) -> ArchiveContent:
-    """Read and check an archive; ImportFormatError when it cannot be read or is refused."""
+def read_archive(
+    path: Path,
+    limits: ArchiveLimits | None = None,
+    *,
+    positions: Positions = Positions.AUTO,
+) -> ArchiveContent:
+    """Read and check an archive; ImportFormatError when it cannot be read or is refused.
+
+    ``positions``: how selection positions count (:mod:`qualcode.refi.positions`).
+    """
     warnings: list[str] = []
     notes = TextNotes()
     texts: list[tuple[SourceRecord, SourceText]] = []
@@ -111,7 +124,9 @@ def read_archive(path: Path, limits: ArchiveLimits | None = None) -> ArchiveCont
         for source in project.sources:
             text = source_text(archive, member, source, notes)
             if text is not None and text.text.strip():
-                texts.append((source, text))
+                ends = [(s.start, s.end) for s in source.selections]
+                choice = choose(text.written, ends, project.origin, positions)
+                texts.append((source, replace(text, choice=choice)))
             elif text is not None:
                 notes.empty.append(source.name or source.guid or "unnamed source")
         warnings[:0] = archive.warnings
@@ -159,9 +174,11 @@ def import_project(
     unit: Unit = Unit.TURN,
     codebook: Codebook | None = None,
     limits: ArchiveLimits | None = None,
+    positions: Positions = Positions.AUTO,
 ) -> ImportSummary:
     """Import the archive at ``path`` into the project: all of it, or nothing."""
-    return import_archive(store, read_archive(path, limits), unit=unit, codebook=codebook)
+    content = read_archive(path, limits, positions=positions)
+    return import_archive(store, content, unit=unit, codebook=codebook)
 
 
 @dataclass
@@ -300,7 +317,7 @@ class _Importer:
             if self.store.set_attributes(document.document_id, attributes):
                 status = "metadata"
         self._map(source, text, document.document_id)
-        return DocumentOutcome(document.name, status)
+        return DocumentOutcome(document.name, status, positions=_positions(source, text))
 
     def _save(
         self, existing: Document | None, source: SourceRecord, text: SourceText
@@ -343,7 +360,9 @@ class _Importer:
             self.store.set_attributes(document_id, attributes)
         self._map(source, text, document_id)
         status = "added" if version == 1 else "updated"
-        return DocumentOutcome(name, status, len(segments), languages)
+        return DocumentOutcome(
+            name, status, len(segments), languages, positions=_positions(source, text)
+        )
 
     def _map(self, source: SourceRecord, text: SourceText, document_id: int) -> None:
         self.mapped.append((source, text, _Mapped(document_id, self.store.segments(document_id))))
@@ -435,6 +454,12 @@ class _Importer:
 
     def selection_warnings(self) -> list[str]:
         return [f"{count} {label}" for label, count in sorted(self.selection_problems.items())]
+
+
+def _positions(source: SourceRecord, text: SourceText) -> str:
+    if not source.selections or text.choice is None:
+        return ""
+    return text.choice.summary
 
 
 def _imported(document: Document) -> bool:

@@ -5,12 +5,12 @@ The plain text file (``plainTextPath``) comes first, then text inside the projec
 both the plain text and the Word file are there and qualcode's reading of the Word file is exactly
 the plain text, the Word file's paragraph styles segment the document (speaker-name paragraphs),
 as when it was ingested. Text that is not UTF-8 is decoded as ingest would, and Windows line
-endings become ``\\n`` with the positions moved to match.
+endings become ``\\n`` with the positions moved to match (:mod:`qualcode.refi.positions` finds
+how each source's positions count).
 """
 
 from __future__ import annotations
 
-import bisect
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +20,7 @@ from qualcode.models import ReadDocument
 from qualcode.readers import read_file
 from qualcode.readers.text_reader import decode
 from qualcode.refi.archive import INTERNAL_SCHEME, Archive
+from qualcode.refi.positions import Choice, PositionMap
 from qualcode.refi.qde import SourceRecord
 
 
@@ -28,18 +29,29 @@ class SourceText:
     """A source's text as qualcode keeps it, and how positions in the archive map onto it."""
 
     text: str
-    original_length: int
-    removed: tuple[int, ...]
-    """Positions, in the archive's text, of the ``\\r`` of each ``\\r\\n`` taken out."""
+    written: str
+    """The text as the archive has it, line endings as written: what positions count in."""
     raw: bytes
     format: str
     encoding: str | None
     read: ReadDocument | None = None
     """What the Word reader made of the source's ``.docx`` file: when the archive has no plain
     text, or when its reading is exactly the plain text (then its paragraph styles segment)."""
+    choice: Choice | None = None
+    """How the source's positions are read (:func:`qualcode.refi.positions.choose`); None: as
+    the standard says."""
+
+    @property
+    def positions(self) -> PositionMap:
+        return self.choice.map if self.choice is not None else PositionMap(self.written)
+
+    @property
+    def original_length(self) -> int:
+        """The text's length in the positions of the reading used."""
+        return self.positions.length
 
     def position(self, offset: int) -> int:
-        return offset - bisect.bisect_left(self.removed, offset)
+        return self.positions.place(offset)
 
 
 @dataclass
@@ -65,8 +77,9 @@ class TextNotes:
             )
         if self.crlf:
             found.append(
-                f"{self.crlf} sources have Windows line endings; read with \\n line endings and "
-                "selection positions moved to match (\\r\\n counted as two code points)"
+                f"{self.crlf} sources have Windows line endings; read with \\n line endings, "
+                "selection positions moved to match (each source's line says how they count "
+                "\\r\\n)"
             )
         for items, message in (
             (self.not_utf8, "sources not in UTF-8, as the standard requires"),
@@ -86,18 +99,10 @@ class TextNotes:
 
 
 def _plain(data: bytes, text: str, fmt: str, encoding: str | None, notes: TextNotes) -> SourceText:
-    removed: list[int] = []
     if "\r" in text:
         notes.crlf += 1
-        index = text.find("\r\n")
-        while index != -1:
-            removed.append(index)
-            index = text.find("\r\n", index + 2)
-        original_length = len(text)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    else:
-        original_length = len(text)
-    return SourceText(text, original_length, tuple(removed), data, fmt, encoding)
+    kept = text.replace("\r\n", "\n").replace("\r", "\n")
+    return SourceText(kept, text, data, fmt, encoding)
 
 
 def source_text(
@@ -178,7 +183,7 @@ def _docx_text(data: bytes, label: str, notes: TextNotes) -> SourceText | None:
         notes.unreadable.append(f"{label} ({problem[0]})")
         return None
     notes.from_docx.append(label)
-    return SourceText(read.text, len(read.text), (), data, "docx", None, read)
+    return SourceText(read.text, read.text, data, "docx", None, read)
 
 
 def _read_docx(data: bytes, problem: list[str] | None = None) -> ReadDocument | None:
