@@ -315,7 +315,8 @@ def test_selection_problems_are_counted(store: Store, tmp_path: Path) -> None:
     first = text.index("First")
     selections = (
         selection(first + 5, first)  # start after end
-        + selection(0, 5)  # the heading before the first speaker: in no segment
+        + selection(0, 5)  # the heading before the first speaker: a segment of its own
+        + selection(10, 12)  # white space between paragraphs: in no segment
         + selection(first, first)  # empty
         + selection(500, 510)  # outside the text
         + selection(first, 999)  # runs past the end
@@ -329,15 +330,17 @@ def test_selection_problems_are_counted(store: Store, tmp_path: Path) -> None:
     )
     assert summary.warnings == (
         "1 codings of codes not in the codebook",
-        "1 empty selections left out",
-        "1 selections outside every segment (speaker labels, headings) left out",
-        "1 selections outside their source's text left out",
+        "1 empty selections left out (with 1 coding)",
+        "1 selections outside every segment (white space, or text the project's segments "
+        "leave out) left out (with 1 coding)",
+        "1 selections outside their source's text left out (with 1 coding)",
         "1 selections running past the end of the text, cut there",
         "1 selections with start after end, read the other way",
     )
     assert sorted(c.segment.text for c in store.coded_segments()) == [
         "First answer.",
         "Second answer.",
+        "Title line",
     ]
 
 
@@ -359,7 +362,9 @@ def test_users_and_sources_the_archive_does_not_describe(store: Store, tmp_path:
         write_zip(tmp_path / "p.qdpx", {"project.qde": qde, "sources/s.txt": "A: One two three."}),
     )
     assert summary.warnings == (
-        "1 sources outside the archive (relative:// or absolute://) left out: far.txt",
+        "1 sources outside the archive not found (pass --base with the folder that holds them; "
+        "files outside the archive are read only from there) left out: far.txt "
+        "(absolute:///C:/Interviews/far.txt)",
         "1 sources whose file is not in the archive left out: gone.txt (internal://gone.txt)",
         "1 codings by users the archive does not list",
     )
@@ -443,7 +448,7 @@ def test_round_trip_through_another_tool_lands_on_the_projects_segments(
     assert [(d.name, d.status) for d in summary.documents] == [("birmingham/b01.txt", "unchanged")]
     assert summary.codes_added == ()
     assert summary.warnings == (
-        "codings by auto:mini@1 left out: the project has its own runs of auto:mini@1",
+        "2 codings by auto:mini@1 left out: the project has its own runs of auto:mini@1",
     )
     assert codings_of(store) - before == {
         ("birmingham/b01.txt", segment.text, "housing/rent", "Laia Serra")

@@ -120,7 +120,10 @@ def test_crlf_text_with_lf_positions(store: Store, tmp_path: Path) -> None:
 def test_a_tie_takes_the_tools_reading() -> None:
     written = "A: 😀 x\n"
     assert choose(written, [], "NVivo 12").summary == (
-        "UTF-16 units (the readings tie on this source's selections)"
+        "UTF-16 units (no other reading fits this source's selections clearly better)"
     )
     assert choose(written, [], "QualCoder").map.reading == Reading()
     assert choose("plain\n", [(0, 5)], "NVivo").summary == "code points"
+    # An archive qualcode wrote is read as the standard says, however its selections fall.
+    assert choose("A: 😀 x\n", [(1, 3)] * 9, "qualcode 1.0.0").summary == "code points"
+    assert choose("A: 😀 x\n", [(1, 3)] * 9, "QualCoder 3.5").map.reading == Reading()

@@ -15,7 +15,7 @@ from qualcode.errors import QualcodeError
 from qualcode.models import Unit
 from qualcode.refi.codebook import DEFAULT_LANGUAGES, import_codebook, parse_languages
 from qualcode.refi.export import DEFAULT_CASE_ATTRIBUTE, Span, export_codebook, export_project
-from qualcode.refi.import_ import ImportSummary, import_archive, read_archive
+from qualcode.refi.import_ import ImportSummary, import_archive, read_archive, refuse_losses
 from qualcode.refi.positions import Positions
 
 _MAX_LISTED_CODES = 5
@@ -105,6 +105,25 @@ def import_qdpx(
             "(NVivo), or found per source from where the selections fall.",
         ),
     ] = Positions.AUTO,
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            "--base",
+            help="The folder that holds the sources the archive names outside itself "
+            "(relative:// paths; absolute:// files by their name).",
+            exists=True,
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse the archive (exit 1, nothing written) if anything in it would be "
+            "left out.",
+        ),
+    ] = False,
 ) -> None:
     """Read a REFI-QDA project from NVivo, ATLAS.ti, MAXQDA or QualCoder into the project.
 
@@ -112,16 +131,21 @@ def import_qdpx(
 
     Sources become documents (those the project already has are recognised, not added twice),
     the codebook's codes become codes, and every coded selection becomes a coding by its user on
-    each segment it overlaps. All in one transaction: an error leaves the project as it was.
+    each segment it overlaps, keeping the exact passage selected. Positions are read as the
+    writing tool counts them (UTF-16 units for NVivo), found per source. Whatever is left out is
+    counted in a warning; --strict makes that an error. All in one transaction: an error leaves
+    the project as it was.
     """
     loaded = None
     if codebook is not None:
         path, _ = find_codebook(codebook, state.project_path.resolve().parent)
         loaded = load_codebook(path)
     # read before opening: a refused archive creates no project
-    content = read_archive(file, positions=positions)
+    content = read_archive(file, positions=positions, base=base)
+    if strict:  # what the archive alone shows is refused before a project is made
+        refuse_losses(file, content.losses)
     with state.open_store(create=True) as store:
-        summary = import_archive(store, content, unit=unit, codebook=loaded)
+        summary = import_archive(store, content, unit=unit, codebook=loaded, strict=strict)
     _print_import(summary)
 
 

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qualcode.codebook import Codebook
 from qualcode.coding import AUTO_PREFIX, code_records
+from qualcode.errors import ImportFormatError
 from qualcode.ingest import SEGMENTER_VERSION, counted, project_interviewer_labels
 from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.metadata import Attributes
@@ -50,9 +52,9 @@ from qualcode.refi.codes import (
 )
 from qualcode.refi.positions import Positions, choose
 from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read_project
-from qualcode.refi.sources import SourceText, TextNotes, source_text
+from qualcode.refi.segmenting import segment_source
+from qualcode.refi.sources import SourceText, TextNotes, Where, source_text
 from qualcode.refi.xmltools import parse_untrusted, schema_warning
-from qualcode.segment import segment_document
 from qualcode.speakers import RoleResolver, split_labels
 from qualcode.store import CodeRecord, Store
 
@@ -87,6 +89,8 @@ class ImportSummary:
     codings: dict[str, tuple[int, int]]
     """{coder: (codings added, codings the project already had)}."""
     warnings: tuple[str, ...]
+    losses: tuple[str, ...] = ()
+    """The warnings that say what was left out (also in ``warnings``); ``--strict`` refuses."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ class ArchiveContent:
     project: ProjectRecord
     texts: tuple[tuple[SourceRecord, SourceText], ...]
     warnings: tuple[str, ...]
+    losses: tuple[str, ...] = ()
+    """The warnings that say what the import leaves out (also in ``warnings``)."""
 
 
 def read_archive(
@@ -104,10 +110,12 @@ def read_archive(
     limits: ArchiveLimits | None = None,
     *,
     positions: Positions = Positions.AUTO,
+    base: Path | None = None,
 ) -> ArchiveContent:
     """Read and check an archive; ImportFormatError when it cannot be read or is refused.
 
-    ``positions``: how selection positions count (:mod:`qualcode.refi.positions`).
+    ``positions``: how selection positions count (:mod:`qualcode.refi.positions`); ``base``:
+    the folder ``relative://`` sources are in (before the project's ``basePath``).
     """
     warnings: list[str] = []
     notes = TextNotes()
@@ -115,24 +123,43 @@ def read_archive(
     with Archive(path, limits) as archive:
         member = archive.project_member()
         data = archive.read(member)
-        where = f"{path}:{member}"
-        root = parse_untrusted(data, where)
+        location = f"{path}:{member}"
+        root = parse_untrusted(data, location)
         invalid = schema_warning(data, "Project", member)
         if invalid:
             warnings.append(invalid)
-        project = read_project(root, where)
+        project = read_project(root, location)
+        where = Where(project.base_path, base)
+        selections_lost = codings_lost = 0
         for source in project.sources:
-            text = source_text(archive, member, source, notes)
+            text = source_text(archive, member, source, notes, where)
             if text is not None and text.text.strip():
                 ends = [(s.start, s.end) for s in source.selections]
                 choice = choose(text.written, ends, project.origin, positions)
                 texts.append((source, replace(text, choice=choice)))
-            elif text is not None:
+                continue
+            if text is not None:
                 notes.empty.append(source.name or source.guid or "unnamed source")
+            selections_lost += len(source.selections)
+            codings_lost += sum(len(s.codings) for s in source.selections)
         warnings[:0] = archive.warnings
+    losses = [*project.code_notes.losses(), *notes.losses()]
+    if selections_lost:
+        losses.append(
+            f"left out {_plural(selections_lost, 'selection')} with "
+            f"{_plural(codings_lost, 'coding')} on the sources not imported"
+        )
+    for label, count in sorted(project.left_out.items()):
+        if count:
+            carried = project.left_out_codings[label]
+            with_codings = f" with {_plural(carried, 'coding')}" if carried else ""
+            if label.startswith("codings"):
+                with_codings = ""
+            losses.append(f"left out {count} {label}{with_codings}: qualcode does not hold them")
     warnings.extend(project.code_notes.warnings())
     warnings.extend(notes.warnings())
-    return ArchiveContent(path, project, tuple(texts), tuple(warnings))
+    warnings.extend(loss for loss in losses if loss not in warnings)
+    return ArchiveContent(path, project, tuple(texts), tuple(warnings), tuple(losses))
 
 
 def import_archive(
@@ -141,8 +168,12 @@ def import_archive(
     *,
     unit: Unit = Unit.TURN,
     codebook: Codebook | None = None,
+    strict: bool = False,
 ) -> ImportSummary:
-    """Write what :func:`read_archive` read into the project, in one transaction."""
+    """Write what :func:`read_archive` read into the project, in one transaction.
+
+    ``strict``: anything the import would leave out is an error, and nothing is written.
+    """
     project = content.project
     warnings = list(content.warnings)
     importer = _Importer(store, project, unit, warnings)
@@ -150,9 +181,9 @@ def import_archive(
         codes = importer.codes(codebook)
         outcomes = [importer.document(source, text) for source, text in content.texts]
         codings = importer.codings()
-    for label, count in sorted(project.left_out.items()):
-        if count:
-            warnings.append(f"left out {count} {label}: qualcode does not hold them")
+        losses = [*content.losses, *importer.losses]
+        if strict:
+            refuse_losses(content.path, losses)
     warnings.extend(importer.selection_warnings())
     return ImportSummary(
         path=content.path,
@@ -164,7 +195,18 @@ def import_archive(
         selections=importer.selection_count,
         codings=codings,
         warnings=tuple(warnings),
+        losses=tuple(losses),
     )
+
+
+def refuse_losses(path: Path, losses: Sequence[str]) -> None:
+    """``--strict``: an ImportFormatError naming what the import would leave out, if anything."""
+    if losses:
+        raise ImportFormatError(
+            f"--strict: the import would leave out {'; '.join(losses)}",
+            path=path,
+            hint="without --strict the rest is imported and each loss is counted",
+        )
 
 
 def import_project(
@@ -175,10 +217,12 @@ def import_project(
     codebook: Codebook | None = None,
     limits: ArchiveLimits | None = None,
     positions: Positions = Positions.AUTO,
+    base: Path | None = None,
+    strict: bool = False,
 ) -> ImportSummary:
     """Import the archive at ``path`` into the project: all of it, or nothing."""
-    content = read_archive(path, limits, positions=positions)
-    return import_archive(store, content, unit=unit, codebook=codebook)
+    content = read_archive(path, limits, positions=positions, base=base)
+    return import_archive(store, content, unit=unit, codebook=codebook, strict=strict)
 
 
 @dataclass
@@ -207,6 +251,11 @@ class _Importer:
         self.case_attributes = self._case_attributes()
         self.selection_count = 0
         self.selection_problems: Counter[str] = Counter()
+        self.problem_codings: Counter[str] = Counter()
+        """Codings on the selections of each problem that leaves them out."""
+        self.run_conflicts: list[str] = []
+        self._lost: str | None = None
+        """The problem that left out the selection placed last, if one did."""
 
     # codes
 
@@ -338,7 +387,9 @@ class _Importer:
             encoding=text.encoding,
         )
         labels = self.labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-        segmentation = segment_document(read, self.unit, RoleResolver(labels))
+        segmentation, unit = segment_source(
+            read, self.unit, RoleResolver(labels), _document_spans(source, text)
+        )
         declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
         segments, languages = assign_languages(segmentation.segments, declared, self.identifier)
         document_id, version = self.store.save_document(
@@ -346,12 +397,12 @@ class _Importer:
             source_path=existing.source_path if existing is not None else identity,
             format=read.format,
             content_hash=hashlib.sha256(text.raw).hexdigest(),
-            segmentation_key=_segmentation_key(self.unit),
+            segmentation_key=_segmentation_key(unit),
             encoding=read.encoding,
             text=read.text,
             properties=read.properties,
             languages=languages,
-            unit=self.unit,
+            unit=unit,
             segments=segments,
             excluded=counted(read.text, segmentation.excluded),
         )
@@ -388,10 +439,12 @@ class _Importer:
             for selection in source.selections:
                 self.selection_count += 1
                 placed = self._place(selection, text, mapped)
+                if placed is None and self._lost is not None:
+                    self.problem_codings[self._lost] += len(selection.codings)
                 for code_guid, user in selection.codings:
                     code_path = self.code_paths.get(code_guid or "")
                     if code_path is None:
-                        self.selection_problems["codings of codes not in the codebook"] += 1
+                        self.selection_problems[_CODES_MISSING] += 1
                         continue
                     if placed is None:
                         continue
@@ -409,8 +462,9 @@ class _Importer:
         result: dict[str, tuple[int, int]] = {}
         for coder, spans in sorted(wanted.items()):
             if coder in ran:
-                self.warnings.append(
-                    f"codings by {coder} left out: the project has its own runs of {coder}"
+                self.run_conflicts.append(
+                    f"{_plural(len(spans), 'coding')} by {coder} left out: the project has its "
+                    f"own runs of {coder}"
                 )
                 continue
             automatic = coder.startswith(AUTO_PREFIX)
@@ -426,18 +480,19 @@ class _Importer:
     ) -> tuple[tuple[int, int], list[Segment]] | None:
         """The selection's span in the document's text and the segments it overlaps; None (and
         why, in the problems) when it cannot be placed."""
+        self._lost = None
         start, end = selection.start, selection.end
         if start > end:
             start, end = end, start
             self.selection_problems["selections with start after end, read the other way"] += 1
         if start < 0 or start >= text.original_length:
-            self.selection_problems["selections outside their source's text left out"] += 1
+            self._leave("selections outside their source's text left out")
             return None
         if end > text.original_length:
             end = text.original_length
             self.selection_problems["selections running past the end of the text, cut there"] += 1
         if start == end:
-            self.selection_problems["empty selections left out"] += 1
+            self._leave("empty selections left out")
             return None
         start, end = text.position(start), text.position(end)
         found = [
@@ -446,14 +501,64 @@ class _Importer:
             if s.segment_id is not None and s.start_char < end and start < s.end_char
         ]
         if not found:
-            self.selection_problems[
-                "selections outside every segment (speaker labels, headings) left out"
-            ] += 1
+            self._leave(
+                "selections outside every segment (white space, or text the project's segments "
+                "leave out) left out"
+            )
             return None
         return (start, end), found
 
+    def _leave(self, problem: str) -> None:
+        """Count a selection left out (:meth:`_place` returns None after it)."""
+        self.selection_problems[problem] += 1
+        self._lost = problem
+
+    @property
+    def losses(self) -> list[str]:
+        """What the codings step left out, with the codings it carried."""
+        found = []
+        for label in sorted(self.selection_problems):
+            if label not in _LOSSES:
+                continue
+            message = f"{self.selection_problems[label]} {label}"
+            if label in self.problem_codings:
+                message += f" (with {_plural(self.problem_codings[label], 'coding')})"
+            found.append(message)
+        return found + self.run_conflicts
+
     def selection_warnings(self) -> list[str]:
-        return [f"{count} {label}" for label, count in sorted(self.selection_problems.items())]
+        losses = self.losses
+        found = []
+        for label, count in sorted(self.selection_problems.items()):
+            message = f"{count} {label}"
+            found.append(next((loss for loss in losses if loss.startswith(message)), message))
+        return found + self.run_conflicts
+
+
+_CODES_MISSING = "codings of codes not in the codebook"
+_LOSSES = {
+    _CODES_MISSING,
+    "empty selections left out",
+    "selections outside their source's text left out",
+    "selections outside every segment (white space, or text the project's segments leave out) "
+    "left out",
+}
+"""The selection problems that leave codings out (the others only say how they were read)."""
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _document_spans(source: SourceRecord, text: SourceText) -> list[tuple[int, int]]:
+    """The source's selections in the document's text, as far as they can be placed."""
+    spans = []
+    for selection in source.selections:
+        start, end = sorted((selection.start, selection.end))
+        end = min(end, text.original_length)
+        if 0 <= start < end:
+            spans.append((text.position(start), text.position(end)))
+    return spans
 
 
 def _positions(source: SourceRecord, text: SourceText) -> str:

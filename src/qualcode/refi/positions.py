@@ -10,12 +10,13 @@ ending (``\\r\\n``) as two. Tools deviate in two ways, measured on real archives
   does).
 
 A reading is one choice of each. For a source where the readings differ (it has such characters,
-or ``\\r\\n``), each is tried on the source's selections and the one that puts the most
-selection ends on word and line boundaries is used: a person selects words, and a wrong reading
-puts the ends in mid-word, increasingly so along the text. When readings tie (too few
-selections to tell), the one the writing tool is known for is used (from the project's
-``origin``), else the standard's. ``--positions codepoints|utf16`` fixes the unit; line endings
-are still read the way the boundaries say.
+or ``\\r\\n``), each is tried on the source's selections, counting the selection ends that fall
+on word and line boundaries: a person selects words, and a wrong reading puts the ends in
+mid-word, increasingly so along the text. The reading the writing tool is known for (from the
+project's ``origin``; else the standard's) is used unless another puts clearly more ends on
+boundaries (two more, and a tenth of the ends): a few selections cannot overturn it by chance.
+An archive qualcode wrote is read as the standard says. ``--positions codepoints|utf16`` fixes
+the unit; line endings are still read the way the boundaries say.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ _EXPECTED = (
     ("atlas", Reading(lf=True)),
 )
 """What each tool is known to write, by a word of its ``origin`` (lower case)."""
+
+
+def written_by_qualcode(origin: str) -> bool:
+    """Whether qualcode wrote the archive (``qualcode 1.2.0``; not QualCoder)."""
+    return origin.split(" ", 1)[0].lower() == "qualcode"
 
 
 def expected_reading(origin: str) -> Reading:
@@ -133,7 +139,7 @@ class Choice:
         if self.how == "compared":
             return f"{label} ({self.boundaries} of {self.ends} selection ends on word boundaries)"
         if self.how == "tied":
-            return f"{label} (the readings tie on this source's selections)"
+            return f"{label} (no other reading fits this source's selections clearly better)"
         return label
 
 
@@ -145,23 +151,27 @@ def choose(
 ) -> Choice:
     """The reading of a source's selections (``(start, end)`` as the archive has them)."""
     candidates = readings(written, positions)
+    if positions is Positions.AUTO and written_by_qualcode(origin):
+        candidates = [STANDARD]  # qualcode writes the standard's positions
     if len(candidates) == 1:
         how = "asked" if positions is not Positions.AUTO else "only"
         return Choice(PositionMap(written, candidates[0]), how)
     expected = expected_reading(origin)
     if positions is not Positions.AUTO:
         expected = Reading(utf16=positions is Positions.UTF16, lf=expected.lf)
-    scored = []
-    for reading in candidates:
-        mapped = PositionMap(written, reading)
-        scored.append((_boundaries(mapped, selections), mapped))
-    best = max(score for score, _ in scored)
-    tied = [mapped for score, mapped in scored if score == best]
     ends = 2 * len(selections)
-    if len(tied) == 1:
-        return Choice(tied[0], "compared", best, ends)
-    chosen = next((m for m in tied if m.reading == expected), tied[0])
-    return Choice(chosen, "tied", best, ends)
+    scored = [
+        (_boundaries(mapped, selections), mapped)
+        for mapped in (PositionMap(written, reading) for reading in candidates)
+    ]
+    kept = next(item for item in scored if item[1].reading == expected)
+    best = max(scored, key=lambda item: item[0])
+    # Another reading than the expected one must win clearly: by a tenth of the ends, and two.
+    if best[0] >= kept[0] + max(2, ends // 10):
+        return Choice(best[1], "compared", best[0], ends)
+    if best[0] > kept[0] or sum(1 for score, _ in scored if score == kept[0]) > 1:
+        return Choice(kept[1], "tied", kept[0], ends)
+    return Choice(kept[1], "compared", kept[0], ends)
 
 
 def _boundaries(mapped: PositionMap, selections: Sequence[tuple[int, int]]) -> int:
