@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qualcode.refi.import_ import import_project
 from qualcode.refi.positions import PositionMap, Positions, Reading, choose, expected_reading
@@ -127,3 +129,61 @@ def test_a_tie_takes_the_tools_reading() -> None:
     # An archive qualcode wrote is read as the standard says, however its selections fall.
     assert choose("A: 😀 x\n", [(1, 3)] * 9, "qualcode 1.0.0").summary == "code points"
     assert choose("A: 😀 x\n", [(1, 3)] * 9, "QualCoder 3.5").map.reading == Reading()
+
+
+letters = st.text(alphabet="abcdefghijklmnopqrstuvwxyzàéïóçñß", min_size=8, max_size=12)
+emoji = st.sampled_from(["😀", "🏠", "𝔘", "🍅"])
+
+
+@st.composite
+def coded_sources(
+    draw: st.DrawFn,
+) -> tuple[str, Reading, list[tuple[int, int]], list[str]]:
+    """A text, the reading its tool wrote positions in, those positions, and the passages."""
+    lines = [
+        " ".join(draw(st.lists(st.one_of(letters, emoji), min_size=1, max_size=4)))
+        for _ in range(draw(st.integers(0, 2)))
+    ]
+    last = draw(st.lists(letters, min_size=4, max_size=8))
+    lines.append(draw(emoji) + " " + " ".join(last))
+    crlf = draw(st.booleans())
+    written = ("\r\n" if crlf else "\n").join(lines) + ("\r\n" if crlf else "\n")
+    reading = Reading(
+        utf16=draw(st.booleans()),
+        lf=crlf and draw(st.booleans()),
+    )
+    kept = written.replace("\r\n", "\n")
+    offset = kept.rindex("\n", 0, len(kept) - 1) + 1 if "\n" in kept[:-1] else 0
+    starts = [offset + 2]
+    for word in last[:-1]:
+        starts.append(starts[-1] + len(word) + 1)
+    runs = draw(
+        st.lists(st.tuples(st.integers(0, len(last) - 1), st.integers(1, 3)), min_size=3)
+    )
+    positions, passages = [], []
+    for first, length in runs:
+        end_word = min(first + length, len(last)) - 1
+        start, end = starts[first], starts[end_word] + len(last[end_word])
+        passages.append(kept[start:end])
+        base = kept if reading.lf else written
+        before = kept[:start].count("\n") if not reading.lf and crlf else 0
+        a, b = start + before, end + (kept[:end].count("\n") if not reading.lf and crlf else 0)
+        if reading.utf16:
+            a, b = utf16(base, a), utf16(base, b)
+        positions.append((a, b))
+    return written, reading, positions, passages
+
+
+@given(coded_sources())
+def test_the_reading_a_tool_wrote_is_found(case) -> None:
+    """Whatever the tool counted, the passages come back: the reading chosen is the tool's, or
+    one that places every selection where the tool's does (a UTF-16 shift and a line end counted
+    once can cancel out)."""
+    written, reading, positions, passages = case
+    choice = choose(written, positions, "")
+    text = choice.map.text
+    assert [text[choice.map.place(a) : choice.map.place(b)] for a, b in positions] == passages
+    truth = PositionMap(written, reading)
+    assert [choice.map.place(p) for pair in positions for p in pair] == [
+        truth.place(p) for pair in positions for p in pair
+    ]
