@@ -157,9 +157,7 @@ def coded_sources(
     starts = [offset + 2]
     for word in last[:-1]:
         starts.append(starts[-1] + len(word) + 1)
-    runs = draw(
-        st.lists(st.tuples(st.integers(0, len(last) - 1), st.integers(1, 3)), min_size=3)
-    )
+    runs = draw(st.lists(st.tuples(st.integers(0, len(last) - 1), st.integers(1, 3)), min_size=3))
     positions, passages = [], []
     for first, length in runs:
         end_word = min(first + length, len(last)) - 1
