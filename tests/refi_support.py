@@ -8,6 +8,7 @@ packaged copy, which ``test_refi_schemas.py`` holds identical to it.
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -133,3 +134,8 @@ def project_qde(body: str, **attributes: str) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<Project xmlns="urn:QDA-XML:project:1.0" {attributes_text}>\n{body}\n</Project>\n'
     )
+
+
+def undated(project: bytes) -> bytes:
+    """A project file without its creation times: an import records its own."""
+    return re.sub(rb' creationDateTime="[^"]*"', b"", project)

@@ -50,7 +50,7 @@ def test_export_qdpx_evidence_spans(cli, coded: Path) -> None:
         "spans), 2 variables, 2 cases.\n"
     )
     assert result.stderr == (
-        "warning: 1 coding without evidence (made by people) cover their whole segment\n"
+        "warning: 1 coding without evidence or selected passages cover their whole segment\n"
     )
 
 
@@ -95,8 +95,9 @@ def test_import_qdpx(cli, tmp_path: Path, project_path: Path) -> None:
     result = cli("import", "qdpx", "breakfast.qdpx")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "added      Mabel.txt  (4 segments, en)\n"
-        "added      Jordi Puig.txt  (4 segments, ca)\n"
+        "added      Mabel.txt  (4 segments, en; positions: code points)\n"
+        "added      Jordi Puig.txt  (4 segments, ca; positions: code points (4 of 4 selection "
+        "ends on word boundaries))\n"
         "Codes: 8 in the archive, 8 new to the project.\n"
         "Codings: 4 selections read; Marta Soler +2; Oriol Sanz +3.\n"
         "Memos: 1 added from the archive's notes.\n"
@@ -112,7 +113,10 @@ def test_import_qdpx(cli, tmp_path: Path, project_path: Path) -> None:
         "warning: left out 1 sets: qualcode does not hold them\n"
     )
     again = cli("import", "qdpx", "breakfast.qdpx")
-    assert again.stdout.splitlines()[:2] == ["unchanged  Mabel.txt", "unchanged  Jordi Puig.txt"]
+    assert [line.partition("  (")[0] for line in again.stdout.splitlines()[:2]] == [
+        "unchanged  Mabel.txt",
+        "unchanged  Jordi Puig.txt",
+    ]
     assert (
         "Codings: 4 selections read; Marta Soler +0 (2 already there); Oriol Sanz +0 (3 "
         "already there).\n" in again.stdout
@@ -231,3 +235,49 @@ def test_codebook_import_bad_languages(cli, tmp_path: Path) -> None:
         "'english'\n"
     )
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_import_qdpx_from_nvivo_says_how_positions_were_read(
+    cli, tmp_path: Path, project_path: Path
+) -> None:
+    from refi_quirks import quirks
+
+    write_zip(tmp_path / "nvivo.qdpx", quirks()["nvivo"].members(tmp_path))
+    result = cli("import", "qdpx", "nvivo.qdpx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "added      Interjú 07  (5 segments, es,ca; positions: UTF-16 units (14 of 14 selection "
+        "ends on word boundaries))\n"
+        "Codes: 6 in the archive, 6 new to the project.\n"
+        "Codings: 7 selections read; Kovács Kata +3; Szabó Bence +2.\n"
+        "Imported nvivo.qdpx (written by NVivo 12.6 (Windows)). "
+        f"Project: {project_path}\n"
+    )
+    assert result.stderr == (
+        "warning: left out 1 picture selections with 2 codings: qualcode does not hold them\n"
+        "warning: left out 1 picture sources: qualcode does not hold them\n"
+    )
+
+
+def test_import_qdpx_strict_and_base(cli, tmp_path: Path, project_path: Path) -> None:
+    from refi_quirks import quirks
+
+    write_zip(tmp_path / "far.qdpx", quirks()["relative"].members(tmp_path))
+    strict = cli("import", "qdpx", "far.qdpx", "--strict")
+    assert strict.exit_code == 1
+    assert strict.stdout == ""
+    assert strict.stderr == (
+        "Error: far.qdpx: --strict: the import would leave out 3 sources outside the archive not "
+        "found (pass --base with the folder that holds them; files outside the archive are read "
+        "only from there) left out: assembly (relative:///notes/assembly.txt), diary "
+        "(absolute:///C:/Study/Sources/diaries/diary.txt), letter (absolute:///D:/Post/letter.txt)"
+        "; left out 3 selections with 3 codings on the sources not imported (without --strict the "
+        "rest is imported and each loss is counted)\n"
+    )
+    assert not project_path.exists()
+    found = cli("import", "qdpx", "far.qdpx", "--strict", "--base", "moved")
+    assert found.exit_code == 0, found.output
+    assert found.stderr == (
+        "warning: 3 sources read from outside the archive, where the archive says: assembly "
+        "(moved/notes/assembly.txt), diary (moved/diaries/diary.txt), letter (moved/letter.txt)\n"
+    )

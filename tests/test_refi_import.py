@@ -228,12 +228,15 @@ def test_windows_line_endings_move_positions(store: Store, tmp_path: Path) -> No
     )
     summary = import_project(store, archive, unit=Unit.PARAGRAPH)
     assert summary.warnings == (
-        "1 sources have Windows line endings; read with \\n line endings and selection "
-        "positions moved to match (\\r\\n counted as two code points)",
+        "1 sources have Windows line endings; read with \\n line endings, selection positions "
+        "moved to match (each source's line says how they count \\r\\n)",
     )
-    assert {(c.segment.text, c.coder) for c in store.coded_segments()} == {
-        ("Dos.", "Ana"),
-        ("Tres.", "Ana"),
+    assert [d.positions for d in summary.documents] == [
+        "code points (4 of 4 selection ends on word boundaries)"
+    ]
+    assert {(c.segment.text, c.coder, c.spans) for c in store.coded_segments()} == {
+        ("Dos.", "Ana", ((dos - 6, dos - 3),)),
+        ("Tres.", "Ana", ((tres - 10, tres - 6),)),
     }
     assert "\r" not in store.document_text(store.documents()[0].document_id)
 
@@ -311,7 +314,8 @@ def test_selection_problems_are_counted(store: Store, tmp_path: Path) -> None:
     first = text.index("First")
     selections = (
         selection(first + 5, first)  # start after end
-        + selection(0, 5)  # the heading before the first speaker: in no segment
+        + selection(0, 5)  # the heading before the first speaker: a segment of its own
+        + selection(10, 12)  # white space between paragraphs: in no segment
         + selection(first, first)  # empty
         + selection(500, 510)  # outside the text
         + selection(first, 999)  # runs past the end
@@ -325,15 +329,17 @@ def test_selection_problems_are_counted(store: Store, tmp_path: Path) -> None:
     )
     assert summary.warnings == (
         "1 codings of codes not in the codebook",
-        "1 empty selections left out",
-        "1 selections outside every segment (speaker labels, headings) left out",
-        "1 selections outside their source's text left out",
+        "1 empty selections left out (with 1 coding)",
+        "1 selections outside every segment (white space, or text the project's segments "
+        "leave out) left out (with 1 coding)",
+        "1 selections outside their source's text left out (with 1 coding)",
         "1 selections running past the end of the text, cut there",
         "1 selections with start after end, read the other way",
     )
     assert sorted(c.segment.text for c in store.coded_segments()) == [
         "First answer.",
         "Second answer.",
+        "Title line",
     ]
 
 
@@ -355,7 +361,9 @@ def test_users_and_sources_the_archive_does_not_describe(store: Store, tmp_path:
         write_zip(tmp_path / "p.qdpx", {"project.qde": qde, "sources/s.txt": "A: One two three."}),
     )
     assert summary.warnings == (
-        "1 sources outside the archive (relative:// or absolute://) left out: far.txt",
+        "1 sources outside the archive not found (pass --base with the folder that holds them; "
+        "files outside the archive are read only from there) left out: far.txt "
+        "(absolute:///C:/Interviews/far.txt)",
         "1 sources whose file is not in the archive left out: gone.txt (internal://gone.txt)",
         "1 codings by users the archive does not list",
     )
@@ -439,7 +447,7 @@ def test_round_trip_through_another_tool_lands_on_the_projects_segments(
     assert [(d.name, d.status) for d in summary.documents] == [("birmingham/b01.txt", "unchanged")]
     assert summary.codes_added == ()
     assert summary.warnings == (
-        "codings by auto:mini@1 left out: the project has its own runs of auto:mini@1",
+        "2 codings by auto:mini@1 left out: the project has its own runs of auto:mini@1",
     )
     assert codings_of(store) - before == {
         ("birmingham/b01.txt", segment.text, "housing/rent", "Laia Serra")
@@ -510,7 +518,7 @@ def test_failure_leaves_the_project_as_it_was(
     def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "add_human_codings", broken)
+    monkeypatch.setattr(store, "add_selected_codings", broken)
     with pytest.raises(RuntimeError):
         import_project(store, write_zip(tmp_path / "v2.qdpx", members))
     assert dump(project_path) == before
@@ -640,3 +648,34 @@ def test_other_root_element(store: Store, tmp_path: Path) -> None:
     assert refused(store, path) == (
         f"{path}:project.qde: the project file's root element is <CodeBook>, not <Project>"
     )
+
+
+def test_a_selection_keeps_its_span_and_goes_back_out_exactly(store: Store, tmp_path: Path) -> None:
+    text = "A: One two three.\n\nB: Four five.\n"
+    two, five = text.index("two"), text.index("five")
+    across = (text.index("three"), text.index("Four") + 4)  # over two segments
+    qde = one_source(selection(two, two + 3) + selection(*across) + selection(five, five + 4))
+    archive = write_zip(tmp_path / "p.qdpx", {"project.qde": qde, "sources/s.txt": text})
+    summary = import_project(store, archive)
+    assert summary.codings == {"Ana": (2, 0)}  # codings count segments, as reports do
+    assert [(c.segment.text, c.spans) for c in store.coded_segments()] == [
+        ("One two three.", ((two, two + 3), across)),
+        ("Four five.", (across, (five, five + 4))),
+    ]
+    export_project(store, tmp_path / "out.qdpx")
+    positions = re.findall(
+        r'startPosition="(\d+)" endPosition="(\d+)"',
+        zipfile.ZipFile(tmp_path / "out.qdpx").read("project.qde").decode(),
+    )
+    assert [(int(a), int(b)) for a, b in positions] == [
+        (two, two + 3),
+        across,
+        (five, five + 4),
+    ]
+    # Imported again (the document is recognised), nothing is new and no span is added.
+    again = import_project(store, tmp_path / "out.qdpx")
+    assert again.codings == {"Ana": (0, 2)}
+    assert [c.spans for c in store.coded_segments()] == [
+        ((two, two + 3), across),
+        (across, (five, five + 4)),
+    ]

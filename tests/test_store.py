@@ -226,13 +226,19 @@ def test_a_project_of_the_006_schema_migrates_and_records_excluded_text_on_reing
         db.execute("INSERT INTO codes (path, label) VALUES ('cuts', 'Cuts')")
         db.execute("INSERT INTO codings VALUES (2, 'cuts', 'marta', NULL, 'then', '[]')")
     with Store.open(project_path) as store:
-        assert {"007_excluded_regions", "008_chair_role"} <= set(store.applied_migrations())
+        assert store.applied_migrations()[-4:] == [
+            "007_excluded_regions",
+            "008_chair_role",
+            "009_coding_spans",
+            "010_memos",
+        ]
         assert store.excluded_regions(1) is None
         assert store.documents_without_exclusion_record() == ["birmingham/b01.txt"]
         result = ingest(store, [corpus])
         assert [f.status for f in result.files] == ["refreshed"]
         assert store.documents()[0].version == 1
         assert store.own_codings("marta") == [(2, "cuts")]
+        assert [c.spans for c in store.coded_segments(coders=["marta"])] == [()]  # 009
         assert store.stale_codings() == []
         assert store.documents_without_exclusion_record() == []
         assert store.excluded_regions(1) == [

@@ -27,3 +27,11 @@ class Span(StrEnum):
 
     SEGMENT = "segment"
     EVIDENCE = "evidence"
+
+
+class Positions(StrEnum):
+    """What ``import qdpx --positions`` asks for."""
+
+    AUTO = "auto"
+    CODEPOINTS = "codepoints"
+    UTF16 = "utf16"

@@ -302,6 +302,19 @@ def m008_chair_role(db: sqlite3.Connection) -> None:
         db.execute("PRAGMA writable_schema = OFF")
 
 
+def m009_coding_spans(db: sqlite3.Connection) -> None:
+    """A coding may carry the exact spans a person selected, not only its segment.
+
+    ``spans`` is NULL for a coding of the whole segment (what ``tag``, coding sheets and review
+    make), else a JSON array of ``[start_char, end_char]`` in document coordinates, in text
+    order: the selections a REFI-QDA archive brought, each kept as it was drawn. A selection that
+    runs over several segments is kept whole on the coding of each, so an export writes it back
+    as the one selection it was. A list, because one person may select two passages of one
+    segment with the same code. Reports still count the segment, once.
+    """
+    db.execute("ALTER TABLE codings ADD COLUMN spans TEXT")
+
+
 def m010_memos(db: sqlite3.Connection) -> None:
     """Memos: a person's notes on the project, a document, a segment or a code.
 
@@ -342,5 +355,6 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("006_codings_by_coder_in_segment_order", m006_codings_by_coder_in_segment_order),
     ("007_excluded_regions", m007_excluded_regions),
     ("008_chair_role", m008_chair_role),
+    ("009_coding_spans", m009_coding_spans),
     ("010_memos", m010_memos),
 ]

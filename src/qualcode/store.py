@@ -106,6 +106,10 @@ class Evidence:
     matched: str
 
 
+Span = tuple[int, int]
+"""(start_char, end_char) in document coordinates."""
+
+
 @dataclass(frozen=True)
 class CodedSegment:
     document_name: str
@@ -113,6 +117,10 @@ class CodedSegment:
     code_path: str
     coder: str
     evidence: tuple[Evidence, ...]
+    spans: tuple[Span, ...] = ()
+    """The exact passages the coder selected (from a REFI-QDA archive), in text order; empty
+    when the coding is of the whole segment. A span may run past the segment when the selection
+    did (it is kept whole on each segment it overlaps)."""
 
 
 @dataclass(frozen=True)
@@ -848,7 +856,7 @@ class Store:
                 "AND a.key = ? AND a.value = ? COLLATE NOCASE)"
             )
             params += [key, value]
-        sql = f"""SELECT c.code_path, c.coder, c.evidence, d.name AS document_name,
+        sql = f"""SELECT c.code_path, c.coder, c.evidence, c.spans, d.name AS document_name,
                          s.* FROM codings c
                   JOIN segments s ON s.id = c.segment_id
                   JOIN documents d ON d.id = s.document_id
@@ -866,6 +874,7 @@ class Store:
                     code_path=r["code_path"],
                     coder=r["coder"],
                     evidence=_evidence(r["evidence"], segment),
+                    spans=_spans(r["spans"]),
                 )
             )
         return found
@@ -1166,6 +1175,55 @@ class Store:
                     added.append(c.path)
         return tuple(added)
 
+    def add_selected_codings(
+        self,
+        selected: Iterable[tuple[int, str, Sequence[Span]]],
+        coder: str,
+        *,
+        as_evidence: bool = False,
+    ) -> int:
+        """Add codings with the passages selected in them, (segment_id, code_path, spans), by
+        ``coder``; return how many codings were new.
+
+        The spans go to the coding's own spans, or with ``as_evidence`` (an automatic coder's
+        selections coming back from an archive) to its evidence, as ``refi-qda selection``
+        pieces. A coding that is already there gains the spans it lacks, unless it is of the
+        whole segment (no spans), which already covers them.
+        """
+        stamp = now()
+        column = "evidence" if as_evidence else "spans"
+        added = 0
+        with self.transaction():
+            for segment_id, code_path, spans in selected:
+                wanted = sorted(set(spans))
+                row = self._db.execute(
+                    f"SELECT {column} FROM codings WHERE segment_id = ? AND code_path = ?"
+                    " AND coder = ?",
+                    (segment_id, code_path, coder),
+                ).fetchone()
+                if row is None:
+                    self._db.execute(
+                        f"INSERT INTO codings (segment_id, code_path, coder, run_id, created_at,"
+                        f" {column}) VALUES (?, ?, ?, NULL, ?, ?)",
+                        (segment_id, code_path, coder, stamp, _span_column(wanted, as_evidence)),
+                    )
+                    added += 1
+                    continue
+                held = _held_spans(row[0], as_evidence)
+                if held is None or set(wanted) <= set(held):
+                    continue
+                self._db.execute(
+                    f"UPDATE codings SET {column} = ? WHERE segment_id = ? AND code_path = ?"
+                    " AND coder = ?",
+                    (
+                        _span_column(sorted({*held, *wanted}), as_evidence),
+                        segment_id,
+                        code_path,
+                        coder,
+                    ),
+                )
+        return added
+
     def run_coders(self) -> set[str]:
         """Coders that have a coding run in this project (automatic coders, whatever they hold)."""
         return {r["coder"] for r in self._db.execute("SELECT DISTINCT coder FROM coding_runs")}
@@ -1396,6 +1454,30 @@ def _evidence(column: str, segment: Segment) -> tuple[Evidence, ...]:
         Evidence(pattern, kind, start, end, text[start - offset : end - offset])
         for pattern, kind, start, end in json.loads(column)
     )
+
+
+SELECTION_PATTERN = "refi-qda selection"
+"""The pattern of evidence that is an automatic coder's selection read back from an archive."""
+SELECTION_KIND = "selection"
+
+
+def _spans(column: str | None) -> tuple[Span, ...]:
+    return () if column is None else tuple((int(a), int(b)) for a, b in json.loads(column))
+
+
+def _span_column(spans: Sequence[Span], as_evidence: bool) -> str:
+    if as_evidence:
+        return evidence_json((SELECTION_PATTERN, SELECTION_KIND, a, b) for a, b in spans)
+    return json.dumps([list(span) for span in spans], separators=(",", ":"))
+
+
+def _held_spans(column: str | None, as_evidence: bool) -> list[Span] | None:
+    """The spans a coding holds; None when it is of the whole segment."""
+    if as_evidence:
+        items = json.loads(column or "[]")
+        spans = [(int(item[2]), int(item[3])) for item in items]
+        return spans or None
+    return None if column is None else list(_spans(column))
 
 
 def _code_row(code: CodeRecord, codebook: str | None) -> tuple[object, ...]:

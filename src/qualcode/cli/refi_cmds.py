@@ -9,7 +9,7 @@ import typer
 
 from qualcode.cli.app import export_app, import_app, state
 from qualcode.cli.coding_cmds import codebook_app
-from qualcode.defaults import DEFAULT_CASE_ATTRIBUTE, DEFAULT_LANGUAGES, Span
+from qualcode.defaults import DEFAULT_CASE_ATTRIBUTE, DEFAULT_LANGUAGES, Positions, Span
 from qualcode.errors import QualcodeError
 from qualcode.models import Unit
 
@@ -35,7 +35,7 @@ def export_qdpx(
         typer.Option(
             "--span",
             help="What a selection covers: the coded segment, or each piece of evidence "
-            "(the matched words; people's codings keep their segment).",
+            "(the matched words). Passages selected in another tool are kept either way.",
         ),
     ] = Span.SEGMENT,
     coder: Annotated[
@@ -76,8 +76,8 @@ def export_qdpx(
         )
     if summary.without_evidence:
         _warn(
-            f"{_plural(summary.without_evidence, 'coding')} without evidence (made by people) "
-            "cover their whole segment"
+            f"{_plural(summary.without_evidence, 'coding')} without evidence or selected "
+            "passages cover their whole segment"
         )
     typer.echo(
         f"Wrote {file}: {_plural(summary.documents, 'document')}, "
@@ -113,41 +113,73 @@ def import_qdpx(
     unit: Annotated[
         Unit, typer.Option("--unit", help="What a segment of a new document is.")
     ] = Unit.TURN,
+    positions: Annotated[
+        Positions,
+        typer.Option(
+            "--positions",
+            help="How selection positions count: code points (the standard), UTF-16 units "
+            "(NVivo), or found per source from where the selections fall.",
+        ),
+    ] = Positions.AUTO,
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            "--base",
+            help="The folder that holds the sources the archive names outside itself "
+            "(relative:// paths; absolute:// files by their name).",
+            exists=True,
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse the archive (exit 1, nothing written) if anything in it would be "
+            "left out.",
+        ),
+    ] = False,
 ) -> None:
     """Read a REFI-QDA project from NVivo, ATLAS.ti, MAXQDA or QualCoder into the project.
 
     Example: qualcode import qdpx coded-in-nvivo.qdpx --codebook justice
 
     Sources become documents (those the project already has are recognised, not added twice),
-    the codebook's codes become codes, every coded selection becomes a coding by its user on
-    each segment it overlaps, and notes become memos. All in one transaction: an error leaves
+    the codebook's codes become codes, and every coded selection becomes a coding by its user on
+    each segment it overlaps, keeping the exact passage selected, and notes become memos.
+    Positions are read as the
+    writing tool counts them (UTF-16 units for NVivo), found per source. Whatever is left out is
+    counted in a warning; --strict makes that an error. All in one transaction: an error leaves
     the project as it was.
     """
     from qualcode.codebook import find_codebook, load_codebook
-    from qualcode.refi.import_ import import_archive, read_archive
+    from qualcode.refi.import_ import import_archive, read_archive, refuse_losses
 
     loaded = None
     if codebook is not None:
         path, _ = find_codebook(codebook, state.project_path.resolve().parent)
         loaded = load_codebook(path)
-    content = read_archive(file)  # before opening: a refused archive creates no project
+    # read before opening: a refused archive creates no project
+    content = read_archive(file, positions=positions, base=base)
+    if strict:  # what the archive alone shows is refused before a project is made
+        refuse_losses(file, content.losses)
     with state.open_store(create=True) as store:
-        summary = import_archive(store, content, unit=unit, codebook=loaded)
+        summary = import_archive(store, content, unit=unit, codebook=loaded, strict=strict)
     _print_import(summary)
 
 
 def _print_import(summary: ImportSummary) -> None:
     for document in summary.documents:
+        details = []
         if document.status in ("added", "updated"):
-            languages = ",".join(document.languages)
-            typer.echo(
-                f"{document.status:<10} {document.name}  ({document.segments} segments, "
-                f"{languages})"
-            )
+            details.append(f"{document.segments} segments, {','.join(document.languages)}")
         elif document.status == "metadata":
-            typer.echo(f"{'metadata':<10} {document.name}  (attributes updated)")
-        else:
-            typer.echo(f"{document.status:<10} {document.name}")
+            details.append("attributes updated")
+        if document.positions:
+            details.append(f"positions: {document.positions}")
+        line = f"{document.status:<10} {document.name}"
+        typer.echo(f"{line}  ({'; '.join(details)})" if details else line)
     for warning in summary.warnings:
         _warn(warning)
     typer.echo(

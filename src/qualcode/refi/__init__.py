@@ -5,9 +5,10 @@ REFI-QDA is the exchange standard of NVivo, ATLAS.ti, MAXQDA, QualCoder and othe
 
 - :mod:`~qualcode.refi.export` writes a project archive or a codebook;
 - :mod:`~qualcode.refi.import_` reads an archive into a project, through
-  :mod:`~qualcode.refi.qde` (the project file as records) and :mod:`~qualcode.refi.sources`
-  (each source's text and how positions map onto it), and :mod:`~qualcode.refi.notes` (notes
-  as memos);
+  :mod:`~qualcode.refi.qde` (the project file as records), :mod:`~qualcode.refi.sources`
+  (each source's text, in the archive or under ``--base``), :mod:`~qualcode.refi.positions`
+  (how the writing tool counted positions), :mod:`~qualcode.refi.segmenting` (segments that
+  leave no selection out) and :mod:`~qualcode.refi.notes` (notes as memos);
 - :mod:`~qualcode.refi.codebook` turns a codebook into a qualcode YAML codebook;
 - :mod:`~qualcode.refi.codes` maps codes both ways, :mod:`~qualcode.refi.guid` makes GUIDs that
   stay the same from one export to the next;

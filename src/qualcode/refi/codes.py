@@ -73,6 +73,10 @@ class CodeTreeNotes:
             found.append(f"{self.unnamed} codes without a name, called 'unnamed code'")
         return found
 
+    def losses(self) -> list[str]:
+        """The warnings that say something was left out."""
+        return [w for w in self.warnings() if w.startswith("colours that are not")]
+
 
 # -- writing -------------------------------------------------------------------------------------
 

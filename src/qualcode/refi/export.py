@@ -12,12 +12,14 @@ Representation, which holds the selections. In the project:
   colours;
 - one User per coder whose codings are exported, automatic (``auto:justice@1.0``) or human, per
   memo author, and ``qualcode``, the user that made the project and its sources;
-- every coding on a current segment as a Coding inside a PlainTextSelection over the segment's
-  span, or over each of its evidence spans with :attr:`Span.EVIDENCE` (codings without evidence,
-  a person's, keep the segment's span). Codings by one coder over the same span share one
-  selection; positions are 0-based code points with the end excluded. Review decisions count:
-  an automatic coding a reviewer rejected is left out (and counted), one a reviewer accepted is
-  also the reviewer's coding, over the same spans;
+- every coding on a current segment as a Coding inside a PlainTextSelection over the passages
+  its coder selected when it has them (codings read from an archive), else over the segment's
+  span, or over each of its evidence spans with :attr:`Span.EVIDENCE` (codings with neither
+  evidence nor selected passages keep the segment's span). Codings by one coder over the same
+  span share one selection, so a selection kept on each segment it overlaps is written once;
+  positions are 0-based code points with the end excluded. Review decisions count: an automatic
+  coding a reviewer rejected is left out (and counted), one a reviewer accepted is also the
+  reviewer's coding, over the same spans;
 - every memo as a Note, referred to (NoteRef) by what it is on: the project, a source, a code, or
   an uncoded PlainTextSelection over its segment;
 - creation times and users on the project (when its file was made), sources (when their text was
@@ -73,7 +75,8 @@ class ExportSummary:
     stale_codings: int
     """Codings on earlier versions of documents, left out."""
     without_evidence: int
-    """With :attr:`Span.EVIDENCE`: codings that have no evidence and kept their segment's span."""
+    """With :attr:`Span.EVIDENCE`: codings with neither evidence nor selected passages, which
+    kept their segment's span."""
     rejected: int = 0
     """Automatic codings a reviewer rejected, left out."""
     accepted: int = 0
@@ -328,11 +331,11 @@ def _selections(
     for item in coded:
         segment = item.segment
         assert segment.document_id is not None
-        spans = {(segment.start_char, segment.end_char)}
+        spans = set(item.spans) or {(segment.start_char, segment.end_char)}
         if span is Span.EVIDENCE:
             if item.evidence:
                 spans = {(e.start_char, e.end_char) for e in item.evidence}
-            else:
+            elif not item.spans:
                 without_evidence += 1
         created = _datetime(dates.get((segment.segment_id or 0, item.code_path, item.coder)))
         for start, end in spans:

@@ -16,22 +16,26 @@ What comes in:
   automatic coding, as ``qualcode tag`` does. Codings of an automatic coder (``auto:…``) come back
   under that name, unless the project has runs of that coder, whose own codings then stand.
 
-Selection positions are 0-based code points into the source's text, end excluded. Windows line
-endings are read as ``\\n`` and the positions moved accordingly (``\\r\\n`` counts as two code
-points in the file). Everything the standard allows but qualcode does not hold (pictures, audio,
-video, sets, links, graphs, codings of whole sources) is left out with a warning that says how
-many. Notes become memos (:mod:`qualcode.refi.notes`).
+Selection positions are 0-based code points into the source's text, end excluded, as the
+standard says, unless the source's selections say that its tool counted UTF-16 units or counted
+``\\r\\n`` once (:mod:`qualcode.refi.positions`); the summary says per source which reading was
+used. Windows line endings are read as ``\\n`` and the positions moved accordingly. Everything
+the standard allows but qualcode does not hold (pictures, audio, video, sets, links, graphs,
+codings of whole sources) is left out with a warning that says how many. Notes become memos
+(:mod:`qualcode.refi.notes`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qualcode.codebook import Codebook
 from qualcode.coding import AUTO_PREFIX, code_records
+from qualcode.errors import ImportFormatError
 from qualcode.ingest import SEGMENTER_VERSION, counted, project_interviewer_labels
 from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.metadata import Attributes
@@ -47,10 +51,11 @@ from qualcode.refi.codes import (
     unique_id,
 )
 from qualcode.refi.notes import MappedSource, NotesRecord, import_notes, read_notes
+from qualcode.refi.positions import Positions, choose
 from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read_project
-from qualcode.refi.sources import SourceText, TextNotes, source_text
+from qualcode.refi.segmenting import segment_source
+from qualcode.refi.sources import SourceText, TextNotes, Where, source_text
 from qualcode.refi.xmltools import parse_untrusted, schema_warning
-from qualcode.segment import segment_document
 from qualcode.speakers import RoleResolver, split_labels
 from qualcode.store import CodeRecord, Store
 
@@ -69,6 +74,8 @@ class DocumentOutcome:
     status: str  # added | updated | unchanged | metadata
     segments: int = 0
     languages: tuple[str, ...] = ()
+    positions: str = ""
+    """How the source's selection positions were read, when it has selections."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,8 @@ class ImportSummary:
     warnings: tuple[str, ...]
     memos: tuple[int, int] = (0, 0)
     """(memos added from the archive's notes, notes the project already had)."""
+    losses: tuple[str, ...] = ()
+    """The warnings that say what was left out (also in ``warnings``); ``--strict`` refuses."""
 
 
 @dataclass(frozen=True)
@@ -96,33 +105,66 @@ class ArchiveContent:
     texts: tuple[tuple[SourceRecord, SourceText], ...]
     warnings: tuple[str, ...]
     notes: NotesRecord = field(default_factory=NotesRecord)
+    losses: tuple[str, ...] = ()
+    """The warnings that say what the import leaves out (also in ``warnings``)."""
 
 
-def read_archive(path: Path, limits: ArchiveLimits | None = None) -> ArchiveContent:
-    """Read and check an archive; ImportFormatError when it cannot be read or is refused."""
+def read_archive(
+    path: Path,
+    limits: ArchiveLimits | None = None,
+    *,
+    positions: Positions = Positions.AUTO,
+    base: Path | None = None,
+) -> ArchiveContent:
+    """Read and check an archive; ImportFormatError when it cannot be read or is refused.
+
+    ``positions``: how selection positions count (:mod:`qualcode.refi.positions`); ``base``:
+    the folder ``relative://`` sources are in (before the project's ``basePath``).
+    """
     warnings: list[str] = []
     notes = TextNotes()
     texts: list[tuple[SourceRecord, SourceText]] = []
     with Archive(path, limits) as archive:
         member = archive.project_member()
         data = archive.read(member)
-        where = f"{path}:{member}"
-        root = parse_untrusted(data, where)
+        location = f"{path}:{member}"
+        root = parse_untrusted(data, location)
         invalid = schema_warning(data, "Project", member)
         if invalid:
             warnings.append(invalid)
-        project = read_project(root, where)
+        project = read_project(root, location)
         notes_record = read_notes(root, archive, member)
+        where = Where(project.base_path, base)
+        selections_lost = codings_lost = 0
         for source in project.sources:
-            text = source_text(archive, member, source, notes)
+            text = source_text(archive, member, source, notes, where)
             if text is not None and text.text.strip():
-                texts.append((source, text))
-            elif text is not None:
+                ends = [(s.start, s.end) for s in source.selections]
+                choice = choose(text.written, ends, project.origin, positions)
+                texts.append((source, replace(text, choice=choice)))
+                continue
+            if text is not None:
                 notes.empty.append(source.name or source.guid or "unnamed source")
+            selections_lost += len(source.selections)
+            codings_lost += sum(len(s.codings) for s in source.selections)
         warnings[:0] = archive.warnings
+    losses = [*project.code_notes.losses(), *notes.losses()]
+    if selections_lost:
+        losses.append(
+            f"left out {_plural(selections_lost, 'selection')} with "
+            f"{_plural(codings_lost, 'coding')} on the sources not imported"
+        )
+    for label, count in sorted(project.left_out.items()):
+        if count:
+            carried = project.left_out_codings[label]
+            with_codings = f" with {_plural(carried, 'coding')}" if carried else ""
+            if label.startswith("codings"):
+                with_codings = ""
+            losses.append(f"left out {count} {label}{with_codings}: qualcode does not hold them")
     warnings.extend(project.code_notes.warnings())
     warnings.extend(notes.warnings())
-    return ArchiveContent(path, project, tuple(texts), tuple(warnings), notes_record)
+    warnings.extend(loss for loss in losses if loss not in warnings)
+    return ArchiveContent(path, project, tuple(texts), tuple(warnings), notes_record, tuple(losses))
 
 
 def import_archive(
@@ -131,8 +173,12 @@ def import_archive(
     *,
     unit: Unit = Unit.TURN,
     codebook: Codebook | None = None,
+    strict: bool = False,
 ) -> ImportSummary:
-    """Write what :func:`read_archive` read into the project, in one transaction."""
+    """Write what :func:`read_archive` read into the project, in one transaction.
+
+    ``strict``: anything the import would leave out is an error, and nothing is written.
+    """
     project = content.project
     warnings = list(content.warnings)
     importer = _Importer(store, project, unit, warnings)
@@ -152,9 +198,9 @@ def import_archive(
             ],
             project.creating_user,
         )
-    for label, count in sorted(project.left_out.items()):
-        if count:
-            warnings.append(f"left out {count} {label}: qualcode does not hold them")
+        losses = [*content.losses, *importer.losses, *memos.losses]
+        if strict:
+            refuse_losses(content.path, losses)
     warnings.extend(importer.selection_warnings())
     warnings.extend(memos.warnings)
     return ImportSummary(
@@ -168,7 +214,18 @@ def import_archive(
         codings=codings,
         warnings=tuple(warnings),
         memos=(memos.added, memos.already),
+        losses=tuple(losses),
     )
+
+
+def refuse_losses(path: Path, losses: Sequence[str]) -> None:
+    """``--strict``: an ImportFormatError naming what the import would leave out, if anything."""
+    if losses:
+        raise ImportFormatError(
+            f"--strict: the import would leave out {'; '.join(losses)}",
+            path=path,
+            hint="without --strict the rest is imported and each loss is counted",
+        )
 
 
 def import_project(
@@ -178,9 +235,13 @@ def import_project(
     unit: Unit = Unit.TURN,
     codebook: Codebook | None = None,
     limits: ArchiveLimits | None = None,
+    positions: Positions = Positions.AUTO,
+    base: Path | None = None,
+    strict: bool = False,
 ) -> ImportSummary:
     """Import the archive at ``path`` into the project: all of it, or nothing."""
-    return import_archive(store, read_archive(path, limits), unit=unit, codebook=codebook)
+    content = read_archive(path, limits, positions=positions, base=base)
+    return import_archive(store, content, unit=unit, codebook=codebook, strict=strict)
 
 
 @dataclass
@@ -209,6 +270,11 @@ class _Importer:
         self.case_attributes = self._case_attributes()
         self.selection_count = 0
         self.selection_problems: Counter[str] = Counter()
+        self.problem_codings: Counter[str] = Counter()
+        """Codings on the selections of each problem that leaves them out."""
+        self.run_conflicts: list[str] = []
+        self._lost: str | None = None
+        """The problem that left out the selection placed last, if one did."""
 
     # codes
 
@@ -319,7 +385,7 @@ class _Importer:
             if self.store.set_attributes(document.document_id, attributes):
                 status = "metadata"
         self._map(source, text, document.document_id)
-        return DocumentOutcome(document.name, status)
+        return DocumentOutcome(document.name, status, positions=_positions(source, text))
 
     def _save(
         self, existing: Document | None, source: SourceRecord, text: SourceText
@@ -340,7 +406,9 @@ class _Importer:
             encoding=text.encoding,
         )
         labels = self.labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-        segmentation = segment_document(read, self.unit, RoleResolver(labels))
+        segmentation, unit = segment_source(
+            read, self.unit, RoleResolver(labels), _document_spans(source, text)
+        )
         declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
         segments, languages = assign_languages(segmentation.segments, declared, self.identifier)
         document_id, version = self.store.save_document(
@@ -348,12 +416,12 @@ class _Importer:
             source_path=existing.source_path if existing is not None else identity,
             format=read.format,
             content_hash=hashlib.sha256(text.raw).hexdigest(),
-            segmentation_key=_segmentation_key(self.unit),
+            segmentation_key=_segmentation_key(unit),
             encoding=read.encoding,
             text=read.text,
             properties=read.properties,
             languages=languages,
-            unit=self.unit,
+            unit=unit,
             segments=segments,
             excluded=counted(read.text, segmentation.excluded),
         )
@@ -362,7 +430,9 @@ class _Importer:
             self.store.set_attributes(document_id, attributes)
         self._map(source, text, document_id)
         status = "added" if version == 1 else "updated"
-        return DocumentOutcome(name, status, len(segments), languages)
+        return DocumentOutcome(
+            name, status, len(segments), languages, positions=_positions(source, text)
+        )
 
     def _map(self, source: SourceRecord, text: SourceText, document_id: int) -> None:
         self.mapped.append((source, text, _Mapped(document_id, self.store.segments(document_id))))
@@ -381,64 +451,139 @@ class _Importer:
         return UNKNOWN_CODER
 
     def codings(self) -> dict[str, tuple[int, int]]:
-        wanted: dict[str, set[tuple[int, str]]] = {}
+        # {coder: {(segment_id, code_path): spans}}: each selection's span, kept on the coding
+        # of every segment it overlaps (an automatic coder's, as evidence: cut to the segment)
+        wanted: dict[str, dict[tuple[int, str], set[tuple[int, int]]]] = {}
         for source, text, mapped in self.mapped:
             for selection in source.selections:
                 self.selection_count += 1
-                segment_ids = self._segments_of(selection, text, mapped)
+                placed = self._place(selection, text, mapped)
+                if placed is None and self._lost is not None:
+                    self.problem_codings[self._lost] += len(selection.codings)
                 for code_guid, user in selection.codings:
                     code_path = self.code_paths.get(code_guid or "")
                     if code_path is None:
-                        self.selection_problems["codings of codes not in the codebook"] += 1
+                        self.selection_problems[_CODES_MISSING] += 1
                         continue
+                    if placed is None:
+                        continue
+                    (start, end), segments = placed
                     coder = self._coder(user, selection, source)
-                    for segment_id in segment_ids:
-                        wanted.setdefault(coder, set()).add((segment_id, code_path))
+                    automatic = coder.startswith(AUTO_PREFIX)
+                    pairs = wanted.setdefault(coder, {})
+                    for segment in segments:
+                        assert segment.segment_id is not None
+                        span = (start, end)
+                        if automatic:
+                            span = (max(start, segment.start_char), min(end, segment.end_char))
+                        pairs.setdefault((segment.segment_id, code_path), set()).add(span)
         ran = self.store.run_coders()
         result: dict[str, tuple[int, int]] = {}
-        for coder, pairs in sorted(wanted.items()):
+        for coder, spans in sorted(wanted.items()):
             if coder in ran:
-                self.warnings.append(
-                    f"codings by {coder} left out: the project has its own runs of {coder}"
+                self.run_conflicts.append(
+                    f"{_plural(len(spans), 'coding')} by {coder} left out: the project has its "
+                    f"own runs of {coder}"
                 )
                 continue
-            ordered = sorted(pairs)
-            added = self.store.add_human_codings(ordered, coder)
-            if not coder.startswith(AUTO_PREFIX):
-                self.store.delete_decisions(ordered, coder, Decision.REJECT)
-            result[coder] = (added, len(pairs) - added)
+            automatic = coder.startswith(AUTO_PREFIX)
+            rows = [(key[0], key[1], sorted(found)) for key, found in sorted(spans.items())]
+            added = self.store.add_selected_codings(rows, coder, as_evidence=automatic)
+            if not automatic:
+                self.store.delete_decisions(sorted(spans), coder, Decision.REJECT)
+            result[coder] = (added, len(rows) - added)
         return result
 
-    def _segments_of(
+    def _place(
         self, selection: SelectionRecord, text: SourceText, mapped: _Mapped
-    ) -> list[int]:
+    ) -> tuple[tuple[int, int], list[Segment]] | None:
+        """The selection's span in the document's text and the segments it overlaps; None (and
+        why, in the problems) when it cannot be placed."""
+        self._lost = None
         start, end = selection.start, selection.end
         if start > end:
             start, end = end, start
             self.selection_problems["selections with start after end, read the other way"] += 1
         if start < 0 or start >= text.original_length:
-            self.selection_problems["selections outside their source's text left out"] += 1
-            return []
+            self._leave("selections outside their source's text left out")
+            return None
         if end > text.original_length:
             end = text.original_length
             self.selection_problems["selections running past the end of the text, cut there"] += 1
         if start == end:
-            self.selection_problems["empty selections left out"] += 1
-            return []
+            self._leave("empty selections left out")
+            return None
         start, end = text.position(start), text.position(end)
         found = [
-            s.segment_id
+            s
             for s in mapped.segments
             if s.segment_id is not None and s.start_char < end and start < s.end_char
         ]
         if not found:
-            self.selection_problems[
-                "selections outside every segment (speaker labels, headings) left out"
-            ] += 1
-        return found
+            self._leave(
+                "selections outside every segment (white space, or text the project's segments "
+                "leave out) left out"
+            )
+            return None
+        return (start, end), found
+
+    def _leave(self, problem: str) -> None:
+        """Count a selection left out (:meth:`_place` returns None after it)."""
+        self.selection_problems[problem] += 1
+        self._lost = problem
+
+    @property
+    def losses(self) -> list[str]:
+        """What the codings step left out, with the codings it carried."""
+        found = []
+        for label in sorted(self.selection_problems):
+            if label not in _LOSSES:
+                continue
+            message = f"{self.selection_problems[label]} {label}"
+            if label in self.problem_codings:
+                message += f" (with {_plural(self.problem_codings[label], 'coding')})"
+            found.append(message)
+        return found + self.run_conflicts
 
     def selection_warnings(self) -> list[str]:
-        return [f"{count} {label}" for label, count in sorted(self.selection_problems.items())]
+        losses = self.losses
+        found = []
+        for label, count in sorted(self.selection_problems.items()):
+            message = f"{count} {label}"
+            found.append(next((loss for loss in losses if loss.startswith(message)), message))
+        return found + self.run_conflicts
+
+
+_CODES_MISSING = "codings of codes not in the codebook"
+_LOSSES = {
+    _CODES_MISSING,
+    "empty selections left out",
+    "selections outside their source's text left out",
+    "selections outside every segment (white space, or text the project's segments leave out) "
+    "left out",
+}
+"""The selection problems that leave codings out (the others only say how they were read)."""
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _document_spans(source: SourceRecord, text: SourceText) -> list[tuple[int, int]]:
+    """The source's selections in the document's text, as far as they can be placed."""
+    spans = []
+    for selection in source.selections:
+        start, end = sorted((selection.start, selection.end))
+        end = min(end, text.original_length)
+        if 0 <= start < end:
+            spans.append((text.position(start), text.position(end)))
+    return spans
+
+
+def _positions(source: SourceRecord, text: SourceText) -> str:
+    if not source.selections or text.choice is None:
+        return ""
+    return text.choice.summary
 
 
 def _imported(document: Document) -> bool:

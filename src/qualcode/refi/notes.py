@@ -70,6 +70,8 @@ class NotesOutcome:
     added: int
     already: int
     warnings: tuple[str, ...]
+    losses: tuple[str, ...] = ()
+    """The warnings that say what was left out, not only where a note was put (``--strict``)."""
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,8 @@ def import_notes(
         )
         added += 1
     warnings = tuple(f"{count} {label}" for label, count in sorted(problems.items()))
-    return NotesOutcome(added, already, warnings)
+    losses = tuple(warning for warning in warnings if warning.endswith(" left out"))
+    return NotesOutcome(added, already, warnings, losses)
 
 
 def _target(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from qualcode.errors import ImportFormatError
@@ -72,6 +73,10 @@ class ProjectRecord:
     sources: list[SourceRecord]
     left_out: Counter[str] = field(default_factory=Counter)
     code_notes: CodeTreeNotes = field(default_factory=CodeTreeNotes)
+    left_out_codings: Counter[str] = field(default_factory=Counter)
+    """How many codings the elements counted in ``left_out`` carried, by the same labels."""
+    base_path: str = ""
+    """The ``basePath`` that ``relative://`` source paths are relative to."""
 
 
 def read_project(root: ET.Element, where: str) -> ProjectRecord:
@@ -98,6 +103,14 @@ def read_project(root: ET.Element, where: str) -> ProjectRecord:
         if key is not None and name:
             variables[key] = name
     left_out: Counter[str] = Counter()
+    carried: Counter[str] = Counter()
+
+    def leave(label: str, elements: Iterable[ET.Element]) -> None:
+        """Count elements left out, and the codings in them."""
+        for element in elements:
+            left_out[label] += 1
+            carried[label] += sum(1 for e in element.iter() if local_name(e) == "Coding")
+
     cases = [
         CaseRecord(
             name=(case.get("name") or "").strip(),
@@ -118,21 +131,30 @@ def read_project(root: ET.Element, where: str) -> ProjectRecord:
     for element in sources_element if sources_element is not None else ():
         kind = local_name(element)
         if kind == "TextSource":
-            sources.append(_text_source(element, element, left_out))
+            sources.append(_text_source(element, element, left_out, carried))
         elif kind == "PDFSource":
             representation = child(element, "Representation")
-            left_out["PDF area selections"] += len(list(children(element, "PDFSelection")))
-            left_out["codings of whole sources"] += len(list(children(element, "Coding")))
+            leave("PDF area selections", children(element, "PDFSelection"))
+            leave("codings of whole sources", children(element, "Coding"))
             if representation is None:
-                left_out["PDF sources without their plain text"] += 1
+                leave("PDF sources without their plain text", [element])
             else:
-                sources.append(_text_source(representation, element, left_out))
+                sources.append(_text_source(representation, element, left_out, carried))
         elif kind in ("PictureSource", "AudioSource", "VideoSource"):
-            left_out[f"{kind.removesuffix('Source').lower()} sources"] += 1
+            medium = kind.removesuffix("Source")
+            left_out[f"{medium.lower()} sources"] += 1
+            leave(f"{medium.lower()} selections", children(element, f"{medium}Selection"))
+            leave("codings of whole sources", children(element, "Coding"))
+            leave("picture descriptions", children(element, "TextDescription"))
+            for transcript in children(element, "Transcript"):
+                leave("transcripts", [transcript])
+                left_out["sync points of transcripts"] += len(
+                    list(children(transcript, "SyncPoint"))
+                )
     for element_name, label in _LEFT_OUT.items():
         container = child(root, element_name)
         if container is not None:
-            left_out[label] += len(list(container))
+            leave(label, list(container))
     return ProjectRecord(
         name=(root.get("name") or "").strip(),
         origin=(root.get("origin") or "").strip(),
@@ -144,6 +166,8 @@ def read_project(root: ET.Element, where: str) -> ProjectRecord:
         sources=sources,
         left_out=left_out,
         code_notes=code_notes,
+        left_out_codings=carried,
+        base_path=(root.get("basePath") or "").strip(),
     )
 
 
@@ -172,7 +196,9 @@ def _coding(coding: ET.Element) -> tuple[str | None, str | None]:
     return code, guids.normalise_guid(coding.get("creatingUser"))
 
 
-def _text_source(text: ET.Element, outer: ET.Element, left_out: Counter[str]) -> SourceRecord:
+def _text_source(
+    text: ET.Element, outer: ET.Element, left_out: Counter[str], carried: Counter[str]
+) -> SourceRecord:
     """A TextSource, or the plain-text Representation (``text``) of a PDFSource (``outer``)."""
     selections: list[SelectionRecord] = []
     for selection in children(text, "PlainTextSelection"):
@@ -181,6 +207,9 @@ def _text_source(text: ET.Element, outer: ET.Element, left_out: Counter[str]) ->
             end = int((selection.get("endPosition") or "").strip())
         except ValueError:
             left_out["selections without readable positions"] += 1
+            carried["selections without readable positions"] += len(
+                list(children(selection, "Coding"))
+            )
             continue
         if child_text(selection, "Description"):
             left_out["selection descriptions (memos)"] += 1
@@ -193,7 +222,9 @@ def _text_source(text: ET.Element, outer: ET.Element, left_out: Counter[str]) ->
             )
         )
     if outer is text:
-        left_out["codings of whole sources"] += len(list(children(text, "Coding")))
+        whole = len(list(children(text, "Coding")))
+        left_out["codings of whole sources"] += whole
+        carried["codings of whole sources"] += whole
     content = child(text, "PlainTextContent")
     return SourceRecord(
         guid=guids.normalise_guid(outer.get("guid")),
