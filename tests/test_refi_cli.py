@@ -281,3 +281,21 @@ def test_import_qdpx_strict_and_base(cli, tmp_path: Path, project_path: Path) ->
         "warning: 3 sources read from outside the archive, where the archive says: assembly "
         "(moved/notes/assembly.txt), diary (moved/diaries/diary.txt), letter (moved/letter.txt)\n"
     )
+
+
+def test_evidence_spans_come_back_as_evidence(cli, coded: Path, tmp_path: Path) -> None:
+    assert cli("export", "qdpx", "study.qdpx", "--span", "evidence").exit_code == 0
+    fresh = tmp_path / "fresh" / "project.qualcode"  # same name: the export names the project
+    imported = cli("--project", str(fresh), "import", "qdpx", "study.qdpx", project=False)
+    assert imported.exit_code == 0, imported.output
+    again = cli(
+        "--project", str(fresh), "export", "qdpx", "again.qdpx", "--span", "evidence", project=False
+    )
+    assert again.exit_code == 0, again.output
+    assert again.stderr == ""  # no coding is taken for a person's any more
+    first = zipfile.ZipFile(tmp_path / "study.qdpx").read("project.qde")
+    assert zipfile.ZipFile(tmp_path / "again.qdpx").read("project.qde") == first
+    with Store.open(fresh) as store:
+        automatic = [c for c in store.coded_segments() if c.coder.startswith("auto:")]
+        assert automatic and all(c.evidence and not c.spans for c in automatic)
+        assert {e.pattern for c in automatic for e in c.evidence} == {"refi-qda selection"}

@@ -3,26 +3,29 @@
 What comes in:
 
 - **documents** from the text sources: the plain text (``PlainTextContent`` or the
-  ``plainTextPath`` file), else a ``.docx`` source read by qualcode's Word reader; PDF sources
-  through their plain-text representation. Each becomes a document segmented by the usual rules
-  (speaker turns by default), with the source's variable values, and its cases' values, as
-  attributes. A source whose text the project already holds (same GUID, or same name and same
-  text) is not added again: its codings go to the existing document, so a project can go out to
-  NVivo and come back to be compared with the automatic coder;
+  ``plainTextPath`` file, in the archive or under ``--base``), else a ``.docx`` source read by
+  qualcode's Word reader; PDF sources through their plain-text representation. Each becomes a
+  document cut so that no selection is outside every segment (:mod:`qualcode.refi.segmenting`),
+  with the source's variable values, and its cases' values, as attributes. A source whose text
+  the project already holds (same GUID, or same name and same text) is not added again: its
+  codings go to the existing document, so a project can go out to NVivo and come back to be
+  compared with the automatic coder;
 - **codes** from the codebook, found among the project's codes (and a ``codebook`` given) by GUID
   or by label under the same parent, else added (:mod:`qualcode.refi.codes`);
 - **codings**: every PlainTextSelection's codings, credited to the User who made them (by name),
-  on every segment the selection overlaps. A person's coding withdraws their rejection of the same
-  automatic coding, as ``qualcode tag`` does. Codings of an automatic coder (``auto:…``) come back
-  under that name, unless the project has runs of that coder, whose own codings then stand.
+  on every segment the selection overlaps, each keeping the selection's exact span (an automatic
+  coder's, as its evidence). A person's coding withdraws their rejection of the same automatic
+  coding, as ``qualcode tag`` does. Codings of an automatic coder (``auto:…``) come back under
+  that name, unless the project has runs of that coder, whose own codings then stand.
 
 Selection positions are 0-based code points into the source's text, end excluded, as the
 standard says, unless the source's selections say that its tool counted UTF-16 units or counted
 ``\\r\\n`` once (:mod:`qualcode.refi.positions`); the summary says per source which reading was
 used. Windows line endings are read as ``\\n`` and the positions moved accordingly. Everything
-the standard allows but qualcode does not hold (pictures, audio, video, sets, links, graphs,
-codings of whole sources) is left out with a warning that says how many. Notes become memos
-(:mod:`qualcode.refi.notes`).
+the standard allows but qualcode does not hold (pictures, audio, video, transcripts, sets, links,
+graphs, codings of whole sources), and every selection that cannot be placed, is left out and
+counted in a warning with the codings it carried (``losses``); ``strict`` refuses instead. Notes
+become memos (:mod:`qualcode.refi.notes`).
 """
 
 from __future__ import annotations
@@ -458,16 +461,16 @@ class _Importer:
             for selection in source.selections:
                 self.selection_count += 1
                 placed = self._place(selection, text, mapped)
-                if placed is None and self._lost is not None:
+                if placed is None:  # counted as its problem, with the codings it carried
+                    assert self._lost is not None
                     self.problem_codings[self._lost] += len(selection.codings)
+                    continue
+                (start, end), segments = placed
                 for code_guid, user in selection.codings:
                     code_path = self.code_paths.get(code_guid or "")
                     if code_path is None:
                         self.selection_problems[_CODES_MISSING] += 1
                         continue
-                    if placed is None:
-                        continue
-                    (start, end), segments = placed
                     coder = self._coder(user, selection, source)
                     automatic = coder.startswith(AUTO_PREFIX)
                     pairs = wanted.setdefault(coder, {})
