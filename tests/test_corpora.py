@@ -13,7 +13,7 @@ import pytest
 from qualcode.ingest import ingest
 from qualcode.models import Document, Segment
 from qualcode.readers import read_file
-from qualcode.speakers import speaker_paragraph_name, style_is_speaker
+from qualcode.speakers import inline_notes, speaker_paragraph_name, style_is_speaker
 from qualcode.store import Store
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "parlament-catalunya"
@@ -90,8 +90,19 @@ def test_directions_titles_and_names_are_outside_every_segment(project) -> None:
         assert text == document.text
         spans = [(s.start_char, s.end_char) for s in segments]
 
-        def covered(paragraph, spans=spans) -> bool:
-            return any(a <= paragraph.start_char and paragraph.end_char <= b for a, b in spans)
+        def covered(paragraph, spans=spans, text=text) -> bool:
+            # Directions inside a paragraph, "(Aplaudiments.)", are cut out of its segments.
+            inside = {
+                i
+                for a, b, _ in inline_notes(text, paragraph.start_char, paragraph.end_char)
+                for i in range(a, b)
+            }
+            speech = [
+                i
+                for i in range(paragraph.start_char, paragraph.end_char)
+                if i not in inside and not text[i].isspace()
+            ]
+            return bool(speech) and all(any(a <= i < b for a, b in spans) for i in speech)
 
         for paragraph in document.paragraphs:
             style = paragraph.style or ""

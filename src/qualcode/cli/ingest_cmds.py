@@ -74,6 +74,14 @@ def ingest_command(
             show_default=False,
         ),
     ] = None,
+    speakers: Annotated[
+        str,
+        typer.Option(
+            "--speakers",
+            help="Which labels are speakers: auto (the document's pattern decides), none, or "
+            "only the labels listed, e.g. --speakers 'Q,A'.",
+        ),
+    ] = "auto",
 ) -> None:
     """Read transcripts into the project as documents and segments.
 
@@ -81,13 +89,18 @@ def ingest_command(
 
     Example: qualcode ingest transcripts/ --set wave=2025
 
+    Example: qualcode ingest notes/ --speakers none
+
     The city comes from a folder below the one given (transcripts/ with birmingham/ in it gives
     birmingham, spelled as the folder is); front matter, Word
     properties, a metadata.csv in the folder and --set add or override attributes. An unchanged
     file is left as it is; a changed one gets a new version. A file that cannot be read is reported
     and skipped, and the exit code is 3.
     """
+    from qualcode.labels import SpeakerPolicy
+
     assignments = parse_assignments(assign or [])
+    policy = SpeakerPolicy.parse(speakers)
     check_paths(paths)
     with state.open_store(create=True) as store:
         result = ingest(
@@ -96,6 +109,7 @@ def ingest_command(
             unit=unit,
             assignments=assignments,
             coder=coder,
+            speakers=policy,
             on_file=_report_file,
         )
     for warning in result.warnings:
