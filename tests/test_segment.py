@@ -353,6 +353,7 @@ SPEAKERS = [
     "Dr O’Neill",
     "Speaker 2",
 ]
+ROLE_SPEAKERS = {"Interviewer", "Entrevistadora", "Entrevistador/a", "Q", "A", "Speaker 2"}
 _WORD_TEXT = (
     "housing council rent wages the and of l’habitatge d’una veïnes barri ciutat però també "
     "vivienda desahucios barrio así que niño señora façana Gràcia Núñez cooperativa emoji 👍 🏘️ "
@@ -457,6 +458,11 @@ def words_of(text: str) -> list[str]:
 @st.composite
 def transcripts(draw: st.DrawFn):
     turns = draw(st.lists(generated_turns(), min_size=1, max_size=6))
+    names = [t.speaker for t in turns]
+    if len(names) > 2 and len(set(names)) == len(names) and not set(names) & ROLE_SPEAKERS:
+        # Three names or more each seen once, without a role, are a list of headed paragraphs
+        # (docs/formats.md): a transcript has an interviewer, or someone who speaks again.
+        turns[0].speaker = "Interviewer"
     form = draw(st.sampled_from(["txt", "md", "docx"]))
     styles = [
         draw(st.sampled_from(["plain", "upper", "bracketed", "bare", "markdown"])) for _ in turns

@@ -147,6 +147,8 @@ LARGE_SHARE = 0.25
 # Names alternating only with other names (no role label among them) need this share of
 # labelled paragraphs, so that two recurring headings in a long paper are not a dialogue.
 DIALOGUE_SHARE = 0.1
+# Two names or more whose labels open this share of the paragraphs are an exchange.
+EXCHANGE_SHARE = 0.3
 # A name alone on a line is a speaker convention with at least this many such lines.
 MIN_NAME_LINES = 3
 MAX_NAME_LINE_WORDS = 6
@@ -320,6 +322,13 @@ def _accepted(
     stamped = {c.key for c in sequence if c.opening.timestamp is not None}
     dialogue_share = len(sequence) / body
     accepted: set[str] = set(known & set(counts)) | stamped
+    exchange = len(counts) == 2 or (len(counts) > 2 and max(counts.values()) >= 2)
+    if exchange and dialogue_share >= EXCHANGE_SHARE:
+        # A short exchange: labels open a third of the paragraphs and someone speaks again, or
+        # two people speak (several labels each seen once are a list of headed paragraphs).
+        accepted |= {
+            key for key in counts if not _weak_heading(_name_of(sequence, key), lower_words)
+        }
     for key, count in counts.items():
         if key in accepted:
             continue
@@ -331,20 +340,29 @@ def _accepted(
             if neighbours & known or (neighbours and dialogue_share >= DIALOGUE_SHARE):
                 accepted.add(key)
     # A name seen once: right after a role that asks or gives the floor (the interviewer, the
-    # chair), between two turns of one speaker, or, a name of several words, next to a speaker.
-    for position, candidate in enumerate(sequence):
-        if counts[candidate.key] != 1 or candidate.key in accepted:
-            continue
-        before = sequence[position - 1].key if position > 0 else None
-        after = sequence[position + 1].key if position + 1 < len(sequence) else None
-        if _weak_heading(candidate.name, lower_words):
-            continue
-        floor = before in known and before not in ANSWER_LABELS
-        between = before is not None and before == after and before in accepted
-        beside = len(candidate.name.split()) > 1 and (before in accepted or after in accepted)
-        if floor or between or beside:
-            accepted.add(candidate.key)
+    # chair), between two turns of one speaker, or, a name of several words, next to a speaker
+    # (repeated until nothing changes, as each name accepted may be the neighbour of another).
+    changed = True
+    while changed:
+        changed = False
+        for position, candidate in enumerate(sequence):
+            if counts[candidate.key] != 1 or candidate.key in accepted:
+                continue
+            if _weak_heading(candidate.name, lower_words):
+                continue
+            before = sequence[position - 1].key if position > 0 else None
+            after = sequence[position + 1].key if position + 1 < len(sequence) else None
+            floor = before in known and before not in ANSWER_LABELS
+            between = before is not None and before == after and before in accepted
+            beside = len(candidate.name.split()) > 1 and (before in accepted or after in accepted)
+            if floor or between or beside:
+                accepted.add(candidate.key)
+                changed = True
     return {c.index for c in sequence if c.key in accepted}
+
+
+def _name_of(sequence: list[_Candidate], key: str) -> str:
+    return next(c.name for c in sequence if c.key == key)
 
 
 def _is_role(key: str, roles: RoleResolver | None) -> bool:
