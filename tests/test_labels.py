@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from qualcode.errors import UsageError
 from qualcode.labels import SpeakerMode, SpeakerPolicy
@@ -246,3 +249,66 @@ def test_q_and_a_take_the_names_given(corpus: Path, write_text) -> None:
         ("Joan Puig", Role.RESPONDENT),
         ("Marta Soler", Role.INTERVIEWER),
     ]
+
+
+# -- property: documents without speakers keep every paragraph and gain no speaker -------------
+
+# Openings of real programmes and papers (issue 14): a heading word, a list word, a noun phrase.
+HEADINGS = ["Equitat", "Barnett Formula", "IVA", "Housing", "Incomes", "Ley Mordaza", "Objetivo"]
+REPEATED_HEADINGS = ["Exemples", "Proposem", "Primer", "Diu", "Notes", "And"]
+_PROSE_TEXT = (
+    "the council will build homes for rent and the housing list is long but the city can act "
+    "garantir l’accés a l’habitatge és una prioritat per a tothom als barris "
+    "la vivienda pública crece y el barrio decide con la cooperativa incomes"
+)
+PROSE = _PROSE_TEXT.split()
+
+
+@st.composite
+def unlabelled_documents(draw: st.DrawFn):
+    def sentence() -> str:
+        words = draw(st.lists(st.sampled_from(PROSE), min_size=3, max_size=14))
+        return " ".join(words).capitalize() + draw(st.sampled_from([".", ".", "?", "…"]))
+
+    prose = draw(st.integers(6, 14))
+    paragraphs = [
+        " ".join(sentence() for _ in range(draw(st.integers(1, 3)))) for _ in range(prose)
+    ]
+    headings = draw(st.lists(st.sampled_from(HEADINGS), unique=True, max_size=prose // 4))
+    headings += draw(st.lists(st.sampled_from(REPEATED_HEADINGS), max_size=prose // 4))
+    for heading in headings:
+        at = draw(st.integers(0, len(paragraphs)))
+        paragraphs.insert(at, f"{heading}: {sentence()}")
+    form = draw(st.sampled_from(["txt", "md", "rst", "docx"]))
+    header = draw(
+        st.sampled_from([[], ["Date: 12 May 2025"], ["Date: 12 May 2025", "Lloc: Sants"]])
+    )
+    title = draw(st.sampled_from([None, "Programa electoral 2027"]))
+    return paragraphs, form, header, title
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(unlabelled_documents())
+def test_unlabelled_documents_keep_every_paragraph(write_text, write_docx, generated) -> None:
+    paragraphs, form, header, title = generated
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"doc.{form}"
+        if form == "docx":
+            blocks: list = [("Title", title)] if title else []
+            write_docx(path, [*blocks, *header, *paragraphs])
+        else:
+            heading = [f"# {title}" if form == "md" else title] if title else []
+            write_text(path, "\n\n".join([*heading, *header, *paragraphs]) + "\n")
+        document = read_file(path)
+        # A plain-text title is a paragraph of text like any other (md and docx mark headings).
+        expected = [title, *paragraphs] if title and form in ("txt", "rst") else paragraphs
+        for unit in Unit:
+            segmentation = segment_document(document, unit, ROLES)
+            assert_span_invariants(document, segmentation)
+            assert {s.speaker for s in segmentation.segments} == {None}
+            said = " ".join(s.text for s in segmentation.segments).split()
+            assert said == " ".join(expected).split()  # nothing lost, nothing added
+            reasons = {r.reason for r in segmentation.excluded}
+            assert reasons <= {Exclusion.FRONT_MATTER, Exclusion.HEADING}
+            if unit is Unit.TURN:  # one segment per paragraph, not one giant segment
+                assert len(segmentation.segments) == len(expected)

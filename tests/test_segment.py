@@ -402,7 +402,14 @@ def generated_turns(draw: st.DrawFn) -> GeneratedTurn:
 
 def label(turn: GeneratedTurn, style: str) -> str:
     name = turn.speaker.upper() if style == "upper" else turn.speaker
-    name = f"**{name}:**" if style == "markdown" else f"{name}:"
+    if style == "markdown":
+        name = f"**{name}:**"
+    elif style == "bold":
+        name = f"**{name}**:"
+    elif style == "party":
+        name = f"{name} (Birmingham Ladywood) (Lab):"
+    else:
+        name = f"{name}:"
     if turn.timestamp is None:
         return name
     return f"[{turn.timestamp}] {name}" if style == "bracketed" else f"{turn.timestamp} {name}"
@@ -463,12 +470,13 @@ def transcripts(draw: st.DrawFn):
         # Three names or more each seen once, without a role, are a list of headed paragraphs
         # (docs/formats.md): a transcript has an interviewer, or someone who speaks again.
         turns[0].speaker = "Interviewer"
-    form = draw(st.sampled_from(["txt", "md", "docx"]))
+    form = draw(st.sampled_from(["txt", "md", "rst", "docx"]))
     styles = [
-        draw(st.sampled_from(["plain", "upper", "bracketed", "bare", "markdown"])) for _ in turns
+        draw(st.sampled_from(["plain", "upper", "bracketed", "bare", "markdown", "bold", "party"]))
+        for _ in turns
     ]
-    if form != "md":
-        styles = [s if s != "markdown" else "plain" for s in styles]
+    if form not in ("md", "rst"):
+        styles = [s if s not in ("markdown", "bold") else "plain" for s in styles]
     preamble = draw(st.none() | st.just("Interview recorded in Barcelona, May 2025."))
     separators = draw(st.lists(st.sampled_from([None, "", " ", "  \t"]), min_size=1, max_size=3))
     newline = draw(st.sampled_from(["\n", "\r\n"]))
@@ -535,4 +543,4 @@ def test_generator_covers_the_conventions() -> None:
         seen.update(d for t in turns for d in t.direction_after if d)
 
     collect()
-    assert {"txt", "docx", "plain", "bracketed"} <= seen
+    assert {"txt", "docx", "plain", "bracketed", "bold", "party"} <= seen
