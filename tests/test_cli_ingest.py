@@ -61,13 +61,13 @@ def test_ingest_says_what_it_left_out_of_segments_and_status_totals_it(
         "added      barcelona/c01.txt  (3 segments, ca,es)\n"
         "added      birmingham/b01.txt  (4 segments, en)\n"
         "added      birmingham/b02.txt  (2 segments, en)\n"
-        "           not in segments: stage direction 1 paragraph (1 word), "
-        "clock time 1 paragraph (2 words); 2 speaker labels\n"
+        "           not in segments: stage direction 1 passage (1 word), "
+        "clock time 1 passage (2 words); 2 speaker labels\n"
         f"3 files: 3 added, 0 updated, 0 unchanged. Project: {project_path}\n"
     )
     status = cli("status").stdout.splitlines()
     assert status[-2] == (
-        "Not in segments: stage direction 1 paragraph (1 word), clock time 1 paragraph "
+        "Not in segments: stage direction 1 passage (1 word), clock time 1 passage "
         "(2 words); 9 speaker labels ('qualcode show DOCUMENT' marks them)"
     )
 

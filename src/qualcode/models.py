@@ -102,8 +102,8 @@ class ExcludedRegion:
 class ExclusionCount:
     """How much text of one reason a document (or the project) left out of its segments.
 
-    ``regions`` counts excluded regions: each is a whole paragraph, or the label at a
-    paragraph's start (speaker labels), so for every reason but labels it is paragraphs.
+    ``regions`` counts excluded regions: each is a whole paragraph, a note inside one (a stage
+    direction or clock time in brackets), or the label at a paragraph's start (speaker labels).
     """
 
     reason: Exclusion
