@@ -430,3 +430,23 @@ def test_bad_speakers_option_and_attribute(cli, corpus: Path, write_text) -> Non
         "skipped    transcripts/b01.txt: the speakers attribute must be auto, none or a list "
         "of labels, not ';'\n"
     )
+
+
+def test_ingest_names_the_labels_it_read_as_text(
+    cli, corpus: Path, write_text, project_path
+) -> None:
+    write_text(
+        corpus / "b05.txt",
+        "Interviewer: What matters most?\n\n"
+        "Sarah Malik: Two things.\n\n"
+        "Housing: the housing list is long.\n\n"
+        "Wages: the wages are low.\n\n"
+        "Interviewer: Thanks.\n",
+    )
+    result = cli("ingest", "transcripts")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "added      b05.txt  (3 segments, en)\n"
+        "           read as text, not speakers: Housing, Wages\n"
+        f"1 file: 1 added, 0 updated, 0 unchanged. Project: {project_path}\n"
+    )

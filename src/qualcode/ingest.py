@@ -72,6 +72,8 @@ class FileResult:
     """Codings made of them for the person given as ``coder`` (none without one)."""
     unlabelled: tuple[int, int] | None = None
     """(paragraphs, questions) of a document that reads like an interview but has no speakers."""
+    text_labels: tuple[str, ...] = ()
+    """``Word:`` openings read as text, not as speakers (added and updated files)."""
 
     @property
     def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
@@ -344,6 +346,7 @@ def _ingest_file(
         coded_turns=len(coded),
         codings=_table_codings(store, document_id, coded, coder) if coder and coded else 0,
         unlabelled=_unlabelled_interview(read, segments) if status in NEW_VERSION else None,
+        text_labels=segmentation.text_labels if status in NEW_VERSION else (),
     )
 
 
@@ -527,7 +530,7 @@ def _segmentation_key(unit: Unit, attributes: Attributes, speakers: SpeakerPolic
         attributes.get("interviewer", ("", ""))[0],
         declared[0] if declared[1] != "detected" else "",
     ]
-    # Added only when set, so that the keys of documents ingested before stay the same.
+    # Added only when set: the default options give the key they gave before these existed.
     if str(speakers) != "auto":
         parts.append(f"speakers={speakers}")
     if "respondent" in attributes:

@@ -265,6 +265,17 @@ def plan(
     return openings
 
 
+def text_labels(paragraphs: Sequence[Paragraph], openings: list[Opening]) -> tuple[str, ...]:
+    """The ``Word:`` openings that :func:`plan` read as text, not as speakers, in order."""
+    found = []
+    for paragraph, opening in zip(paragraphs, openings, strict=True):
+        if opening.kind is Kind.TEXT:
+            label = find_label(paragraph.text)
+            if label is not None and label.speaker is not None:
+                found.append(label.speaker)
+    return tuple(found)
+
+
 def is_metadata_line(paragraph: str) -> bool:
     """A header line about the recording (``Date: 12 May 2025``, ``Transcriber: JM``)."""
     if "\n" in paragraph.strip():

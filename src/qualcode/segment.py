@@ -24,7 +24,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qualcode.labels import AUTO, Kind, Opening, SpeakerPolicy, is_metadata_line, plan
+from qualcode.labels import (
+    AUTO,
+    Kind,
+    Opening,
+    SpeakerPolicy,
+    is_metadata_line,
+    plan,
+    text_labels,
+)
 from qualcode.models import (
     ExcludedRegion,
     Exclusion,
@@ -75,7 +83,9 @@ def segment_document(
     speaker of a role label (``q`` → the interviewer's name), keyed by the folded label.
     """
     excluded: list[ExcludedRegion] = []
-    runs = _speech_runs(document, excluded, speakers, roles, aliases or {})
+    openings = plan(document.paragraphs, document.text, speakers, roles)
+    header = _header(document.paragraphs, openings)
+    runs = _speech_runs(document, openings, header, excluded, aliases or {})
     segments: list[Segment] = []
     text = document.text
     for run in runs:
@@ -105,20 +115,25 @@ def segment_document(
                     page=page,
                 )
             )
-    return Segmentation(segments=segments, excluded=excluded)
+    return Segmentation(
+        segments=segments,
+        excluded=excluded,
+        text_labels=text_labels(
+            [p for i, p in enumerate(document.paragraphs) if i not in header],
+            [o for i, o in enumerate(openings) if i not in header],
+        ),
+    )
 
 
 def _speech_runs(
     document: ReadDocument,
+    openings: list[Opening],
+    header: set[int],
     excluded: list[ExcludedRegion],
-    policy: SpeakerPolicy,
-    roles: RoleResolver,
     aliases: dict[str, str],
 ) -> list[_Run]:
     """The runs of speech, in order; what is not speech is appended to ``excluded``."""
     paragraphs = document.paragraphs
-    openings = plan(paragraphs, document.text, policy, roles)
-    header = _header(paragraphs, openings)
     runs: list[_Run] = []
     current: _Run | None = None
     turn = -1
@@ -172,19 +187,20 @@ def _speech_runs(
 
 
 def _header(paragraphs: tuple[Paragraph, ...], openings: list[Opening]) -> set[int]:
-    """The lines about the recording that open a document (``Date:``, ``Transcriber:``) and, in
-    a transcript that marks speakers, the title lines before its first speaker (short, not
+    """The lines about the recording at the top of a document (``Date:``, ``Transcriber:``,
+    among its title lines) and, in a transcript that marks speakers, those title lines (short, not
     ending like a sentence). Prose there is kept as text of an unknown speaker."""
     marked = any(o.speaker is not None for o in openings)
     header: set[int] = set()
     for index, (paragraph, opening) in enumerate(zip(paragraphs, openings, strict=True)):
         if opening.kind is Kind.NON_SPEECH:
             continue
-        if opening.kind is not Kind.TEXT or not (
-            is_metadata_line(paragraph.text) or (marked and _title_line(paragraph.text))
-        ):
+        if opening.kind is not Kind.TEXT:
             break
-        header.add(index)
+        if is_metadata_line(paragraph.text) or (marked and _title_line(paragraph.text)):
+            header.add(index)
+        elif not _title_line(paragraph.text):
+            break  # a title line of a document without speakers is text, and the top goes on
     return header
 
 

@@ -43,12 +43,28 @@ def _report_file(outcome: FileResult) -> None:
         labels = [c for c in outcome.excluded if c.reason is Exclusion.SPEAKER_LABEL]
         tail = f"; {labels[0].regions:,} speaker labels" if labels else ""
         typer.echo(f"{'':<10} not in segments: {exclusion_summary(excluded)}{tail}")
+    if outcome.text_labels:
+        typer.echo(f"{'':<10} read as text, not speakers: {_label_list(outcome.text_labels)}")
     if outcome.codings or (outcome.coded_turns and outcome.status == "unchanged"):
         turns = "1 turn" if outcome.coded_turns == 1 else f"{outcome.coded_turns:,} turns"
         typer.echo(
             f"{'coded':<10} {outcome.name}  ({outcome.codings:,} new codings from the table's "
             f"codes, {turns})"
         )
+
+
+MAX_LABELS_SHOWN = 6
+
+
+def _label_list(labels: tuple[str, ...]) -> str:
+    """``Housing, Exemples ×3, Diu`` (first seen first), then how many more."""
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    shown = [f"{label} ×{n}" if n > 1 else label for label, n in counts.items()]
+    more = len(shown) - MAX_LABELS_SHOWN
+    listed = ", ".join(shown[:MAX_LABELS_SHOWN])
+    return f"{listed} and {more} more" if more > 0 else listed
 
 
 @app.command("ingest")
