@@ -450,3 +450,13 @@ def test_ingest_names_the_labels_it_read_as_text(
         "           read as text, not speakers: Housing, Wages\n"
         f"1 file: 1 added, 0 updated, 0 unchanged. Project: {project_path}\n"
     )
+
+
+def test_a_speakers_label_that_opens_nothing_is_a_warning(cli, corpus: Path, write_text) -> None:
+    write_text(corpus / "b01.txt", B01)
+    result = cli("ingest", "transcripts", "--speakers", "Interviewer,Sara Malik")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: --speakers: no paragraph of the files read opens with 'sara malik' "
+        "(closest: Sarah Malik)\n"
+    )

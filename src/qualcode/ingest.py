@@ -7,13 +7,14 @@ commits at the end, so an interruption leaves the project as it was before the c
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import QualcodeError, ReaderError, UsageError
-from qualcode.labels import AUTO, ROLE_LABELS, SpeakerPolicy
+from qualcode.labels import AUTO, ROLE_LABELS, SpeakerMode, SpeakerPolicy
 from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.metadata import (
     SIDECAR_NAME,
@@ -74,6 +75,8 @@ class FileResult:
     """(paragraphs, questions) of a document that reads like an interview but has no speakers."""
     text_labels: tuple[str, ...] = ()
     """``Word:`` openings read as text, not as speakers (added and updated files)."""
+    speaker_labels: tuple[str, ...] = ()
+    """The labels read as speakers, in the files read now."""
 
     @property
     def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
@@ -225,7 +228,24 @@ def ingest(
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
+    result.warnings.extend(_unused_speaker_labels(speakers, result.files))
     return result
+
+
+def _unused_speaker_labels(speakers: SpeakerPolicy, files: list[FileResult]) -> list[str]:
+    """A label of ``--speakers`` that opens no paragraph of the files read is likely mistyped."""
+    read = [f for f in files if f.status in (*NEW_VERSION, "refreshed")]
+    if speakers.mode is not SpeakerMode.LIST or not read:
+        return []
+    found = {fold(label) for f in read for label in f.speaker_labels}
+    text = list(dict.fromkeys(label for f in read for label in f.text_labels))
+    warnings = []
+    for label in sorted(speakers.labels - found):
+        close = difflib.get_close_matches(label, [fold(t) for t in text], n=3, cutoff=0.6)
+        names = [t for t in text if fold(t) in close]
+        hint = f" (closest: {', '.join(names)})" if names else ""
+        warnings.append(f"--speakers: no paragraph of the files read opens with '{label}'{hint}")
+    return warnings
 
 
 def _is_project_file(store: Store, file: Path) -> bool:
@@ -347,6 +367,7 @@ def _ingest_file(
         codings=_table_codings(store, document_id, coded, coder) if coder and coded else 0,
         unlabelled=_unlabelled_interview(read, segments) if status in NEW_VERSION else None,
         text_labels=segmentation.text_labels if status in NEW_VERSION else (),
+        speaker_labels=segmentation.speaker_labels,
     )
 
 

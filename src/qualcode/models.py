@@ -122,6 +122,8 @@ class Segmentation:
     excluded: list[ExcludedRegion]
     text_labels: tuple[str, ...] = ()
     """``Word:`` openings read as text, not as speakers (``Housing``, ``Exemples``), in order."""
+    speaker_labels: tuple[str, ...] = ()
+    """The labels read as speakers (before ``Q`` takes a name), each once, in order."""
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,11 @@ def segment_document(
             [p for i, p in enumerate(document.paragraphs) if i not in header],
             [o for i, o in enumerate(openings) if i not in header],
         ),
+        speaker_labels=tuple(
+            dict.fromkeys(
+                o.speaker for o in openings if o.kind in (Kind.NAME, Kind.LABEL) and o.speaker
+            )
+        ),
     )
 
 
