@@ -312,3 +312,52 @@ def test_unlabelled_documents_keep_every_paragraph(write_text, write_docx, gener
             assert reasons <= {Exclusion.FRONT_MATTER, Exclusion.HEADING}
             if unit is Unit.TURN:  # one segment per paragraph, not one giant segment
                 assert len(segmentation.segments) == len(expected)
+
+
+# -- a folder of mixed real-shaped documents, ingested ------------------------------------------
+
+
+def test_a_mixed_folder_loses_no_paragraph_and_invents_no_speaker(
+    corpus: Path, write_text, write_docx, tmp_path: Path
+) -> None:
+    from qualcode.ingest import ingest
+    from qualcode.models import Segmentation
+    from qualcode.store import Store
+
+    write_text(corpus / "programa.txt", PROGRAMME)
+    write_text(corpus / "aston.txt", INTERVIEW)
+    write_text(corpus / "evidence.txt", HANSARD)
+    write_text(
+        corpus / "b04.md",
+        "# Interview B04\n\n**Interviewer:** Why?\n\n"
+        "**Delroy Francis**: Land. (laughs) For good.\n",
+    )
+    write_text(corpus / "qa.rst", "Q: Who owns it?\n\nA: The trust.\n\nQ: Since when?\n")
+    write_docx(
+        corpus / "ple.docx",
+        [("Intervinent", "La presidenta"), "Bona tarda.", "Primer: el pressupost."],
+    )
+    with Store.open(tmp_path / "p.qualcode", create=True) as store:
+        result = ingest(store, [corpus])
+        assert [f.status for f in result.files] == ["added"] * 6
+        speakers = {}
+        for document in store.documents():
+            segments = store.segments(document.document_id)
+            text = store.document_text(document.document_id)
+            excluded = store.excluded_regions(document.document_id) or []
+            read = read_file(corpus / document.name)
+            assert_span_invariants(read, Segmentation(segments, excluded))
+            assert text == read.text
+            speakers[document.name] = {s.speaker for s in segments} - {None}
+    assert speakers == {
+        "aston.txt": {"Interviewer", "Sarah Malik"},
+        "b04.md": {"Interviewer", "Delroy Francis"},
+        "evidence.txt": {"The Chair", "Ms Patel", "Mr Hughes"},
+        "ple.docx": {"La presidenta"},
+        "programa.txt": set(),
+        "qa.rst": {"Q", "A"},
+    }
+    labels = {f.name: f.text_labels for f in result.files}
+    assert labels["programa.txt"] == ("Equitat", "Exemples", "IVA", "Barnett Formula", "Proposem")
+    assert labels["aston.txt"] == ("Housing",)
+    assert labels["ple.docx"] == ("Primer",)
