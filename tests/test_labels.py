@@ -361,3 +361,16 @@ def test_a_mixed_folder_loses_no_paragraph_and_invents_no_speaker(
     assert labels["programa.txt"] == ("Equitat", "Exemples", "IVA", "Barnett Formula", "Proposem")
     assert labels["aston.txt"] == ("Housing",)
     assert labels["ple.docx"] == ("Primer",)
+
+
+def test_names_alone_in_word_paragraphs_hansard_style(corpus: Path, write_docx) -> None:
+    path = write_docx(corpus / "evidence.docx", HANSARD.strip().split("\n\n"))
+    _, segmentation = cut(path)
+    assert [(s.speaker, " ".join(s.text.split())) for s in segmentation.segments] == [
+        ("The Chair", "Good morning. Could you introduce yourselves?"),
+        ("Ms Patel", "I lead the housing team. We build homes."),
+        ("The Chair", "Thank you. Mr Hughes?"),
+        ("Mr Hughes", "I chair the tenants."),
+        ("Ms Patel", "May I add one point?"),
+        ("Mr Hughes", "Of course."),
+    ]

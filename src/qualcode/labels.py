@@ -252,7 +252,7 @@ def plan(
             candidates.append(
                 _Candidate(index, label.speaker, _key(label.speaker), "colon", opening)
             )
-        elif paragraph.style is None:
+        else:  # any style but a speaker or direction style (those are decided above)
             line = _name_line(paragraph.text)
             if line is not None:
                 name, skip = line
