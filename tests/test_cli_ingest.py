@@ -61,13 +61,13 @@ def test_ingest_says_what_it_left_out_of_segments_and_status_totals_it(
         "added      barcelona/c01.txt  (3 segments, ca,es)\n"
         "added      birmingham/b01.txt  (4 segments, en)\n"
         "added      birmingham/b02.txt  (2 segments, en)\n"
-        "           not in segments: stage direction 1 paragraph (1 word), "
-        "clock time 1 paragraph (2 words); 2 speaker labels\n"
+        "           not in segments: stage direction 1 passage (1 word), "
+        "clock time 1 passage (2 words); 2 speaker labels\n"
         f"3 files: 3 added, 0 updated, 0 unchanged. Project: {project_path}\n"
     )
     status = cli("status").stdout.splitlines()
     assert status[-2] == (
-        "Not in segments: stage direction 1 paragraph (1 word), clock time 1 paragraph "
+        "Not in segments: stage direction 1 passage (1 word), clock time 1 passage "
         "(2 words); 9 speaker labels ('qualcode show DOCUMENT' marks them)"
     )
 
@@ -386,3 +386,77 @@ def test_an_interview_without_speaker_labels_is_a_warning(cli, corpus: Path) -> 
         "(docs/formats.md lists the speaker conventions)\n"
     )
     assert cli("ingest", "transcripts").stderr == ""  # said once, when the file is read
+
+
+def test_speakers_option_and_attribute(cli, corpus: Path, write_text, project_path) -> None:
+    write_text(corpus / "b01.txt", B01)
+    write_text(
+        corpus / "qa.txt",
+        "Q: Who owns the land?\n\nA: The trust, for good.\n",
+        front_matter="interviewer: Marta Soler\nrespondent: Joan Puig",
+    )
+    write_text(corpus / "notes.txt", B01, front_matter="speakers: none")
+    assert cli("ingest", "transcripts").exit_code == 0
+    with Store.open(project_path) as store:
+        found = {
+            d.name: [
+                (s.speaker, s.role.value if s.role else None) for s in store.segments(d.document_id)
+            ]
+            for d in store.documents()
+        }
+    assert found["qa.txt"] == [("Marta Soler", "interviewer"), ("Joan Puig", "respondent")]
+    assert found["notes.txt"] == [(None, None)] * 4  # the attribute wins: no labels read
+    assert found["b01.txt"][0] == ("Interviewer", "interviewer")
+    # the option re-segments the files it changes: b01 reads only Interviewer now, and the
+    # answers, whose labels are not listed, are text of the interviewer's turns
+    result = cli("ingest", "transcripts", "--speakers", "Interviewer")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "updated    b01.txt  (2 segments, en)"
+    with Store.open(project_path) as store:
+        b01 = next(d for d in store.documents() if d.name == "b01.txt")
+        assert [s.speaker for s in store.segments(b01.document_id)] == ["Interviewer"] * 2
+
+
+def test_bad_speakers_option_and_attribute(cli, corpus: Path, write_text) -> None:
+    bad = cli("ingest", "transcripts", "--speakers", ",")
+    assert bad.exit_code == 2
+    assert bad.stderr == (
+        "Error: speakers must be auto, none or a list of labels such as 'Q,A', not ','\n"
+    )
+    write_text(corpus / "b01.txt", B01, front_matter="speakers: ';'")
+    result = cli("ingest", "transcripts")
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "skipped    transcripts/b01.txt: the speakers attribute must be auto, none or a list "
+        "of labels, not ';'\n"
+    )
+
+
+def test_ingest_names_the_labels_it_read_as_text(
+    cli, corpus: Path, write_text, project_path
+) -> None:
+    write_text(
+        corpus / "b05.txt",
+        "Interviewer: What matters most?\n\n"
+        "Sarah Malik: Two things.\n\n"
+        "Housing: the housing list is long.\n\n"
+        "Wages: the wages are low.\n\n"
+        "Interviewer: Thanks.\n",
+    )
+    result = cli("ingest", "transcripts")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "added      b05.txt  (3 segments, en)\n"
+        "           read as text, not speakers: Housing, Wages\n"
+        f"1 file: 1 added, 0 updated, 0 unchanged. Project: {project_path}\n"
+    )
+
+
+def test_a_speakers_label_that_opens_nothing_is_a_warning(cli, corpus: Path, write_text) -> None:
+    write_text(corpus / "b01.txt", B01)
+    result = cli("ingest", "transcripts", "--speakers", "Interviewer,Sara Malik")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: --speakers: no paragraph of the files read opens with 'sara malik' "
+        "(closest: Sarah Malik)\n"
+    )

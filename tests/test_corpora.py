@@ -1,20 +1,30 @@
-"""Real documents: two Diari de Sessions transcripts of the Parlament de Catalunya.
+"""Real documents: two Diari de Sessions transcripts of the Parlament de Catalunya, and the
+Spanish manifestos of cmp-spanish.
 
 They live in ../shared/corpora (see its README); the tests skip when that folder is absent.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 import pytest
 
 from qualcode.ingest import ingest
-from qualcode.models import Document, Segment
+from qualcode.models import Document, Segment, Unit
 from qualcode.readers import read_file
-from qualcode.speakers import speaker_paragraph_name, style_is_speaker
+from qualcode.segment import segment_document
+from qualcode.speakers import (
+    DEFAULT_INTERVIEWER_LABELS,
+    RoleResolver,
+    inline_notes,
+    speaker_paragraph_name,
+    style_is_speaker,
+)
 from qualcode.store import Store
+from test_segment import assert_span_invariants
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "parlament-catalunya"
 SITTING_0601 = "PCAT-0601-20052021.docx"
@@ -90,8 +100,19 @@ def test_directions_titles_and_names_are_outside_every_segment(project) -> None:
         assert text == document.text
         spans = [(s.start_char, s.end_char) for s in segments]
 
-        def covered(paragraph, spans=spans) -> bool:
-            return any(a <= paragraph.start_char and paragraph.end_char <= b for a, b in spans)
+        def covered(paragraph, spans=spans, text=text) -> bool:
+            # Directions inside a paragraph, "(Aplaudiments.)", are cut out of its segments.
+            inside = {
+                i
+                for a, b, _ in inline_notes(text, paragraph.start_char, paragraph.end_char)
+                for i in range(a, b)
+            }
+            speech = [
+                i
+                for i in range(paragraph.start_char, paragraph.end_char)
+                if i not in inside and not text[i].isspace()
+            ]
+            return bool(speech) and all(any(a <= i < b for a, b in spans) for i in speech)
 
         for paragraph in document.paragraphs:
             style = paragraph.style or ""
@@ -133,3 +154,45 @@ def test_languages(project) -> None:
     assert president and all(s.language == "ca" for s in president)
     investiture, _, _ = project[SITTING_0601]
     assert investiture.languages == ("ca",)
+
+
+def test_segments_and_excluded_regions_cover_each_sitting_exactly() -> None:
+    """Every character of a real sitting is in one segment or one excluded region, and every
+    speaker is a name the speaker style gives (no `Primer:` or `Diu:` inside a speech)."""
+    roles = RoleResolver(DEFAULT_INTERVIEWER_LABELS)
+    for name in (SITTING_0601, SITTING_6801):
+        document = read_file(CORPUS / name)
+        styled = {speaker_paragraph_name(p.text, p.style) for p in document.paragraphs}
+        for unit in Unit:
+            segmentation = segment_document(document, unit, roles)
+            assert_span_invariants(document, segmentation)
+            assert {s.speaker for s in segmentation.segments} <= styled - {None}
+
+
+MANIFESTOS = CORPUS.parent / "cmp-spanish" / "quasi-sentences.csv"
+
+
+@pytest.mark.skipif(not MANIFESTOS.is_file(), reason=f"manifestos not available in {MANIFESTOS}")
+def test_manifestos_lose_no_paragraph_and_gain_no_speaker(tmp_path: Path) -> None:
+    """The 64 Spanish manifestos of cmp-spanish, each written as a text file of its
+    quasi-sentences in order: before the rule, 1,476 paragraphs were dropped as front matter and
+    13 labels such as `Proponemos:` became speakers."""
+    with MANIFESTOS.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_manifesto: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_manifesto.setdefault(row["manifesto_id"], []).append(row)
+    roles = RoleResolver(DEFAULT_INTERVIEWER_LABELS)
+    excluded = []
+    for manifesto, sentences in sorted(by_manifesto.items()):
+        sentences.sort(key=lambda row: int(row["sentence_id"]))
+        path = tmp_path / f"{manifesto}.txt"
+        path.write_text("\n\n".join(row["text"].strip() for row in sentences), encoding="utf-8")
+        document = read_file(path)
+        segmentation = segment_document(document, Unit.TURN, roles)
+        assert_span_invariants(document, segmentation)
+        assert {s.speaker for s in segmentation.segments} == {None}
+        excluded += [document.text[r.start_char : r.end_char] for r in segmentation.excluded]
+    assert len(by_manifesto) == 64
+    # one bracketed list of 15 words, a whole paragraph, is read as a stage direction
+    assert len(excluded) == 1 and excluded[0].startswith("(Teruel, Daroca")

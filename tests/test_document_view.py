@@ -81,7 +81,7 @@ def test_show_prints_the_document_paragraph_by_paragraph(cli, project: Path) -> 
     assert result.exit_code == 0
     assert result.stdout == (
         "birmingham/b01.txt  (version 1, 3 segments by turn, en)\n"
-        "Not in segments: stage direction 1 paragraph (1 word), clock time 1 paragraph "
+        "Not in segments: stage direction 1 passage (1 word), clock time 1 passage "
         "(2 words); 3 speaker labels, shown as each segment's speaker\n"
         "\n"
         "#0   Interviewer · interviewer · en\n"

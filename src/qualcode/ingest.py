@@ -7,12 +7,14 @@ commits at the end, so an interruption leaves the project as it was before the c
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import QualcodeError, ReaderError, UsageError
+from qualcode.labels import AUTO, ROLE_LABELS, SpeakerMode, SpeakerPolicy
 from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.metadata import (
     SIDECAR_NAME,
@@ -34,11 +36,11 @@ from qualcode.models import (
 )
 from qualcode.readers import read_file
 from qualcode.segment import count_words, segment_document
-from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver, split_labels
+from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver, fold, split_labels
 from qualcode.store import CodeRecord, Store
 
 # Bump when segmentation rules change: re-ingest then re-segments unchanged files.
-SEGMENTER_VERSION = "1"
+SEGMENTER_VERSION = "2"
 INTERVIEWER_SETTING = "interviewer_labels"
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
 NEW_VERSION = ("added", "updated")
@@ -71,6 +73,10 @@ class FileResult:
     """Codings made of them for the person given as ``coder`` (none without one)."""
     unlabelled: tuple[int, int] | None = None
     """(paragraphs, questions) of a document that reads like an interview but has no speakers."""
+    text_labels: tuple[str, ...] = ()
+    """``Word:`` openings read as text, not as speakers (added and updated files)."""
+    speaker_labels: tuple[str, ...] = ()
+    """The labels read as speakers, in the files read now."""
 
     @property
     def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
@@ -163,12 +169,14 @@ def ingest(
     unit: Unit = Unit.TURN,
     assignments: Attributes | None = None,
     coder: str | None = None,
+    speakers: SpeakerPolicy = AUTO,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> IngestResult:
     """Read every transcript under ``paths`` into the project, in one transaction.
 
     A table of turns with a codes column gives codings of ``coder`` (a person's name), as if
-    that person had tagged each turn; without a coder they are only counted.
+    that person had tagged each turn; without a coder they are only counted. ``speakers`` says
+    which labels are speakers (a document's ``speakers`` attribute wins over it).
     """
     if coder is not None:
         from qualcode.human import check_coder  # see _table_codings
@@ -197,6 +205,7 @@ def ingest(
                 labels,
                 identifier,
                 coder,
+                speakers,
             )
             if outcome.unlabelled is not None:
                 paragraphs, questions = outcome.unlabelled
@@ -219,7 +228,24 @@ def ingest(
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
+    result.warnings.extend(_unused_speaker_labels(speakers, result.files))
     return result
+
+
+def _unused_speaker_labels(speakers: SpeakerPolicy, files: list[FileResult]) -> list[str]:
+    """A label of ``--speakers`` that opens no paragraph of the files read is likely mistyped."""
+    read = [f for f in files if f.status in (*NEW_VERSION, "refreshed")]
+    if speakers.mode is not SpeakerMode.LIST or not read:
+        return []
+    found = {fold(label) for f in read for label in f.speaker_labels}
+    text = list(dict.fromkeys(label for f in read for label in f.text_labels))
+    warnings = []
+    for label in sorted(speakers.labels - found):
+        close = difflib.get_close_matches(label, [fold(t) for t in text], n=3, cutoff=0.6)
+        names = [t for t in text if fold(t) in close]
+        hint = f" (closest: {', '.join(names)})" if names else ""
+        warnings.append(f"--speakers: no paragraph of the files read opens with '{label}'{hint}")
+    return warnings
 
 
 def _is_project_file(store: Store, file: Path) -> bool:
@@ -246,6 +272,7 @@ def _ingest_file(
     project_labels: list[str],
     identifier: LanguageIdentifier,
     coder: str | None = None,
+    speakers: SpeakerPolicy = AUTO,
 ) -> FileResult:
     name = _display_name(root, file)
     source_path = str(file.resolve())
@@ -267,7 +294,11 @@ def _ingest_file(
         and (coder is None or file.suffix.lower() not in TABLE_SUFFIXES)
     ):
         attributes = _attributes(file, existing.properties, outer)
-        if _segmentation_key(unit, attributes) == existing.segmentation_key:
+        try:
+            policy = _speaker_policy(attributes, speakers)
+        except UsageError as error:
+            return FileResult(file, name, "failed", reason=str(error))
+        if _segmentation_key(unit, attributes, policy) == existing.segmentation_key:
             attributes = _keep_detected_language(store, existing.document_id, attributes)
             changed = store.set_attributes(existing.document_id, attributes)
             return FileResult(file, name, "metadata" if changed else "unchanged")
@@ -276,14 +307,20 @@ def _ingest_file(
     except ReaderError as error:
         return FileResult(file, name, "failed", reason=error.detail())
     attributes = _attributes(file, read.properties, outer)
+    try:
+        policy = _speaker_policy(attributes, speakers)
+    except UsageError as error:
+        return FileResult(file, name, "failed", reason=str(error))
     labels = project_labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-    segmentation = segment_document(read, unit, RoleResolver(labels))
+    segmentation = segment_document(
+        read, unit, RoleResolver(labels), policy, aliases=role_names(attributes)
+    )
     declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
     segments, languages = assign_languages(segmentation.segments, declared, identifier)
     if "language" not in attributes:
         attributes["language"] = (",".join(languages), "detected")
     excluded = counted(read.text, segmentation.excluded)
-    key = _segmentation_key(unit, attributes)
+    key = _segmentation_key(unit, attributes, policy)
     kept = store.segments(existing.document_id) if existing is not None and same_bytes else []
     if existing is not None and same_bytes and _same_cut(kept, segments):
         # Only what is not text changed (roles, the record of excluded text): the version and
@@ -329,6 +366,8 @@ def _ingest_file(
         coded_turns=len(coded),
         codings=_table_codings(store, document_id, coded, coder) if coder and coded else 0,
         unlabelled=_unlabelled_interview(read, segments) if status in NEW_VERSION else None,
+        text_labels=segmentation.text_labels if status in NEW_VERSION else (),
+        speaker_labels=segmentation.speaker_labels,
     )
 
 
@@ -466,12 +505,44 @@ def _keep_detected_language(store: Store, document_id: int, attributes: Attribut
     return {**attributes, "language": (",".join(languages), "detected")}
 
 
-def _segmentation_key(unit: Unit, attributes: Attributes) -> str:
+QUESTION_LABELS = ("q", "question", "p", "pregunta")
+ANSWER_LABELS = ("a", "answer", "r", "respuesta", "resposta")
+
+
+def role_names(attributes: Attributes) -> dict[str, str]:
+    """The speakers of ``Q:`` and ``A:`` turns: the one person each of the document's
+    ``interviewer`` and ``respondent`` attributes names (role labels in them aside)."""
+    aliases: dict[str, str] = {}
+    for attribute, labels in (("interviewer", QUESTION_LABELS), ("respondent", ANSWER_LABELS)):
+        names = [
+            name
+            for name in split_labels(attributes.get(attribute, ("", ""))[0])
+            if fold(name) not in ROLE_LABELS
+        ]
+        if len(names) == 1:
+            aliases.update(dict.fromkeys(labels, names[0]))
+    return aliases
+
+
+def _speaker_policy(attributes: Attributes, given: SpeakerPolicy) -> SpeakerPolicy:
+    """The document's own ``speakers`` attribute, else the one given to ingest."""
+    if "speakers" not in attributes:
+        return given
+    value = attributes["speakers"][0]
+    try:
+        return SpeakerPolicy.parse(value)
+    except UsageError:
+        raise UsageError(
+            f"the speakers attribute must be auto, none or a list of labels, not '{value}'"
+        ) from None
+
+
+def _segmentation_key(unit: Unit, attributes: Attributes, speakers: SpeakerPolicy = AUTO) -> str:
     """What, besides the file's bytes, decides its segments: a change means re-segmenting.
 
     The project's role labels are not part of it: ``qualcode config`` applies them to the stored
     segments (:func:`apply_roles`). A document's own ``interviewer`` attribute is, as it names
-    the speaker of ``Q:`` turns.
+    the speaker of ``Q:`` turns, and so are its ``respondent`` and the speakers policy.
     """
     declared = attributes.get("language", ("", ""))
     parts = [
@@ -480,4 +551,9 @@ def _segmentation_key(unit: Unit, attributes: Attributes) -> str:
         attributes.get("interviewer", ("", ""))[0],
         declared[0] if declared[1] != "detected" else "",
     ]
+    # Added only when set: the default options give the key they gave before these existed.
+    if str(speakers) != "auto":
+        parts.append(f"speakers={speakers}")
+    if "respondent" in attributes:
+        parts.append(f"respondent={attributes['respondent'][0]}")
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

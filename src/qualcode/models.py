@@ -79,8 +79,8 @@ class Exclusion(StrEnum):
     """Why a part of a document's text belongs to no segment. Stored: never rename a value."""
 
     SPEAKER_LABEL = "speaker_label"  # `Name:` before a turn, or a name in its own paragraph
-    FRONT_MATTER = "front_matter"  # before the first speaker of a transcript that marks speakers
-    STAGE_DIRECTION = "stage_direction"  # `(Remor de veus.)`, `[inaudible]`, a direction style
+    FRONT_MATTER = "front_matter"  # `Date:`/`Transcriber:` lines, a transcript's title lines
+    STAGE_DIRECTION = "stage_direction"  # `(Remor de veus.)`, `[inaudible]`, inline `(Riu.)`
     CLOCK_TIME = "clock_time"  # a paragraph that is only a time, `10:42`
     HEADING = "heading"  # a title, heading or agenda style, a Markdown `#` heading
 
@@ -102,8 +102,8 @@ class ExcludedRegion:
 class ExclusionCount:
     """How much text of one reason a document (or the project) left out of its segments.
 
-    ``regions`` counts excluded regions: each is a whole paragraph, or the label at a
-    paragraph's start (speaker labels), so for every reason but labels it is paragraphs.
+    ``regions`` counts excluded regions: each is a whole paragraph, a note inside one (a stage
+    direction or clock time in brackets), or the label at a paragraph's start (speaker labels).
     """
 
     reason: Exclusion
@@ -120,6 +120,10 @@ class Segmentation:
 
     segments: list[Segment]
     excluded: list[ExcludedRegion]
+    text_labels: tuple[str, ...] = ()
+    """``Word:`` openings read as text, not as speakers (``Housing``, ``Exemples``), in order."""
+    speaker_labels: tuple[str, ...] = ()
+    """The labels read as speakers (before ``Q`` takes a name), each once, in order."""
 
 
 @dataclass(frozen=True)

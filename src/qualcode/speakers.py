@@ -26,7 +26,8 @@ _PARTICLES = {"de", "del", "la", "las", "los", "el", "i", "y", "da", "van", "von
 _EMPHASIS = r"(?:\*\*|__)?"
 _LABEL = re.compile(
     rf"^\s*(?:{_TIMESTAMP}\s+)?{_EMPHASIS}(?P<name>{_NAME_WORD}(?:[ /]{_NAME_WORD}){{0,4}})"
-    rf"{_EMPHASIS}\s*:{_EMPHASIS}(?:\s+|$)"
+    # Hansard and inquiry transcripts add the constituency and party: ``Name (Place) (Party):``.
+    rf"{_EMPHASIS}(?:\s*\([^()\n]{{1,60}}\)){{0,3}}{_EMPHASIS}\s*:{_EMPHASIS}(?:\s+|$)"
 )
 # A gendered ending written after a slash (Entrevistador/a, Entrevistadora/or) is not a word.
 _GENDER_ENDING = re.compile(r"/(?:a|as|o|os|es|or|ora|ores|oras)$")
@@ -117,7 +118,7 @@ def find_label(paragraph: str) -> Label | None:
     if match is not None:
         name = match.group("name").strip()
         words = re.split(r"[ /]", _GENDER_ENDING.sub("", name))
-        if _looks_like_name(words):
+        if looks_like_name(words):
             timestamp = match.group("ts1") or match.group("ts2") or match.group("ts3")
             return Label(speaker=name, timestamp=timestamp, prefix_length=match.end())
     stamp = _TIMESTAMP_ONLY_PREFIX.match(paragraph)
@@ -127,7 +128,7 @@ def find_label(paragraph: str) -> Label | None:
     return None
 
 
-def _looks_like_name(words: list[str]) -> bool:
+def looks_like_name(words: list[str]) -> bool:
     """A label is a name when every word is capitalised, a number or a name particle.
 
     This keeps ``The point is this: ...`` or ``so: ...`` from being read as a speaker.
@@ -152,7 +153,12 @@ def is_stage_direction(paragraph: str, style: str | None = None, italic: bool = 
     if style is not None and style_is_non_speech(style):
         return True
     if _BRACKETED.match(paragraph):
-        return True
+        # A long passage in brackets is an aside of the text (a manifesto's list of towns), not
+        # a direction, unless it names what happens.
+        words = re.findall(r"[\w'’-]+", paragraph.casefold())
+        return len(words) <= MAX_BRACKETED_DIRECTION_WORDS or any(
+            word in _DIRECTION_WORDS for word in words
+        )
     return italic and len(paragraph.split()) <= 12
 
 
@@ -168,6 +174,45 @@ def non_speech_reason(
     if any(word in lowered for word in HEADING_STYLE_WORDS):
         return Exclusion.HEADING
     return Exclusion.STAGE_DIRECTION
+
+
+# Inside a paragraph, a short note in brackets is a stage direction when it names what happens
+# (applause, laughter, an inaudible passage) or is a clock time; other brackets are speech.
+_INLINE_NOTE = re.compile(r"\((?P<round>[^()\n]{1,80})\)|\[(?P<square>[^\[\]\n]{1,80})\]")
+_DIRECTION_WORDS = frozenset(
+    (
+        # English
+        "applause", "applauds", "laughter", "laughs", "laughing", "laugh", "inaudible",
+        "unintelligible", "indistinct", "crosstalk", "cross-talk", "overtalk", "overlapping",
+        "pause", "pauses", "silence", "coughs", "cough", "sighs", "interruption", "interrupts",
+        "interrupted", "noise", "music", "unclear", "cheers", "hear", "uproar",
+        # Catalan
+        "aplaudiments", "aplaudiment", "rialles", "riu", "riuen", "rient", "remor", "pausa",
+        "silenci", "interrupció", "tos", "tus", "xiulets", "protestes", "veus",
+        # Spanish
+        "aplausos", "aplauso", "risas", "rie", "ríe", "rien", "ríen", "riendo", "rumores",
+        "murmullos", "silencio", "interrupción", "toses", "tose", "ininteligible", "voces",
+        "protestas", "pitidos",
+    )
+)  # fmt: skip
+MAX_INLINE_DIRECTION_WORDS = 8
+MAX_BRACKETED_DIRECTION_WORDS = 15
+
+
+def inline_notes(text: str, start: int, end: int) -> list[tuple[int, int, Exclusion]]:
+    """Stage directions and clock times inside ``text[start:end]``: ``Sí. (Riu.) Però…``."""
+    found: list[tuple[int, int, Exclusion]] = []
+    for match in _INLINE_NOTE.finditer(text, start, end):
+        inner = match.group("round") or match.group("square") or ""
+        if is_bare_clock(inner):
+            found.append((match.start(), match.end(), Exclusion.CLOCK_TIME))
+            continue
+        words = re.findall(r"[\w'’-]+", inner.casefold())
+        if 0 < len(words) <= MAX_INLINE_DIRECTION_WORDS and any(
+            word in _DIRECTION_WORDS for word in words
+        ):
+            found.append((match.start(), match.end(), Exclusion.STAGE_DIRECTION))
+    return found
 
 
 MAX_SPEAKER_PARAGRAPH_WORDS = 20
@@ -211,6 +256,9 @@ class RoleResolver:
         if speaker is None:
             return None
         return Role.INTERVIEWER if fold(speaker) in self._labels else Role.RESPONDENT
+
+    def is_interviewer(self, label: str) -> bool:
+        return fold(label) in self._labels
 
 
 def split_labels(value: str | None) -> list[str]:

@@ -36,12 +36,28 @@ def _report_file(outcome: FileResult) -> None:
         labels = [c for c in outcome.excluded if c.reason is Exclusion.SPEAKER_LABEL]
         tail = f"; {labels[0].regions:,} speaker labels" if labels else ""
         typer.echo(f"{'':<10} not in segments: {exclusion_summary(excluded)}{tail}")
+    if outcome.text_labels:
+        typer.echo(f"{'':<10} read as text, not speakers: {_label_list(outcome.text_labels)}")
     if outcome.codings or (outcome.coded_turns and outcome.status == "unchanged"):
         turns = "1 turn" if outcome.coded_turns == 1 else f"{outcome.coded_turns:,} turns"
         typer.echo(
             f"{'coded':<10} {outcome.name}  ({outcome.codings:,} new codings from the table's "
             f"codes, {turns})"
         )
+
+
+MAX_LABELS_SHOWN = 6
+
+
+def _label_list(labels: tuple[str, ...]) -> str:
+    """``Housing, Exemples ×3, Diu`` (first seen first), then how many more."""
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    shown = [f"{label} ×{n}" if n > 1 else label for label, n in counts.items()]
+    more = len(shown) - MAX_LABELS_SHOWN
+    listed = ", ".join(shown[:MAX_LABELS_SHOWN])
+    return f"{listed} and {more} more" if more > 0 else listed
 
 
 @app.command("ingest")
@@ -67,12 +83,22 @@ def ingest_command(
             show_default=False,
         ),
     ] = None,
+    speakers: Annotated[
+        str,
+        typer.Option(
+            "--speakers",
+            help="Which labels are speakers: auto (the document's pattern decides), none, or "
+            "only the labels listed, e.g. --speakers 'Q,A'.",
+        ),
+    ] = "auto",
 ) -> None:
     """Read transcripts into the project as documents and segments.
 
     Formats: .txt .md .rst .docx .odt .pdf .vtt .srt .rtf .csv .tsv .xlsx (see docs/formats.md).
 
     Example: qualcode ingest transcripts/ --set wave=2025
+
+    Example: qualcode ingest notes/ --speakers none
 
     The city comes from a folder below the one given (transcripts/ with birmingham/ in it gives
     birmingham, spelled as the folder is); front matter, Word
@@ -81,9 +107,11 @@ def ingest_command(
     and skipped, and the exit code is 3.
     """
     from qualcode.ingest import check_paths, ingest
+    from qualcode.labels import SpeakerPolicy
     from qualcode.metadata import parse_assignments
 
     assignments = parse_assignments(assign or [])
+    policy = SpeakerPolicy.parse(speakers)
     check_paths(paths)
     with state.open_store(create=True) as store:
         result = ingest(
@@ -92,6 +120,7 @@ def ingest_command(
             unit=unit,
             assignments=assignments,
             coder=coder,
+            speakers=policy,
             on_file=_report_file,
         )
     for warning in result.warnings:

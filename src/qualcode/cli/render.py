@@ -110,9 +110,12 @@ def fitted_table(
 
 
 def exclusion_summary(counts: Sequence[ExclusionCount]) -> str:
-    """``front matter 3 paragraphs (41 words), heading 1 paragraph (4 words)``."""
+    """``front matter 3 passages (41 words), heading 1 passage (4 words)``.
+
+    A passage is a whole paragraph, or a note inside one (``(Riu.)``): not always a paragraph.
+    """
     return ", ".join(
-        f"{c.reason.label} {c.regions:,} {'paragraph' if c.regions == 1 else 'paragraphs'} "
+        f"{c.reason.label} {c.regions:,} {'passage' if c.regions == 1 else 'passages'} "
         f"({c.words:,} {'word' if c.words == 1 else 'words'})"
         for c in counts
     )
