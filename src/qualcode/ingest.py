@@ -164,11 +164,13 @@ def ingest(
     assignments: Attributes | None = None,
     coder: str | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IngestResult:
     """Read every transcript under ``paths`` into the project, in one transaction.
 
     A table of turns with a codes column gives codings of ``coder`` (a person's name), as if
-    that person had tagged each turn; without a coder they are only counted.
+    that person had tagged each turn; without a coder they are only counted. ``progress`` is
+    called with the files done and the files in all after each file.
     """
     if coder is not None:
         from qualcode.human import check_coder  # see _table_codings
@@ -219,6 +221,8 @@ def ingest(
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
+            if progress is not None:
+                progress(len(result.files), len(targets))
     return result
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
+from qualcode.cli.progress import progress_bar
 from qualcode.cli.render import Cell, exclusion_summary, table
 from qualcode.models import Exclusion, ExclusionCount, Unit
 
@@ -85,7 +86,7 @@ def ingest_command(
 
     assignments = parse_assignments(assign or [])
     check_paths(paths)
-    with state.open_store(create=True) as store:
+    with state.open_store(create=True) as store, progress_bar("Ingesting files") as progress:
         result = ingest(
             store,
             paths,
@@ -93,6 +94,7 @@ def ingest_command(
             assignments=assignments,
             coder=coder,
             on_file=_report_file,
+            progress=progress,
         )
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)

@@ -16,7 +16,7 @@ in-scope segments under the code they were coded with (no roll-up), as the repor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -57,8 +57,12 @@ def write_quotes_docx(
     *,
     max_quotes: int | None = None,
     context: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> QuotesSummary:
-    """Build the report, compare the groups (when there are two or more) and write the file."""
+    """Build the report, compare the groups (when there are two or more) and write the file.
+
+    ``progress`` is called with the quotes written and the quotes in all after each quote.
+    """
     report = build_report(store, options)
     comparison = compare(report) if sum(g.segments > 0 for g in report.groups) >= 2 else None
     quotes = report_quotes(store, report, options)
@@ -72,6 +76,13 @@ def write_quotes_docx(
     theme_lines = themes(report.lines)
     descriptions = {code.path: code.description for code in store.codes()}
     written = charts = 0
+    total = sum(
+        min(len(items), max_quotes) if max_quotes else len(items)
+        for _, lines in theme_lines
+        for line in lines
+        for group in report.groups
+        for items in [quotes.get((line.path, group.name), [])]
+    )
     for theme, lines in theme_lines:
         document.add_heading(theme.label, level=1)
         description = " ".join(descriptions.get(theme.path, "").split())
@@ -109,6 +120,8 @@ def write_quotes_docx(
                         for turn in around.after:
                             _note(document.add_paragraph(), turn.quoted())
                     written += 1
+                    if progress is not None:
+                        progress(written, total)
                 if max_quotes and len(items) > max_quotes:
                     _note(
                         document.add_paragraph(),
