@@ -2,9 +2,10 @@
 
 Builds bench_report.py's project (synthetic en/es/ca interviews coded by its seeded stand-in) at
 each size, then writes the Word report of every quote (``--max-quotes 0``) once, in a child
-process per measurement, timed in CPU seconds (the machine is shared). ``--baseline-src`` names another checkout's ``src`` folder (for example
-one made with ``git archive``) to time the same project with it too, in the same run. A writer
-linear in its quotes keeps the seconds per 1,000 quotes flat as the project grows.
+process per measurement, timed in CPU seconds (the machine is shared). ``--baseline-src`` names
+another checkout's ``src`` folder (for example one made with ``git archive``) to time the same
+project with it too, in the same run. A writer linear in its quotes keeps the seconds per 1,000
+quotes flat as the project grows.
 
     .venv/bin/python bench/bench_quotes.py --sizes 1,3
     git archive main src | tar -x -C /tmp/main && \\
