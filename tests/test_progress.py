@@ -103,3 +103,28 @@ def test_quotes_report_counts_every_quote(tmp_path: Path) -> None:
         )
     assert summary.quotes > 0
     assert calls == [(done, summary.quotes) for done in range(1, summary.quotes + 1)]
+
+
+def test_qdpx_export_and_import_report_documents_done(tmp_path: Path) -> None:
+    from qualcode.refi.export import export_project
+    from qualcode.refi.import_ import import_archive, read_archive
+
+    project = build_project(tmp_path / "project.qualcode")
+    archive = tmp_path / "project.qdpx"
+    exported: list[tuple[int, int]] = []
+    with Store.open(project) as store:
+        summary = export_project(
+            store, archive, progress=lambda done, total: exported.append((done, total))
+        )
+    assert summary.documents > 1
+    assert exported == [(done, summary.documents) for done in range(1, summary.documents + 1)]
+    imported: list[tuple[int, int]] = []
+    with Store.open(tmp_path / "copy.qualcode", create=True) as store:
+        result = import_archive(
+            store,
+            read_archive(archive),
+            progress=lambda done, total: imported.append((done, total)),
+        )
+    sources = len(result.documents)
+    assert sources == summary.documents
+    assert imported == [(done, sources) for done in range(1, sources + 1)]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,8 +75,12 @@ def export_project(
     coders: Sequence[str] | None = None,
     case_attribute: str = DEFAULT_CASE_ATTRIBUTE,
     name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportSummary:
-    """Write the project to ``path`` as a ``.qdpx`` archive; ``coders`` limits whose codings."""
+    """Write the project to ``path`` as a ``.qdpx`` archive; ``coders`` limits whose codings.
+
+    ``progress`` is called with the documents done and the documents in all after each one.
+    """
     known = store.coders()
     for coder in coders or ():
         if coder not in known:
@@ -112,7 +116,7 @@ def export_project(
     sources: list[tuple[str, bytes]] = []
     if documents:
         sources_element = builder.element(root, "Sources")
-        for document in documents:
+        for done, document in enumerate(documents, 1):
             source_guid = guids.document_guid(document.source_path)
             file_name = f"{source_guid}.txt"
             text = store.document_text(document.document_id)
@@ -132,6 +136,8 @@ def export_project(
                 _selection_element(builder, source, source_guid, selection)
             for key, value in sorted(document.attributes.items()):
                 _variable_value(builder, source, key, value)
+            if progress is not None:
+                progress(done, len(documents))
     write_archive(path, builder.serialise(root), sources)
     return ExportSummary(
         path=path,

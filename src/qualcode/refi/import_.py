@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,14 +127,22 @@ def import_archive(
     *,
     unit: Unit = Unit.TURN,
     codebook: Codebook | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
-    """Write what :func:`read_archive` read into the project, in one transaction."""
+    """Write what :func:`read_archive` read into the project, in one transaction.
+
+    ``progress`` is called with the sources done and the sources in all after each one.
+    """
     project = content.project
     warnings = list(content.warnings)
     importer = _Importer(store, project, unit, warnings)
     with store.transaction():
         codes = importer.codes(codebook)
-        outcomes = [importer.document(source, text) for source, text in content.texts]
+        outcomes = []
+        for source, text in content.texts:
+            outcomes.append(importer.document(source, text))
+            if progress is not None:
+                progress(len(outcomes), len(content.texts))
         codings = importer.codings()
     for label, count in sorted(project.left_out.items()):
         if count:
