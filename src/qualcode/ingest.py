@@ -171,12 +171,14 @@ def ingest(
     coder: str | None = None,
     speakers: SpeakerPolicy = AUTO,
     on_file: Callable[[FileResult], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IngestResult:
     """Read every transcript under ``paths`` into the project, in one transaction.
 
     A table of turns with a codes column gives codings of ``coder`` (a person's name), as if
     that person had tagged each turn; without a coder they are only counted. ``speakers`` says
-    which labels are speakers (a document's ``speakers`` attribute wins over it).
+    which labels are speakers (a document's ``speakers`` attribute wins over it). ``progress`` is
+    called with the files done and the files in all after each file.
     """
     if coder is not None:
         from qualcode.human import check_coder  # see _table_codings
@@ -228,6 +230,8 @@ def ingest(
             result.files.append(outcome)
             if on_file is not None:
                 on_file(outcome)
+            if progress is not None:
+                progress(len(result.files), len(targets))
     result.warnings.extend(_unused_speaker_labels(speakers, result.files))
     return result
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
+from qualcode.cli.progress import progress_bar
 from qualcode.cli.render import Cell, table
 from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_SEGMENTS
 from qualcode.errors import UsageError
@@ -65,8 +66,15 @@ def code_command(
     path, origin = find_codebook(codebook, _project_dir())
     loaded = load_codebook(path)
     typer.echo(f"Codebook: {loaded.name} {loaded.version} ({path}, {origin})")
-    with state.open_store() as store:
-        summary = code_project(store, loaded, dry_run=dry_run, jobs=jobs)
+    with state.open_store() as store, progress_bar("Coding segments") as progress:
+        total = store.current_segment_count() if progress is not None else 0
+        summary = code_project(
+            store,
+            loaded,
+            dry_run=dry_run,
+            jobs=jobs,
+            on_batch=None if progress is None else lambda read: progress(read, total),
+        )
     _print_summary(summary)
 
 

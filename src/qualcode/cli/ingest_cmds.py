@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
+from qualcode.cli.progress import progress_bar
 from qualcode.cli.render import Cell, exclusion_summary, table
 from qualcode.models import Exclusion, ExclusionCount, Unit
 
@@ -113,7 +114,7 @@ def ingest_command(
     assignments = parse_assignments(assign or [])
     policy = SpeakerPolicy.parse(speakers)
     check_paths(paths)
-    with state.open_store(create=True) as store:
+    with state.open_store(create=True) as store, progress_bar("Ingesting files") as progress:
         result = ingest(
             store,
             paths,
@@ -122,6 +123,7 @@ def ingest_command(
             coder=coder,
             speakers=policy,
             on_file=_report_file,
+            progress=progress,
         )
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)

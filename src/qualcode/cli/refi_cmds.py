@@ -9,6 +9,7 @@ import typer
 
 from qualcode.cli.app import export_app, import_app, state
 from qualcode.cli.coding_cmds import codebook_app
+from qualcode.cli.progress import progress_bar
 from qualcode.defaults import DEFAULT_CASE_ATTRIBUTE, DEFAULT_LANGUAGES, Positions, Span
 from qualcode.errors import QualcodeError
 from qualcode.models import Unit
@@ -60,8 +61,10 @@ def export_qdpx(
 
     if file.suffix.lower() != ".qdpx":
         _warn(f"{file}: REFI-QDA tools look for the .qdpx extension")
-    with state.open_store() as store:
-        summary = export_project(store, file, span=span, coders=coder, case_attribute=case_by)
+    with state.open_store() as store, progress_bar("Exporting documents") as progress:
+        summary = export_project(
+            store, file, span=span, coders=coder, case_attribute=case_by, progress=progress
+        )
     if summary.stale_codings:
         _warn(
             f"{_plural(summary.stale_codings, 'stale coding')} on earlier versions of documents "
@@ -164,8 +167,10 @@ def import_qdpx(
     content = read_archive(file, positions=positions, base=base)
     if strict:  # what the archive alone shows is refused before a project is made
         refuse_losses(file, content.losses)
-    with state.open_store(create=True) as store:
-        summary = import_archive(store, content, unit=unit, codebook=loaded, strict=strict)
+    with state.open_store(create=True) as store, progress_bar("Importing sources") as progress:
+        summary = import_archive(
+            store, content, unit=unit, codebook=loaded, strict=strict, progress=progress
+        )
     _print_import(summary)
 
 

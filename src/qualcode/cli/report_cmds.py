@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, export_app, state
+from qualcode.cli.progress import progress_bar
 from qualcode.cli.render import fitted_table, terminal_width
 from qualcode.defaults import DEFAULT_MAX_QUOTES
 
@@ -335,9 +336,9 @@ def export_quotes(
     from qualcode.exports.docx_report import write_quotes_docx
 
     options = _options(by, coder, code, city, where)
-    with state.open_store() as store:
+    with state.open_store() as store, progress_bar("Writing quotes") as progress:
         summary = write_quotes_docx(
-            store, options, out, max_quotes=max_quotes or None, context=context
+            store, options, out, max_quotes=max_quotes or None, context=context, progress=progress
         )
     typer.echo(
         f"Wrote {summary.quotes:,} quotes by {summary.coder} under {summary.themes} themes "

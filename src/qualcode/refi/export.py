@@ -39,7 +39,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,8 +104,12 @@ def export_project(
     coders: Sequence[str] | None = None,
     case_attribute: str = DEFAULT_CASE_ATTRIBUTE,
     name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportSummary:
-    """Write the project to ``path`` as a ``.qdpx`` archive; ``coders`` limits whose codings."""
+    """Write the project to ``path`` as a ``.qdpx`` archive; ``coders`` limits whose codings.
+
+    ``progress`` is called with the documents done and the documents in all after each one.
+    """
     known = sorted({*store.coders(), *store.reviewers()})
     for coder in coders or ():
         if coder not in known:
@@ -152,7 +156,7 @@ def export_project(
     stale_memos = 0
     if documents:
         sources_element = builder.element(root, "Sources")
-        for document in documents:
+        for done, document in enumerate(documents, 1):
             source_guid = source_guids[document.document_id]
             file_name = f"{source_guid}.txt"
             text = store.document_text(document.document_id)
@@ -203,6 +207,8 @@ def export_project(
             )
             for key, value in sorted(document.attributes.items()):
                 _variable_value(builder, source, key, value)
+            if progress is not None:
+                progress(done, len(documents))
     _notes(builder, root, memos)
     project = builder.serialise(root)
     _check_size("the project file (project.qde)", len(project))

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -177,17 +177,23 @@ def import_archive(
     unit: Unit = Unit.TURN,
     codebook: Codebook | None = None,
     strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportSummary:
     """Write what :func:`read_archive` read into the project, in one transaction.
 
     ``strict``: anything the import would leave out is an error, and nothing is written.
+    ``progress`` is called with the sources done and the sources in all after each one.
     """
     project = content.project
     warnings = list(content.warnings)
     importer = _Importer(store, project, unit, warnings)
     with store.transaction():
         codes = importer.codes(codebook)
-        outcomes = [importer.document(source, text) for source, text in content.texts]
+        outcomes = []
+        for source, text in content.texts:
+            outcomes.append(importer.document(source, text))
+            if progress is not None:
+                progress(len(outcomes), len(content.texts))
         codings = importer.codings()
         memos = import_notes(
             store,
