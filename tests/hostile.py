@@ -386,6 +386,23 @@ def _old_word(path: Path) -> None:
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
 
 
+def _codebook_aliases(path: Path) -> None:
+    """A 612-byte codebook whose nine levels of nine aliases expand to 1.2 billion values."""
+    lines = ["name: bomb", "version: '1'", "languages: [en]", 'x0: &x0 ["lol", "lol", "lol"]']
+    for level in range(1, 10):
+        previous = f"*x{level - 1}"
+        lines.append(f"x{level}: &x{level} [{', '.join([previous] * 9)}]")
+    lines.append("codes: [{id: a, patterns: {en: [rent]}, children: *x9}]")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _codebook_deep(path: Path) -> None:
+    path.write_text(
+        "name: deep\nversion: '1'\nlanguages: [en]\ncodes:\n"
+        + "  - {id: a, patterns: {en: [rent]}, children: " + "[" * 1000 + "]" * 1000 + "}\n"
+    )
+
+
 TOO_LARGE = "is too large when unpacked"
 DOCTYPE = "has a DOCTYPE, which no file qualcode reads needs"
 CASES = [
@@ -474,6 +491,20 @@ CASES = [
     ),
     Case("tracked-changes.docx", _tracked_changes, "ingest", 0, "added      tracked-changes.docx"),
     Case("old-word.doc", _old_word, "ingest", 3, "save it as .docx in Word or LibreOffice"),
+    Case(
+        "aliases.yaml",
+        _codebook_aliases,
+        "code",
+        1,
+        "the codebook holds more than 200,000 values once its YAML aliases are",
+    ),
+    Case(
+        "deep.yaml",
+        _codebook_deep,
+        "code",
+        1,
+        "the codebook nests lists and mappings more than 100 levels deep",
+    ),
 ]
 
 

@@ -37,8 +37,14 @@ def run_case(case: Case, tmp_path: Path, cli: Callable[..., Result]) -> Result:
     if case.command == "import-qdpx":
         case.make(tmp_path / case.name)
         return cli("import", "qdpx", str(tmp_path / case.name))
-    assert case.command == "import-codings"
     assert cli("ingest", str(corpus)).exit_code == 0
+    if case.command == "code":
+        case.make(tmp_path / case.name)
+        checked = cli("codebook", "check", str(tmp_path / case.name))
+        assert checked.exit_code == case.exit_code, checked.output
+        assert case.message in checked.output
+        return cli("code", "--codebook", str(tmp_path / case.name))
+    assert case.command == "import-codings"
     case.make(tmp_path / case.name)
     return cli("import", "codings", str(tmp_path / case.name), "--coder", "laia")
 
@@ -148,3 +154,32 @@ def test_spaces_asked_for_are_capped(
         texts = [store.document_text(document.document_id) for document in store.documents()]
     expected = "Sarah Malik: Rents" + " " * 1000 + "are high."
     assert [text for text in texts if expected in text] != []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is enforced on Linux")
+@pytest.mark.parametrize("name", ["aliases.yaml", "deep.yaml"])
+def test_codebook_bombs_are_refused_under_a_memory_limit(tmp_path: Path, name: str) -> None:
+    """Checking the alias bomb once took 11.7 GB: under a 1 GB address-space limit it is one
+    line, not a MemoryError."""
+    case = next(case for case in CASES if case.name == name)
+    case.make(tmp_path / name)
+
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "qualcode", "codebook", "check", name],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+        preexec_fn=limit,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    [line] = [line for line in done.stdout.splitlines() if case.message in line]
+    assert line.startswith(f"{name}:")
+    assert done.stderr == "1 errors, 0 warnings.\n"

@@ -36,6 +36,12 @@ COMFORTABLE_PREFIX_LETTERS = 4
 MIN_FUZZY_LETTERS = 5
 """Fuzzy words, and the tokens compared with them, have at least this many letters."""
 
+MAX_YAML_DEPTH = 100
+"""A codebook's YAML may nest collections this deep (about 48 levels of codes); deeper is refused."""
+MAX_YAML_NODES = 200_000
+"""A codebook's YAML may hold this many values once its aliases are expanded; more is refused:
+a few lines of nested aliases would otherwise expand to billions."""
+
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -343,6 +349,39 @@ def regex_start_characters(expression: str, flags: int = re.IGNORECASE) -> froze
 _Loc = tuple[str | int, ...]
 
 
+class _TooLarge(Exception):
+    """The YAML nests or expands past a limit; carries the message and the line."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader with the nesting of collections limited while composing.
+
+    PyYAML composes nested collections recursively, so a codebook nested a thousand levels would
+    otherwise end in RecursionError.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _TooLarge(
+                    f"the codebook nests lists and mappings more than {MAX_YAML_DEPTH} levels "
+                    "deep: refusing it (real codebooks nest a few levels of codes)",
+                    mark.line + 1,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 class _Document:
     """The plain data of a YAML file and the line of every key and list item in it."""
 
@@ -351,6 +390,7 @@ class _Document:
         self.lines: dict[_Loc, int] = {(): 1}
         self.problems: list[Problem] = []
         self._open: set[int] = set()
+        self._nodes = 0
 
     def line(self, loc: _Loc) -> int | None:
         """The line of ``loc``, or of its nearest ancestor that has one."""
@@ -366,16 +406,25 @@ class _Document:
         self.problems.append(Problem(self.path, self.line(loc), key, message, severity))
 
     def load(self, text: str) -> Any:
-        loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text)
         try:
             node = loader.get_single_node()
             if node is None:
                 return None
+            self._nodes = 0
             return self._data(loader, node, ())
         finally:
             loader.dispose()
 
     def _data(self, loader: yaml.SafeLoader, node: yaml.Node, loc: _Loc) -> Any:
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise _TooLarge(
+                f"the codebook holds more than {MAX_YAML_NODES:,} values once its YAML aliases "
+                "are expanded: refusing it, since a few lines of nested aliases can expand to "
+                "billions (write the values out, or use fewer aliases)",
+                self.line(loc[:1]) or node.start_mark.line + 1,
+            )
         if isinstance(node, yaml.CollectionNode):
             if id(node) in self._open:  # an alias of one of its own ancestors
                 self.problem(loc, _dotted(loc) or None, "a YAML alias refers to itself")
@@ -591,6 +640,8 @@ def _read(path: Path) -> tuple[Codebook | None, list[Problem]]:
         return None, document.problems
     try:
         data = document.load(text)
+    except _TooLarge as error:
+        return None, [Problem(path, error.line, None, error.message)]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = f"not valid YAML: {error.problem or error.context}"
