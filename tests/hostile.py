@@ -403,6 +403,16 @@ def _codebook_deep(path: Path) -> None:
     )
 
 
+def _codebook_regex(expression: str) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        path.write_text(
+            "name: slow\nversion: '1'\nlanguages: [en]\ncodes:\n"
+            f"  - id: a\n    patterns:\n      en: ['re:{expression}']\n"
+        )
+
+    return make
+
+
 TOO_LARGE = "is too large when unpacked"
 DOCTYPE = "has a DOCTYPE, which no file qualcode reads needs"
 CASES = [
@@ -504,6 +514,20 @@ CASES = [
         "code",
         1,
         "the codebook nests lists and mappings more than 100 levels deep",
+    ),
+    Case(
+        "slow-regex.yaml",
+        _codebook_regex("a.*a.*a.*c"),
+        "code",
+        1,
+        "pattern 're:a.*a.*a.*c': this regular expression can take time growing with the fourth",
+    ),
+    Case(
+        "slow-digits.yaml",
+        _codebook_regex("a.*.*.*\\d{6}"),
+        "code",
+        1,
+        "pattern 're:a.*.*.*\\d{6}': this regular expression can take time growing with the",
     ),
 ]
 

@@ -1189,7 +1189,55 @@ def _parse_regex(
     risk = regex_risk(folded)
     if risk:
         return None, [("error", f"pattern '{text}': {risk}")]
-    return Pattern(PatternKind.REGEX, text, language, expression=expression), []
+    chained = regex_chained_repeats(folded)
+    if chained > MAX_CHAINED_REPEATS:
+        return None, [("error", f"pattern '{text}': {_chained_message(chained)}")]
+    pattern = Pattern(PatternKind.REGEX, text, language, expression=expression)
+    if chained == MAX_CHAINED_REPEATS:
+        return pattern, [("warning", f"pattern '{text}': {_chained_message(chained)}")]
+    return pattern, []
+
+
+MAX_CHAINED_REPEATS = 2
+"""Unbounded repeats that can take the same characters one after another (``.*a.*``): two are
+a warning (time grows with the cube of a turn's length), more an error."""
+
+
+def _chained_message(count: int) -> str:
+    power = {3: "cube", 4: "fourth power", 5: "fifth power"}.get(count + 1, f"{count + 1}th power")
+    slow = "a few seconds on a long turn" if count == 2 else "over a minute on a 1,000-character turn"
+    return (
+        f"this regular expression can take time growing with the {power} of a turn's length "
+        f"({slow}): {count} unbounded repeats such as .* can each take the same characters, so "
+        "a turn without a hit is tried in every way of sharing it out between them; keep one: "
+        "merge repeats that follow each other (.*.* is .*), stop each gap at what follows it "
+        "(a[^a]*a[^c]*c instead of a.*a.*c), or use a near pattern"
+    )
+
+
+def regex_chained_repeats(expression: str) -> int:
+    """The longest chain of unbounded repeats in ``expression`` that can share out the same text.
+
+    Two repeats are chained when the later one can take characters the earlier one takes and
+    everything between them can be taken by the earlier one too (``.*a.*``, ``.*.*``, ``\w+.*``),
+    so that a failing search tries every split of the text between them: a chain of k repeats
+    makes the search take time growing with the (k+1)th power of the text's length.
+    ``\w+ly\s+\w+`` has no chain (``\s`` stops the first ``\w+``); nor has ``a[^a]*a[^c]*c``.
+    """
+    tree = sre_parser.parse(expression, re.IGNORECASE)
+    analyser = _RegexAnalyser(tree.state)
+    longest = 0
+    sequences = [list(tree)]
+    for op, av in _walk(list(tree)):
+        if op in _REPEATS:
+            sequences.append(list(av[2]))
+        elif op is _C.SUBPATTERN:
+            sequences.append(list(av[3]))
+        elif op is _C.BRANCH:
+            sequences.extend(list(alternative) for alternative in av[1])
+    for sequence in sequences:
+        longest = max(longest, analyser.chain(_flatten(sequence)))
+    return longest
 
 
 # --------------------------------------------------------------------------------------------
@@ -1267,6 +1315,23 @@ class _RegexAnalyser:
             if swallowed and chars & first:
                 return True
         return False
+
+    def chain(self, items: list[Any]) -> int:
+        """The longest chain of unbounded repeats in one flat sequence (see
+        :func:`regex_chained_repeats`)."""
+        repeats = [
+            (index, self.chars([(op, av)]))
+            for index, (op, av) in enumerate(items)
+            if op in _REPEATS and av[1] == _C.MAXREPEAT and self.width(list(av[2]))[1] > 0
+        ]
+        best: list[int] = []
+        for later, (end, taken) in enumerate(repeats):
+            length = 1
+            for earlier, (start, chars) in enumerate(repeats[:later]):
+                if taken & chars and self.chars(items[start + 1 : end]) <= chars:
+                    length = max(length, best[earlier] + 1)
+            best.append(length)
+        return max(best, default=0)
 
     def width(self, items: list[Any]) -> tuple[int, int]:
         return tuple(sre_parser.SubPattern(self.state, items).getwidth())
