@@ -399,7 +399,10 @@ def _codebook_aliases(path: Path) -> None:
 def _codebook_deep(path: Path) -> None:
     path.write_text(
         "name: deep\nversion: '1'\nlanguages: [en]\ncodes:\n"
-        + "  - {id: a, patterns: {en: [rent]}, children: " + "[" * 1000 + "]" * 1000 + "}\n"
+        + "  - {id: a, patterns: {en: [rent]}, children: "
+        + "[" * 1000
+        + "]" * 1000
+        + "}\n"
     )
 
 

@@ -428,12 +428,13 @@ def test_three_chained_repeats_are_an_error_and_two_a_warning(tmp_path: Path) ->
         'name: t\nversion: "1"\nlanguages: [en]\ncodes:\n  - id: c\n    patterns:\n'
         "      en: ['re:a.*a.*a.*c', 're:a.*.*.*\\d{6}', 're:a.*a.*c', 're:a[^a]*a[^a]*a[^c]*c']\n"
     )
-    found = [(p.key, p.severity, p.message.split("': ", 1)[1][:70]) for p in check_codebook(path)]
+    slow = "this regular expression can take time growing with the "
+    found = [(p.key, p.severity, p.message.split(slow, 1)[1][:6]) for p in check_codebook(path)]
     assert found == [
-        ("patterns.en[0]", "error", "this regular expression can take time growing with the fourth power of"),
-        ("patterns.en[1]", "error", "this regular expression can take time growing with the fourth power of"),
-        ("patterns.en[2]", "warning", "this regular expression can take time growing with the cube of a turn'"),
-    ]  # fmt: skip
+        ("patterns.en[0]", "error", "fourth"),
+        ("patterns.en[1]", "error", "fourth"),
+        ("patterns.en[2]", "warning", "cube o"),
+    ]
     message = check_codebook(path)[0].message
     assert "keep one: merge repeats that follow each other (.*.* is .*)" in message
     assert "(a[^a]*a[^c]*c instead of a.*a.*c)" in message

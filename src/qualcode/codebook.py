@@ -37,7 +37,7 @@ MIN_FUZZY_LETTERS = 5
 """Fuzzy words, and the tokens compared with them, have at least this many letters."""
 
 MAX_YAML_DEPTH = 100
-"""A codebook's YAML may nest collections this deep (about 48 levels of codes); deeper is refused."""
+"""How deep a codebook's YAML may nest collections (about 48 levels of codes); deeper: refused."""
 MAX_YAML_NODES = 200_000
 """A codebook's YAML may hold this many values once its aliases are expanded; more is refused:
 a few lines of nested aliases would otherwise expand to billions."""
@@ -1205,7 +1205,7 @@ a warning (time grows with the cube of a turn's length), more an error."""
 
 def _chained_message(count: int) -> str:
     power = {3: "cube", 4: "fourth power", 5: "fifth power"}.get(count + 1, f"{count + 1}th power")
-    slow = "a few seconds on a long turn" if count == 2 else "over a minute on a 1,000-character turn"
+    slow = "seconds on a long turn" if count == 2 else "over a minute on a 1,000-character turn"
     return (
         f"this regular expression can take time growing with the {power} of a turn's length "
         f"({slow}): {count} unbounded repeats such as .* can each take the same characters, so "
@@ -1219,10 +1219,10 @@ def regex_chained_repeats(expression: str) -> int:
     """The longest chain of unbounded repeats in ``expression`` that can share out the same text.
 
     Two repeats are chained when the later one can take characters the earlier one takes and
-    everything between them can be taken by the earlier one too (``.*a.*``, ``.*.*``, ``\w+.*``),
+    everything between them can be taken by the earlier one too (``.*a.*``, ``.*.*``, ``\\w+.*``),
     so that a failing search tries every split of the text between them: a chain of k repeats
     makes the search take time growing with the (k+1)th power of the text's length.
-    ``\w+ly\s+\w+`` has no chain (``\s`` stops the first ``\w+``); nor has ``a[^a]*a[^c]*c``.
+    ``\\w+ly\\s+\\w+`` has no chain (``\\s`` stops the first ``\\w+``); nor has ``a[^a]*a[^c]*c``.
     """
     tree = sre_parser.parse(expression, re.IGNORECASE)
     analyser = _RegexAnalyser(tree.state)
