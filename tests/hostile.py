@@ -416,6 +416,22 @@ def _codebook_regex(expression: str) -> Callable[[Path], None]:
     return make
 
 
+def _symlink_loop(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "t01.txt").write_text("\n\n".join(TURNS) + "\n")
+    (folder / "loop").symlink_to(".")
+
+
+def _link_outside(folder: Path) -> None:
+    """A link to a folder of files that are not transcripts (``/etc``, say), beside one."""
+    system = folder.parent / "system-files"
+    system.mkdir()
+    (system / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    folder.mkdir()
+    (folder / "t01.txt").write_text("\n\n".join(TURNS) + "\n")
+    (folder / "etc").symlink_to(system)
+
+
 TOO_LARGE = "is too large when unpacked"
 DOCTYPE = "has a DOCTYPE, which no file qualcode reads needs"
 CASES = [
@@ -518,6 +534,8 @@ CASES = [
         1,
         "the codebook nests lists and mappings more than 100 levels deep",
     ),
+    Case("symlink-loop", _symlink_loop, "ingest-folder", 0, "unchanged; 1 link not followed."),
+    Case("link-outside", _link_outside, "ingest-folder", 0, "unchanged; 1 link not followed."),
     Case(
         "slow-regex.yaml",
         _codebook_regex("a.*a.*a.*c"),

@@ -13,6 +13,8 @@ from qualcode.cli.render import Cell, exclusion_summary, table
 from qualcode.ingest import (
     INTERVIEWER_SETTING,
     FileResult,
+    LinkSkip,
+    SkippedLink,
     apply_roles,
     check_paths,
     ingest,
@@ -51,6 +53,26 @@ def _report_file(outcome: FileResult) -> None:
         )
 
 
+_LINK_REASONS = {
+    LinkSkip.OUTSIDE: "leading outside the folders given (--follow-links follows such links)",
+    LinkSkip.INSIDE: "leading inside the folders given, read there under their own names",
+    LinkSkip.WALKED: "leading to a folder already read (a loop)",
+    LinkSkip.BROKEN: "leading nowhere (what they point to does not exist)",
+}
+
+
+def _link_warnings(skipped: list[SkippedLink]) -> list[str]:
+    """One line per reason links were not followed: how many, and the first of them."""
+    lines = []
+    for reason, text in _LINK_REASONS.items():
+        links = [link for link in skipped if link.reason is reason]
+        if links:
+            count = "1 link" if len(links) == 1 else f"{len(links):,} links"
+            first = f"{links[0].path} -> {links[0].target}"
+            lines.append(f"not followed: {count} {text}, such as {first}")
+    return lines
+
+
 @app.command("ingest")
 def ingest_command(
     paths: Annotated[
@@ -74,6 +96,14 @@ def ingest_command(
             show_default=False,
         ),
     ] = None,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links",
+            help="Follow symbolic links that lead outside the folders given (not followed "
+            "otherwise, and counted).",
+        ),
+    ] = False,
 ) -> None:
     """Read transcripts into the project as documents and segments.
 
@@ -97,8 +127,9 @@ def ingest_command(
             assignments=assignments,
             coder=coder,
             on_file=_report_file,
+            follow_links=follow_links,
         )
-    for warning in result.warnings:
+    for warning in result.warnings + _link_warnings(result.skipped_links):
         typer.echo(f"warning: {warning}", err=True)
     files = len(result.files)
     summary = (
@@ -111,6 +142,9 @@ def ingest_command(
         summary += f", {result.count('metadata')} with new attributes"
     if result.failed:
         summary += f", {len(result.failed)} skipped"
+    links = len(result.skipped_links)
+    if links:
+        summary += f"; {links} {'link' if links == 1 else 'links'} not followed"
     if result.files and result.count("unchanged") == len(result.files):
         summary += " (nothing changed)"
     typer.echo(f"{summary}. Project: {state.project_path}")
