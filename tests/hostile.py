@@ -299,6 +299,29 @@ def _xlsx_broken_xml(path: Path) -> None:
     write_zip(path, replaced(data, deflated(SHEET, broken)))
 
 
+def _qdpx_codes(codes: bytes) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        head = PROJECT_QDE.split(b"></Project>")[0]
+        qde = head + b"><CodeBook><Codes>" + codes + b"</Codes></CodeBook></Project>"
+        write_zip(path, [deflated("project.qde", qde)])
+
+    return make
+
+
+def _code(number: int, inner: bytes = b"", name: bytes | None = None) -> bytes:
+    guid = f"00000000-0000-4000-8000-{number:012d}".encode()
+    label = name if name is not None else b"level %d" % number
+    head = b'<Code guid="' + guid + b'" name="' + label + b'" isCodable="true">'
+    return head + inner + b"</Code>"
+
+
+def _deep_codes() -> bytes:
+    codes = b""
+    for level in range(500, 0, -1):
+        codes = _code(level, codes)
+    return codes
+
+
 def _qdpx_broken_xml(path: Path) -> None:
     write_zip(path, [deflated("project.qde", b'<Project name="x">\n<Users>\n')])
 
@@ -369,6 +392,13 @@ def _sidecar_huge_cell(folder: Path) -> None:
 
 def _coding_sheet_huge_cell(path: Path) -> None:
     path.write_text(f"document,code,ordinal,memo\ngood.txt,housing,1,{'x' * 300_000}\n")
+
+
+def _coding_sheet_code(code: str) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        path.write_text(f"document,ordinal,code\ngood.txt,1,{code}\n")
+
+    return make
 
 
 def _tracked_changes(path: Path) -> None:
@@ -533,6 +563,42 @@ CASES = [
         "code",
         1,
         "the codebook nests lists and mappings more than 100 levels deep",
+    ),
+    Case(
+        "deep-codes.qdpx",
+        _qdpx_codes(_deep_codes()),
+        "import-qdpx",
+        1,
+        "project.qde: codes nest more than 40 levels deep (at 'level 41'): refusing the code tree",
+    ),
+    Case(
+        "duplicate-guids.qdpx",
+        _qdpx_codes(_code(1, name=b"Housing") + _code(1, name=b"Rent")),
+        "import-qdpx",
+        1,
+        "project.qde: two codes have the GUID 00000000-0000-4000-8000-000000000001 ('Housing' and "
+        "'Rent')",
+    ),
+    Case(
+        "same-names.qdpx",
+        _qdpx_codes(_code(1, name=b"Housing") + _code(2, name=b"Housing")),
+        "import-qdpx",
+        0,
+        "Codes: 2 in the archive, 2 new to the project.",
+    ),
+    Case(
+        "dots-code.csv",
+        _coding_sheet_code("housing/.."),
+        "import-codings-create",
+        1,
+        "row 2: cannot create code 'housing/..': each part of a code path starts with a letter",
+    ),
+    Case(
+        "script-code.csv",
+        _coding_sheet_code("<script>alert(1)</script>"),
+        "import-codings-create",
+        1,
+        "row 2: cannot create code '<script>alert(1)</script>': each part of a code path starts",
     ),
     Case("symlink-loop", _symlink_loop, "ingest-folder", 0, "unchanged; 1 link not followed."),
     Case("link-outside", _link_outside, "ingest-folder", 0, "unchanged; 1 link not followed."),

@@ -44,9 +44,10 @@ def run_case(case: Case, tmp_path: Path, cli: Callable[..., Result]) -> Result:
         assert checked.exit_code == case.exit_code, checked.output
         assert case.message in checked.output
         return cli("code", "--codebook", str(tmp_path / case.name))
-    assert case.command == "import-codings"
+    assert case.command in ("import-codings", "import-codings-create")
     case.make(tmp_path / case.name)
-    return cli("import", "codings", str(tmp_path / case.name), "--coder", "laia")
+    create = ["--create-codes"] if case.command == "import-codings-create" else []
+    return cli("import", "codings", str(tmp_path / case.name), "--coder", "laia", *create)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -183,3 +184,20 @@ def test_codebook_bombs_are_refused_under_a_memory_limit(tmp_path: Path, name: s
     [line] = [line for line in done.stdout.splitlines() if case.message in line]
     assert line.startswith(f"{name}:")
     assert done.stderr == "1 errors, 0 warnings.\n"
+
+
+def test_codes_of_one_name_in_an_archive_are_kept_apart_with_a_warning(
+    tmp_path: Path, cli: Callable[..., Result], project_path: Path
+) -> None:
+    case = next(case for case in CASES if case.name == "same-names.qdpx")
+    result = run_case(case, tmp_path, cli)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: 1 code has the name of an earlier code beside them ('Housing'): kept apart, "
+        "not merged (the later one's id ends in -2)\n"
+    )
+    with Store.open(project_path) as store:
+        assert [(code.path, code.label) for code in store.codes()] == [
+            ("housing", "Housing"),
+            ("housing-2", "Housing"),
+        ]
