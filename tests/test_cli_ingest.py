@@ -446,3 +446,22 @@ def test_follow_links_walks_a_loop_outside_once(cli, tmp_path: Path, project_pat
     assert result.exit_code == 0, result.output
     assert "2 files: 2 added, 0 updated, 0 unchanged; 1 link not followed." in result.stdout
     assert "1 link leading to a folder already read (a loop), such as t/out/back" in result.stderr
+
+
+def test_a_tables_unsafe_codes_are_not_created_and_are_named(
+    cli, corpus: Path, project_path
+) -> None:
+    """``import codings --create-codes`` refuses ``..`` and markup; a table's codes column is
+    held to the same rule, and what it leaves out is said."""
+    table = TABLE.replace("housing/rent; austerity", "housing/..; <script>x</script>; austerity")
+    (corpus / "t01.csv").write_text(table, encoding="utf-8")
+    result = cli("ingest", "transcripts", "--coder", "Marta Soler")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: t01.csv: codes not imported ('housing/..', '<script>x</script>'): each part of "
+        "a code path starts with a letter or digit and holds only letters, digits, spaces, - "
+        "and _\n"
+    )
+    with Store.open(project_path) as store:
+        assert {c.path for c in store.codes()} == {"austerity"}
+        assert [path for _, path in store.own_codings("Marta Soler")] == ["austerity"]

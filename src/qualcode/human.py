@@ -696,6 +696,15 @@ digits, spaces, - and _ (no ``..``, no markup, no formula, nothing a file name, 
 spreadsheet would read differently), at most 100 characters."""
 
 
+def creatable_code_path(text: str) -> str | None:
+    """``text`` as a code path an import may create (parts stripped), or None if a part is not
+    safe (:data:`_CREATED_ID`)."""
+    parts = [part.strip() for part in text.strip().strip("/").split("/")]
+    if not all(_CREATED_ID.fullmatch(part) for part in parts):
+        return None
+    return "/".join(parts)
+
+
 def _safe_id(part: str) -> str:
     """A suggestion for an unsafe id: no accents, lower case, other runs of characters ``_``."""
     decomposed = unicodedata.normalize("NFKD", part)
@@ -715,8 +724,8 @@ class _Codes:
         found = find_code(self.records, text)
         if found is not None or not self.create:
             return found
-        path = "/".join(part.strip() for part in text.strip().strip("/").split("/"))
-        if not path or any(not _CREATED_ID.fullmatch(part) for part in path.split("/")):
+        path = creatable_code_path(text)
+        if path is None:
             return None  # problem() says why
         parts = path.split("/")
         known = {r.path for r in self.records}

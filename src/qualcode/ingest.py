@@ -71,6 +71,8 @@ class FileResult:
     """Turns to which a codes column of the table gave codes."""
     codings: int = 0
     """Codings made of them for the person given as ``coder`` (none without one)."""
+    refused_codes: tuple[str, ...] = ()
+    """Codes of the table that could not be created (``..``, markup): not imported."""
     unlabelled: tuple[int, int] | None = None
     """(paragraphs, questions) of a document that reads like an interview but has no speakers."""
 
@@ -297,6 +299,13 @@ def ingest(
                     "recognises; its paragraphs are text of an unknown speaker "
                     "(docs/formats.md lists the speaker conventions)"
                 )
+            if outcome.refused_codes:
+                shown = ", ".join(f"'{code[:80]}'" for code in outcome.refused_codes[:5])
+                result.warnings.append(
+                    f"{outcome.name}: codes not imported ({shown}): each part of a code path "
+                    "starts with a letter or digit and holds only letters, digits, spaces, - "
+                    "and _"
+                )
             if outcome.coded_turns and coder is None:
                 turns = (
                     "1 turn carries"
@@ -410,6 +419,9 @@ def _ingest_file(
         store.set_attributes(document_id, attributes)
         status = "added" if version == 1 else "updated"
     coded = [p for p in read.paragraphs if p.codes]
+    codings, refused = (
+        _table_codings(store, document_id, coded, coder) if coder and coded else (0, ())
+    )
     return FileResult(
         file,
         name,
@@ -418,7 +430,8 @@ def _ingest_file(
         languages=languages,
         excluded=exclusion_counts(excluded) if status in (*NEW_VERSION, "refreshed") else (),
         coded_turns=len(coded),
-        codings=_table_codings(store, document_id, coded, coder) if coder and coded else 0,
+        codings=codings,
+        refused_codes=refused,
         unlabelled=_unlabelled_interview(read, segments) if status in NEW_VERSION else None,
     )
 
@@ -446,16 +459,19 @@ def _unlabelled_interview(read: ReadDocument, segments: list[Segment]) -> tuple[
     return None
 
 
-def _table_codings(store: Store, document_id: int, paragraphs: list[Paragraph], coder: str) -> int:
+def _table_codings(
+    store: Store, document_id: int, paragraphs: list[Paragraph], coder: str
+) -> tuple[int, tuple[str, ...]]:
     """Record a table's codes as ``coder``'s codings of the segments holding each turn; codes the
     project does not know are created, as ``import codings --create-codes`` does. Returns how
-    many codings are new."""
+    many codings are new, and the codes that could not be created (``..``, markup)."""
     # Imported here: human coding brings the matcher, which plain ingest does not need.
-    from qualcode.human import IMPORTED_CODEBOOK, find_code
+    from qualcode.human import IMPORTED_CODEBOOK, creatable_code_path, find_code
 
     known = store.codes()
     new: dict[str, CodeRecord] = {}
     pairs: set[tuple[int, str]] = set()
+    refused: list[str] = []
     segments = store.segments(document_id)
     for paragraph in paragraphs:
         holding = [
@@ -464,19 +480,15 @@ def _table_codings(store: Store, document_id: int, paragraphs: list[Paragraph], 
             if s.start_char < paragraph.end_char and paragraph.start_char < s.end_char
         ]
         for code in paragraph.codes:
-            path = find_code(known, code) or _code_path(code)
+            path = find_code(known, code) or creatable_code_path(code)
             if not path:
+                refused.append(code)
                 continue
             if find_code(known, path) is None:
                 _add_code(new, path)
             pairs.update((segment_id or 0, path) for segment_id in holding)
     store.add_missing_codes(new.values(), IMPORTED_CODEBOOK)
-    return store.add_human_codings(sorted(pairs), coder)
-
-
-def _code_path(text: str) -> str:
-    parts = [part.strip() for part in text.strip().strip("/").split("/")]
-    return "/".join(parts) if all(parts) else ""
+    return store.add_human_codings(sorted(pairs), coder), tuple(dict.fromkeys(refused))
 
 
 def _add_code(new: dict[str, CodeRecord], path: str) -> None:
