@@ -299,6 +299,29 @@ def _xlsx_broken_xml(path: Path) -> None:
     write_zip(path, replaced(data, deflated(SHEET, broken)))
 
 
+def _qdpx_codes(codes: bytes) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        head = PROJECT_QDE.split(b"></Project>")[0]
+        qde = head + b"><CodeBook><Codes>" + codes + b"</Codes></CodeBook></Project>"
+        write_zip(path, [deflated("project.qde", qde)])
+
+    return make
+
+
+def _code(number: int, inner: bytes = b"", name: bytes | None = None) -> bytes:
+    guid = f"00000000-0000-4000-8000-{number:012d}".encode()
+    label = name if name is not None else b"level %d" % number
+    head = b'<Code guid="' + guid + b'" name="' + label + b'" isCodable="true">'
+    return head + inner + b"</Code>"
+
+
+def _deep_codes() -> bytes:
+    codes = b""
+    for level in range(500, 0, -1):
+        codes = _code(level, codes)
+    return codes
+
+
 def _qdpx_broken_xml(path: Path) -> None:
     write_zip(path, [deflated("project.qde", b'<Project name="x">\n<Users>\n')])
 
@@ -371,6 +394,13 @@ def _coding_sheet_huge_cell(path: Path) -> None:
     path.write_text(f"document,code,ordinal,memo\ngood.txt,housing,1,{'x' * 300_000}\n")
 
 
+def _coding_sheet_code(code: str) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        path.write_text(f"document,ordinal,code\ngood.txt,1,{code}\n")
+
+    return make
+
+
 def _tracked_changes(path: Path) -> None:
     body = (
         b"<w:p><w:r><w:t xml:space='preserve'>Sarah Malik: rents are </w:t></w:r>"
@@ -384,6 +414,52 @@ def _tracked_changes(path: Path) -> None:
 
 def _old_word(path: Path) -> None:
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+
+
+def _codebook_aliases(path: Path) -> None:
+    """A 612-byte codebook whose nine levels of nine aliases expand to 1.2 billion values."""
+    lines = ["name: bomb", "version: '1'", "languages: [en]", 'x0: &x0 ["lol", "lol", "lol"]']
+    for level in range(1, 10):
+        previous = f"*x{level - 1}"
+        lines.append(f"x{level}: &x{level} [{', '.join([previous] * 9)}]")
+    lines.append("codes: [{id: a, patterns: {en: [rent]}, children: *x9}]")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _codebook_deep(path: Path) -> None:
+    path.write_text(
+        "name: deep\nversion: '1'\nlanguages: [en]\ncodes:\n"
+        + "  - {id: a, patterns: {en: [rent]}, children: "
+        + "[" * 1000
+        + "]" * 1000
+        + "}\n"
+    )
+
+
+def _codebook_regex(expression: str) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        path.write_text(
+            "name: slow\nversion: '1'\nlanguages: [en]\ncodes:\n"
+            f"  - id: a\n    patterns:\n      en: ['re:{expression}']\n"
+        )
+
+    return make
+
+
+def _symlink_loop(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "t01.txt").write_text("\n\n".join(TURNS) + "\n")
+    (folder / "loop").symlink_to(".")
+
+
+def _link_outside(folder: Path) -> None:
+    """A link to a folder of files that are not transcripts (``/etc``, say), beside one."""
+    system = folder.parent / "system-files"
+    system.mkdir()
+    (system / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    folder.mkdir()
+    (folder / "t01.txt").write_text("\n\n".join(TURNS) + "\n")
+    (folder / "etc").symlink_to(system)
 
 
 TOO_LARGE = "is too large when unpacked"
@@ -474,6 +550,72 @@ CASES = [
     ),
     Case("tracked-changes.docx", _tracked_changes, "ingest", 0, "added      tracked-changes.docx"),
     Case("old-word.doc", _old_word, "ingest", 3, "save it as .docx in Word or LibreOffice"),
+    Case(
+        "aliases.yaml",
+        _codebook_aliases,
+        "code",
+        1,
+        "the codebook holds more than 200,000 values once its YAML aliases are",
+    ),
+    Case(
+        "deep.yaml",
+        _codebook_deep,
+        "code",
+        1,
+        "the codebook nests lists and mappings more than 100 levels deep",
+    ),
+    Case(
+        "deep-codes.qdpx",
+        _qdpx_codes(_deep_codes()),
+        "import-qdpx",
+        1,
+        "project.qde: codes nest more than 40 levels deep (at 'level 41'): refusing the code tree",
+    ),
+    Case(
+        "duplicate-guids.qdpx",
+        _qdpx_codes(_code(1, name=b"Housing") + _code(1, name=b"Rent")),
+        "import-qdpx",
+        1,
+        "project.qde: two codes have the GUID 00000000-0000-4000-8000-000000000001 ('Housing' and "
+        "'Rent')",
+    ),
+    Case(
+        "same-names.qdpx",
+        _qdpx_codes(_code(1, name=b"Housing") + _code(2, name=b"Housing")),
+        "import-qdpx",
+        0,
+        "Codes: 2 in the archive, 2 new to the project.",
+    ),
+    Case(
+        "dots-code.csv",
+        _coding_sheet_code("housing/.."),
+        "import-codings-create",
+        1,
+        "row 2: cannot create code 'housing/..': each part of a code path starts with a letter",
+    ),
+    Case(
+        "script-code.csv",
+        _coding_sheet_code("<script>alert(1)</script>"),
+        "import-codings-create",
+        1,
+        "row 2: cannot create code '<script>alert(1)</script>': each part of a code path starts",
+    ),
+    Case("symlink-loop", _symlink_loop, "ingest-folder", 0, "unchanged; 1 link not followed."),
+    Case("link-outside", _link_outside, "ingest-folder", 0, "unchanged; 1 link not followed."),
+    Case(
+        "slow-regex.yaml",
+        _codebook_regex("a.*a.*a.*c"),
+        "code",
+        1,
+        "pattern 're:a.*a.*a.*c': this regular expression can take time growing with the fourth",
+    ),
+    Case(
+        "slow-digits.yaml",
+        _codebook_regex("a.*.*.*\\d{6}"),
+        "code",
+        1,
+        "pattern 're:a.*.*.*\\d{6}': this regular expression can take time growing with the",
+    ),
 ]
 
 

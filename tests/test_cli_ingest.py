@@ -460,3 +460,82 @@ def test_a_speakers_label_that_opens_nothing_is_a_warning(cli, corpus: Path, wri
         "warning: --speakers: no paragraph of the files read opens with 'sara malik' "
         "(closest: Sarah Malik)\n"
     )
+
+
+TURNS = "Interviewer: How are rents?\n\nSarah Malik: Rents are high.\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges")
+def test_links_are_not_followed_outside_and_each_folder_is_walked_once(
+    cli, tmp_path: Path, project_path: Path
+) -> None:
+    """A ``loop -> .`` link given as the path was walked again and again (13 s, 3.2 GB, exit 70),
+    and a link to a folder of system files was read as transcripts."""
+    folder = tmp_path / "t"
+    (folder / "inner").mkdir(parents=True)
+    (folder / "a.txt").write_text(TURNS)
+    (folder / "inner" / "b.txt").write_text(TURNS)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.txt").write_text(TURNS)
+    (folder / "loop").symlink_to(".")
+    (folder / "again").symlink_to("inner")
+    (folder / "out").symlink_to("../outside")
+    (folder / "broken").symlink_to(tmp_path / "nothing")
+    (tmp_path / "looplink").symlink_to("t")
+    result = cli("ingest", "looplink/loop/")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        f"2 files: 2 added, 0 updated, 0 unchanged; 4 links not followed. Project: {project_path}"
+    )
+    assert result.stderr.splitlines() == [
+        "warning: not followed: 1 link leading outside the folders given (--follow-links "
+        "follows such links), such as looplink/loop/out -> ../outside",
+        "warning: not followed: 2 links leading inside the folders given, read there under "
+        "their own names, such as looplink/loop/again -> inner",
+        "warning: not followed: 1 link leading nowhere (what they point to does not exist), "
+        f"such as looplink/loop/broken -> {tmp_path / 'nothing'}",
+    ]
+    with Store.open(project_path) as store:
+        assert sorted(d.name for d in store.documents()) == ["a.txt", "inner/b.txt"]
+    project_path.unlink()
+    result = cli("ingest", "t", "--follow-links")
+    assert result.exit_code == 0, result.output
+    assert "3 files: 3 added, 0 updated, 0 unchanged; 3 links not followed." in result.stdout
+    with Store.open(project_path) as store:
+        assert sorted(d.name for d in store.documents()) == ["a.txt", "inner/b.txt", "out/o.txt"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges")
+def test_follow_links_walks_a_loop_outside_once(cli, tmp_path: Path, project_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "a.txt").write_text(TURNS)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.txt").write_text(TURNS)
+    (outside / "back").symlink_to(outside)  # a loop outside the folder given
+    (folder / "out").symlink_to(outside)
+    result = cli("ingest", "t", "--follow-links")
+    assert result.exit_code == 0, result.output
+    assert "2 files: 2 added, 0 updated, 0 unchanged; 1 link not followed." in result.stdout
+    assert "1 link leading to a folder already read (a loop), such as t/out/back" in result.stderr
+
+
+def test_a_tables_unsafe_codes_are_not_created_and_are_named(
+    cli, corpus: Path, project_path
+) -> None:
+    """``import codings --create-codes`` refuses ``..`` and markup; a table's codes column is
+    held to the same rule, and what it leaves out is said."""
+    table = TABLE.replace("housing/rent; austerity", "housing/..; <script>x</script>; austerity")
+    (corpus / "t01.csv").write_text(table, encoding="utf-8")
+    result = cli("ingest", "transcripts", "--coder", "Marta Soler")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: t01.csv: codes not imported ('housing/..', '<script>x</script>'): each part of "
+        "a code path starts with a letter or digit and holds only letters, digits, spaces, - "
+        "and _\n"
+    )
+    with Store.open(project_path) as store:
+        assert {c.path for c in store.codes()} == {"austerity"}
+        assert [path for _, path in store.own_codings("Marta Soler")] == ["austerity"]

@@ -16,6 +16,7 @@ from qualcode.codebook import (
     find_codebook,
     load_codebook,
     parse_pattern,
+    regex_chained_repeats,
     regex_risk,
     regex_start_characters,
     render_tree,
@@ -408,6 +409,35 @@ def test_regex_risk_flags_nested_quantifiers_over_the_same_characters(expression
 )  # fmt: skip
 def test_regex_risk_leaves_linear_expressions_alone(expression: str) -> None:
     assert regex_risk(expression) is None
+
+
+@pytest.mark.parametrize(
+    ("expression", "chained"),
+    [(r"a.*c", 1), (r"a.*a.*c", 2), (r"a.*a.*a.*c", 3), (r"a.*.*.*\d{6}", 3),
+     (r".*?.*?.*?q", 3), (r"(a.*)(b.*)(c.*)d", 3), (r"x(?:a.*|b)y.*z.*w", 2),
+     (r"\w+ly\s+\w+", 1), (r"a[^a]*a[^a]*a[^c]*c", 1), (r"\d+ ?euros", 1),
+     (r"super ?illes?", 0), (r"rent.{0,20}high", 0)],
+)  # fmt: skip
+def test_chained_repeats_are_counted(expression: str, chained: int) -> None:
+    assert regex_chained_repeats(expression) == chained
+
+
+def test_three_chained_repeats_are_an_error_and_two_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "slow.yaml"
+    path.write_text(
+        'name: t\nversion: "1"\nlanguages: [en]\ncodes:\n  - id: c\n    patterns:\n'
+        "      en: ['re:a.*a.*a.*c', 're:a.*.*.*\\d{6}', 're:a.*a.*c', 're:a[^a]*a[^a]*a[^c]*c']\n"
+    )
+    slow = "this regular expression can take time growing with the "
+    found = [(p.key, p.severity, p.message.split(slow, 1)[1][:6]) for p in check_codebook(path)]
+    assert found == [
+        ("patterns.en[0]", "error", "fourth"),
+        ("patterns.en[1]", "error", "fourth"),
+        ("patterns.en[2]", "warning", "cube o"),
+    ]
+    message = check_codebook(path)[0].message
+    assert "keep one: merge repeats that follow each other (.*.* is .*)" in message
+    assert "(a[^a]*a[^c]*c instead of a.*a.*c)" in message
 
 
 def test_regex_start_characters() -> None:

@@ -37,10 +37,17 @@ def run_case(case: Case, tmp_path: Path, cli: Callable[..., Result]) -> Result:
     if case.command == "import-qdpx":
         case.make(tmp_path / case.name)
         return cli("import", "qdpx", str(tmp_path / case.name))
-    assert case.command == "import-codings"
     assert cli("ingest", str(corpus)).exit_code == 0
+    if case.command == "code":
+        case.make(tmp_path / case.name)
+        checked = cli("codebook", "check", str(tmp_path / case.name))
+        assert checked.exit_code == case.exit_code, checked.output
+        assert case.message in checked.output
+        return cli("code", "--codebook", str(tmp_path / case.name))
+    assert case.command in ("import-codings", "import-codings-create")
     case.make(tmp_path / case.name)
-    return cli("import", "codings", str(tmp_path / case.name), "--coder", "laia")
+    create = ["--create-codes"] if case.command == "import-codings-create" else []
+    return cli("import", "codings", str(tmp_path / case.name), "--coder", "laia", *create)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -148,3 +155,49 @@ def test_spaces_asked_for_are_capped(
         texts = [store.document_text(document.document_id) for document in store.documents()]
     expected = "Sarah Malik: Rents" + " " * 1000 + "are high."
     assert [text for text in texts if expected in text] != []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS is enforced on Linux")
+@pytest.mark.parametrize("name", ["aliases.yaml", "deep.yaml"])
+def test_codebook_bombs_are_refused_under_a_memory_limit(tmp_path: Path, name: str) -> None:
+    """Checking the alias bomb once took 11.7 GB: under a 1 GB address-space limit it is one
+    line, not a MemoryError."""
+    case = next(case for case in CASES if case.name == name)
+    case.make(tmp_path / name)
+
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "qualcode", "codebook", "check", name],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+        preexec_fn=limit,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    [line] = [line for line in done.stdout.splitlines() if case.message in line]
+    assert line.startswith(f"{name}:")
+    assert done.stderr == "1 errors, 0 warnings.\n"
+
+
+def test_codes_of_one_name_in_an_archive_are_kept_apart_with_a_warning(
+    tmp_path: Path, cli: Callable[..., Result], project_path: Path
+) -> None:
+    case = next(case for case in CASES if case.name == "same-names.qdpx")
+    result = run_case(case, tmp_path, cli)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: 1 code has the name of an earlier code beside them ('Housing'): kept apart, "
+        "not merged (the later one's id ends in -2)\n"
+    )
+    with Store.open(project_path) as store:
+        assert [(code.path, code.label) for code in store.codes()] == [
+            ("housing", "Housing"),
+            ("housing-2", "Housing"),
+        ]

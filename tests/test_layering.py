@@ -76,7 +76,14 @@ HEAVY_MODULES = [
     "qualcode.report",
 ]
 # What the command line may import before a command runs: stdlib-only records, errors, defaults.
-CLI_CORE_MODULES = {"qualcode", "qualcode.defaults", "qualcode.errors", "qualcode.models"}
+# entry: the stdlib-only start that installs the Ctrl-C handler before anything heavy.
+CLI_CORE_MODULES = {
+    "qualcode",
+    "qualcode.defaults",
+    "qualcode.entry",
+    "qualcode.errors",
+    "qualcode.models",
+}
 
 
 def test_the_cli_imports_nothing_heavy() -> None:

@@ -124,3 +124,26 @@ def test_a_persons_matrix_has_only_the_segments_they_looked_at(
     # a report of her codings says it is of the segments she looked at
     report = run("--project", str(project), "report", "--coder", "laia")
     assert "laia looked at 3 of the 3 in-scope segments" in " ".join(report.stdout.split())
+
+
+def test_two_documents_of_one_file_name_in_different_folders(tmp_path: Path, cli) -> None:
+    """``tag t01.txt#N`` picked one of ``barcelona/t01.txt`` and ``birmingham/t01.txt``, and
+    ``report --documents --out`` ended in exit 70 (duplicate column names): names are the
+    documents' project names, which are unique."""
+    for city in ("barcelona", "birmingham"):
+        (tmp_path / "t" / city).mkdir(parents=True)
+        (tmp_path / "t" / city / "t01.txt").write_text(ENGLISH, encoding="utf-8")
+    assert cli("ingest", str(tmp_path / "t")).exit_code == 0
+    assert cli("code", "--codebook", str(MINI)).exit_code == 0
+    result = cli("tag", "t01.txt#1", "housing", "--coder", "laia")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "Error: 't01.txt' matches several documents (barcelona/t01.txt, birmingham/t01.txt): "
+        "give the folder too"
+    )
+    assert cli("tag", "birmingham/t01.txt#1", "housing", "--coder", "laia").exit_code == 0
+    result = cli("report", "--documents", "--out", "rep")
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "rep" / "code_document.csv").open(encoding="utf-8") as table:
+        header = next(csv.reader(table))
+    assert header[-2:] == ["barcelona/t01.txt", "birmingham/t01.txt"]

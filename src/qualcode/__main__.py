@@ -1,6 +1,6 @@
 """``python -m qualcode``: the same as the ``qualcode`` command."""
 
-from qualcode.cli import main
+from qualcode.entry import main
 
 if __name__ == "__main__":
     main()

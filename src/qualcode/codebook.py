@@ -36,6 +36,12 @@ COMFORTABLE_PREFIX_LETTERS = 4
 MIN_FUZZY_LETTERS = 5
 """Fuzzy words, and the tokens compared with them, have at least this many letters."""
 
+MAX_YAML_DEPTH = 100
+"""How deep a codebook's YAML may nest collections (about 48 levels of codes); deeper: refused."""
+MAX_YAML_NODES = 200_000
+"""A codebook's YAML may hold this many values once its aliases are expanded; more is refused:
+a few lines of nested aliases would otherwise expand to billions."""
+
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -343,6 +349,39 @@ def regex_start_characters(expression: str, flags: int = re.IGNORECASE) -> froze
 _Loc = tuple[str | int, ...]
 
 
+class _TooLarge(Exception):
+    """The YAML nests or expands past a limit; carries the message and the line."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader with the nesting of collections limited while composing.
+
+    PyYAML composes nested collections recursively, so a codebook nested a thousand levels would
+    otherwise end in RecursionError.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _TooLarge(
+                    f"the codebook nests lists and mappings more than {MAX_YAML_DEPTH} levels "
+                    "deep: refusing it (real codebooks nest a few levels of codes)",
+                    mark.line + 1,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 class _Document:
     """The plain data of a YAML file and the line of every key and list item in it."""
 
@@ -351,6 +390,7 @@ class _Document:
         self.lines: dict[_Loc, int] = {(): 1}
         self.problems: list[Problem] = []
         self._open: set[int] = set()
+        self._nodes = 0
 
     def line(self, loc: _Loc) -> int | None:
         """The line of ``loc``, or of its nearest ancestor that has one."""
@@ -366,16 +406,25 @@ class _Document:
         self.problems.append(Problem(self.path, self.line(loc), key, message, severity))
 
     def load(self, text: str) -> Any:
-        loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text)
         try:
             node = loader.get_single_node()
             if node is None:
                 return None
+            self._nodes = 0
             return self._data(loader, node, ())
         finally:
             loader.dispose()
 
     def _data(self, loader: yaml.SafeLoader, node: yaml.Node, loc: _Loc) -> Any:
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise _TooLarge(
+                f"the codebook holds more than {MAX_YAML_NODES:,} values once its YAML aliases "
+                "are expanded: refusing it, since a few lines of nested aliases can expand to "
+                "billions (write the values out, or use fewer aliases)",
+                self.line(loc[:1]) or node.start_mark.line + 1,
+            )
         if isinstance(node, yaml.CollectionNode):
             if id(node) in self._open:  # an alias of one of its own ancestors
                 self.problem(loc, _dotted(loc) or None, "a YAML alias refers to itself")
@@ -591,6 +640,8 @@ def _read(path: Path) -> tuple[Codebook | None, list[Problem]]:
         return None, document.problems
     try:
         data = document.load(text)
+    except _TooLarge as error:
+        return None, [Problem(path, error.line, None, error.message)]
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = f"not valid YAML: {error.problem or error.context}"
@@ -1138,7 +1189,55 @@ def _parse_regex(
     risk = regex_risk(folded)
     if risk:
         return None, [("error", f"pattern '{text}': {risk}")]
-    return Pattern(PatternKind.REGEX, text, language, expression=expression), []
+    chained = regex_chained_repeats(folded)
+    if chained > MAX_CHAINED_REPEATS:
+        return None, [("error", f"pattern '{text}': {_chained_message(chained)}")]
+    pattern = Pattern(PatternKind.REGEX, text, language, expression=expression)
+    if chained == MAX_CHAINED_REPEATS:
+        return pattern, [("warning", f"pattern '{text}': {_chained_message(chained)}")]
+    return pattern, []
+
+
+MAX_CHAINED_REPEATS = 2
+"""Unbounded repeats that can take the same characters one after another (``.*a.*``): two are
+a warning (time grows with the cube of a turn's length), more an error."""
+
+
+def _chained_message(count: int) -> str:
+    power = {3: "cube", 4: "fourth power", 5: "fifth power"}.get(count + 1, f"{count + 1}th power")
+    slow = "seconds on a long turn" if count == 2 else "over a minute on a 1,000-character turn"
+    return (
+        f"this regular expression can take time growing with the {power} of a turn's length "
+        f"({slow}): {count} unbounded repeats such as .* can each take the same characters, so "
+        "a turn without a hit is tried in every way of sharing it out between them; keep one: "
+        "merge repeats that follow each other (.*.* is .*), stop each gap at what follows it "
+        "(a[^a]*a[^c]*c instead of a.*a.*c), or use a near pattern"
+    )
+
+
+def regex_chained_repeats(expression: str) -> int:
+    """The longest chain of unbounded repeats in ``expression`` that can share out the same text.
+
+    Two repeats are chained when the later one can take characters the earlier one takes and
+    everything between them can be taken by the earlier one too (``.*a.*``, ``.*.*``, ``\\w+.*``),
+    so that a failing search tries every split of the text between them: a chain of k repeats
+    makes the search take time growing with the (k+1)th power of the text's length.
+    ``\\w+ly\\s+\\w+`` has no chain (``\\s`` stops the first ``\\w+``); nor has ``a[^a]*a[^c]*c``.
+    """
+    tree = sre_parser.parse(expression, re.IGNORECASE)
+    analyser = _RegexAnalyser(tree.state)
+    longest = 0
+    sequences = [list(tree)]
+    for op, av in _walk(list(tree)):
+        if op in _REPEATS:
+            sequences.append(list(av[2]))
+        elif op is _C.SUBPATTERN:
+            sequences.append(list(av[3]))
+        elif op is _C.BRANCH:
+            sequences.extend(list(alternative) for alternative in av[1])
+    for sequence in sequences:
+        longest = max(longest, analyser.chain(_flatten(sequence)))
+    return longest
 
 
 # --------------------------------------------------------------------------------------------
@@ -1216,6 +1315,23 @@ class _RegexAnalyser:
             if swallowed and chars & first:
                 return True
         return False
+
+    def chain(self, items: list[Any]) -> int:
+        """The longest chain of unbounded repeats in one flat sequence (see
+        :func:`regex_chained_repeats`)."""
+        repeats = [
+            (index, self.chars([(op, av)]))
+            for index, (op, av) in enumerate(items)
+            if op in _REPEATS and av[1] == _C.MAXREPEAT and self.width(list(av[2]))[1] > 0
+        ]
+        best: list[int] = []
+        for later, (end, taken) in enumerate(repeats):
+            length = 1
+            for earlier, (start, chars) in enumerate(repeats[:later]):
+                if taken & chars and self.chars(items[start + 1 : end]) <= chars:
+                    length = max(length, best[earlier] + 1)
+            best.append(length)
+        return max(best, default=0)
 
     def width(self, items: list[Any]) -> tuple[int, int]:
         return tuple(sre_parser.SubPattern(self.state, items).getwidth())

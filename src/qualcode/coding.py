@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -376,12 +377,33 @@ def _stopped() -> QualcodeError:
 _worker_matcher: Matcher | None = None
 
 
+PARENT_CHECK_SECONDS = 0.2
+"""How often a worker looks whether the process that started it is still there."""
+
+
 def _start_worker(codebook: Codebook) -> None:
     global _worker_matcher
     # Ctrl-C reaches the whole process group; the main process alone decides what to do.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(os.getppid())
     gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])  # a spawned worker starts afresh
     _worker_matcher = Matcher(codebook)
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when its parent is gone (killed with -9, say).
+
+    Otherwise a worker waits for work for ever: forked, it holds both ends of its task pipe, so
+    the pipe never closes, and it keeps the caller's stdout open, so a script reading the output
+    of the killed command would hang too.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="qualcode-parent-watch", daemon=True).start()
 
 
 def _worker_started() -> None:

@@ -66,6 +66,12 @@ class StoreError(QualcodeError):
     """The project file cannot be opened, is not a qualcode project, or is from a newer qualcode."""
 
 
+class ProjectBusyError(StoreError):
+    """Another qualcode command is writing the project, and the command was told not to wait."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+
 class CodebookError(QualcodeError):
     """A codebook is invalid. Carries the file, line and key of the problem."""
 

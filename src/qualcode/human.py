@@ -20,6 +20,7 @@ import getpass
 import os
 import random
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -689,6 +690,28 @@ def _first(row: dict[str, str], names: Sequence[str]) -> str:
     return next((row[name] for name in names if row.get(name)), "")
 
 
+_CREATED_ID = re.compile(r"[^\W_][\w\- ]{0,99}")
+"""What each part of a code path an import creates must be: a letter or digit, then letters,
+digits, spaces, - and _ (no ``..``, no markup, no formula, nothing a file name, a URL or a
+spreadsheet would read differently), at most 100 characters."""
+
+
+def creatable_code_path(text: str) -> str | None:
+    """``text`` as a code path an import may create (parts stripped), or None if a part is not
+    safe (:data:`_CREATED_ID`)."""
+    parts = [part.strip() for part in text.strip().strip("/").split("/")]
+    if not all(_CREATED_ID.fullmatch(part) for part in parts):
+        return None
+    return "/".join(parts)
+
+
+def _safe_id(part: str) -> str:
+    """A suggestion for an unsafe id: no accents, lower case, other runs of characters ``_``."""
+    decomposed = unicodedata.normalize("NFKD", part)
+    ascii_text = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_-")
+
+
 class _Codes:
     """Code paths of the project, and those an import may create."""
 
@@ -701,9 +724,9 @@ class _Codes:
         found = find_code(self.records, text)
         if found is not None or not self.create:
             return found
-        path = "/".join(part.strip() for part in text.strip().strip("/").split("/"))
-        if not path or any(not part for part in path.split("/")):
-            return None
+        path = creatable_code_path(text)
+        if path is None:
+            return None  # problem() says why
         parts = path.split("/")
         known = {r.path for r in self.records}
         for depth in range(1, len(parts) + 1):
@@ -720,6 +743,16 @@ class _Codes:
     def problem(self, text: str) -> str:
         if not text.strip():
             return "the code is empty"
+        parts = [part.strip() for part in text.strip().strip("/").split("/")]
+        unsafe = any(not _CREATED_ID.fullmatch(part) for part in parts)
+        if self.create and unsafe and find_code(self.records, text) is None:
+            safe = [_safe_id(part) for part in parts]
+            write = f" (write '{'/'.join(safe)}')" if all(safe) else ""
+            return (
+                f"cannot create code '{text.strip()[:80]}': each part of a code path starts "
+                "with a letter or digit and holds only letters, digits, spaces, - and _ "
+                f"(at most 100 characters){write}"
+            )
         return unknown_code_message(self.records, text)
 
     def save(self, store: Store) -> tuple[str, ...]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from qualcode.errors import QualcodeError, ReaderError, UsageError
@@ -71,6 +73,8 @@ class FileResult:
     """Turns to which a codes column of the table gave codes."""
     codings: int = 0
     """Codings made of them for the person given as ``coder`` (none without one)."""
+    refused_codes: tuple[str, ...] = ()
+    """Codes of the table that could not be created (``..``, markup): not imported."""
     unlabelled: tuple[int, int] | None = None
     """(paragraphs, questions) of a document that reads like an interview but has no speakers."""
     text_labels: tuple[str, ...] = ()
@@ -88,6 +92,7 @@ class FileResult:
 class IngestResult:
     files: list[FileResult] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped_links: list[SkippedLink] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -97,25 +102,110 @@ class IngestResult:
         return [f for f in self.files if f.status == "failed"]
 
 
-def discover(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+class LinkSkip(StrEnum):
+    """Why a symbolic link met while walking a folder was not followed."""
+
+    OUTSIDE = "outside"
+    """It leads outside the folders given (followed only with ``follow_links``)."""
+    INSIDE = "inside"
+    """It leads to a file or folder inside the folders given, read under its own name."""
+    WALKED = "walked"
+    """It leads to a folder already walked: a loop, or two links to one folder."""
+    BROKEN = "broken"
+    """What it leads to does not exist."""
+
+
+@dataclass(frozen=True)
+class SkippedLink:
+    path: Path
+    target: str
+    reason: LinkSkip
+
+
+@dataclass
+class Discovery:
+    """The transcripts found under the paths given, and the links not followed."""
+
+    files: list[tuple[Path, Path]] = field(default_factory=list)
+    skipped_links: list[SkippedLink] = field(default_factory=list)
+
+
+def discover(paths: Iterable[Path], *, follow_links: bool = False) -> Discovery:
     """(root, file) for every transcript under the given files and folders, in a stable order.
 
     Hidden files and folders, ``metadata.csv`` and README/LICENSE files are not transcripts.
+    Folders are walked by their real paths, each once, so a link loop (``loop -> .``) ends at
+    once. A symbolic link is not followed if it leads inside the folders given (what it leads
+    to is read under its own name) or, unless ``follow_links``, outside them; each such link is
+    counted in ``skipped_links``.
     """
+    paths = list(paths)
     check_paths(paths)
-    found: list[tuple[Path, Path]] = []
+    found = Discovery()
+    roots = [given.resolve() for given in paths if given.is_dir()]
+    walked: set[Path] = set()
     for given in paths:
         if given.is_file():
-            found.append((_root_of_file(given), given.resolve()))
+            found.files.append((_root_of_file(given), given.resolve()))
             continue
-        for file in sorted(given.rglob("*")):
-            relative = file.relative_to(given).parts
-            if any(part.startswith((".", "~$")) for part in relative) or not file.is_file():
-                continue
-            if file.name.lower() in IGNORED_NAMES:
-                continue
-            found.append((given, file))
+        files: list[Path] = []
+        _walk(given, given.resolve(), roots, walked, follow_links, files, found.skipped_links)
+        found.files.extend((given, file) for file in sorted(files))
     return found
+
+
+def _walk(
+    given: Path,
+    real: Path,
+    roots: list[Path],
+    walked: set[Path],
+    follow_links: bool,
+    files: list[Path],
+    skipped: list[SkippedLink],
+) -> None:
+    """Collect the transcripts under ``given`` (whose real path is ``real``), without recursion."""
+    folders = [(given, real)]
+    while folders:
+        folder, real_folder = folders.pop()
+        if real_folder in walked:
+            continue
+        walked.add(real_folder)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue  # unreadable: as rglob did, nothing found there
+        for entry in entries:
+            if entry.name.startswith((".", "~$")):
+                continue
+            path = folder / entry.name
+            if entry.is_symlink():
+                target = Path(os.path.realpath(path))
+                reason = _link_skip(target, roots, walked, follow_links)
+                if reason is not None:
+                    skipped.append(SkippedLink(path, os.readlink(path), reason))
+                    continue
+                if target.is_dir():
+                    folders.append((path, target))
+                elif entry.name.lower() not in IGNORED_NAMES:
+                    files.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append((path, Path(os.path.realpath(path))))
+            elif entry.is_file(follow_symlinks=False) and entry.name.lower() not in IGNORED_NAMES:
+                files.append(path)
+
+
+def _link_skip(
+    target: Path, roots: list[Path], walked: set[Path], follow_links: bool
+) -> LinkSkip | None:
+    if not target.exists():
+        return LinkSkip.BROKEN
+    if any(target == root or root in target.parents for root in roots):
+        return LinkSkip.INSIDE
+    if target in walked:
+        return LinkSkip.WALKED
+    if not follow_links:
+        return LinkSkip.OUTSIDE
+    return None
 
 
 def _root_of_file(file: Path, levels: int = 4) -> Path:
@@ -172,21 +262,24 @@ def ingest(
     speakers: SpeakerPolicy = AUTO,
     on_file: Callable[[FileResult], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    follow_links: bool = False,
 ) -> IngestResult:
     """Read every transcript under ``paths`` into the project, in one transaction.
 
     A table of turns with a codes column gives codings of ``coder`` (a person's name), as if
     that person had tagged each turn; without a coder they are only counted. ``speakers`` says
     which labels are speakers (a document's ``speakers`` attribute wins over it). ``progress`` is
-    called with the files done and the files in all after each file.
+    called with the files done and the files in all after each file. Links leading outside the
+    folders given are followed only with ``follow_links`` (see :func:`discover`).
     """
     if coder is not None:
         from qualcode.human import check_coder  # see _table_codings
 
         coder = check_coder(coder)
-    targets = [(root, file) for root, file in discover(paths) if not _is_project_file(store, file)]
+    discovery = discover(paths, follow_links=follow_links)
+    targets = [(root, file) for root, file in discovery.files if not _is_project_file(store, file)]
     sidecars = _sidecars(targets)
-    result = IngestResult()
+    result = IngestResult(skipped_links=discovery.skipped_links)
     folders = {given.resolve() for given in paths if given.is_dir()}
     for root, sidecar in sidecars.items():
         # A file given on its own uses its folder's sidecar without claiming all of its rows.
@@ -216,6 +309,13 @@ def ingest(
                     f"{questions} of them questions) but marks no speakers that qualcode "
                     "recognises; its paragraphs are text of an unknown speaker "
                     "(docs/formats.md lists the speaker conventions)"
+                )
+            if outcome.refused_codes:
+                shown = ", ".join(f"'{code[:80]}'" for code in outcome.refused_codes[:5])
+                result.warnings.append(
+                    f"{outcome.name}: codes not imported ({shown}): each part of a code path "
+                    "starts with a letter or digit and holds only letters, digits, spaces, - "
+                    "and _"
                 )
             if outcome.coded_turns and coder is None:
                 turns = (
@@ -360,6 +460,9 @@ def _ingest_file(
         store.set_attributes(document_id, attributes)
         status = "added" if version == 1 else "updated"
     coded = [p for p in read.paragraphs if p.codes]
+    codings, refused = (
+        _table_codings(store, document_id, coded, coder) if coder and coded else (0, ())
+    )
     return FileResult(
         file,
         name,
@@ -368,7 +471,8 @@ def _ingest_file(
         languages=languages,
         excluded=exclusion_counts(excluded) if status in (*NEW_VERSION, "refreshed") else (),
         coded_turns=len(coded),
-        codings=_table_codings(store, document_id, coded, coder) if coder and coded else 0,
+        codings=codings,
+        refused_codes=refused,
         unlabelled=_unlabelled_interview(read, segments) if status in NEW_VERSION else None,
         text_labels=segmentation.text_labels if status in NEW_VERSION else (),
         speaker_labels=segmentation.speaker_labels,
@@ -398,16 +502,19 @@ def _unlabelled_interview(read: ReadDocument, segments: list[Segment]) -> tuple[
     return None
 
 
-def _table_codings(store: Store, document_id: int, paragraphs: list[Paragraph], coder: str) -> int:
+def _table_codings(
+    store: Store, document_id: int, paragraphs: list[Paragraph], coder: str
+) -> tuple[int, tuple[str, ...]]:
     """Record a table's codes as ``coder``'s codings of the segments holding each turn; codes the
     project does not know are created, as ``import codings --create-codes`` does. Returns how
-    many codings are new."""
+    many codings are new, and the codes that could not be created (``..``, markup)."""
     # Imported here: human coding brings the matcher, which plain ingest does not need.
-    from qualcode.human import IMPORTED_CODEBOOK, find_code
+    from qualcode.human import IMPORTED_CODEBOOK, creatable_code_path, find_code
 
     known = store.codes()
     new: dict[str, CodeRecord] = {}
     pairs: set[tuple[int, str]] = set()
+    refused: list[str] = []
     segments = store.segments(document_id)
     for paragraph in paragraphs:
         holding = [
@@ -416,19 +523,15 @@ def _table_codings(store: Store, document_id: int, paragraphs: list[Paragraph], 
             if s.start_char < paragraph.end_char and paragraph.start_char < s.end_char
         ]
         for code in paragraph.codes:
-            path = find_code(known, code) or _code_path(code)
+            path = find_code(known, code) or creatable_code_path(code)
             if not path:
+                refused.append(code)
                 continue
             if find_code(known, path) is None:
                 _add_code(new, path)
             pairs.update((segment_id or 0, path) for segment_id in holding)
     store.add_missing_codes(new.values(), IMPORTED_CODEBOOK)
-    return store.add_human_codings(sorted(pairs), coder)
-
-
-def _code_path(text: str) -> str:
-    parts = [part.strip() for part in text.strip().strip("/").split("/")]
-    return "/".join(parts) if all(parts) else ""
+    return store.add_human_codings(sorted(pairs), coder), tuple(dict.fromkeys(refused))
 
 
 def _add_code(new: dict[str, CodeRecord], path: str) -> None:

@@ -12,15 +12,15 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from qualcode.errors import StoreError
+from qualcode.errors import ProjectBusyError, StoreError
 from qualcode.migrations import MIGRATIONS
 from qualcode.models import (
     Decision,
@@ -146,19 +146,79 @@ class CodingRun:
     codebook_path: str = ""  # the file as the run found it (explain and search look there again)
 
 
+BUSY_MESSAGE = "another qualcode command is writing this project"
+BUSY_HINT = "wait for it to finish, or run again without --no-wait to wait for it"
+BUSY_GRACE_SECONDS = 0.5
+"""How long a command waits for a lock before it says it is waiting (or, --no-wait, stops)."""
+BUSY_TIMEOUT_SECONDS = 600
+"""Once open, how long one statement waits for another command's lock before it fails."""
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    """Whether SQLite failed because another connection holds the project's lock."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        "database is locked" in str(error) or "database is busy" in str(error)
+    )
+
+
+def _wait_for_writer(
+    connection: sqlite3.Connection,
+    path: Path,
+    wait: bool,
+    on_wait: Callable[[], None] | None,
+) -> None:
+    """Return once no other command is writing the project (a write lock taken and let go).
+
+    SQLite's own wait ends in "database is locked" after its timeout, which a long ingest
+    passes; here the wait is as long as the other command takes, in steps of a second so that
+    Ctrl-C stops it.
+    """
+    told = False
+    while True:
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if not is_busy(error):
+                return  # a read-only file, say: the command's own statements will tell
+            if not wait:
+                raise ProjectBusyError(BUSY_MESSAGE, path=path, hint=BUSY_HINT) from None
+            if not told and on_wait is not None:
+                on_wait()
+            told = True
+            connection.execute("PRAGMA busy_timeout = 1000")
+            continue
+        connection.execute("ROLLBACK")
+        return
+
+
 class Store:
     """An open project. Use :meth:`open`; close it (or use ``with``) when done."""
+
+    commits: ClassVar[int] = 0
+    """Transactions committed in this process, migrations aside: what an interrupt reports."""
 
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._db = connection
         self._in_transaction = False
+        self._migrating = False
 
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, create: bool = False) -> Store:
-        """Open a project, applying pending migrations. ``create`` allows a new, empty file."""
+    def open(
+        cls,
+        path: Path,
+        create: bool = False,
+        *,
+        wait: bool = True,
+        on_wait: Callable[[], None] | None = None,
+    ) -> Store:
+        """Open a project, applying pending migrations. ``create`` allows a new, empty file.
+
+        If another command is writing the project, wait for it to finish (calling ``on_wait``
+        once first) or, with ``wait=False``, raise :class:`ProjectBusyError`.
+        """
         path = Path(path)
         if not path.exists() and not create:
             raise StoreError(
@@ -171,17 +231,21 @@ class Store:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         new = not path.exists() or path.stat().st_size == 0
-        connection = sqlite3.connect(path, isolation_level=None)
+        connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_GRACE_SECONDS)
         try:
             connection.row_factory = sqlite3.Row
-            if new:
+            if new:  # before anything writes: the first write fixes the page size
                 connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            _wait_for_writer(connection, path, wait, on_wait)
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA synchronous = NORMAL")
             store = cls(path, connection)
             store._migrate()
         except sqlite3.DatabaseError as error:
             connection.close()
+            if is_busy(error):
+                raise ProjectBusyError(BUSY_MESSAGE, path=path, hint=BUSY_HINT) from error
             raise StoreError(f"not a qualcode project ({error})", path=path) from error
         except BaseException:
             connection.close()  # never leave the file open (and locked, on Windows) on failure
@@ -225,6 +289,14 @@ class Store:
             return
         if applied and self._has_documents():
             self._backup(suffix=f".before-{pending[0][0]}.bak")
+        self._migrating = True
+        try:
+            self._apply(pending)
+        finally:
+            self._migrating = False
+
+    def _apply(self, pending: list[tuple[str, Any]]) -> None:
+        db = self._db
         with self.transaction():
             for name, migration in pending:
                 migration(db)
@@ -276,7 +348,13 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
             else:
-                self._db.execute("COMMIT")
+                try:
+                    self._db.execute("COMMIT")
+                finally:
+                    # Counted even when an interrupt arrives just after COMMIT: the message of
+                    # an interrupt must say the changes are saved.
+                    if not self._db.in_transaction and not self._migrating:
+                        Store.commits += 1
             finally:
                 self._in_transaction = False
         finally:

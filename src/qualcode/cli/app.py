@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from qualcode import __version__
+from qualcode.entry import command_started, tell_interrupted
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
+EXIT_BUSY = 75
 EXIT_INTERRUPTED = 130
 
 
@@ -41,8 +43,15 @@ class QualcodeGroup(TyperGroup):
         except QualcodeError as error:
             _fail(str(error), error.exit_code)
         except KeyboardInterrupt:
-            _fail("interrupted; the project is as it was before this command", EXIT_INTERRUPTED)
+            if state.debug:
+                traceback.print_exc()
+            tell_interrupted()
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except sqlite3.DatabaseError as error:
+            from qualcode.store import BUSY_HINT, BUSY_MESSAGE, is_busy
+
+            if is_busy(error):  # another command took the lock after this one opened the project
+                _fail(f"{state.project_path}: {BUSY_MESSAGE} ({BUSY_HINT})", EXIT_BUSY)
             _fail(f"{state.project_path}: project database error: {error}", EXIT_ERROR)
         except OSError as error:
             if error.errno == errno.EPIPE:
@@ -56,7 +65,8 @@ _PROJECT_FLAGS = ("--project", "-p")
 
 
 def project_option_first(args: list[str]) -> list[str]:
-    """The arguments with a ``--project``/``-p`` given after the command moved before it."""
+    """The arguments with a ``--project``/``-p`` (or ``--no-wait``) given after the command
+    moved before it."""
     moved: list[str] = []
     rest: list[str] = []
     index = 0
@@ -69,7 +79,7 @@ def project_option_first(args: list[str]) -> list[str]:
             moved.extend(args[index : index + 2])
             index += 2
             continue
-        if arg.startswith("--project="):
+        if arg.startswith("--project=") or arg == "--no-wait":
             moved.append(arg)
         else:
             rest.append(arg)
@@ -116,6 +126,7 @@ app.add_typer(import_app, name="import")
 class State:
     project: Path | None = None
     debug: bool = False
+    no_wait: bool = False
 
     @property
     def project_path(self) -> Path:
@@ -126,7 +137,15 @@ class State:
     def open_store(self, create: bool = False) -> Store:
         from qualcode.store import Store
 
-        return Store.open(self.project_path, create=create)
+        return Store.open(
+            self.project_path, create=create, wait=not self.no_wait, on_wait=_tell_waiting
+        )
+
+
+def _tell_waiting() -> None:
+    from qualcode.store import BUSY_MESSAGE
+
+    print(f"{BUSY_MESSAGE}; waiting…", file=sys.stderr, flush=True)
 
 
 state = State()
@@ -150,6 +169,14 @@ def main_options(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    no_wait: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait",
+            help="If another qualcode command is writing the project, stop (exit 75) "
+            "instead of waiting for it.",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
@@ -157,3 +184,10 @@ def main_options(
 ) -> None:
     state.project = project
     state.debug = debug
+    state.no_wait = no_wait
+    # What an interrupt reports is about this command alone; the store is imported only by a
+    # command, so it is reset only where an earlier command (in the same process) loaded it.
+    store = sys.modules.get("qualcode.store")
+    if store is not None:
+        store.Store.commits = 0
+    command_started()

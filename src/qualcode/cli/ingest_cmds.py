@@ -14,7 +14,7 @@ from qualcode.cli.render import Cell, exclusion_summary, table
 from qualcode.models import Exclusion, ExclusionCount, Unit
 
 if TYPE_CHECKING:
-    from qualcode.ingest import FileResult
+    from qualcode.ingest import FileResult, SkippedLink
 
 EXIT_SOME_FILES_FAILED = 3
 
@@ -61,6 +61,26 @@ def _label_list(labels: tuple[str, ...]) -> str:
     return f"{listed} and {more} more" if more > 0 else listed
 
 
+def _link_warnings(skipped: list[SkippedLink]) -> list[str]:
+    """One line per reason links were not followed: how many, and the first of them."""
+    from qualcode.ingest import LinkSkip
+
+    reasons = {
+        LinkSkip.OUTSIDE: "leading outside the folders given (--follow-links follows such links)",
+        LinkSkip.INSIDE: "leading inside the folders given, read there under their own names",
+        LinkSkip.WALKED: "leading to a folder already read (a loop)",
+        LinkSkip.BROKEN: "leading nowhere (what they point to does not exist)",
+    }
+    lines = []
+    for reason, text in reasons.items():
+        links = [link for link in skipped if link.reason is reason]
+        if links:
+            count = "1 link" if len(links) == 1 else f"{len(links):,} links"
+            first = f"{links[0].path} -> {links[0].target}"
+            lines.append(f"not followed: {count} {text}, such as {first}")
+    return lines
+
+
 @app.command("ingest")
 def ingest_command(
     paths: Annotated[
@@ -92,6 +112,14 @@ def ingest_command(
             "only the labels listed, e.g. --speakers 'Q,A'.",
         ),
     ] = "auto",
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links",
+            help="Follow symbolic links that lead outside the folders given (not followed "
+            "otherwise, and counted).",
+        ),
+    ] = False,
 ) -> None:
     """Read transcripts into the project as documents and segments.
 
@@ -124,8 +152,9 @@ def ingest_command(
             speakers=policy,
             on_file=_report_file,
             progress=progress,
+            follow_links=follow_links,
         )
-    for warning in result.warnings:
+    for warning in result.warnings + _link_warnings(result.skipped_links):
         typer.echo(f"warning: {warning}", err=True)
     files = len(result.files)
     summary = (
@@ -138,6 +167,9 @@ def ingest_command(
         summary += f", {result.count('metadata')} with new attributes"
     if result.failed:
         summary += f", {len(result.failed)} skipped"
+    links = len(result.skipped_links)
+    if links:
+        summary += f"; {links} {'link' if links == 1 else 'links'} not followed"
     if result.files and result.count("unchanged") == len(result.files):
         summary += " (nothing changed)"
     typer.echo(f"{summary}. Project: {state.project_path}")

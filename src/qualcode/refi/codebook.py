@@ -106,7 +106,7 @@ def read_refi_codebook(path: Path, limits: ArchiveLimits | None = None) -> RefiC
     codebook = root if root_name == "CodeBook" else child(root, "CodeBook")
     codes_element = child(codebook, "Codes") if codebook is not None else None
     notes = CodeTreeNotes()
-    codes = read_code_tree(codes_element, notes) if codes_element is not None else ()
+    codes = read_code_tree(codes_element, notes, where=where) if codes_element is not None else ()
     if not codes:
         raise ImportFormatError("no codes in the file", path=where)
     warnings.extend(notes.warnings())

@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from qualcode.errors import ImportFormatError
 from qualcode.refi import guid as guids
 from qualcode.refi.xmltools import Builder, child_text, children
 from qualcode.store import CodeRecord
@@ -32,6 +33,8 @@ _NOTE = re.compile(r"(?:\A|\n\n)(Include|Exclude): ")
 _COLOUR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 _NOT_ID = re.compile(r"[^a-z0-9]+")
 FALLBACK_ID = "code"
+MAX_CODE_DEPTH = 40
+"""How deep a REFI-QDA code tree may nest; deeper is refused (a codebook nests at most 48)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class CodeTreeNotes:
     """Codes whose name holds the hierarchy (``Parent::Child``)."""
     bad_colours: list[str] = field(default_factory=list)
     unnamed: int = 0
+    same_names: list[str] = field(default_factory=list)
+    """Codes named like an earlier sibling: kept apart, not merged."""
 
     def warnings(self) -> list[str]:
         found = []
@@ -69,6 +74,14 @@ class CodeTreeNotes:
             )
         if self.bad_colours:
             found.append(f"colours that are not #RRGGBB left out: {', '.join(self.bad_colours)}")
+        if self.same_names:
+            names = ", ".join(f"'{name}'" for name in dict.fromkeys(self.same_names))
+            count = len(self.same_names)
+            has = "1 code has" if count == 1 else f"{count} codes have"
+            found.append(
+                f"{has} the name of an earlier code beside them "
+                f"({names}): kept apart, not merged (the later one's id ends in -2)"
+            )
         if self.unnamed:
             found.append(f"{self.unnamed} codes without a name, called 'unnamed code'")
         return found
@@ -136,9 +149,62 @@ def code_elements(builder: Builder, parent: ET.Element, codes: Sequence[CodeReco
 # -- reading -------------------------------------------------------------------------------------
 
 
-def read_code_tree(codes_element: ET.Element, notes: CodeTreeNotes) -> tuple[ParsedCode, ...]:
-    """The codes under a ``Codes`` element, with ``Parent::Child`` names made into a tree."""
+def read_code_tree(
+    codes_element: ET.Element, notes: CodeTreeNotes, *, where: str | None = None
+) -> tuple[ParsedCode, ...]:
+    """The codes under a ``Codes`` element, with ``Parent::Child`` names made into a tree.
+
+    Refused (:class:`ImportFormatError`, naming ``where``) when codes nest more than
+    :data:`MAX_CODE_DEPTH` levels or two codes share a GUID.
+    """
+    check_code_tree(codes_element, where, notes)
     return _nest(tuple(_read_code(e, notes) for e in children(codes_element, "Code")), notes)
+
+
+def check_code_tree(
+    codes_element: ET.Element, where: str | None, notes: CodeTreeNotes | None = None
+) -> None:
+    """Refuse a code tree nested past :data:`MAX_CODE_DEPTH`, or with a GUID used twice.
+
+    Walked without recursion: a tree nested 500 levels ended in RecursionError. Two codes with
+    one GUID would have one code's codings counted as the other's. Sibling codes of one name are
+    kept apart (``housing``, ``housing-2``) and counted in ``notes``.
+    """
+    names: dict[str, str] = {}
+    pending = [(code, 0) for code in reversed(list(children(codes_element, "Code")))]  # in order
+    while pending:
+        element, above = pending.pop()
+        name = (element.get("name") or "").strip() or "unnamed code"
+        depth = above + 1 + name.count(HIERARCHY_SEPARATOR)  # A::B nests B under A
+        if depth > MAX_CODE_DEPTH:
+            raise ImportFormatError(
+                f"codes nest more than {MAX_CODE_DEPTH} levels deep (at '{name[:80]}'): refusing "
+                "the code tree (real ones nest a few levels)",
+                path=where,
+            )
+        guid = guids.normalise_guid(element.get("guid"))
+        if guid is not None:
+            if guid in names:
+                raise ImportFormatError(
+                    f"two codes have the GUID {guid} ('{names[guid][:80]}' and '{name[:80]}'): "
+                    "refusing the code tree, since the codings of one would be counted as the "
+                    "other's (the program that wrote it should give each code its own GUID)",
+                    path=where,
+                )
+            names[guid] = name
+        below = list(children(element, "Code"))
+        pending.extend((code, depth) for code in reversed(below))
+        _count_same_names(below, notes)
+    _count_same_names(list(children(codes_element, "Code")), notes)
+
+
+def _count_same_names(siblings: list[ET.Element], notes: CodeTreeNotes | None) -> None:
+    seen: set[str] = set()
+    for element in siblings:
+        name = fold_label(element.get("name") or "")
+        if name and name in seen and notes is not None:
+            notes.same_names.append((element.get("name") or "").strip())
+        seen.add(name)
 
 
 def _read_code(element: ET.Element, notes: CodeTreeNotes) -> ParsedCode:

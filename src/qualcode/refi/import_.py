@@ -307,7 +307,6 @@ class _Importer:
                 code_id = unique_id(make_id(code.name), taken, parent_path)
                 path = join_path(parent_path, code_id)
                 taken.add(path)
-                by_label[(parent_path, fold_label(code.name))] = path
                 new.append(
                     CodeRecord(
                         path=path,

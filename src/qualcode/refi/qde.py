@@ -95,7 +95,7 @@ def read_project(root: ET.Element, where: str) -> ProjectRecord:
     codebook = child(root, "CodeBook")
     codes_element = child(codebook, "Codes") if codebook is not None else None
     if codes_element is not None:
-        codes = read_code_tree(codes_element, code_notes)
+        codes = read_code_tree(codes_element, code_notes, where=where)
     variables: dict[str, str] = {}
     for variable in _grandchildren(root, "Variables", "Variable"):
         key = guids.normalise_guid(variable.get("guid"))
