@@ -226,7 +226,7 @@ def test_a_project_of_the_006_schema_migrates_and_records_excluded_text_on_reing
         db.execute("INSERT INTO codes (path, label) VALUES ('cuts', 'Cuts')")
         db.execute("INSERT INTO codings VALUES (2, 'cuts', 'marta', NULL, 'then', '[]')")
     with Store.open(project_path) as store:
-        assert store.applied_migrations()[-2:] == ["007_excluded_regions", "008_chair_role"]
+        assert {"007_excluded_regions", "008_chair_role"} <= set(store.applied_migrations())
         assert store.excluded_regions(1) is None
         assert store.documents_without_exclusion_record() == ["birmingham/b01.txt"]
         result = ingest(store, [corpus])

@@ -32,6 +32,8 @@ from qualcode.matching import Matcher
 from qualcode.store import CodeRecord, CodingRow, RunWriter, SegmentToCode, Store
 
 AUTO_PREFIX = "auto:"
+LEARNED_PREFIX = "learned:"
+"""The coder of the codings a model learned from a person suggested: ``learned:laia``."""
 BATCH_SIZE = 2000
 PARALLEL_MIN_SEGMENTS = 20_000
 """Fewer current segments than this are coded in one process: starting workers costs more."""

@@ -136,6 +136,23 @@ class CodingRun:
     codebook_path: str = ""  # the file as the run found it (explain and search look there again)
 
 
+@dataclass(frozen=True)
+class LearnedModelRecord:
+    """A round of ``qualcode learn``: what it was learned from, its figures, its model."""
+
+    model_id: int
+    coder: str
+    trained_at: str
+    codings: int
+    segments: int
+    codebook_name: str | None
+    codebook_hash: str | None
+    metrics: dict[str, Any]
+    qualcode_version: str
+    sklearn_version: str
+    model: bytes | None = None
+
+
 class Store:
     """An open project. Use :meth:`open`; close it (or use ``with``) when done."""
 
@@ -1166,6 +1183,85 @@ class Store:
         """Coders that have a coding run in this project (automatic coders, whatever they hold)."""
         return {r["coder"] for r in self._db.execute("SELECT DISTINCT coder FROM coding_runs")}
 
+    # -- learned coding (issue 17): add methods below this line ------------------------------
+
+    def save_learned_model(self, record: LearnedModelRecord) -> int:
+        """Store a round of ``learn``; earlier rounds of the coder keep their figures only."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE learned_models SET model = NULL WHERE coder = ?", (record.coder,)
+            )
+            cursor = self._db.execute(
+                """INSERT INTO learned_models (coder, trained_at, codings, segments,
+                     codebook_name, codebook_hash, metrics, qualcode_version, sklearn_version,
+                     model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    record.coder,
+                    record.trained_at,
+                    record.codings,
+                    record.segments,
+                    record.codebook_name,
+                    record.codebook_hash,
+                    json.dumps(record.metrics, sort_keys=True),
+                    record.qualcode_version,
+                    record.sklearn_version,
+                    record.model,
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def learned_models(self, coder: str, *, with_model: bool = False) -> list[LearnedModelRecord]:
+        """The coder's rounds of ``learn``, oldest first (the model bytes only if asked)."""
+        model = "model" if with_model else "NULL AS model"
+        rows = self._db.execute(
+            f"""SELECT id, coder, trained_at, codings, segments, codebook_name, codebook_hash,
+                       metrics, qualcode_version, sklearn_version, {model}
+                FROM learned_models WHERE coder = ? ORDER BY id""",
+            (coder,),
+        )
+        return [
+            LearnedModelRecord(
+                model_id=r["id"],
+                coder=r["coder"],
+                trained_at=r["trained_at"],
+                codings=r["codings"],
+                segments=r["segments"],
+                codebook_name=r["codebook_name"],
+                codebook_hash=r["codebook_hash"],
+                metrics=json.loads(r["metrics"]),
+                qualcode_version=r["qualcode_version"],
+                sklearn_version=r["sklearn_version"],
+                model=r["model"],
+            )
+            for r in rows
+        ]
+
+    def learned_coders(self) -> list[str]:
+        """People a model was learned from."""
+        rows = self._db.execute("SELECT DISTINCT coder FROM learned_models ORDER BY coder")
+        return [r["coder"] for r in rows]
+
+    def replace_learned_scores(self, coder: str, rows: Iterable[tuple[int, str, float]]) -> None:
+        """Make (segment_id, code_path, score) the only scores of a learned coder's codings."""
+        with self.transaction():
+            self._db.execute("DELETE FROM learned_scores WHERE coder = ?", (coder,))
+            self._db.executemany(
+                f"""INSERT INTO learned_scores (segment_id, code_path, coder, score)
+                    VALUES (?, ?, {_sql_text(coder)}, ?)""",
+                rows,
+            )
+
+    def learned_scores(self, coder: str) -> dict[tuple[int, str], float]:
+        """{(segment_id, code_path): score} of a learned coder's codings on current segments."""
+        rows = self._db.execute(
+            """SELECT c.segment_id, c.code_path, c.score FROM learned_scores c
+               JOIN segments s ON s.id = c.segment_id
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               WHERE c.coder = ?""",
+            (coder,),
+        )
+        return {(r[0], r[1]): float(r[2]) for r in rows}
+
 
 _CURRENT_SEGMENT_IDS = """SELECT s.id FROM segments s JOIN documents d
     ON d.id = s.document_id AND s.version = d.current_version"""
@@ -1176,7 +1272,7 @@ a project holds transcripts and hundreds of thousands of codings, and with pages
 large a coding run writes its codings in a tenth less time (bench/README.md). A project keeps the
 page size it was created with."""
 
-SEGMENT_DEPENDENTS = ("review_decisions", "sheet_coverage")
+SEGMENT_DEPENDENTS = ("review_decisions", "sheet_coverage", "learned_scores")
 """The tables whose rows belong to a segment and go with it, codings apart (which keep it)."""
 
 _OLD_SEGMENTS = """documents d CROSS JOIN segments s
