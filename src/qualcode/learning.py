@@ -69,7 +69,8 @@ DICTIONARY_WEIGHT = 1.0
 """The value of a codebook-hit feature, beside TF-IDF rows of length one."""
 MAX_CHAR_FEATURES = 150_000
 EVIDENCE_WORDS = 3
-"""Words a suggested coding names as its evidence: those that weighed most for it."""
+"""Words a suggested coding names as its evidence: those that weighed most for it, stop words
+left out."""
 BATCH_SIZE = 2000
 
 
@@ -527,9 +528,6 @@ def learn(
     if not records:
         raise QualcodeError("the project has no codes yet", hint="code or import codings first")
     chosen = [r.path for r in codes_under(records, codes)]
-    if codebook is not None and not codes:
-        in_codebook = {code.path for code in codebook.codes}
-        chosen = [path for path in chosen if path in in_codebook]
     scope_of = {code.path: code.scope.value for code in codebook.codes} if codebook else {}
     segments = _current_segments(store)
     document_of = {s.segment_id: s.document_id for s in segments}
@@ -718,7 +716,8 @@ def _evidence(model: Model, code_index: int, example: _Example, text: str) -> st
         ),
         reverse=True,
     )
-    top = [word for weight, word in weighed[:EVIDENCE_WORDS] if weight > 0]
+    stop = _stop_words(example.languages)
+    top = [word for weight, word in weighed if weight > 0 and word not in stop][:EVIDENCE_WORDS]
     folded = fold_words(example.text)
     spans = []
     for word in top:
@@ -728,6 +727,15 @@ def _evidence(model: Model, code_index: int, example: _Example, text: str) -> st
             spans.append((word, "learned", start, start + len(word)))
     spans.sort(key=lambda item: (item[2], item[3]))
     return evidence_json(spans)
+
+
+def _stop_words(languages: str | None) -> frozenset[str]:
+    """Stop words of the segment's languages (all three of the study's when not known): they
+    weigh in the model, but say nothing to the researcher as evidence."""
+    from qualcode.words import stop_words
+
+    chosen = languages.split(",") if languages else ["ca", "es", "en"]
+    return frozenset().union(*(stop_words(language) for language in chosen))
 
 
 def _word_position(folded: str, word: str) -> int | None:

@@ -23,7 +23,7 @@ def learn_command(
         typer.Option(
             "--codebook",
             "-c",
-            help="Codebook whose hits are extra evidence, and whose scopes and codes count.",
+            help="Codebook whose hits are extra evidence (and whose scopes count).",
             show_default=False,
         ),
     ] = None,
@@ -67,33 +67,37 @@ def _print_learned(result: LearnResult) -> None:
         f"segments looked at{with_codebook}."
     )
     typer.echo(
-        f"Cross-validated against {result.coder} ({FOLDS} folds, seed {SEED}): each segment "
-        "judged by a model that did not learn from it."
+        f"Cross-validated ({FOLDS} folds, seed {SEED}): each segment judged by a model that did "
+        "not learn from it."
+    )
+    typer.echo(
+        f"A: {result.coder} (reference), B: the model; n: segments looked at in scope; "
+        "P, R, F1: of B against A"
     )
     headers = [
         "code",
-        "coded",
-        "not coded",
+        "n",
         "both",
-        "only person",
-        "only model",
-        "precision",
-        "recall",
+        "A only",
+        "B only",
+        "neither",
+        "P",
+        "R",
         "F1",
         "kappa",
         "threshold",
     ]
     if result.previous is not None:
-        headers.append("F1 change")
+        headers.append("F1 before")
     rows: list[list[Cell]] = []
     for f in result.figures:
         row: list[Cell] = [
             f.code_path,
-            f.positives,
-            f.negatives,
+            f.positives + f.negatives,
             f.counts.both,
             f.counts.only_a,
             f.counts.only_b,
+            f.counts.neither,
             _figure(f.precision.value),
             _figure(f.recall.value),
             _figure(f.f1.value),
@@ -102,14 +106,7 @@ def _print_learned(result: LearnResult) -> None:
         ]
         if result.previous is not None:
             before = result.previous.get(f.code_path)
-            now = f.f1.value
-            row.append(
-                "new"
-                if f.code_path not in result.previous
-                else f"{before:.2f} → {now:.2f}"
-                if before is not None and now is not None
-                else "n/a"
-            )
+            row.append("new" if f.code_path not in result.previous else _figure(before))
         rows.append(row)
     typer.echo(table(headers, rows))
     for refusal in result.refused:
