@@ -63,14 +63,17 @@ anything about it (each of the folds must hold one)."""
 FOLDS = 5
 SEED = 17
 REGULARISATION = 1.0
-"""``C`` of the logistic regressions: of 1, 3 and 10, the best on one 10 % split of
+"""``C`` of the logistic regressions: of 1, 3 and 10, the best on one 10 % draw of
 cmp-spanish (bench/README.md says so beside its figures)."""
 DICTIONARY_WEIGHT = 1.0
 """The value of a codebook-hit feature, beside TF-IDF rows of length one."""
 MAX_CHAR_FEATURES = 150_000
 EVIDENCE_WORDS = 3
-"""Words a suggested coding names as its evidence: those that weighed most for it, stop words
-left out."""
+"""Words a suggested coding names as its evidence: those that weighed most for it, short stop
+words left out."""
+SHORT_WORD = 4
+"""Stop words this long or shorter (articles, prepositions, pronouns) are never evidence. The
+stop-word lists also hold longer words that carry meaning (Spanish ``trabajo``), which stay."""
 BATCH_SIZE = 2000
 
 
@@ -717,7 +720,11 @@ def _evidence(model: Model, code_index: int, example: _Example, text: str) -> st
         reverse=True,
     )
     stop = _stop_words(example.languages)
-    top = [word for weight, word in weighed if weight > 0 and word not in stop][:EVIDENCE_WORDS]
+    top = [
+        word
+        for weight, word in weighed
+        if weight > 0 and not (len(word) <= SHORT_WORD and word in stop)
+    ][:EVIDENCE_WORDS]
     folded = fold_words(example.text)
     spans = []
     for word in top:
