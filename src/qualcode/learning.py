@@ -598,7 +598,7 @@ def learn(
         features,
         models,
         codebook,
-        str(codebook.source_path) if codebook else "",
+        str(codebook.source_path.resolve()) if codebook else "",
         {"codebook_hash": codebook.content_hash if codebook else None},
     )
     model_id = store.save_learned_model(
