@@ -407,3 +407,21 @@ def test_the_codebook_hits_are_features(tmp_path: Path, project_path: Path) -> N
         with pytest.raises(QualcodeError) as raised:
             suggest(store, "laia")
         assert "the codebook changed since the model of 'laia' was learned" in str(raised.value)
+
+
+def test_a_model_holding_a_pickle_is_never_unpickled(coded, project_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import numpy
+
+    store, _ = coded
+    learn(store, "laia")
+    buffer = io.BytesIO()
+    numpy.savez(buffer, meta=numpy.array([{"codes": []}], dtype=object))
+    with sqlite3.connect(project_path) as db:
+        db.execute("UPDATE learned_models SET model = ?", (buffer.getvalue(),))
+    db.close()
+    with pytest.raises(QualcodeError) as raised:
+        suggest(store, "laia")
+    assert str(raised.value).startswith("the stored model learned from 'laia' cannot be read (")
+    assert "allow_pickle=False" in str(raised.value)

@@ -32,6 +32,7 @@ import io
 import json
 import math
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -652,7 +653,14 @@ def load_model(store: Store, coder: str) -> tuple[LearnedModelRecord, Model]:
             f"{record.sklearn_version}, and this is {sklearn_version()}",
             hint=f"run 'qualcode learn --coder {coder}' again to re-learn it",
         )
-    model = Model.from_bytes(record.model)
+    try:
+        model = Model.from_bytes(record.model)
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as error:
+        # a pickle in the arrays (refused unread), or bytes that are no model of this qualcode
+        raise QualcodeError(
+            f"the stored model learned from '{coder}' cannot be read ({error})",
+            hint=f"run 'qualcode learn --coder {coder}' again",
+        ) from error
     if record.codebook_hash:
         from pathlib import Path
 
