@@ -359,8 +359,8 @@ def test_the_learned_coder_works_downstream(
     with zipfile.ZipFile(tmp_path / "p.qdpx") as archive:
         project = archive.read("project.qde").decode("utf-8")
     assert 'name="learned:laia"' in project
-    sheet = _ok(cli("export", "coding-sheet", "--coder", "laia", "--next", "6", "--out", "n.xlsx"))
-    assert sheet.startswith("Wrote n.xlsx: 6 segments")
+    sheet = _ok(cli("export", "coding-sheet", "--coder", "laia", "--next", "1", "--out", "n.xlsx"))
+    assert sheet.startswith("Wrote n.xlsx: 1 segment whose suggestion is least certain × 2 codes.")
     again = _ok(cli("learn", "--coder", "laia"))
     assert "F1 before" in again
 
@@ -425,3 +425,22 @@ def test_a_model_holding_a_pickle_is_never_unpickled(coded, project_path: Path) 
         suggest(store, "laia")
     assert str(raised.value).startswith("the stored model learned from 'laia' cannot be read (")
     assert "allow_pickle=False" in str(raised.value)
+
+
+def test_suggest_and_next_name_what_is_missing(coded, cli: Callable[..., Result]) -> None:  # type: ignore[no-untyped-def]
+    result = cli("suggest", "--coder", "laia")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: no model learned from 'laia' (run 'qualcode learn --coder laia' first; models "
+        "were learned from: nobody yet)\n"
+    )
+    assert cli("learn", "--coder", "laia").exit_code == 0
+    result = cli("suggest", "--coder", "liaa")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: no model learned from 'liaa' (did you mean 'laia'?)\n"
+    result = cli("export", "coding-sheet", "--next", "5", "--out", "n.xlsx")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --next needs --coder NAME, and no --sample\n"
+    result = cli("suggest", "--coder", "laia", "--threshold", "housing=2")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --threshold 'housing=2' is not CODE=X")

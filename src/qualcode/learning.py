@@ -640,11 +640,17 @@ def load_model(store: Store, coder: str) -> tuple[LearnedModelRecord, Model]:
     """The coder's latest model, with its codebook; refused if another scikit-learn made it."""
     rounds = store.learned_models(coder, with_model=True)
     if not rounds or rounds[-1].model is None:
-        people = ", ".join(store.learned_coders()) or "none yet"
-        raise UsageError(
-            f"no model learned from '{coder}'",
-            hint=f"run 'qualcode learn --coder {coder}' first (models learned from: {people})",
+        import difflib
+
+        known = store.learned_coders()
+        close = difflib.get_close_matches(coder, known, n=1)
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else f"run 'qualcode learn --coder {coder}' first; models were learned from: "
+            + (", ".join(known) or "nobody yet")
         )
+        raise UsageError(f"no model learned from '{coder}'", hint=hint)
     record = rounds[-1]
     assert record.model is not None
     if record.sklearn_version != sklearn_version():
@@ -875,6 +881,11 @@ class NextPick:
     code_path: str
     score: float
     threshold: float
+
+
+def model_codes(store: Store, coder: str) -> list[str]:
+    """The codes the coder's latest model codes: the columns of a ``--next`` coding sheet."""
+    return [c.code_path for c in load_model(store, coder)[1].codes]
 
 
 def next_to_code(store: Store, coder: str, count: int) -> list[NextPick]:

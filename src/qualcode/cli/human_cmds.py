@@ -382,11 +382,11 @@ def export_coding_sheet_command(
     with state.open_store() as store:
         segment_ids = None
         if next_count is not None and coder is not None:
-            from qualcode.learning import next_to_code
+            from qualcode.learning import model_codes, next_to_code
 
             picks = next_to_code(store, coder, next_count)
             segment_ids = [pick.segment_id for pick in picks]
-            code = code or list(dict.fromkeys(pick.code_path for pick in picks))
+            code = code or model_codes(store, coder)
         result = export_coding_sheet(
             store,
             out,
