@@ -195,6 +195,15 @@ def test_respondent_scope_leaves_interviewer_turns_out(tmp_path: Path, project_p
         result = learn(store, "laia")
         assert result.segments == 30
         assert result.figures[0].positives + result.figures[0].negatives == 30
+        suggested = suggest(store, "laia")
+        assert suggested.codes[0].in_scope == 30
+        interviewer = {s.segment_id for s in segments if s not in respondent}
+        assert suggested.codings > 0
+        assert not {pair[0] for pair in store.own_codings("learned:laia")} & interviewer
+        # a learned coding on a segment now out of scope goes on the next run
+        store.add_human_codings([(min(interviewer), "housing")], "learned:laia")
+        suggest(store, "laia")
+        assert not {pair[0] for pair in store.own_codings("learned:laia")} & interviewer
 
 
 def test_suggest_writes_the_learned_coder_and_a_rerun_replaces_it(coded) -> None:  # type: ignore[no-untyped-def]

@@ -715,13 +715,16 @@ class SuggestResult:
 def _scored_batches(
     model: Model, segments: Sequence[_Example]
 ) -> Iterable[tuple[Sequence[_Example], list[str], numpy.ndarray]]:
-    """(batch, feature texts, scores: segments × codes) of the segments, batch by batch."""
+    """(batch, feature texts, scores: segments × codes) of the segments in the scope of some
+    code (the others are never scored), batch by batch in the order given."""
     import numpy
 
     weights = numpy.vstack([c.weights for c in model.codes]).T
     intercepts = numpy.array([c.intercept for c in model.codes])
-    for start in range(0, len(segments), BATCH_SIZE):
-        batch = segments[start : start + BATCH_SIZE]
+    scopes = {c.scope for c in model.codes}
+    scored = [s for s in segments if any(in_scope(scope, s.role) for scope in scopes)]
+    for start in range(0, len(scored), BATCH_SIZE):
+        batch = scored[start : start + BATCH_SIZE]
         texts = [feature_text(s.text) for s in batch]
         hits = dictionary_hits(model.codebook, [(s.text, s.languages, s.role) for s in batch])
         margins = numpy.asarray(model.features.matrix(texts, hits) @ weights) + intercepts
@@ -811,6 +814,10 @@ def suggest(
             options={"learned_from": coder, "model_id": record.model_id, "thresholds": cut},
         )
         writer = store.run_writer(name, run_id)
+        # every segment is read, scored or not: a coding left on one out of scope goes
+        read = [s.segment_id for s in segments]
+        position_of = {segment_id: index for index, segment_id in enumerate(read)}
+        done = 0
         for batch, texts, batch_scores in _scored_batches(model, segments):
             rows = []
             for row, (example, text) in enumerate(zip(batch, texts, strict=True)):
@@ -830,7 +837,10 @@ def suggest(
                         )
                         scores.append((example.segment_id, code.code_path, round(score, 4)))
             rows.sort(key=lambda item: (item[0], item[1]))
-            writer.write([s.segment_id for s in batch], rows)
+            end = position_of[batch[-1].segment_id] + 1
+            writer.write(read[done:end], rows)
+            done = end
+        writer.write(read[done:], [])
         changes = writer.finish()
         store.replace_learned_scores(name, scores)
     return SuggestResult(

@@ -168,3 +168,7 @@ def _print_suggested(result: SuggestResult) -> None:
         f"{result.segments_read:,} segments read; {result.codings:,} codings by {result.coder} "
         f"({result.seconds:.1f} s)."
     )
+    typer.echo(
+        f"F1 (CV) is learn's cross-validated figure; 'agree' of {result.learned_from} and "
+        f"{result.coder} on what {result.learned_from} coded measures memory, not accuracy."
+    )
