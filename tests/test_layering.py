@@ -20,6 +20,7 @@ CORE_MODULES = [
     "qualcode.readers",
     "qualcode.language",
     "qualcode.metadata",
+    "qualcode.learning",
 ]
 REPORT_MODULES = [
     "qualcode.report",

@@ -226,11 +226,12 @@ def test_a_project_of_the_006_schema_migrates_and_records_excluded_text_on_reing
         db.execute("INSERT INTO codes (path, label) VALUES ('cuts', 'Cuts')")
         db.execute("INSERT INTO codings VALUES (2, 'cuts', 'marta', NULL, 'then', '[]')")
     with Store.open(project_path) as store:
-        assert store.applied_migrations()[-4:] == [
+        assert store.applied_migrations()[-5:] == [
             "007_excluded_regions",
             "008_chair_role",
             "009_coding_spans",
             "010_memos",
+            "011_learned_models",
         ]
         assert store.excluded_regions(1) is None
         assert store.documents_without_exclusion_record() == ["birmingham/b01.txt"]

@@ -34,6 +34,8 @@ from qualcode.matching import Matcher
 from qualcode.store import CodeRecord, CodingRow, RunWriter, SegmentToCode, Store
 
 AUTO_PREFIX = "auto:"
+LEARNED_PREFIX = "learned:"
+"""The coder of the codings a model learned from a person suggested: ``learned:laia``."""
 BATCH_SIZE = 2000
 AHEAD_PER_JOB = 4
 """Batches in flight per worker process: enough that the workers never wait while this process

@@ -10,7 +10,8 @@ here keep the three from contradicting each other: tagging or importing a coding
 rejection of it, rejecting removes X's own coding of it, untagging removes X's own coding and X's
 acceptance, and a coding sheet's 0 removes both.
 
-Coder names starting with ``auto:`` belong to automatic coders and cannot be used by people.
+Coder names starting with ``auto:`` (codebook runs) or ``learned:`` (``qualcode suggest``) belong
+to automatic coders and cannot be used by people.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode import delimited
-from qualcode.coding import AUTO_PREFIX
+from qualcode.coding import AUTO_PREFIX, LEARNED_PREFIX
 from qualcode.defaults import CODER_ENV
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
 from qualcode.models import Decision, Document, ReviewDecision, Role, Segment
@@ -71,11 +72,17 @@ def check_coder(name: str) -> str:
             f"'{name}' is an automatic coder's name",
             hint=f"names starting with '{AUTO_PREFIX}' are kept for codebook runs",
         )
+    if name.startswith(LEARNED_PREFIX):
+        raise UsageError(
+            f"'{name}' is a learned coder's name",
+            hint=f"names starting with '{LEARNED_PREFIX}' are kept for 'qualcode suggest'",
+        )
     return name
 
 
 def is_automatic(coder: str) -> bool:
-    return coder.startswith(AUTO_PREFIX)
+    """A codebook's coder (``auto:``) or a learned model's (``learned:``), not a person."""
+    return coder.startswith((AUTO_PREFIX, LEARNED_PREFIX))
 
 
 def coder_codings(store: Store, coder: str) -> set[tuple[int, str]]:
@@ -1094,11 +1101,13 @@ def export_coding_sheet(
     sample: int | None = None,
     seed: int = 1,
     role: Role | None = None,
+    segment_ids: Sequence[int] | None = None,
 ) -> SheetExport:
     """Write an XLSX a person can code in: current segments as rows (document, ordinal,
     speaker, role, text), one column per code (the codes given and their sub-codes, else all)
     with a 0/1 drop-down. ``sample`` draws that many segments at random with ``seed``
-    (reproducible); ``role`` keeps only interviewer or respondent turns."""
+    (reproducible); ``role`` keeps only interviewer or respondent turns; ``segment_ids`` keeps
+    only those segments (``export coding-sheet --next``)."""
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"the coding sheet is an .xlsx file, not '{out.name}'")
     if sample is not None and sample < 1:
@@ -1110,11 +1119,14 @@ def export_coding_sheet(
         )
     chosen = codes_under(records, codes)
     names = {d.document_id: d.name for d in store.documents()}
+    chosen_ids = set(segment_ids or ())
     population = [
         (names[s.document_id], s)
         for batch in store.iter_current_segments()
         for s in batch
-        if s.document_id is not None and (role is None or s.role is role)
+        if s.document_id is not None
+        and (role is None or s.role is role)
+        and (segment_ids is None or s.segment_id in chosen_ids)
     ]
     population.sort(key=lambda item: (item[0], item[1].ordinal))
     rows = population

@@ -346,6 +346,46 @@ def m010_memos(db: sqlite3.Connection) -> None:
     )
 
 
+def m011_learned_models(db: sqlite3.Connection) -> None:
+    """Models learned from a person's codings (``qualcode learn``), and the scores of the
+    codings a model suggested (``qualcode suggest``).
+
+    A model is stored as plain arrays (``numpy.savez`` without pickles, so opening a project
+    never runs code it holds) with what it was learned from: the person, their codings, the
+    segments they looked at, the codebook whose hits it used, the cross-validated figures per
+    code and the versions of qualcode and scikit-learn. Every round of ``learn`` is kept, for
+    its figures; only a coder's latest round keeps its model (``model`` is NULL in the others).
+    A score belongs to one coding of a ``learned:`` coder and goes with its segment.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE learned_models (
+            id INTEGER PRIMARY KEY,
+            coder TEXT NOT NULL,
+            trained_at TEXT NOT NULL,
+            codings INTEGER NOT NULL,
+            segments INTEGER NOT NULL,
+            codebook_name TEXT,
+            codebook_hash TEXT,
+            metrics TEXT NOT NULL,
+            qualcode_version TEXT NOT NULL,
+            sklearn_version TEXT NOT NULL,
+            model BLOB
+        );
+        CREATE INDEX learned_models_by_coder ON learned_models(coder, id);
+        CREATE TABLE learned_scores (
+            segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            code_path TEXT NOT NULL REFERENCES codes(path),
+            coder TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (segment_id, code_path, coder)
+        ) WITHOUT ROWID;
+        CREATE INDEX learned_scores_by_coder ON learned_scores(coder)
+        """,
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_documents_and_segments", m001_documents_and_segments),
     ("002_codes_and_codings", m002_codes_and_codings),
@@ -357,4 +397,5 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("008_chair_role", m008_chair_role),
     ("009_coding_spans", m009_coding_spans),
     ("010_memos", m010_memos),
+    ("011_learned_models", m011_learned_models),
 ]

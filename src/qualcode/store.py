@@ -191,6 +191,23 @@ def _wait_for_writer(
         return
 
 
+@dataclass(frozen=True)
+class LearnedModelRecord:
+    """A round of ``qualcode learn``: what it was learned from, its figures, its model."""
+
+    model_id: int
+    coder: str
+    trained_at: str
+    codings: int
+    segments: int
+    codebook_name: str | None
+    codebook_hash: str | None
+    metrics: dict[str, Any]
+    qualcode_version: str
+    sklearn_version: str
+    model: bytes | None = None
+
+
 class Store:
     """An open project. Use :meth:`open`; close it (or use ``with``) when done."""
 
@@ -203,7 +220,7 @@ class Store:
         self._in_transaction = False
         self._migrating = False
 
-    # -- opening -------------------------------------------------------------------------------
+    # -- opening ----------------------------------------------------------------------------------
 
     @classmethod
     def open(
@@ -320,7 +337,7 @@ class Store:
     def applied_migrations(self) -> list[str]:
         return [r["name"] for r in self._db.execute("SELECT name FROM _migrations ORDER BY name")]
 
-    # -- transactions --------------------------------------------------------------------------
+    # -- transactions -----------------------------------------------------------------------------
 
     @contextmanager
     def transaction(self, *, check_references: bool = True) -> Iterator[None]:
@@ -361,7 +378,7 @@ class Store:
             if not check_references:
                 self._db.execute("PRAGMA foreign_keys = ON")
 
-    # -- settings ------------------------------------------------------------------------------
+    # -- settings ---------------------------------------------------------------------------------
 
     def get_setting(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
@@ -383,7 +400,7 @@ class Store:
             r["key"]: r["value"] for r in self._db.execute("SELECT * FROM settings ORDER BY key")
         }
 
-    # -- documents -----------------------------------------------------------------------------
+    # -- documents --------------------------------------------------------------------------------
 
     def current_version(self, source_path: str) -> DocumentVersion | None:
         row = self._db.execute(
@@ -728,7 +745,7 @@ class Store:
             yield rows
             last_id = rows[-1][0]
 
-    # -- status --------------------------------------------------------------------------------
+    # -- status -----------------------------------------------------------------------------------
 
     def status_rows(self, group_by: str = "city") -> list[StatusRow]:
         rows = self._db.execute(
@@ -782,7 +799,7 @@ class Store:
         )
         return [(r["coder"], r["name"], r["n"]) for r in rows]
 
-    # -- codes and codings --------------------------------------------------------------------
+    # -- codes and codings ------------------------------------------------------------------------
 
     def save_codes(self, codes: Iterable[CodeRecord], codebook: str) -> None:
         """Add or update codes (their label, description and colour follow the codebook)."""
@@ -957,7 +974,7 @@ class Store:
             )
         return found
 
-    # -- reports and exports (issue 4): add methods below this line --------------------------
+    # -- reports and exports ----------------------------------------------------------------------
 
     def latest_automatic_coder(self) -> str | None:
         """The coder of the most recent finished automatic run: what a report shows by default."""
@@ -1037,7 +1054,7 @@ class Store:
         ).fetchone()
         return None if row is None else CodingRun(*row)
 
-    # -- human coding and agreement (issue 5): add methods below this line -------------------
+    # -- human coding and agreement ---------------------------------------------------------------
 
     def segment_by_id(self, segment_id: int) -> tuple[str, Segment, bool] | None:
         """(document name, segment, whether it is of the document's current version)."""
@@ -1232,7 +1249,7 @@ class Store:
         ).fetchone()
         return int(row["n"])
 
-    # -- REFI-QDA import and export (issue 6): add methods below this line -------------------
+    # -- REFI-QDA import and export ---------------------------------------------------------------
 
     def add_missing_codes(self, codes: Iterable[CodeRecord], codebook: str) -> tuple[str, ...]:
         """Add the codes the project does not have yet; leave the others exactly as they are.
@@ -1306,7 +1323,7 @@ class Store:
         """Coders that have a coding run in this project (automatic coders, whatever they hold)."""
         return {r["coder"] for r in self._db.execute("SELECT DISTINCT coder FROM coding_runs")}
 
-    # -- memos (issue 19): add methods below this line -----------------------------------------
+    # -- memos ------------------------------------------------------------------------------------
 
     def add_memo(
         self,
@@ -1396,6 +1413,85 @@ class Store:
         )
         return {(r[0], r[1], r[2]): r[3] for r in rows}
 
+    # -- learned coding ---------------------------------------------------------------------------
+
+    def save_learned_model(self, record: LearnedModelRecord) -> int:
+        """Store a round of ``learn``; earlier rounds of the coder keep their figures only."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE learned_models SET model = NULL WHERE coder = ?", (record.coder,)
+            )
+            cursor = self._db.execute(
+                """INSERT INTO learned_models (coder, trained_at, codings, segments,
+                     codebook_name, codebook_hash, metrics, qualcode_version, sklearn_version,
+                     model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    record.coder,
+                    record.trained_at,
+                    record.codings,
+                    record.segments,
+                    record.codebook_name,
+                    record.codebook_hash,
+                    json.dumps(record.metrics, sort_keys=True),
+                    record.qualcode_version,
+                    record.sklearn_version,
+                    record.model,
+                ),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def learned_models(self, coder: str, *, with_model: bool = False) -> list[LearnedModelRecord]:
+        """The coder's rounds of ``learn``, oldest first (the model bytes only if asked)."""
+        model = "model" if with_model else "NULL AS model"
+        rows = self._db.execute(
+            f"""SELECT id, coder, trained_at, codings, segments, codebook_name, codebook_hash,
+                       metrics, qualcode_version, sklearn_version, {model}
+                FROM learned_models WHERE coder = ? ORDER BY id""",
+            (coder,),
+        )
+        return [
+            LearnedModelRecord(
+                model_id=r["id"],
+                coder=r["coder"],
+                trained_at=r["trained_at"],
+                codings=r["codings"],
+                segments=r["segments"],
+                codebook_name=r["codebook_name"],
+                codebook_hash=r["codebook_hash"],
+                metrics=json.loads(r["metrics"]),
+                qualcode_version=r["qualcode_version"],
+                sklearn_version=r["sklearn_version"],
+                model=r["model"],
+            )
+            for r in rows
+        ]
+
+    def learned_coders(self) -> list[str]:
+        """People a model was learned from."""
+        rows = self._db.execute("SELECT DISTINCT coder FROM learned_models ORDER BY coder")
+        return [r["coder"] for r in rows]
+
+    def replace_learned_scores(self, coder: str, rows: Iterable[tuple[int, str, float]]) -> None:
+        """Make (segment_id, code_path, score) the only scores of a learned coder's codings."""
+        with self.transaction():
+            self._db.execute("DELETE FROM learned_scores WHERE coder = ?", (coder,))
+            self._db.executemany(
+                f"""INSERT INTO learned_scores (segment_id, code_path, coder, score)
+                    VALUES (?, ?, {_sql_text(coder)}, ?)""",
+                rows,
+            )
+
+    def learned_scores(self, coder: str) -> dict[tuple[int, str], float]:
+        """{(segment_id, code_path): score} of a learned coder's codings on current segments."""
+        rows = self._db.execute(
+            """SELECT c.segment_id, c.code_path, c.score FROM learned_scores c
+               JOIN segments s ON s.id = c.segment_id
+               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               WHERE c.coder = ?""",
+            (coder,),
+        )
+        return {(r[0], r[1]): float(r[2]) for r in rows}
+
 
 _CURRENT_SEGMENT_IDS = """SELECT s.id FROM segments s JOIN documents d
     ON d.id = s.document_id AND s.version = d.current_version"""
@@ -1406,7 +1502,7 @@ a project holds transcripts and hundreds of thousands of codings, and with pages
 large a coding run writes its codings in a tenth less time (bench/README.md). A project keeps the
 page size it was created with."""
 
-SEGMENT_DEPENDENTS = ("review_decisions", "sheet_coverage")
+SEGMENT_DEPENDENTS = ("review_decisions", "sheet_coverage", "learned_scores")
 """The tables whose rows belong to a segment and go with it, codings apart (which keep it)."""
 
 _OLD_SEGMENTS = """documents d CROSS JOIN segments s

@@ -17,6 +17,7 @@ from qualcode.cli import coding_cmds  # noqa: F401
 from qualcode.cli import search_cmds  # noqa: F401
 from qualcode.cli import report_cmds  # noqa: F401
 from qualcode.cli import human_cmds  # noqa: F401
+from qualcode.cli import learn_cmds  # noqa: F401
 from qualcode.cli import memo_cmds  # noqa: F401
 from qualcode.cli import refi_cmds  # noqa: F401
 

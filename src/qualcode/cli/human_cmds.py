@@ -343,10 +343,27 @@ def export_coding_sheet_command(
     role: Annotated[
         RoleChoice, typer.Option("--role", help="Only respondent or interviewer turns.")
     ] = RoleChoice.ALL,
+    next_count: Annotated[
+        int | None,
+        typer.Option(
+            "--next",
+            help="The N segments whose learned suggestion is least certain (needs --coder).",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
+    coder: Annotated[
+        str | None,
+        typer.Option("--coder", help="With --next: whose learned model.", show_default=False),
+    ] = None,
 ) -> None:
     """Write an XLSX to code by hand: segments as rows, codes as 0/1 columns with a drop-down.
 
     Example: qualcode export coding-sheet --out laia.xlsx --code inequality --sample 40 --seed 7
+
+    With --next N --coder NAME: the N segments NAME has not looked at whose suggestion by the
+    model learned from NAME is least certain, spread over codes, cities and documents; the
+    columns are the model's codes. Coding them teaches the next round of 'learn' most.
 
     Every row left in the returned sheet counts as coded: an empty cell means "does not apply".
     Read it back with 'qualcode import codings laia.xlsx --coder laia'.
@@ -354,10 +371,35 @@ def export_coding_sheet_command(
     from qualcode.human import export_coding_sheet
 
     chosen_role = None if role is RoleChoice.ALL else Role(role.value)
+    if next_count is not None and (coder is None or sample is not None):
+        raise UsageError("--next needs --coder NAME, and no --sample")
     with state.open_store() as store:
+        segment_ids = None
+        if next_count is not None and coder is not None:
+            from qualcode.learning import model_codes, next_to_code
+
+            picks = next_to_code(store, coder, next_count)
+            segment_ids = [pick.segment_id for pick in picks]
+            code = code or model_codes(store, coder)
         result = export_coding_sheet(
-            store, out, codes=code or [], sample=sample, seed=seed, role=chosen_role
+            store,
+            out,
+            codes=code or [],
+            sample=sample,
+            seed=seed,
+            role=chosen_role,
+            segment_ids=segment_ids,
         )
+    if next_count is not None:
+        typer.echo(
+            f"Wrote {out}: {_count(result.rows, 'segment')} whose suggestion is least certain "
+            f"× {_count(len(result.code_paths), 'code')}."
+        )
+        typer.echo(
+            f"Code in it, then: qualcode import codings {out.name} --coder {coder}; "
+            f"qualcode learn --coder {coder}"
+        )
+        return
     drawn = (
         f" (a random sample of {result.population}, seed {result.seed})"
         if result.seed is not None and result.rows < result.population
