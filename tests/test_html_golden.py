@@ -145,3 +145,44 @@ def test_script_and_formula_in_a_transcript_are_text_everywhere(tmp_path: Path) 
     assert escaped_formula in markup_part  # the memo: as text, never a link
     assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in data.group(1)
     assert json.dumps(FORMULA)[1:-1].replace("&", "\\u0026") in data.group(1)
+
+
+# -- qualcode show --format html: the document page ----------------------------------------------
+
+PARLAMENT = ROOT.parent / "shared" / "corpora" / "parlament-catalunya" / "PCAT-0601-20052021.docx"
+B01 = (
+    "Interviewer: Who decides on the budget?\n\n"
+    "[inaudible]\n\n"
+    "Sarah Malik: The cabinet, in the end.\n"
+    "The council meets in March (laughs) and <b>then</b>.\n\n"
+    "10:42\n\n"
+    "Interviewer: And <script>alert('x')</script> & =HYPERLINK(\"x\") then?\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "name"), [("b01", "birmingham/b01.txt"), ("parlament", PARLAMENT.name)]
+)
+@pytest.mark.parametrize("form", ["html", "text"])
+def test_document_page(
+    tmp_path: Path, golden: Callable[[str, bytes], None], source: str, name: str, form: str
+) -> None:
+    corpus = tmp_path / "transcripts"
+    if source == "b01":
+        (corpus / "birmingham").mkdir(parents=True)
+        (corpus / "birmingham" / "b01.txt").write_text(B01, encoding="utf-8")
+    else:
+        if not PARLAMENT.exists():
+            pytest.skip(f"no {PARLAMENT}")
+        corpus.mkdir()
+        (corpus / PARLAMENT.name).write_bytes(PARLAMENT.read_bytes())
+    project = tmp_path / "p.qualcode"
+    out = tmp_path / "page.out"
+    runner = CliRunner()
+    for args in (
+        ["ingest", str(corpus)],
+        ["show", name, "--format", form, "--out", str(out)],
+    ):
+        result = runner.invoke(app, ["--project", str(project), *args])
+        assert result.exit_code == 0, result.output
+    golden(f"html/show-{source}.{form}", out.read_bytes())
