@@ -34,14 +34,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from html import escape
-from importlib import resources
 from pathlib import Path
 from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template
-from markupsafe import Markup
 
 from qualcode import __version__
 from qualcode.context import ContextFinder
@@ -56,6 +50,7 @@ from qualcode.exports.display import (
     report_notes,
 )
 from qualcode.exports.sections import QuoteKey, evidence_spans, report_quotes, themes
+from qualcode.exports.templates import Markup, asset, template
 from qualcode.models import Document, Memo, MemoTarget
 from qualcode.report import (
     NO_VALUE,
@@ -152,15 +147,15 @@ def html_page(
     made = (made_at or datetime.now(UTC)).astimezone(UTC)
     shown = {d.document_id for d in documents}
     memos = [m for m in store.memos() if m.document_id is None or m.document_id in shown]
-    style = _asset("report.css")
-    script = _asset("report.js")
+    style = asset("report.css")
+    script = asset("report.js")
     # The policy is ours (fixed text and base64 digests): written as it is, not escaped.
     policy = (
         f"default-src 'none'; script-src '{_digest(script)}'; style-src '{_digest(style)}'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
     shown_documents = data["documents"]
-    page = _template().render(
+    page = template("report.html.j2").render(
         version=__version__,
         title=f"Coded interviews by {report.by}: {store.path.name}",
         by=report.by,
@@ -339,33 +334,6 @@ def utf16_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, 
 
 
 # -- pieces of the page: what the template (exports/html/report.html.j2) lays out -----------------
-
-
-@cache
-def _template() -> Template:
-    """The page's template, read from the package. Autoescape is on and ``finalize`` escapes with
-    the standard library's ``html.escape``, so that every value is escaped and entities are
-    spelled as they always were on this page (``&quot;``, ``&#x27;``); Markup (the template's own
-    macros and the few blocks marked in :func:`html_page`) passes through as it is."""
-    environment = Environment(
-        loader=PackageLoader("qualcode.exports", "html"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        finalize=_escaped,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["thousands"] = lambda number: f"{number:,}"
-    return environment.get_template("report.html.j2")
-
-
-def _escaped(value: Any) -> Markup:
-    return value if isinstance(value, Markup) else Markup(escape(str(value)))
-
-
-def _asset(name: str) -> str:
-    return (resources.files("qualcode.exports") / "html" / name).read_text(encoding="utf-8")
 
 
 def _digest(source: str) -> str:
