@@ -89,9 +89,7 @@ def test_markup_page(markup: Path, golden: Callable[[str, bytes], None]) -> None
     golden("html/markup.html", page(markup))
 
 
-def test_markup_page_without_comparison(
-    markup: Path, golden: Callable[[str, bytes], None]
-) -> None:
+def test_markup_page_without_comparison(markup: Path, golden: Callable[[str, bytes], None]) -> None:
     golden("html/markup-shares.html", page(markup, compared=False, max_quotes=None))
 
 
@@ -122,7 +120,7 @@ def test_script_and_formula_in_a_transcript_are_text_everywhere(tmp_path: Path) 
     codebook = tmp_path / "codebook.yaml"
     codebook.write_text(
         "name: hostile\nversion: '1'\nlanguages: [en]\ncodes:\n"
-        "  - id: housing\n    label: <script>alert(1)</script> =HYPERLINK(\"x\")\n"
+        '  - id: housing\n    label: <script>alert(1)</script> =HYPERLINK("x")\n'
         "    description: <script>alert(1)</script>\n    patterns:\n      en: [housing]\n",
         encoding="utf-8",
     )
@@ -143,6 +141,7 @@ def test_script_and_formula_in_a_transcript_are_text_everywhere(tmp_path: Path) 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup_part
     escaped_formula = html.escape(FORMULA)
     assert escaped_formula in markup_part  # the memo: as text, never a link
+    assert FORMULA not in text
     assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in data.group(1)
     assert json.dumps(FORMULA)[1:-1].replace("&", "\\u0026") in data.group(1)
 
