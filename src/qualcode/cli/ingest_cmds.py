@@ -268,8 +268,8 @@ def show_command(
 
     Example: qualcode show barcelona/c01_habitatge_pah.txt --format html --out c01.html
     """
-    from qualcode.cli.document_page import render_html, render_text
     from qualcode.document_view import document_view
+    from qualcode.exports.document_page import render_html, render_text
 
     with state.open_store() as store:
         view = document_view(store, document)

@@ -110,12 +110,7 @@ def fitted_table(
 
 
 def exclusion_summary(counts: Sequence[ExclusionCount]) -> str:
-    """``front matter 3 passages (41 words), heading 1 passage (4 words)``.
+    """``front matter 3 passages (41 words), heading 1 passage (4 words)``."""
+    from qualcode.exports.document_page import exclusion_summary as summary
 
-    A passage is a whole paragraph, or a note inside one (``(Riu.)``): not always a paragraph.
-    """
-    return ", ".join(
-        f"{c.reason.label} {c.regions:,} {'passage' if c.regions == 1 else 'passages'} "
-        f"({c.words:,} {'word' if c.words == 1 else 'words'})"
-        for c in counts
-    )
+    return summary(counts)

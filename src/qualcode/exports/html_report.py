@@ -15,8 +15,10 @@ page holds:
 4. the memos (``qualcode memo``) on the project, on the report's documents and their segments, and
    on codes, when there are any.
 
-Interview text is data, never markup: every string that goes into the HTML is escaped here, the
-JSON block escapes ``<``, ``>`` and ``&`` so no text can close it, and the script writes text with
+The page's markup is a Jinja2 template, ``exports/html/report.html.j2``, filled with records made
+here. Interview text is data, never markup: the template escapes every value it is given (autoescape
+is on; only the package's own style, script, policy and JSON block are marked safe), the JSON block
+escapes ``<``, ``>`` and ``&`` so no text can close it, and the script writes text with
 ``textContent`` only. Evidence spans go to the script in UTF-16 code units, the unit of JavaScript
 strings, converted from the store's code points.
 """
@@ -32,8 +34,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,6 @@ from qualcode.defaults import DEFAULT_MAX_QUOTES
 from qualcode.exports.charts import PALETTE, SIGNIFICANT_NOTE, chart_data
 from qualcode.exports.display import (
     DASH,
-    DisplayTable,
     effect_text,
     groups_table,
     p_text,
@@ -51,6 +50,7 @@ from qualcode.exports.display import (
     report_notes,
 )
 from qualcode.exports.sections import QuoteKey, evidence_spans, report_quotes, themes
+from qualcode.exports.templates import Markup, asset, template
 from qualcode.models import Document, Memo, MemoTarget
 from qualcode.report import (
     NO_VALUE,
@@ -62,7 +62,7 @@ from qualcode.report import (
     select_documents,
 )
 from qualcode.stats import DIFFERENCE
-from qualcode.store import CodedSegment, CodeRecord, Store
+from qualcode.store import CodedSegment, CodeRecord, CodingRun, Store
 
 OPEN_ATTRIBUTES = 4  # more attribute filters than this start folded
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
@@ -145,52 +145,48 @@ def html_page(
         report, documents, quotes, colours, max_quotes, finder=finder, context=context or 0
     )
     made = (made_at or datetime.now(UTC)).astimezone(UTC)
-    title = f"Coded interviews by {report.by}: {store.path.name}"
-    groups = [g.name for g in report.groups if g.segments > 0]
     shown = {d.document_id for d in documents}
     memos = [m for m in store.memos() if m.document_id is None or m.document_id in shown]
-    body = "\n".join(
-        [
-            _pattern_definitions(groups),
-            '<a class="skip" href="#quotes">Skip to the quotes</a>',
-            "<header>",
-            f"<h1>{escape(title)}</h1>",
-            _facts(store, report, made, counts, max_quotes),
-            _navigation(with_memos=bool(memos)),
-            "</header>",
-            "<main>",
-            _overview(report, comparison, documents),
-            _comparison_section(report, comparison, codes, groups),
-            _quotes_section(report, data, counts, max_quotes),
-            _memos_section(memos),
-            "</main>",
-            f"<footer><p>Made by qualcode {escape(__version__)} on "
-            f"{escape(_when(made))}. The page works offline and fetches nothing.</p></footer>",
-        ]
-    )
-    style = _asset("report.css")
-    script = _asset("report.js")
+    style = asset("report.css")
+    script = asset("report.js")
+    # The policy is ours (fixed text and base64 digests): written as it is, not escaped.
     policy = (
         f"default-src 'none'; script-src '{_digest(script)}'; style-src '{_digest(style)}'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{escape(policy, quote=False)}">
-<meta name="generator" content="qualcode {escape(__version__)}">
-<title>{escape(title)}</title>
-<style>{style}</style>
-</head>
-<body>
-{body}
-<script type="application/json" id="qualcode-data">{json_for_html(data)}</script>
-<script>{script}</script>
-</body>
-</html>
-"""
+    shown_documents = data["documents"]
+    page = template("report.html.j2").render(
+        version=__version__,
+        title=f"Coded interviews by {report.by}: {store.path.name}",
+        by=report.by,
+        policy=Markup(policy),
+        style=Markup(style),
+        script=Markup(script),
+        data=Markup(json_for_html(data)),
+        groups=[g.name for g in report.groups if g.segments > 0],
+        palette=PALETTE,
+        facts=_facts(store, report, made, counts, max_quotes),
+        documents=_documents_table(documents, report.by),
+        groups_table=groups_table(report),
+        notes=report_notes(report, comparison),
+        significant_note=SIGNIFICANT_NOTE if comparison is not None else "",
+        charts=[
+            _chart_figure(theme, lines, report, comparison, codes)
+            for theme, lines in themes(report.lines)
+        ],
+        table=_comparison_table(report, comparison),
+        cap=counts if max_quotes is not None and counts.capped else None,
+        max_quotes=max_quotes,
+        indent="\u00a0\u00a0",  # an option cannot hold markup: the tree is drawn with spaces
+        quote_codes=data["codes"],
+        quote_groups=data["groups"],
+        interviews=sorted(
+            ((i, d["name"]) for i, d in enumerate(shown_documents)), key=lambda pair: pair[1]
+        ),
+        attributes=_attribute_filters(shown_documents, report.by),
+        open_attributes=OPEN_ATTRIBUTES,
+        memos=[_memo_item(memo) for memo in memos],
+    )
     return page, counts
 
 
@@ -337,11 +333,7 @@ def utf16_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, 
     return [(units(start), units(end)) for start, end in spans]
 
 
-# -- pieces of the page --------------------------------------------------------------------------
-
-
-def _asset(name: str) -> str:
-    return (resources.files("qualcode.exports") / "html" / name).read_text(encoding="utf-8")
+# -- pieces of the page: what the template (exports/html/report.html.j2) lays out -----------------
 
 
 def _digest(source: str) -> str:
@@ -353,18 +345,21 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+@dataclass(frozen=True)
+class _Facts:
+    project: str
+    run: CodingRun | None
+    codebooks: str
+    coder: str
+    filters: str
+    made_iso: str
+    made: str
+    quotes: str
+
+
 def _facts(
     store: Store, report: Report, made: datetime, counts: QuoteCounts, max_quotes: int | None
-) -> str:
-    run = store.latest_run(report.coder)
-    if run is not None:
-        codebook = (
-            f"{escape(run.codebook_name)} {escape(run.codebook_version)}, content hash "
-            f'<code class="hash">{escape(run.codebook_hash)}</code>'
-        )
-    else:
-        codebook = escape(", ".join(store.coder_codebooks(report.coder)) or DASH)
-    filters = ", ".join(f"{k} = {v}" for k, v in report.filters) or "all documents"
+) -> _Facts:
     if counts.capped and max_quotes is not None:
         quotes = (
             f"{counts.embedded:,} of {counts.available:,} in this report "
@@ -372,164 +367,111 @@ def _facts(
         )
     else:
         quotes = f"all {counts.available:,}"
-    rows = [
-        ("Project", escape(store.path.name)),
-        ("Codebook", codebook),
-        ("Coder", escape(report.coder)),
-        ("Documents", escape(filters)),
-        ("Made", f'<time datetime="{made.isoformat()}">{escape(_when(made))}</time>'),
-        ("Quotes", escape(quotes)),
-    ]
-    items = "".join(f"<div><dt>{name}</dt><dd>{value}</dd></div>" for name, value in rows)
-    return f'<dl class="facts">{items}</dl>'
-
-
-def _navigation(*, with_memos: bool = False) -> str:
-    links = [("overview", "Overview"), ("comparison", "Comparison"), ("quotes", "Quotes")]
-    if with_memos:
-        links.append(("memos", "Memos"))
-    items = "".join(f'<li><a href="#{target}">{label}</a></li>' for target, label in links)
-    return f'<nav aria-label="Sections"><ul>{items}</ul></nav>'
-
-
-def _overview(report: Report, comparison: Comparison | None, documents: Sequence[Document]) -> str:
-    notes = "".join(f"<p>{escape(note)}</p>" for note in report_notes(report, comparison))
-    return "\n".join(
-        [
-            '<section id="overview" aria-labelledby="overview-title">',
-            '<h2 id="overview-title">Overview</h2>',
-            '<div class="side-by-side">',
-            _documents_table(documents, report.by),
-            _display_table(groups_table(report), "groups-table"),
-            "</div>",
-            f'<div class="notes">{notes}</div>',
-            "</section>",
-        ]
+    run = store.latest_run(report.coder)
+    return _Facts(
+        project=store.path.name,
+        run=run,
+        codebooks="" if run else ", ".join(store.coder_codebooks(report.coder)) or DASH,
+        coder=report.coder,
+        filters=", ".join(f"{k} = {v}" for k, v in report.filters) or "all documents",
+        made_iso=made.isoformat(),
+        made=_when(made),
+        quotes=quotes,
     )
 
 
-def _documents_table(documents: Sequence[Document], by: str) -> str:
+@dataclass(frozen=True)
+class _DocumentsTable:
+    languages: list[str]
+    rows: list[tuple[str, list[int]]]  # group (then "total") and its documents per language
+
+
+def _documents_table(documents: Sequence[Document], by: str) -> _DocumentsTable:
     """Documents per group (rows) and language (columns), with totals."""
     counts = Counter((group_value(d, by), d.language or DASH) for d in documents)
     groups = sorted({g for g, _ in counts}, key=lambda g: (g == NO_VALUE, g))
     languages = sorted({language for _, language in counts})
-    head = "".join(f'<th scope="col">{escape(language)}</th>' for language in languages)
     rows = []
     for group in [*groups, None]:
         cells = [
             sum(n for (g, lang), n in counts.items() if lang == language and group in (None, g))
             for language in languages
         ]
-        name = "total" if group is None else group
-        rows.append(
-            f'<tr><th scope="row">{escape(name)}</th>'
-            + "".join(f"<td>{n:,}</td>" for n in cells)
-            + f"<td>{sum(cells):,}</td></tr>"
-        )
-    return (
-        '<table class="numbers" id="documents-table">'
-        f"<caption>Documents by {escape(by)} and language</caption>"
-        f'<thead><tr><th scope="col">{escape(by)}</th>{head}<th scope="col">all</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+        rows.append(("total" if group is None else group, cells))
+    return _DocumentsTable(languages, rows)
 
 
-def _display_table(table: DisplayTable, table_id: str) -> str:
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in table.headers)
-    rows = "".join(
-        f'<tr><th scope="row">{escape(row[0])}</th>'
-        + "".join(f"<td>{escape(cell)}</td>" for cell in row[1:])
-        + "</tr>"
-        for row in table.rows
-    )
-    notes = "".join(f'<p class="note">{escape(note)}</p>' for note in table.notes)
-    return (
-        f'<div><table class="numbers" id="{table_id}"><caption>{escape(table.title)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{notes}</div>"
-    )
-
-
-def _pattern_definitions(groups: Sequence[str]) -> str:
-    """One fill per group: the group's colour with a texture of its own (solid, stripes, dots,
-    grid, …), so that bars are told apart in grey print and by colour-blind readers."""
-    textures = [
-        "",
-        '<path d="M-1,1 l2,-2 M0,6 l6,-6 M5,7 l2,-2" stroke="#fff" stroke-width="1.4"/>',
-        '<circle cx="3" cy="3" r="1.3" fill="#fff"/>',
-        '<path d="M0,3 h6 M3,0 v6" stroke="#fff" stroke-width="1"/>',
-        '<path d="M0,1.5 h6 M0,4.5 h6" stroke="#fff" stroke-width="1"/>',
-        '<path d="M-1,5 l2,2 M0,0 l6,6 M5,-1 l2,2" stroke="#fff" stroke-width="1.4"/>',
-    ]
-    patterns = "".join(
-        f'<pattern id="qc-group-{j}" width="6" height="6" patternUnits="userSpaceOnUse">'
-        f'<rect width="6" height="6" fill="{PALETTE[j % len(PALETTE)]}"/>'
-        f"{textures[j % len(textures)]}</pattern>"
-        for j in range(len(groups))
-    )
-    return f'<svg class="defs" aria-hidden="true" focusable="false"><defs>{patterns}</defs></svg>'
-
-
-def _legend(groups: Sequence[str]) -> str:
-    items = "".join(
-        f'<li><svg width="22" height="14" aria-hidden="true" focusable="false">'
-        f'<rect width="22" height="14" fill="url(#qc-group-{j})" stroke="#333" stroke-width=".5"/>'
-        f"</svg>{escape(name)}</li>"
-        for j, name in enumerate(groups)
-    )
-    return f'<ul class="legend" aria-label="Groups in the charts">{items}</ul>'
-
-
-def _comparison_section(
-    report: Report,
-    comparison: Comparison | None,
-    codes: dict[str, CodeRecord],
-    groups: Sequence[str],
-) -> str:
-    parts = [
-        '<section id="comparison" aria-labelledby="comparison-title">',
-        f'<h2 id="comparison-title">Comparison by {escape(report.by)}</h2>',
-    ]
-    if groups:
-        parts.append(
-            "<p>Share of in-scope segments coded with each code, per "
-            f"{escape(report.by)}, with its 95% Wilson interval. A parent code counts a segment "
-            "coded with it or any of its sub-codes."
-            + (f" {escape(SIGNIFICANT_NOTE)}." if comparison is not None else "")
-            + "</p>"
-        )
-        parts.append(_legend(groups))
-        for number, (theme, lines) in enumerate(themes(report.lines)):
-            parts.append(_chart_figure(number, theme, lines, report, comparison, codes))
-    parts.append(_comparison_table(report, comparison))
-    parts.append("</section>")
-    return "\n".join(parts)
+@dataclass(frozen=True)
+class _Figure:
+    label: str
+    description: str
+    svg: _Chart
 
 
 def _chart_figure(
-    number: int,
     theme: CodeLine,
     lines: Sequence[CodeLine],
     report: Report,
     comparison: Comparison | None,
     codes: dict[str, CodeRecord],
-) -> str:
+) -> _Figure:
     description = " ".join((codes[theme.path].description if theme.path in codes else "").split())
-    return (
-        f'<figure class="chart" aria-labelledby="chart-{number}-title">'
-        f'<h3 id="chart-{number}-title">{escape(theme.label)}</h3>'
-        + (f'<p class="description">{escape(description)}</p>' if description else "")
-        + chart_svg(number, lines, report, comparison)
-        + "</figure>"
-    )
+    return _Figure(theme.label, description, chart_geometry(lines, report, comparison))
 
 
-def chart_svg(
-    number: int, lines: Sequence[CodeLine], report: Report, comparison: Comparison | None
-) -> str:
+@dataclass(frozen=True)
+class _Bar:
+    group: str
+    share: str  # repr of the share, for data-share
+    segments: int
+    tooltip: str
+    y: str
+    width: str
+    fill: int  # the group's pattern
+    whisker: str
+    value_x: str
+    value_y: str
+    value: str
+
+
+@dataclass(frozen=True)
+class _ChartRow:
+    classes: str
+    x: int
+    y: str
+    path: str
+    title: str
+    label: str
+    significant: bool
+    bars: list[_Bar]
+
+
+@dataclass(frozen=True)
+class _Tick:
+    x: str
+    label: str
+
+
+@dataclass(frozen=True)
+class _Chart:
+    width: int
+    height: int
+    label_width: int
+    bar_height: int
+    axis_x: str
+    axis_y: int
+    ticks: list[_Tick]
+    rows: list[_ChartRow]
+
+
+def chart_geometry(
+    lines: Sequence[CodeLine], report: Report, comparison: Comparison | None
+) -> _Chart:
     """Horizontal grouped bars of the share per group for these lines, with Wilson whiskers.
 
     Every bar carries ``data-code``, ``data-group`` and ``data-share`` and a tooltip with its
-    numbers; a significant difference is starred beside the code's label."""
+    numbers; a significant difference is starred beside the code's label. Coordinates come
+    formatted, as the SVG gets them."""
     data = chart_data(report, comparison, paths=[line.path for line in lines])
     group_count = len(data.groups)
     index = {g.name: i for i, g in enumerate(report.groups)}
@@ -543,23 +485,11 @@ def chart_svg(
     def x(share: float) -> float:
         return LABEL_WIDTH + plot * (0.0 if math.isnan(share) else share) / top
 
-    parts = [
-        f'<svg class="bars" viewBox="0 0 {CHART_WIDTH} {height}" role="img" '
-        f'aria-labelledby="chart-{number}-title chart-{number}-desc">'
-        f'<desc id="chart-{number}-desc">Share of in-scope segments per {escape(report.by)}; '
-        "the table below gives the same numbers.</desc>"
+    ticks = [
+        _Tick(f"{x(tick):.1f}", f"{100 * tick:g}%")
+        for tick in (n * step for n in range(round(top / step) + 1))
     ]
-    axis_y = len(lines) * band
-    for number_of_steps in range(round(top / step) + 1):
-        tick = number_of_steps * step
-        parts.append(
-            f'<line class="grid" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="0" y2="{axis_y}"/>'
-            f'<text class="tick" x="{x(tick):.1f}" y="{axis_y + 14}">{100 * tick:g}%</text>'
-        )
-    parts.append(
-        f'<text class="axis-title" x="{LABEL_WIDTH + plot / 2:.1f}" y="{axis_y + 30}">'
-        "share of in-scope segments (%), 95% interval</text>"
-    )
+    rows = []
     for row, line in enumerate(lines):
         y0 = row * band + BAND_PADDING / 2
         significant = data.significant[row]
@@ -570,12 +500,7 @@ def chart_svg(
             classes.append("significant")
         indent = INDENT * (line.depth - base_depth)
         label = _cut(line.label, int((LABEL_WIDTH - 14 - indent) / CHAR_WIDTH) - 2 * significant)
-        mark = '<tspan class="star"> *</tspan>' if significant else ""
-        parts.append(
-            f'<text class="{" ".join(classes)}" x="{4 + indent}" '
-            f'y="{y0 + (band - BAND_PADDING) / 2 + 4:.1f}" data-code="{escape(line.path)}">'
-            f"<title>{escape(_label_title(line, comparison))}</title>{escape(label)}{mark}</text>"
-        )
+        bars = []
         for j, group in enumerate(data.groups):
             cell = line.cells[index[group]]
             denominator = report.groups[index[group]].segments
@@ -587,19 +512,47 @@ def chart_svg(
                 f"({cell.segments:,} of {denominator:,}); 95% interval "
                 f"{percent(low)} to {percent(high)}"
             )
-            parts.append(
-                f'<g class="bar" data-code="{escape(line.path)}" data-group="{escape(group)}" '
-                f'data-share="{share!r}" data-segments="{cell.segments}">'
-                f"<title>{escape(tooltip)}</title>"
-                f'<rect x="{LABEL_WIDTH}" y="{y:.1f}" width="{x(share) - LABEL_WIDTH:.2f}" '
-                f'height="{BAR_HEIGHT}" fill="url(#qc-group-{j})"/>'
-                f'<path class="whisker" d="M{x(low):.1f},{middle:.1f}H{x(high):.1f}'
-                f'M{x(low):.1f},{middle - 3:.1f}v6M{x(high):.1f},{middle - 3:.1f}v6"/>'
-                f'<text class="value" x="{max(x(share), x(high)) + 4:.1f}" y="{middle + 4:.1f}">'
-                f"{percent(share)}</text></g>"
+            whisker = (
+                f"M{x(low):.1f},{middle:.1f}H{x(high):.1f}"
+                f"M{x(low):.1f},{middle - 3:.1f}v6M{x(high):.1f},{middle - 3:.1f}v6"
             )
-    parts.append("</svg>")
-    return "".join(parts)
+            bars.append(
+                _Bar(
+                    group=group,
+                    share=repr(share),
+                    segments=cell.segments,
+                    tooltip=tooltip,
+                    y=f"{y:.1f}",
+                    width=f"{x(share) - LABEL_WIDTH:.2f}",
+                    fill=j,
+                    whisker=whisker,
+                    value_x=f"{max(x(share), x(high)) + 4:.1f}",
+                    value_y=f"{middle + 4:.1f}",
+                    value=percent(share),
+                )
+            )
+        rows.append(
+            _ChartRow(
+                classes=" ".join(classes),
+                x=4 + indent,
+                y=f"{y0 + (band - BAND_PADDING) / 2 + 4:.1f}",
+                path=line.path,
+                title=_label_title(line, comparison),
+                label=label,
+                significant=significant,
+                bars=bars,
+            )
+        )
+    return _Chart(
+        width=CHART_WIDTH,
+        height=height,
+        label_width=LABEL_WIDTH,
+        bar_height=BAR_HEIGHT,
+        axis_x=f"{LABEL_WIDTH + plot / 2:.1f}",
+        axis_y=len(lines) * band,
+        ticks=ticks,
+        rows=rows,
+    )
 
 
 def _axis(highest: float) -> tuple[float, float]:
@@ -625,10 +578,36 @@ def _label_title(line: CodeLine, comparison: Comparison | None) -> str:
     return f"{title}: {verdict}, adjusted p {p}"
 
 
-def _comparison_table(report: Report, comparison: Comparison | None) -> str:
-    """Every code with its share per group and, when compared, the effect and the p-values.
+@dataclass(frozen=True)
+class _Cell:
+    """A table cell: its raw value for sorting (``data-value``, empty when there is none), its
+    text, and for a share its group and count, for a p-value whether it is starred."""
 
-    Each cell carries its raw value in ``data-value`` (empty when there is none) for sorting."""
+    value: str
+    text: str
+    group: str | None = None
+    count: str = ""
+    star: bool = False
+
+
+@dataclass(frozen=True)
+class _TableRow:
+    classes: str
+    path: str
+    label: str
+    sort_value: str
+    cells: list[_Cell]
+
+
+@dataclass(frozen=True)
+class _ComparisonTable:
+    caption: str
+    headers: list[str]
+    rows: list[_TableRow]
+
+
+def _comparison_table(report: Report, comparison: Comparison | None) -> _ComparisonTable:
+    """Every code with its share per group and, when compared, the effect and the p-values."""
     index = {g.name: i for i, g in enumerate(report.groups)}
     if comparison is not None:
         effect = "diff, pp [95% CI]" if comparison.effect == DIFFERENCE else "V [95% CI]"
@@ -639,14 +618,9 @@ def _comparison_table(report: Report, comparison: Comparison | None) -> str:
         groups = [g.name for g in report.groups]
         headers = ["Code", *groups, "total", "interviews"]
         caption = f"Share of in-scope segments by {report.by}"
-    head = "".join(
-        f'<th scope="col" data-column="{i}"><button type="button" class="sort">'
-        f'{escape(h)}<span class="arrow" aria-hidden="true"></span></button></th>'
-        for i, h in enumerate(headers)
-    )
     denominators = [*report.groups, report.total]
     rows = []
-    for order, line in enumerate(report.lines):
+    for line in report.lines:
         cells = []
         for name in groups:
             cell = line.cells[index[name]]
@@ -654,8 +628,7 @@ def _comparison_table(report: Report, comparison: Comparison | None) -> str:
             cells.append(_share_cell(cell.share, cell.segments, group.segments, name))
         code = comparison.for_path(line.path) if comparison is not None else None
         if code is not None:
-            effect_value = code.effect.value
-            cells.append(_cell(effect_text(code.effect), effect_value))
+            cells.append(_cell(effect_text(code.effect), code.effect.value))
             cells.append(_p_cell(code.segments.p_adjusted))
             cells.append(_p_cell(code.interviews.p_adjusted))
         else:
@@ -668,142 +641,52 @@ def _comparison_table(report: Report, comparison: Comparison | None) -> str:
         if code is not None and code.significant:
             classes.append("significant")
         rows.append(
-            f'<tr class="{" ".join(classes)}" data-code="{escape(line.path)}" '
-            f'data-order="{order}"><th scope="row" data-value="{escape(line.label.casefold())}">'
-            f'<span class="code-label">{escape(line.label)}</span> '
-            f'<span class="path">{escape(line.path)}</span></th>{"".join(cells)}</tr>'
+            _TableRow(" ".join(classes), line.path, line.label, line.label.casefold(), cells)
         )
-    return (
-        '<table class="numbers sortable" id="comparison-table">'
-        f"<caption>{escape(caption)}. Select a column heading to sort by it.</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
+    return _ComparisonTable(caption, headers, rows)
 
 
-def _cell(text: str, value: float | int) -> str:
-    raw = "" if isinstance(value, float) and math.isnan(value) else repr(value)
-    return f'<td data-value="{raw}">{escape(text)}</td>'
+def _cell(text: str, value: float | int) -> _Cell:
+    return _Cell("" if isinstance(value, float) and math.isnan(value) else repr(value), text)
 
 
-def _share_cell(share: float, segments: int, denominator: int, group: str) -> str:
+def _share_cell(share: float, segments: int, denominator: int, group: str) -> _Cell:
     raw = "" if math.isnan(share) else repr(share)
-    return (
-        f'<td data-value="{raw}" data-group="{escape(group)}">{percent(share)}'
-        f'<span class="count">{segments:,} of {denominator:,}</span></td>'
-    )
+    return _Cell(raw, percent(share), group=group, count=f"{segments:,} of {denominator:,}")
 
 
-def _p_cell(p: float) -> str:
+def _p_cell(p: float) -> _Cell:
     text = p_text(p, mark=True)
     if text.endswith("*"):
-        return (
-            f'<td data-value="{p!r}" class="significant">{escape(text[:-1])}'
-            '<span class="star" title="adjusted p &lt; 0.05">*</span></td>'
-        )
+        return _Cell(repr(p), text[:-1], star=True)
     return _cell(text, p)
 
 
-def _quotes_section(
-    report: Report,
-    data: dict[str, Any],
-    counts: QuoteCounts,
-    max_quotes: int | None,
-) -> str:
-    """The filters (drawn here, so that they exist and are labelled without the script) and the
-    places where the script shows the quotes."""
-    shown_documents = data["documents"]
-    indent = "\u00a0\u00a0"  # an option cannot hold markup: the tree is drawn with spaces
-    code_options = "".join(
-        f'<option value="{i}">{indent * code["depth"]}{escape(code["label"])}</option>'
-        for i, code in enumerate(data["codes"])
-    )
-    group_options = "".join(
-        f'<option value="{i}">{escape(name)}</option>' for i, name in enumerate(data["groups"])
-    )
-    document_options = "".join(
-        f'<option value="{i}">{escape(d["name"])}</option>'
-        for i, d in sorted(enumerate(shown_documents), key=lambda pair: pair[1]["name"])
-    )
-    keys = sorted({k for d in shown_documents for k in d["attributes"]} - {report.by})
-    attribute_fields: list[str] = []
+def _attribute_filters(
+    shown_documents: Sequence[dict[str, Any]], by: str
+) -> list[tuple[str, list[str]]]:
+    """Each document attribute but the grouping one, with its values, when it has two or more
+    (a filter that cannot narrow anything is left out)."""
+    keys = sorted({k for d in shown_documents for k in d["attributes"]} - {by})
+    filters = []
     for key in keys:
         values = sorted({d["attributes"][key] for d in shown_documents if key in d["attributes"]})
-        if len(values) < 2:  # a filter that cannot narrow anything
-            continue
-        number = len(attribute_fields)
-        options = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
-        attribute_fields.append(
-            f'<div class="field"><label for="filter-attribute-{number}">{escape(key)}</label>'
-            f'<select id="filter-attribute-{number}" class="attribute" '
-            f'data-key="{escape(key)}"><option value="">any</option>{options}</select></div>'
-        )
-    attributes = ""
-    if attribute_fields:  # many attributes (Word properties…) fold away, to keep quotes in view
-        opened = " open" if len(attribute_fields) <= OPEN_ATTRIBUTES else ""
-        attributes = (
-            f'<details class="attributes"{opened}><summary>Document attributes '
-            f'<span id="attributes-count">({len(attribute_fields)})</span></summary>'
-            f'<div class="attribute-fields">{"".join(attribute_fields)}</div></details>'
-        )
-    by = escape(report.by)
-    cap_note = ""
-    if max_quotes is not None and counts.capped:
-        cap_note = (
-            f'<p class="note" id="cap-note">This report holds at most {max_quotes:,} quotes per '
-            f"code and {by} ({counts.embedded:,} of {counts.available:,}): the first ones in "
-            f"document order. {counts.capped:,} code and {by} pairs have more. "
-            "<code>qualcode export segments</code> lists them all; "
-            "<code>--max-quotes 0</code> embeds them all.</p>"
-        )
-    return f"""<section id="quotes" aria-labelledby="quotes-title">
-<h2 id="quotes-title">Quotes</h2>
-<p>The in-scope segments coded with each code, as coded (a segment coded with a code and one of its
-sub-codes appears under each), grouped by {by}, with the evidence
-<mark class="sample">highlighted</mark>.</p>
-{cap_note}
-<form id="filters" class="filters" role="search" aria-label="Filter the quotes">
-<div class="field"><label for="filter-code">Code</label>
-<select id="filter-code"><option value="">all codes</option>{code_options}</select></div>
-<div class="field"><label for="filter-group">{by.capitalize()}</label>
-<select id="filter-group"><option value="">all</option>{group_options}</select></div>
-<div class="field"><label for="filter-document">Interview</label>
-<select id="filter-document"><option value="">all</option>{document_options}</select></div>
-{attributes}
-<div class="field search"><label for="filter-search">Search the quotes</label>
-<input type="search" id="filter-search" autocomplete="off"
- aria-describedby="search-help"><span id="search-help" class="help">Every word must
- appear in the text, speaker or interview; accents and case are ignored.</span></div>
-<div class="field"><label for="page-size">Quotes per page</label>
-<select id="page-size"><option>20</option><option selected>50</option><option>100</option>
-<option>200</option></select></div>
-<div class="field actions"><button type="reset" id="filter-clear">Clear filters</button></div>
-</form>
-<p id="quote-status" class="status" role="status" aria-live="polite"></p>
-<p id="print-status" class="print-only"></p>
-<nav class="pager" aria-label="Pages of quotes, top"></nav>
-<div id="quote-list" tabindex="-1"><noscript><p>The quotes are shown by the page's script:
-allow JavaScript for this file, or use <code>qualcode export quotes</code> for a Word
-file.</p></noscript></div>
-<nav class="pager" aria-label="Pages of quotes, bottom"></nav>
-</section>"""
+        if len(values) >= 2:
+            filters.append((key, values))
+    return filters
 
 
-def _memos_section(memos: Sequence[Memo]) -> str:
-    """The memos, each with what it is on, its author and time; empty when there are none."""
-    if not memos:
-        return ""
-    items = []
-    for memo in memos:
-        on = "the project" if memo.target is MemoTarget.PROJECT else memo.reference
-        if not memo.segment_current:
-            on += " (an earlier version of the document)"
-        items.append(
-            f'<li><p class="memo-on"><strong>{escape(on)}</strong> · {escape(memo.author)} · '
-            f'<time datetime="{escape(memo.created_at)}">{escape(memo.created_at)}</time></p>'
-            f'<p class="memo-text">{escape(memo.text)}</p></li>'
-        )
-    return (
-        '<section id="memos" aria-labelledby="memos-title">\n'
-        '<h2 id="memos-title">Memos</h2>\n'
-        f'<ul class="memos">{"".join(items)}</ul>\n</section>'
-    )
+@dataclass(frozen=True)
+class _MemoItem:
+    on: str
+    author: str
+    created_at: str
+    text: str
+
+
+def _memo_item(memo: Memo) -> _MemoItem:
+    """A memo with what it is on, its author and time."""
+    on = "the project" if memo.target is MemoTarget.PROJECT else memo.reference
+    if not memo.segment_current:
+        on += " (an earlier version of the document)"
+    return _MemoItem(on, memo.author, memo.created_at, memo.text)

@@ -1,21 +1,36 @@
 """``qualcode show``: a document view as terminal text or as one self-contained HTML page.
 
-Interview text is data: in the page every piece of it is escaped, and nothing is loaded from
-elsewhere (no script, no font, no stylesheet link).
+Interview text is data: the page is the Jinja2 template ``exports/html/document.html.j2`` with
+autoescape on, so every piece of text is escaped, and nothing is loaded from elsewhere (no script,
+no font, no stylesheet link: the style, ``exports/html/document.css``, is inline).
 """
 
 from __future__ import annotations
 
-import html
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from qualcode.cli.render import exclusion_summary
-from qualcode.models import Exclusion
+from qualcode.exports.templates import Markup, asset, template
+from qualcode.models import Exclusion, ExclusionCount
 
 if TYPE_CHECKING:
     from qualcode.document_view import DocumentView, ViewBlock
 
 _INDENT = "     "
+Paragraph = list[tuple[str, Exclusion | None]]  # (text, reason) pieces: reason None is speech
+
+
+def exclusion_summary(counts: Sequence[ExclusionCount]) -> str:
+    """``front matter 3 passages (41 words), heading 1 passage (4 words)``.
+
+    A passage is a whole paragraph, or a note inside one (``(Riu.)``): not always a paragraph.
+    """
+    return ", ".join(
+        f"{c.reason.label} {c.regions:,} {'passage' if c.regions == 1 else 'passages'} "
+        f"({c.words:,} {'word' if c.words == 1 else 'words'})"
+        for c in counts
+    )
 
 
 def render_text(view: DocumentView) -> str:
@@ -80,65 +95,9 @@ def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-# -- HTML ------------------------------------------------------------------------------------
-
-_STYLE = """
-body { font: 15px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
-       color: #1d1d1f; }
-h1 { font-size: 1.3rem; margin-bottom: .2rem; }
-.summary { color: #555; margin-top: 0; }
-section { margin: .6rem 0; padding: .4rem .8rem; border-left: 4px solid #9bb7d4; }
-section.interviewer { border-color: #c9a227; background: #fdf8e8; }
-section.chair { border-color: #8e6bbf; background: #f5f0fb; }
-section.excluded { border-color: #bbb; background: #f3f3f3; color: #555; }
-section.unrecorded { border-color: #d9534f; background: #fbeeee; }
-header { font-size: .85rem; color: #444; }
-header .ordinal { font-weight: 600; margin-right: .5rem; }
-.reason { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; }
-p { margin: .2rem 0; white-space: pre-wrap; }
-mark { background: #e4e4e4; color: #555; border-radius: 3px; padding: 0 .2rem; }
-"""
-
-
-def render_html(view: DocumentView) -> str:
-    body = [f"<h1>{_escape(view.document.name)}</h1>", f'<p class="summary">{_escape(_title(view))}'
-            f"<br>{_escape(_summary(view))}</p>"]  # fmt: skip
-    for block in view.blocks:
-        if block.segment is not None:
-            body.append(_html_segment(block))
-        elif block.reason is not Exclusion.SPEAKER_LABEL:
-            what = block.reason.label if block.reason else "not recorded"
-            kind = "excluded" if block.reason else "unrecorded"
-            paragraphs = "".join(f"<p>{_escape(p)}</p>" for p in _paragraphs(block.text))
-            body.append(
-                f'<section class="{kind}"><header class="reason">{_escape(what)}</header>'
-                f"{paragraphs}</section>"
-            )
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{_escape(view.document.name)} · qualcode</title>\n"
-        f"<style>{_STYLE}</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
-    )
-
-
-def _html_segment(block: ViewBlock) -> str:
-    segment = block.segment
-    assert segment is not None
-    role = segment.role.value if segment.role else "unknown"
-    language = (segment.language or "").split(",")[0]
-    lang = f' lang="{_escape(language)}"' if language else ""
-    paragraphs = "".join(
-        f"<p{lang}>{_html_marked(pieces)}</p>" for pieces in _segment_paragraphs(block)
-    )
-    return (
-        f'<section class="{_escape(role)}"><header><span class="ordinal">#{segment.ordinal}'
-        f"</span>{_escape(_segment_header(block))}</header>{paragraphs}</section>"
-    )
-
-
-def _segment_paragraphs(block: ViewBlock) -> list[list[tuple[str, Exclusion | None]]]:
+def _segment_paragraphs(block: ViewBlock) -> list[Paragraph]:
     """The segment's paragraphs, each a list of (text, reason) pieces: reason None is speech."""
-    pieces: list[tuple[str, Exclusion | None]] = []
+    pieces: Paragraph = []
     position = block.start_char
     offset = block.start_char
     for region in block.inline:
@@ -147,7 +106,7 @@ def _segment_paragraphs(block: ViewBlock) -> list[list[tuple[str, Exclusion | No
         pieces.append((inline, region.reason))
         position = region.end_char
     pieces.append((block.text[position - offset :], None))
-    paragraphs: list[list[tuple[str, Exclusion | None]]] = [[]]
+    paragraphs: list[Paragraph] = [[]]
     for text, reason in pieces:
         first, *more = text.split("\n")
         paragraphs[-1].append((first, reason))
@@ -156,14 +115,66 @@ def _segment_paragraphs(block: ViewBlock) -> list[list[tuple[str, Exclusion | No
     return [p for p in paragraphs if "".join(text for text, _ in p).strip()]
 
 
-def _html_marked(paragraph: list[tuple[str, Exclusion | None]]) -> str:
-    return "".join(
-        _escape(text)
-        if reason is None
-        else f'<mark title="{_escape(reason.label)}, not in the segment">{_escape(text)}</mark>'
-        for text, reason in paragraph
-    ).strip()
+# -- HTML ------------------------------------------------------------------------------------
 
 
-def _escape(text: str) -> str:
-    return html.escape(text, quote=True)
+@dataclass(frozen=True)
+class _Section:
+    """A block of the page: a segment (with its paragraphs of (text, reason label) pieces) or
+    text left out of every segment (with its paragraphs of text)."""
+
+    segment: bool
+    paragraphs: list[Any]
+    role: str = ""
+    ordinal: int = 0
+    header: str = ""
+    language: str = ""
+    kind: str = ""
+    what: str = ""
+
+
+def render_html(view: DocumentView) -> str:
+    blocks = [_html_block(block) for block in view.blocks]
+    return template("document.html.j2").render(
+        name=view.document.name,
+        title=_title(view),
+        summary=_summary(view),
+        style=_style(),
+        blocks=[block for block in blocks if block is not None],
+    )
+
+
+def _html_block(block: ViewBlock) -> _Section | None:
+    segment = block.segment
+    if segment is None:
+        if block.reason is Exclusion.SPEAKER_LABEL:
+            return None  # shown as the speaker of the segment that follows
+        return _Section(
+            segment=False,
+            paragraphs=_paragraphs(block.text),
+            kind="excluded" if block.reason else "unrecorded",
+            what=block.reason.label if block.reason else "not recorded",
+        )
+    return _Section(
+        segment=True,
+        paragraphs=[_stripped(paragraph) for paragraph in _segment_paragraphs(block)],
+        role=segment.role.value if segment.role else "unknown",
+        ordinal=segment.ordinal,
+        header=_segment_header(block),
+        language=(segment.language or "").split(",")[0],
+    )
+
+
+def _stripped(paragraph: Paragraph) -> list[tuple[str, str | None]]:
+    """The pieces with the paragraph's outer spaces taken off the speech at its ends (an
+    excluded piece is shown whole), and each reason as its label."""
+    pieces = [(text, reason.label if reason else None) for text, reason in paragraph]
+    if pieces and pieces[0][1] is None:
+        pieces[0] = (pieces[0][0].lstrip(), None)
+    if pieces and pieces[-1][1] is None:
+        pieces[-1] = (pieces[-1][0].rstrip(), None)
+    return pieces
+
+
+def _style() -> Markup:
+    return Markup(asset("document.css"))  # the package's own style sheet: inline as it is
