@@ -70,7 +70,7 @@ def search_command(
         list[str] | None,
         typer.Option(
             "--role",
-            help="Only turns of this role: respondent, interviewer, unknown (repeatable).",
+            help="Only turns of this role: respondent, interviewer, chair, unknown (repeatable).",
             show_default=False,
         ),
     ] = None,
@@ -255,8 +255,8 @@ def words_command(
         list[str] | None,
         typer.Option(
             "--role",
-            help="Turns of this role (respondent, interviewer, unknown); default: the in-scope "
-            "ones (respondents and unknown speakers).",
+            help="Turns of this role (respondent, interviewer, chair, unknown); default: the "
+            "in-scope ones (respondents and unknown speakers).",
             show_default=False,
         ),
     ] = None,
