@@ -127,6 +127,13 @@ HEADING_STYLE_WORDS: tuple[str, ...] = (
 )
 
 
+# Role labels written as a title in lower case after the article (``La presidenta:``,
+# ``El vicepresident:``): a name as much as ``The Chair:`` is.
+_TITLE_LABELS = frozenset(
+    label for label in DEFAULT_CHAIR_LABELS + DEFAULT_INTERVIEWER_LABELS if " " in label
+)
+
+
 @dataclass(frozen=True)
 class Label:
     """A speaker label found at the start of a paragraph."""
@@ -148,7 +155,7 @@ def find_label(paragraph: str) -> Label | None:
     if match is not None:
         name = match.group("name").strip()
         words = re.split(r"[ /]", _GENDER_ENDING.sub("", name))
-        if looks_like_name(words):
+        if looks_like_name(words) or (words[0][:1].isupper() and fold(name) in _TITLE_LABELS):
             timestamp = match.group("ts1") or match.group("ts2") or match.group("ts3")
             return Label(speaker=name, timestamp=timestamp, prefix_length=match.end())
     stamp = _TIMESTAMP_ONLY_PREFIX.match(paragraph)
