@@ -90,3 +90,15 @@ def test_words_command_prints_and_writes_the_table(tmp_path: Path) -> None:
         "barcelona,barri,2,1,1",
         "birmingham,council,3,2,1",
     ]
+
+
+def test_a_mistyped_role_is_an_error_with_the_closest(tmp_path: Path) -> None:
+    path = project(tmp_path)
+    for command in ("words", "search"):
+        args = [command, "--role", "chiar", "--project", str(path)]
+        result = CliRunner().invoke(app, args + (["barri"] if command == "search" else []))
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "Error: --role must be one of respondent, interviewer, chair, unknown, "
+            "not 'chiar' (did you mean 'chair'?)\n"
+        )
