@@ -16,11 +16,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from qualcode.ingest import project_interviewer_labels
+from qualcode.ingest import ProjectRoles
 from qualcode.models import ReadDocument, Unit
 from qualcode.readers.text_reader import split_paragraphs
 from qualcode.segment import segment_document
-from qualcode.speakers import RoleResolver
 from qualcode.store import CodeRecord, StagedCoding, Store
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -60,9 +59,7 @@ def add_document(
 ) -> int:
     """A document as ``ingest`` would make it from a .txt file, at a fixed source identity."""
     read = ReadDocument(text=text, paragraphs=tuple(split_paragraphs(text)), format="txt")
-    segments = segment_document(
-        read, unit, RoleResolver(project_interviewer_labels(store))
-    ).segments
+    segments = segment_document(read, unit, ProjectRoles.of(store).resolver(None, None)).segments
     segments = [replace(s, language=language) for s in segments]
     document_id, _ = store.save_document(
         name=name,

@@ -9,7 +9,7 @@ import pytest
 
 import qualcode.cli
 import qualcode.ingest
-from qualcode.store import Store
+from qualcode.store import CodeRecord, Store
 
 B01 = (
     "Interviewer: What does community wealth building mean to you?\n\n"
@@ -264,7 +264,9 @@ def test_config_interviewer_gives_segments_their_roles_at_once(
     assert result.stdout == (
         "Interviewer labels: Marta Soler; Q. 4 segments changed role (codings kept).\n"
     )
-    assert cli("config", "show").stdout == "interviewer_labels: Marta Soler; Q\n"
+    shown = cli("config", "show").stdout.splitlines()
+    assert shown[0] == "interviewer_labels: Marta Soler; Q"
+    assert shown[1].startswith("chair_labels: chair; the chair; chairman; ")
     roles = cli("status").stdout.splitlines()[-4]
     assert roles == "Segments by role: interviewer 1, respondent 8"
     assert "unchanged" in cli("ingest", "transcripts").stdout
@@ -281,6 +283,58 @@ def test_config_interviewer_gives_segments_their_roles_at_once(
     assert cli("config", "interviewer").stdout == (
         "Interviewer labels reset to the defaults. No segment changed role.\n"
     )
+
+
+SITTING = (
+    "The Chair: Order. I call Ms Okafor.\n\n"
+    "Grace Okafor: Rents in Lozells have doubled and nobody answers for it.\n\n"
+    "Deputy Chair: Thank you. Mr Hughes.\n\n"
+    "Tom Hughes: The housing fund is empty.\n\n"
+    "Grace Okafor: Then the cabinet should say so.\n"
+)
+
+
+def test_config_chair_gives_segments_their_roles_and_keeps_codings(
+    cli, corpus, write_text, project_path
+) -> None:
+    write_text(corpus / "sitting.txt", SITTING)
+    cli("ingest", str(corpus))
+    with Store.open(project_path) as store:
+        (document,) = store.documents()
+        before = store.segments(document.document_id)
+        store.add_missing_codes([CodeRecord("housing", "housing", None, 1)], "sheet")
+        store.add_human_codings([(s.segment_id or 0, "housing") for s in before], "laia")
+    assert [s.role.value if s.role else None for s in before] == [
+        "chair", "respondent", "respondent", "respondent", "respondent",
+    ]  # fmt: skip
+    assert "Segments by role: chair 1, respondent 4" in cli("status").stdout
+    result = cli("config", "chair", "--add", "Deputy Chair")
+    assert result.stdout == (
+        "Chair labels: chair; the chair; chairman; chairwoman; chairperson; madam chair; "
+        "mr chairman; president; presidenta; presidente; el president; la presidenta; "
+        "el presidente; the president; vicepresident; vicepresidenta; vicepresidente; "
+        "el vicepresident; la vicepresidenta; el vicepresidente; the speaker; mr speaker; "
+        "madam speaker; the deputy speaker; moderator; moderador; moderadora; facilitator; "
+        "facilitador; facilitadora; Deputy Chair. 1 segment changed role (codings kept).\n"
+    )
+    assert "Segments by role: chair 2, respondent 3" in cli("status").stdout
+    with Store.open(project_path) as store:
+        after = store.segments(document.document_id)
+        assert [s.segment_id for s in after] == [s.segment_id for s in before]
+        assert store.current_version(document.source_path).version == 1
+        assert store.stale_codings() == []
+        assert len(store.own_codings("laia")) == 5
+    # One label, one role: the interviewer's labels give it up, and the chair's take it back.
+    moved = cli("config", "interviewer", "--add", "Deputy Chair")
+    assert moved.stdout.endswith(
+        "; Deputy Chair. No longer chair labels: Deputy Chair. "
+        "1 segment changed role (codings kept).\n"
+    )
+    assert "Segments by role: chair 1, interviewer 1, respondent 3" in cli("status").stdout
+    assert cli("config", "chair").stdout == (
+        "Chair labels reset to the defaults. No segment changed role.\n"
+    )
+    assert "unchanged" in cli("ingest", str(corpus)).stdout
 
 
 # -- errors and tracebacks -------------------------------------------------------------------

@@ -90,3 +90,19 @@ def test_segments_and_exports_show_the_context(tmp_path: Path) -> None:
     assert written.exit_code == 0, written.output
     paragraphs = [p.text for p in docx.Document(str(quotes)).paragraphs]
     assert "Interviewer: And housing?" in paragraphs
+
+
+def test_a_chair_who_gives_the_floor_is_the_question(tmp_path: Path) -> None:
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    (folder / "sitting.txt").write_text(
+        "The Chair: Ms Okafor, on housing.\n\nGrace Okafor: Rents doubled.\n\n"
+        "Tom Hughes: They did.\n\nGrace Okafor: Nobody answers for it.\n",
+        encoding="utf-8",
+    )
+    with Store.open(tmp_path / "p.qualcode", create=True) as store:
+        ingest(store, [folder])
+        segments = store.all_current_segments()
+        around = ContextFinder(store).around(segments[-1], 0)
+    assert around.question is not None
+    assert around.question.quoted() == "The Chair: Ms Okafor, on housing."

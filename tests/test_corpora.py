@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from qualcode.ingest import ingest
-from qualcode.models import Document, Segment, Unit
+from qualcode.models import Document, Role, Segment, Unit
 from qualcode.readers import read_file
 from qualcode.segment import segment_document
 from qualcode.speakers import (
@@ -74,6 +75,32 @@ def test_speakers_of_the_6801_sitting(project) -> None:
     assert speakers[0] == "El president"
     assert "Carlos Carrizosa Torres" in speakers
     assert "Lorena Roldán Suárez" in speakers
+
+
+def test_the_chair_of_each_sitting_has_the_chair_role(project) -> None:
+    for name, chair in ((SITTING_0601, "La presidenta"), (SITTING_6801, "El president")):
+        _, segments, _ = project[name]
+        assert {s.speaker for s in segments if s.role is Role.CHAIR} == {chair}
+        assert all(s.role is Role.RESPONDENT for s in segments if s.speaker != chair)
+    # The vice-president of the Government is a member who speaks, not the chair.
+    _, segments, _ = project[SITTING_6801]
+    assert any(
+        s.speaker.startswith("El vicepresident del Govern") and s.role is Role.RESPONDENT
+        for s in segments
+        if s.speaker
+    )
+
+
+def test_the_chair_leaves_a_third_of_the_segments_out_of_scope(project) -> None:
+    """Before the chair role, the chairs' 31 turns counted as respondents: every segment."""
+    segments = [s for name in (SITTING_0601, SITTING_6801) for s in project[name][1]]
+    roles = Counter(s.role for s in segments)
+    words = Counter({role: 0 for role in roles})
+    for s in segments:
+        words[s.role] += s.word_count
+    assert roles == {Role.CHAIR: 31, Role.RESPONDENT: 60}
+    assert round(100 * roles[Role.RESPONDENT] / len(segments), 1) == 65.9
+    assert (words[Role.CHAIR], words[Role.RESPONDENT]) == (1389, 56364)
 
 
 def test_speech_misstyled_as_a_speaker_stays_speech() -> None:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.ingest import ingest
+from qualcode.ingest import apply_roles, ingest
 from qualcode.metadata import parse_assignments
 from qualcode.models import Role, Unit
 from qualcode.readers import supported_suffixes
@@ -249,6 +249,37 @@ def test_per_document_interviewer_labels(corpus: Path, project_path: Path, write
     found = documents(project_path)
     assert [s.role for s in found["c01.txt"][1]] == [Role.INTERVIEWER, Role.RESPONDENT]
     assert [s.role for s in found["c02.txt"][1]] == [Role.RESPONDENT, Role.RESPONDENT]
+
+
+def test_chair_labels_and_a_documents_chair_attribute(
+    corpus: Path, project_path: Path, write_text
+) -> None:
+    sitting = (
+        "La Presidenta: Té la paraula la senyora Puig.\n\nAnna Puig: Gràcies.\n\n"
+        "Moderadora: Bé.\n\nJoan Mas: Bon dia.\n\nAnna Puig: Hola.\n"
+    )
+    write_text(corpus / "s01.txt", sitting)
+    (corpus / "metadata.csv").write_text("file,interviewer\ns01.txt,Moderadora\n")
+    run_ingest(project_path, corpus)
+    ((_, segments),) = documents(project_path).values()
+    # A document's interviewer wins over the default chair labels.
+    assert [s.role for s in segments] == [
+        Role.CHAIR, Role.RESPONDENT, Role.INTERVIEWER, Role.RESPONDENT, Role.RESPONDENT,
+    ]  # fmt: skip
+    with Store.open(project_path) as store:
+        store.add_missing_codes([CodeRecord("thanks", "thanks", None)], "sheet")
+        store.add_human_codings([(segments[1].segment_id or 0, "thanks")], "laia")
+    # A chair attribute is applied to the stored segments: same segments, codings kept.
+    (corpus / "metadata.csv").write_text("file,interviewer,chair\ns01.txt,Moderadora,Joan Mas\n")
+    result = run_ingest(project_path, corpus)
+    assert [f.status for f in result.files] == ["refreshed"]
+    ((_, again),) = documents(project_path).values()
+    assert [s.segment_id for s in again] == [s.segment_id for s in segments]
+    assert [s.role for s in again][3] is Role.CHAIR
+    with Store.open(project_path) as store:
+        assert store.stale_codings() == []
+        assert store.own_codings("laia") == [(segments[1].segment_id, "thanks")]
+        assert apply_roles(store) == 0  # the attribute holds for config's re-application too
 
 
 def test_project_interviewer_labels(corpus: Path, project_path: Path, write_text) -> None:

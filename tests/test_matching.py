@@ -457,6 +457,12 @@ def test_scope_is_inherited_and_all_means_everyone(justice: Matcher) -> None:
     assert [h.code_path for h in justice.match(question, "en", "respondent")] == ["community"]
 
 
+def test_the_chair_is_coded_only_by_scope_all(justice: Matcher) -> None:
+    question = "Why does the community matter? Tell me more about housing."
+    assert [h.code_path for h in justice.match(question, "en", Role.CHAIR)] == ["community"]
+    assert "inequality/housing" in [h.code_path for h in justice.match(question, "en", None)]
+
+
 def test_an_unknown_role_is_an_error(justice: Matcher) -> None:
     with pytest.raises(ValueError, match="role must be"):
         justice.match("housing", "en", "moderator")

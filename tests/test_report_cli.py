@@ -19,8 +19,8 @@ NARROW = {"COLUMNS": "80"}
 HEADER = """\
 Coder: auto:mini@1.0. Groups: city. Documents: all. 4 interviews.
 In scope: respondent segments and segments whose speaker is unknown; interviewer
-  turns are left out. Share = coded / in-scope segments; rate = coded segments
-  per 1,000 in-scope words.
+  and chair turns are left out. Share = coded / in-scope segments; rate = coded
+  segments per 1,000 in-scope words.
 A parent code counts a segment coded with it or any of its sub-codes, once.
 
 Interviews and in-scope segments

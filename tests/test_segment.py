@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from qualcode.models import ReadDocument, Role, Segment, Segmentation, Unit
 from qualcode.readers import read_file
 from qualcode.segment import segment_document
-from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver
+from qualcode.speakers import DEFAULT_CHAIR_LABELS, DEFAULT_INTERVIEWER_LABELS, RoleResolver
 
 DEFAULT_ROLES = RoleResolver(DEFAULT_INTERVIEWER_LABELS)
 
@@ -332,6 +332,31 @@ def test_per_document_interviewer_labels(corpus: Path, write_text) -> None:
     assert [s.role for s in segments] == [Role.INTERVIEWER, Role.RESPONDENT, Role.INTERVIEWER]
     plain = segments_of(write_text(corpus / "r.txt", content))
     assert [s.role for s in plain] == [Role.RESPONDENT] * 3
+
+
+def test_chair_labels_give_the_chair_role(corpus: Path, write_text) -> None:
+    content = (
+        "La presidenta: Té la paraula el senyor Puig.\n\nJordi Puig: Gràcies, presidenta.\n\n"
+        "El vicepresident: Gràcies.\n\nMODERATOR: Next.\n\nInterviewer: And you?\n\n"
+        "Jordi Puig: Bé.\n"
+    )
+    roles = RoleResolver(DEFAULT_INTERVIEWER_LABELS, DEFAULT_CHAIR_LABELS)
+    segments = segments_of(write_text(corpus / "s.txt", content), roles=roles)
+    assert [(s.speaker, s.role) for s in segments] == [
+        ("La presidenta", Role.CHAIR),
+        ("Jordi Puig", Role.RESPONDENT),
+        ("El vicepresident", Role.CHAIR),
+        ("MODERATOR", Role.CHAIR),
+        ("Interviewer", Role.INTERVIEWER),
+        ("Jordi Puig", Role.RESPONDENT),
+    ]
+    # A label in both lists is the interviewer's.
+    both = RoleResolver(["moderator"], ["Moderator", "chair"])
+    assert (both.role("Moderator"), both.role("The chair"), both.role("Chair")) == (
+        Role.INTERVIEWER,
+        Role.RESPONDENT,
+        Role.CHAIR,
+    )
 
 
 def test_speakerless_segments_have_no_role(corpus: Path, write_text) -> None:

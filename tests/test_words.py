@@ -23,7 +23,8 @@ FILES = {
     "barcelona/b.txt": (
         "ENTREVISTADORA: I l’habitatge?\n\n"
         "JORDI PUIG: Que els lloguers del barri són massa alts, i que els veïns del barri "
-        "marxen.\n"
+        "marxen.\n\n"
+        "MODERADORA: Gràcies. Barri, barri, barri.\n"
     ),
 }
 
@@ -53,13 +54,15 @@ def test_counts_per_group_in_scope_turns_without_stop_words(tmp_path: Path) -> N
         # the interviewer's "housing" is not counted: respondent turns only, by default
         assert counted[("birmingham", "council")] == (3, 2, 1)
         assert counted[("birmingham", "rents")] == (3, 1, 1)
-        assert counted[("barcelona", "barri")] == (2, 1, 1)
+        assert counted[("barcelona", "barri")] == (2, 1, 1)  # not the moderator's: a chair
         assert ("barcelona", "que") not in counted and ("birmingham", "the") not in counted
         assert table.segments_counted == 3
         phrases = word_frequencies(store, phrases=True, min_count=1, top=50)
         assert ("birmingham", "housing crisis") in {(t.group, t.term) for t in phrases.terms}
         asked = word_frequencies(store, roles=("interviewer",), min_count=2)
         assert [(t.group, t.term, t.count) for t in asked.terms] == [("birmingham", "housing", 2)]
+        chaired = word_frequencies(store, roles=("chair",), min_count=2)
+        assert [(t.group, t.term, t.count) for t in chaired.terms] == [("barcelona", "barri", 3)]
 
 
 def test_uncovered_leaves_out_the_words_a_pattern_matches(tmp_path: Path) -> None:
@@ -87,3 +90,15 @@ def test_words_command_prints_and_writes_the_table(tmp_path: Path) -> None:
         "barcelona,barri,2,1,1",
         "birmingham,council,3,2,1",
     ]
+
+
+def test_a_mistyped_role_is_an_error_with_the_closest(tmp_path: Path) -> None:
+    path = project(tmp_path)
+    for command in ("words", "search"):
+        args = [command, "--role", "chiar", "--project", str(path)]
+        result = CliRunner().invoke(app, args + (["barri"] if command == "search" else []))
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "Error: --role must be one of respondent, interviewer, chair, unknown, "
+            "not 'chiar' (did you mean 'chair'?)\n"
+        )

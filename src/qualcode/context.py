@@ -1,5 +1,7 @@
 """The turns around a coded segment: the question it answers and its neighbours.
 
+The question is the last turn before it of the interviewer or the chair (who gives the floor).
+
 A quote is read and cited as it was said: after the question that prompted it, between the turns
 that came before and after. Turns are the document's speaker turns (segments of one turn — its
 paragraphs or sentences, or its parts around a stage direction — are one turn here); a document
@@ -30,12 +32,15 @@ class Turn:
 
 @dataclass(frozen=True)
 class QuoteContext:
-    """What surrounds a segment: the interviewer's question before it, and up to N turns each
+    """What surrounds a segment: the interviewer's or chair's turn before it, and up to N turns each
     side (the question among them, when it is that near)."""
 
     question: Turn | None
     before: tuple[Turn, ...]
     after: tuple[Turn, ...]
+
+
+_ASKING = (Role.INTERVIEWER, Role.CHAIR)
 
 
 class ContextFinder:
@@ -51,9 +56,7 @@ class ContextFinder:
         index = turn_of.get(segment.ordinal)
         if index is None:
             return QuoteContext(None, (), ())
-        question = next(
-            (t for t in reversed(document_turns[:index]) if t.role is Role.INTERVIEWER), None
-        )
+        question = next((t for t in reversed(document_turns[:index]) if t.role in _ASKING), None)
         before = tuple(document_turns[max(0, index - turns) : index]) if turns else ()
         after = tuple(document_turns[index + 1 : index + 1 + turns]) if turns else ()
         return QuoteContext(question, before, after)

@@ -251,8 +251,8 @@ def _languages(segment: Segment, codebook: Codebook) -> tuple[str, ...]:
 
 
 def _matcher_role(role: str | None) -> str | None:
-    """The matcher knows interviewers and everyone else; any other role is not an interviewer."""
-    return role if role == Role.INTERVIEWER.value else None
+    """The matcher knows interviewers, chairs and everyone else (respondents and unknown)."""
+    return role if role in (Role.INTERVIEWER.value, Role.CHAIR.value) else None
 
 
 def _in_scope(scope: Scope, role: str | None) -> bool:

@@ -1106,8 +1106,8 @@ def export_coding_sheet(
     """Write an XLSX a person can code in: current segments as rows (document, ordinal,
     speaker, role, text), one column per code (the codes given and their sub-codes, else all)
     with a 0/1 drop-down. ``sample`` draws that many segments at random with ``seed``
-    (reproducible); ``role`` keeps only interviewer or respondent turns; ``segment_ids`` keeps
-    only those segments (``export coding-sheet --next``)."""
+    (reproducible); ``role`` keeps only the turns of that role; ``segment_ids`` keeps only those
+    segments (``export coding-sheet --next``)."""
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"the coding sheet is an .xlsx file, not '{out.name}'")
     if sample is not None and sample < 1:

@@ -38,12 +38,19 @@ from qualcode.models import (
 )
 from qualcode.readers import read_file
 from qualcode.segment import count_words, segment_document
-from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver, fold, split_labels
+from qualcode.speakers import (
+    DEFAULT_CHAIR_LABELS,
+    DEFAULT_INTERVIEWER_LABELS,
+    RoleResolver,
+    fold,
+    split_labels,
+)
 from qualcode.store import CodeRecord, Store
 
 # Bump when segmentation rules change: re-ingest then re-segments unchanged files.
 SEGMENTER_VERSION = "2"
 INTERVIEWER_SETTING = "interviewer_labels"
+CHAIR_SETTING = "chair_labels"
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
 NEW_VERSION = ("added", "updated")
 IGNORED_NAMES = {
@@ -235,16 +242,42 @@ def project_interviewer_labels(store: Store) -> list[str]:
     return split_labels(configured) if configured is not None else list(DEFAULT_INTERVIEWER_LABELS)
 
 
+def project_chair_labels(store: Store) -> list[str]:
+    configured = store.get_setting(CHAIR_SETTING)
+    return split_labels(configured) if configured is not None else list(DEFAULT_CHAIR_LABELS)
+
+
+@dataclass(frozen=True)
+class ProjectRoles:
+    """The project's interviewer and chair labels, to which a document's attributes add."""
+
+    interviewer: list[str]
+    chair: list[str]
+
+    @classmethod
+    def of(cls, store: Store) -> ProjectRoles:
+        return cls(project_interviewer_labels(store), project_chair_labels(store))
+
+    def resolver(self, interviewer: str | None, chair: str | None) -> RoleResolver:
+        """The roles in a document whose ``interviewer`` and ``chair`` attributes are given."""
+        return RoleResolver(
+            self.interviewer + split_labels(interviewer), self.chair + split_labels(chair)
+        )
+
+
 def apply_roles(store: Store) -> int:
-    """Give every current segment the role its speaker has under the project's interviewer
-    labels and its document's ``interviewer`` attribute; return how many segments changed.
+    """Give every current segment the role its speaker has under the project's interviewer and
+    chair labels and its document's ``interviewer`` and ``chair`` attributes; return how many
+    segments changed.
 
     A role is not part of the text: no new version is made and no coding becomes stale.
     """
-    labels = project_interviewer_labels(store)
+    project = ProjectRoles.of(store)
     roles = []
     for document in store.documents():
-        resolver = RoleResolver(labels + split_labels(document.attributes.get("interviewer")))
+        resolver = project.resolver(
+            document.attributes.get("interviewer"), document.attributes.get("chair")
+        )
         roles += [
             (segment.segment_id or 0, resolver.role(segment.speaker))
             for segment in store.segments(document.document_id)
@@ -286,7 +319,7 @@ def ingest(
         if sidecar is not None and root.resolve() in folders:
             for name in sidecar.unmatched(root, [f for r, f in targets if r == root]):
                 result.warnings.append(f"{sidecar.path}: row for '{name}' matches no transcript")
-    labels = project_interviewer_labels(store)
+    labels = ProjectRoles.of(store)
     identifier = LanguageIdentifier()
     with store.transaction():
         for root, file in targets:
@@ -373,7 +406,7 @@ def _ingest_file(
     sidecar: Sidecar | None,
     unit: Unit,
     assignments: Attributes,
-    project_labels: list[str],
+    project_roles: ProjectRoles,
     identifier: LanguageIdentifier,
     coder: str | None = None,
     speakers: SpeakerPolicy = AUTO,
@@ -415,10 +448,10 @@ def _ingest_file(
         policy = _speaker_policy(attributes, speakers)
     except UsageError as error:
         return FileResult(file, name, "failed", reason=str(error))
-    labels = project_labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-    segmentation = segment_document(
-        read, unit, RoleResolver(labels), policy, aliases=role_names(attributes)
+    roles = project_roles.resolver(
+        attributes.get("interviewer", ("", ""))[0], attributes.get("chair", ("", ""))[0]
     )
+    segmentation = segment_document(read, unit, roles, policy, aliases=role_names(attributes))
     declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
     segments, languages = assign_languages(segmentation.segments, declared, identifier)
     if "language" not in attributes:
@@ -649,7 +682,8 @@ def _segmentation_key(unit: Unit, attributes: Attributes, speakers: SpeakerPolic
 
     The project's role labels are not part of it: ``qualcode config`` applies them to the stored
     segments (:func:`apply_roles`). A document's own ``interviewer`` attribute is, as it names
-    the speaker of ``Q:`` turns, and so are its ``respondent`` and the speakers policy.
+    the speaker of ``Q:`` turns, and so are its ``respondent``, its ``chair`` (a change re-reads
+    the file, and gives the stored segments their new roles) and the speakers policy.
     """
     declared = attributes.get("language", ("", ""))
     parts = [
@@ -663,4 +697,6 @@ def _segmentation_key(unit: Unit, attributes: Attributes, speakers: SpeakerPolic
         parts.append(f"speakers={speakers}")
     if "respondent" in attributes:
         parts.append(f"respondent={attributes['respondent'][0]}")
+    if "chair" in attributes:
+        parts.append(f"chair={attributes['chair'][0]}")
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -30,6 +30,7 @@ from enum import StrEnum
 from qualcode.errors import UsageError
 from qualcode.models import Paragraph
 from qualcode.speakers import (
+    DEFAULT_CHAIR_LABELS,
     DEFAULT_INTERVIEWER_LABELS,
     RoleResolver,
     find_label,
@@ -63,34 +64,7 @@ ROLE_LABELS: frozenset[str] = ANSWER_LABELS | frozenset(
     fold(label)
     for label in (
         *DEFAULT_INTERVIEWER_LABELS,
-        "chair",
-        "the chair",
-        "chairman",
-        "chairwoman",
-        "chairperson",
-        "madam chair",
-        "mr chairman",
-        "president",
-        "presidenta",
-        "presidente",
-        "el president",
-        "la presidenta",
-        "el presidente",
-        "the president",
-        "vicepresident",
-        "vicepresidenta",
-        "el vicepresident",
-        "la vicepresidenta",
-        "the speaker",
-        "mr speaker",
-        "madam speaker",
-        "the deputy speaker",
-        "moderator",
-        "moderador",
-        "moderadora",
-        "facilitator",
-        "facilitadora",
-        "facilitador",
+        *DEFAULT_CHAIR_LABELS,
         "counsel",
     )
 )
@@ -382,7 +356,7 @@ def _is_role(key: str, roles: RoleResolver | None) -> bool:
         key in ROLE_LABELS
         or bare in ROLE_LABELS
         or _NUMBERED.match(key) is not None
-        or (roles is not None and roles.is_interviewer(key))
+        or (roles is not None and roles.is_role(key))
     )
 
 

@@ -218,7 +218,7 @@ def dictionary_hits(
     matcher = _matcher(codebook)
     every = codebook.languages
     found = matcher.codings_batch(
-        [(text, languages or every, _matching_role(role), 0) for text, languages, role in segments]
+        [(text, languages or every, role, 0) for text, languages, role in segments]
     )
     return [{code for code, _ in codings} for codings in found]
 
@@ -233,11 +233,6 @@ def _matcher(codebook: Codebook) -> Any:
     if matcher is None:
         matcher = _MATCHERS[codebook.content_hash] = Matcher(codebook)
     return matcher
-
-
-def _matching_role(role: str | None) -> str | None:
-    """The matcher knows respondents and interviewers; a chair is no respondent."""
-    return "interviewer" if role == "chair" else role
 
 
 def in_scope(scope: str, role: str | None) -> bool:

@@ -130,6 +130,7 @@ _Action = tuple[int, int, int, tuple[_Emit, ...], bool]
 class _Role(IntEnum):
     RESPONDENT = 0
     INTERVIEWER = 1
+    CHAIR = 2
 
 
 @dataclass(frozen=True)
@@ -586,8 +587,9 @@ class Matcher:
         """Every hit of the codebook in one segment, sorted by (start, end, code_path, pattern).
 
         ``languages`` are the segment's languages (``"ca,es"`` is accepted too); the ``any``
-        patterns always apply. ``role`` is ``"interviewer"``, ``"respondent"`` or None (unknown,
-        which counts as respondent), and each code's scope decides whether it applies.
+        patterns always apply. ``role`` is ``"interviewer"``, ``"respondent"``, ``"chair"`` or
+        None (unknown, which counts as respondent), and each code's scope decides whether it
+        applies: a chair's turns only to codes of scope ``all``.
         """
         plan = self._plan_of(languages, role)
         if plan.empty:
@@ -1183,7 +1185,9 @@ def _role(role: str | None) -> _Role:
         return _Role.RESPONDENT
     if role == "interviewer":
         return _Role.INTERVIEWER
-    raise ValueError(f"role must be 'interviewer', 'respondent' or None, not {role!r}")
+    if role == "chair":
+        return _Role.CHAIR
+    raise ValueError(f"role must be 'interviewer', 'respondent', 'chair' or None, not {role!r}")
 
 
 def _in_scope(scope: Scope, role: _Role) -> bool:

@@ -15,6 +15,13 @@ class Role(StrEnum):
 
     INTERVIEWER = "interviewer"
     RESPONDENT = "respondent"
+    CHAIR = "chair"
+
+
+def in_scope(role: Role | None) -> bool:
+    """Whether a turn is in the default scope: the respondents' and those of unknown speakers,
+    not the interviewer's or the chair's."""
+    return role in (None, Role.RESPONDENT)
 
 
 class Unit(StrEnum):

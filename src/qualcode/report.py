@@ -4,8 +4,8 @@ code × document matrix: what the researchers write the comparative study from.
 Definitions, the same in every table and export:
 
 - **In scope**: a document's current respondent segments plus the segments whose speaker is not
-  known. Interviewer turns are left out, so a question that names a theme never counts as the
-  respondent raising it; codings on interviewer turns are ignored here.
+  known. Interviewer and chair turns are left out, so a question that names a theme never counts
+  as the respondent raising it; codings on those turns are ignored here.
 - **Roll-up**: a segment counts for a code when it is coded with the code or any of its
   descendants, once however many of them it carries. ``leaves_only`` shows only the codes without
   children (which need no roll-up).

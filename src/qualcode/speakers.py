@@ -48,10 +48,40 @@ DEFAULT_INTERVIEWER_LABELS: tuple[str, ...] = (
     "entrevistadors",
     "pregunta",
     "p",
+)
+# Who chairs a sitting, a hearing or a focus group: out of scope by default, like the interviewer.
+# The Parlament de Catalunya writes its chair ``La presidenta``, ``El vicepresident``.
+DEFAULT_CHAIR_LABELS: tuple[str, ...] = (
+    "chair",
+    "the chair",
+    "chairman",
+    "chairwoman",
+    "chairperson",
+    "madam chair",
+    "mr chairman",
+    "president",
+    "presidenta",
+    "presidente",
+    "el president",
+    "la presidenta",
+    "el presidente",
+    "the president",
+    "vicepresident",
+    "vicepresidenta",
+    "vicepresidente",
+    "el vicepresident",
+    "la vicepresidenta",
+    "el vicepresidente",
+    "the speaker",
+    "mr speaker",
+    "madam speaker",
+    "the deputy speaker",
     "moderator",
     "moderador",
     "moderadora",
     "facilitator",
+    "facilitador",
+    "facilitadora",
 )
 
 # Word paragraph styles that hold a speaker's name (matched case-insensitively as substrings).
@@ -97,6 +127,13 @@ HEADING_STYLE_WORDS: tuple[str, ...] = (
 )
 
 
+# Role labels written as a title in lower case after the article (``La presidenta:``,
+# ``El vicepresident:``): a name as much as ``The Chair:`` is.
+_TITLE_LABELS = frozenset(
+    label for label in DEFAULT_CHAIR_LABELS + DEFAULT_INTERVIEWER_LABELS if " " in label
+)
+
+
 @dataclass(frozen=True)
 class Label:
     """A speaker label found at the start of a paragraph."""
@@ -118,7 +155,7 @@ def find_label(paragraph: str) -> Label | None:
     if match is not None:
         name = match.group("name").strip()
         words = re.split(r"[ /]", _GENDER_ENDING.sub("", name))
-        if looks_like_name(words):
+        if looks_like_name(words) or (words[0][:1].isupper() and fold(name) in _TITLE_LABELS):
             timestamp = match.group("ts1") or match.group("ts2") or match.group("ts3")
             return Label(speaker=name, timestamp=timestamp, prefix_length=match.end())
     stamp = _TIMESTAMP_ONLY_PREFIX.match(paragraph)
@@ -247,18 +284,28 @@ def style_is_non_speech(style: str | None) -> bool:
 
 
 class RoleResolver:
-    """Decides whether a speaker is the interviewer, from labels set per project and document."""
+    """Decides a speaker's role from the interviewer and chair labels set per project and document.
 
-    def __init__(self, labels: Iterable[str]) -> None:
+    A label in both lists is the interviewer's: the interviewer labels include a document's own
+    ``interviewer`` attribute, which names its people and so wins over a project's chair labels.
+    """
+
+    def __init__(self, labels: Iterable[str], chair: Iterable[str] = ()) -> None:
         self._labels = {fold(label) for label in labels if label.strip()}
+        self._chair = {fold(label) for label in chair if label.strip()} - self._labels
 
     def role(self, speaker: str | None) -> Role | None:
         if speaker is None:
             return None
-        return Role.INTERVIEWER if fold(speaker) in self._labels else Role.RESPONDENT
+        key = fold(speaker)
+        if key in self._labels:
+            return Role.INTERVIEWER
+        return Role.CHAIR if key in self._chair else Role.RESPONDENT
 
-    def is_interviewer(self, label: str) -> bool:
-        return fold(label) in self._labels
+    def is_role(self, label: str) -> bool:
+        """Whether a label is one of the interviewer's or the chair's (not a person's name)."""
+        key = fold(label)
+        return key in self._labels or key in self._chair
 
 
 def split_labels(value: str | None) -> list[str]:

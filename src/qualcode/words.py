@@ -19,7 +19,7 @@ from functools import cache
 from itertools import pairwise
 
 from qualcode.codebook import Codebook, Scope
-from qualcode.models import Role, Segment
+from qualcode.models import Segment, in_scope
 from qualcode.store import Store
 from qualcode.text import WORD, fold
 
@@ -113,7 +113,7 @@ def _role_passes(segment: Segment, roles: Sequence[str]) -> bool:
     role = segment.role.value if segment.role else "unknown"
     if roles:
         return role in roles
-    return segment.role in (None, Role.RESPONDENT)
+    return in_scope(segment.role)
 
 
 def _terms(segment: Segment, phrases: bool) -> list[str]:

@@ -324,6 +324,7 @@ class RoleChoice(StrEnum):
     ALL = "all"
     RESPONDENT = "respondent"
     INTERVIEWER = "interviewer"
+    CHAIR = "chair"
 
 
 @export_app.command("coding-sheet")
@@ -341,7 +342,7 @@ def export_coding_sheet_command(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the random sample.")] = 1,
     role: Annotated[
-        RoleChoice, typer.Option("--role", help="Only respondent or interviewer turns.")
+        RoleChoice, typer.Option("--role", help="Only respondent, interviewer or chair turns.")
     ] = RoleChoice.ALL,
     next_count: Annotated[
         int | None,

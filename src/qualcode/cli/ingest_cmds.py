@@ -281,21 +281,22 @@ def show_command(
     typer.echo(f"Wrote {out}")
 
 
-config_app = typer.Typer(help="Project settings, such as who counts as the interviewer.")
+config_app = typer.Typer(help="Project settings, such as who counts as the interviewer or chair.")
 app.add_typer(config_app, name="config")
 
 
 @config_app.command("show")
 def config_show() -> None:
     """Show the project's settings, defaults included."""
-    from qualcode.ingest import INTERVIEWER_SETTING, project_interviewer_labels
+    from qualcode.ingest import CHAIR_SETTING, INTERVIEWER_SETTING, ProjectRoles
 
     with state.open_store() as store:
-        labels = project_interviewer_labels(store)
+        roles = ProjectRoles.of(store)
         settings = store.settings()
-    typer.echo(f"{INTERVIEWER_SETTING}: {'; '.join(labels)}")
+    typer.echo(f"{INTERVIEWER_SETTING}: {'; '.join(roles.interviewer)}")
+    typer.echo(f"{CHAIR_SETTING}: {'; '.join(roles.chair)}")
     for key, value in settings.items():
-        if key != INTERVIEWER_SETTING:
+        if key not in (INTERVIEWER_SETTING, CHAIR_SETTING):
             typer.echo(f"{key}: {value}")
 
 
@@ -314,20 +315,62 @@ def config_interviewer(
     Per document, an `interviewer` attribute (front matter or metadata.csv) adds labels. The
     segments get their new roles at once; no coding becomes stale.
     """
-    from qualcode.ingest import INTERVIEWER_SETTING, apply_roles, project_interviewer_labels
-    from qualcode.speakers import split_labels
+    from qualcode.ingest import INTERVIEWER_SETTING
 
+    _set_role_labels(INTERVIEWER_SETTING, "Interviewer", labels, add)
+
+
+@config_app.command("chair")
+def config_chair(
+    labels: Annotated[
+        list[str] | None,
+        typer.Argument(help="Speaker labels that mark the chair; none resets the defaults."),
+    ] = None,
+    add: Annotated[bool, typer.Option("--add", help="Add to the current labels.")] = False,
+) -> None:
+    """Set which speaker labels are the chair (of a sitting, a hearing, a focus group).
+
+    Example: qualcode config chair --add "El vicepresident primer"
+
+    Chair turns are out of scope by default, like the interviewer's. Per document, a `chair`
+    attribute adds labels. The segments get their new roles at once; no coding becomes stale.
+    """
+    from qualcode.ingest import CHAIR_SETTING
+
+    _set_role_labels(CHAIR_SETTING, "Chair", labels, add)
+
+
+def _set_role_labels(setting: str, title: str, labels: list[str] | None, add: bool) -> None:
+    """Set one role's labels; a label given to one role leaves the other's (one label, one role)."""
+    from qualcode.ingest import CHAIR_SETTING, INTERVIEWER_SETTING, ProjectRoles, apply_roles
+    from qualcode.speakers import fold, split_labels
+
+    other = CHAIR_SETTING if setting == INTERVIEWER_SETTING else INTERVIEWER_SETTING
     with state.open_store(create=True) as store, store.transaction():
-        current = project_interviewer_labels(store)
+        roles = ProjectRoles.of(store)
+        current, others = (
+            (roles.interviewer, roles.chair)
+            if setting == INTERVIEWER_SETTING
+            else (roles.chair, roles.interviewer)
+        )
         given = [label for value in labels or [] for label in split_labels(value)]
+        moved: list[str] = []
         if not given and not add:
-            store.set_setting(INTERVIEWER_SETTING, None)
-            message = "Interviewer labels reset to the defaults."
+            store.set_setting(setting, None)
+            message = f"{title} labels reset to the defaults."
         else:
             chosen = list(dict.fromkeys((current if add else []) + given))
-            store.set_setting(INTERVIEWER_SETTING, "; ".join(chosen))
-            message = f"Interviewer labels: {'; '.join(chosen)}."
+            store.set_setting(setting, "; ".join(chosen))
+            message = f"{title} labels: {'; '.join(chosen)}."
+            keys = {fold(label) for label in chosen}
+            moved = [label for label in others if fold(label) in keys]
+            if moved:
+                kept = [label for label in others if fold(label) not in keys]
+                store.set_setting(other, "; ".join(kept))
         changed = apply_roles(store)
+    if moved:
+        former = "chair" if setting == INTERVIEWER_SETTING else "interviewer"
+        message += f" No longer {former} labels: {'; '.join(moved)}."
     typer.echo(f"{message} {_roles_changed(changed)}")
 
 

@@ -167,7 +167,7 @@ def report_command(
     Example: qualcode report --compare --chart shares.png --out report/ --html report.html
 
     Counts are of in-scope segments (respondent turns and turns of unknown speaker; interviewer
-    turns are left out) and parent codes count their sub-codes. --compare tests, per code,
+    and chair turns are left out) and parent codes count their sub-codes. --compare tests, per code,
     whether the share differs between groups; segments of one interview are not independent, so
     the interview-level test it also shows is the conservative one.
     """

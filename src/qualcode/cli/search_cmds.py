@@ -70,7 +70,7 @@ def search_command(
         list[str] | None,
         typer.Option(
             "--role",
-            help="Only turns of this role: respondent, interviewer, unknown (repeatable).",
+            help="Only turns of this role: respondent, interviewer, chair, unknown (repeatable).",
             show_default=False,
         ),
     ] = None,
@@ -118,7 +118,7 @@ def search_command(
             filters=SearchFilters(
                 languages=tuple(language or ()),
                 attributes=filters,
-                roles=tuple(r.strip().lower() for r in role or ()),
+                roles=_roles(role),
             ),
             context_words=context,
         )
@@ -255,8 +255,8 @@ def words_command(
         list[str] | None,
         typer.Option(
             "--role",
-            help="Turns of this role (respondent, interviewer, unknown); default: the in-scope "
-            "ones (respondents and unknown speakers).",
+            help="Turns of this role (respondent, interviewer, chair, unknown); default: the "
+            "in-scope ones (respondents and unknown speakers).",
             show_default=False,
         ),
     ] = None,
@@ -304,7 +304,7 @@ def words_command(
             store,
             by=by.strip().lower(),
             attributes=filters,
-            roles=tuple(r.strip().lower() for r in role or ()),
+            roles=_roles(role),
             phrases=phrases,
             top=top,
             min_count=min_count,
@@ -327,3 +327,21 @@ def words_command(
 
         write_table(words_frame(result, by), out, "words")
         typer.echo(f"Wrote {len(rows):,} rows to {out}")
+
+
+ROLE_NAMES = ("respondent", "interviewer", "chair", "unknown")
+
+
+def _roles(given: list[str] | None) -> tuple[str, ...]:
+    """The ``--role`` values, checked: a mistyped role would select nothing, silently."""
+    import difflib
+
+    from qualcode.errors import UsageError
+
+    roles = tuple(r.strip().lower() for r in given or ())
+    for role in roles:
+        if role not in ROLE_NAMES:
+            close = difflib.get_close_matches(role, ROLE_NAMES, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"--role must be one of {', '.join(ROLE_NAMES)}, not '{role}'{hint}")
+    return roles

@@ -68,9 +68,9 @@ def report_notes(report: Report, comparison: Comparison | None) -> list[str]:
         f"Coder: {report.coder}. Groups: {report.by}. Documents: "
         + (f"those with {where}." if where else "all.")
         + f" {report.total.interviews:,} interview{'' if report.total.interviews == 1 else 's'}.",
-        "In scope: respondent segments and segments whose speaker is unknown; interviewer turns "
-        "are left out. Share = coded / in-scope segments; rate = coded segments per 1,000 "
-        "in-scope words.",
+        "In scope: respondent segments and segments whose speaker is unknown; interviewer and "
+        "chair turns are left out. Share = coded / in-scope segments; rate = coded segments "
+        "per 1,000 in-scope words.",
         "Only codes without sub-codes are shown."
         if report.leaves_only
         else "A parent code counts a segment coded with it or any of its sub-codes, once.",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualcode.human import coder_codings, is_automatic, resolve_codes
-from qualcode.models import Role
+from qualcode.models import in_scope
 from qualcode.report import CodeLine, Report, ReportOptions, group_value, select_documents
 from qualcode.store import CodedSegment, Store
 
@@ -50,7 +50,7 @@ def report_quotes(
     seen: set[tuple[int, str]] = set()
     for item in store.coded_segments(code_paths=code_paths, coders=coders):
         source = documents.get(item.segment.document_id or -1)
-        if source is None or item.segment.role == Role.INTERVIEWER or item.code_path not in shown:
+        if source is None or not in_scope(item.segment.role) or item.code_path not in shown:
             continue
         if counted is not None:
             pair = (item.segment.segment_id or -1, item.code_path)

@@ -19,7 +19,7 @@ from qualcode.context import ContextFinder, QuoteContext
 from qualcode.errors import UsageError
 from qualcode.exports.tables import write_csv, write_xlsx
 from qualcode.human import is_automatic, resolve_codes
-from qualcode.models import Document, Role
+from qualcode.models import Document, in_scope
 from qualcode.report import code_tree, resolve_coder, select_documents, shown_codes
 from qualcode.store import Store
 
@@ -193,7 +193,7 @@ def segment_matrix_frame(
                 segment.role.value if segment.role else "",
                 segment.timestamp or "",
                 segment.word_count,
-                int(segment.role != Role.INTERVIEWER),
+                int(in_scope(segment.role)),
                 *flags,
             ]
         )

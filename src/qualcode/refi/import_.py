@@ -39,7 +39,7 @@ from pathlib import Path
 from qualcode.codebook import Codebook
 from qualcode.coding import AUTO_PREFIX, code_records
 from qualcode.errors import ImportFormatError
-from qualcode.ingest import SEGMENTER_VERSION, counted, project_interviewer_labels
+from qualcode.ingest import SEGMENTER_VERSION, ProjectRoles, counted
 from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.metadata import Attributes
 from qualcode.models import Decision, Document, ReadDocument, Segment, Unit
@@ -59,7 +59,6 @@ from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read
 from qualcode.refi.segmenting import segment_source
 from qualcode.refi.sources import SourceText, TextNotes, Where, source_text
 from qualcode.refi.xmltools import parse_untrusted, schema_warning
-from qualcode.speakers import RoleResolver, split_labels
 from qualcode.store import CodeRecord, Store
 
 UNKNOWN_CODER = "refi-qda"
@@ -274,7 +273,7 @@ class _Importer:
         self.code_paths: dict[str, str] = {}
         self.mapped: list[tuple[SourceRecord, SourceText, _Mapped]] = []
         self.identifier = LanguageIdentifier()
-        self.labels = project_interviewer_labels(store)
+        self.roles = ProjectRoles.of(store)
         self.existing = store.documents()
         self.case_attributes = self._case_attributes()
         self.selection_count = 0
@@ -413,10 +412,10 @@ class _Importer:
             format=text.format,
             encoding=text.encoding,
         )
-        labels = self.labels + split_labels(attributes.get("interviewer", ("", ""))[0])
-        segmentation, unit = segment_source(
-            read, self.unit, RoleResolver(labels), _document_spans(source, text)
+        roles = self.roles.resolver(
+            attributes.get("interviewer", ("", ""))[0], attributes.get("chair", ("", ""))[0]
         )
+        segmentation, unit = segment_source(read, self.unit, roles, _document_spans(source, text))
         declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
         segments, languages = assign_languages(segmentation.segments, declared, self.identifier)
         document_id, version = self.store.save_document(
