@@ -679,3 +679,49 @@ def test_a_selection_keeps_its_span_and_goes_back_out_exactly(store: Store, tmp_
         ((two, two + 3), across),
         (across, (five, five + 4)),
     ]
+
+
+def test_codings_keep_who_made_them_and_when(store: Store, tmp_path: Path) -> None:
+    text = "A: One two three.\n\nB: Four five.\n\nA: Six seven.\n"
+    one, four, six = text.index("One"), text.index("Four"), text.index("Six")
+    selections = (
+        # the coding's own time, in another zone
+        selection(one, one + 3).replace(
+            "<Coding guid", '<Coding creationDateTime="2019-03-04T10:15:00+01:00" guid'
+        )
+        # no time of its own: its selection's
+        + selection(four, four + 4).replace(
+            "<PlainTextSelection", '<PlainTextSelection creationDateTime="2018-12-31T23:59:59Z"'
+        )
+        # a time no one can read: the import's own, and a warning
+        + selection(six, six + 3).replace(
+            "<Coding guid", '<Coding creationDateTime="last Tuesday" guid'
+        )
+    )
+    archive = write_zip(
+        tmp_path / "p.qdpx", {"project.qde": one_source(selections), "sources/s.txt": text}
+    )
+    summary = import_project(store, archive)
+    assert summary.warnings[1:] == (  # after the schema's complaint about the same time
+        "1 codings whose creationDateTime cannot be read, dated by the import",
+    )
+    assert summary.losses == ()
+    dates = {
+        text_of: when
+        for (segment_id, _, coder), when in store.coding_dates().items()
+        for text_of in [store.segment_by_id(segment_id)[1].text]
+        if coder == "Ana"
+    }
+    assert dates["One two three."] == "2019-03-04T09:15:00+00:00"
+    assert dates["Four five."] == "2018-12-31T23:59:59+00:00"
+    assert dates["Six seven."] > "2026"
+    # Exported, the same times go out; imported into another project, they come back.
+    export_project(store, tmp_path / "out.qdpx")
+    written = zipfile.ZipFile(tmp_path / "out.qdpx").read("project.qde").decode()
+    assert re.findall(r'<Coding [^>]*creationDateTime="([^"]+)"', written)[:2] == [
+        "2019-03-04T09:15:00Z",
+        "2018-12-31T23:59:59Z",
+    ]
+    with Store.open(tmp_path / "other.qualcode", create=True) as other:
+        import_project(other, tmp_path / "out.qdpx")
+        assert sorted(other.coding_dates().values()) == sorted(store.coding_dates().values())
