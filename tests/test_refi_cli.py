@@ -105,6 +105,8 @@ def test_import_qdpx(cli, tmp_path: Path, project_path: Path) -> None:
         f"Project: {project_path}\n"
     )
     assert result.stderr == (
+        'warning: 1 codes marked not codable (isCodable="false", folders) imported as ordinary '
+        "codes: qualcode has no such mark, and exports every code as codable\n"
         "warning: 2 code names hold their hierarchy as Parent::Child; read as a tree\n"
         "warning: 2 source files are not in a sources/ folder; read from where they are\n"
         "warning: left out 1 codings of whole sources: qualcode does not hold them\n"
@@ -204,6 +206,8 @@ def test_codebook_import_then_check(cli, tmp_path: Path) -> None:
         "'qualcode codebook check study.yaml' lists them.\n"
     )
     assert result.stderr.splitlines()[1:] == [
+        'warning: 2 codes marked not codable (isCodable="false", folders) imported as ordinary '
+        "codes: qualcode has no such mark, and exports every code as codable",
         "warning: 2 code names hold their hierarchy as Parent::Child; read as a tree",
         "warning: colours that are not #RRGGBB left out: Values::Conservatives (red)",
     ]

@@ -72,6 +72,8 @@ BREAKFAST_CODINGS = {
     ),
 }
 LEFT_OUT = [
+    '1 codes marked not codable (isCodable="false", folders) imported as ordinary codes: '
+    "qualcode has no such mark, and exports every code as codable",
     "2 code names hold their hierarchy as Parent::Child; read as a tree",
     "left out 1 codings of whole sources: qualcode does not hold them",
     "left out 1 picture sources: qualcode does not hold them",
@@ -725,3 +727,34 @@ def test_codings_keep_who_made_them_and_when(store: Store, tmp_path: Path) -> No
     with Store.open(tmp_path / "other.qualcode", create=True) as other:
         import_project(other, tmp_path / "out.qdpx")
         assert sorted(other.coding_dates().values()) == sorted(store.coding_dates().values())
+
+
+def test_codes_marked_not_codable(store: Store, tmp_path: Path) -> None:
+    """A folder (isCodable="false") is kept in the tree; a coding a person made with it anyway is
+    kept too, and both are said."""
+    folder = (
+        '<Code guid="C0DE0000-0000-4000-8000-000000000002" name="Topics" isCodable="false">'
+        '<Code guid="C0DE0000-0000-4000-8000-000000000003" name="Money" isCodable="true"/></Code>'
+    )
+    qde = one_source(
+        selection(3, 6) + selection(7, 10, code="C0DE0000-0000-4000-8000-000000000002")
+    ).replace("</Codes>", f"{folder}</Codes>")
+    archive = write_zip(
+        tmp_path / "p.qdpx", {"project.qde": qde, "sources/s.txt": "A: One two three."}
+    )
+    summary = import_project(store, archive)
+    assert summary.warnings == (
+        '1 codes marked not codable (isCodable="false", folders) imported as ordinary codes: '
+        "qualcode has no such mark, and exports every code as codable",
+        '1 codings of codes marked not codable (isCodable="false") kept as codings',
+    )
+    assert summary.losses == ()
+    assert [(c.path, c.parent_path) for c in store.codes()] == [
+        ("number", None),
+        ("topics", None),
+        ("topics/money", "topics"),
+    ]
+    assert sorted((c.code_path, c.spans) for c in store.coded_segments()) == [
+        ("number", ((3, 6),)),
+        ("topics", ((7, 10),)),
+    ]

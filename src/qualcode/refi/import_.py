@@ -462,6 +462,12 @@ class _Importer:
         wanted: dict[str, dict[tuple[int, str], set[tuple[int, int]]]] = {}
         # {coder: {(segment_id, code_path): when}}: the earliest time the archive gives
         created: dict[str, dict[tuple[int, str], str]] = {}
+        folders = {
+            code.guid
+            for top in self.project.codes
+            for code in top.walk()
+            if not code.codable and code.guid is not None
+        }
         for source, text, mapped in self.mapped:
             for selection in source.selections:
                 self.selection_count += 1
@@ -478,6 +484,8 @@ class _Importer:
                     if code_path is None:
                         self.selection_problems[_CODES_MISSING] += 1
                         continue
+                    if code_guid in folders:  # a person coded with it: the coding stands
+                        self.selection_problems[_FOLDER_CODINGS] += 1
                     coder = self._coder(user, selection, source)
                     automatic = coder.startswith(AUTO_PREFIX)
                     pairs = wanted.setdefault(coder, {})
@@ -571,6 +579,7 @@ class _Importer:
 
 
 _CODES_MISSING = "codings of codes not in the codebook"
+_FOLDER_CODINGS = 'codings of codes marked not codable (isCodable="false") kept as codings'
 _UNREADABLE_TIMES = "codings whose creationDateTime cannot be read, dated by the import"
 _LOSSES = {
     _CODES_MISSING,
