@@ -758,3 +758,40 @@ def test_codes_marked_not_codable(store: Store, tmp_path: Path) -> None:
         ("number", ((3, 6),)),
         ("topics", ((7, 10),)),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one role label halfway: a speaker for ingest, so for the import too
+        "Notes before we started.\n\nMore notes.\n\nInterviewer: How was it?\n\nIt was fine.\n",
+        # a single short label a third of the way in: the text before it stays
+        "Az év eleje nehéz volt.\n\nPSZ: Januártól a rezsi is drágább lett.\n\nEzt nem tudjuk.\n",
+        # labels that recur and alternate: a transcript
+        "Laia: Hola.\n\nJordi: Bon dia.\n\nLaia: Com va?\n\nJordi: Bé.\n",
+        # headings with colons: text
+        "Objetivo: vivienda digna.\n\nExemples: tres casos.\n\nHousing: that's the big one.\n",
+    ],
+)
+def test_import_and_ingest_agree_on_who_speaks(store: Store, tmp_path: Path, text: str) -> None:
+    """One rule decides who speaks: a source imported is cut as the same text ingested."""
+    path = tmp_path / "s.txt"
+    path.write_text(text, encoding="utf-8")
+    with Store.open(tmp_path / "ingested.qualcode", create=True) as ingested:
+        ingest(ingested, [path])
+        (document,) = ingested.documents()
+        expected = [
+            (s.start_char, s.end_char, s.speaker) for s in ingested.segments(document.document_id)
+        ]
+    # a selection on each paragraph, as a person in another tool might have made
+    starts = [0, *(i + 2 for i in range(len(text)) if text.startswith("\n\n", i))]
+    ends = [text.index("\n", start) for start in starts]
+    qde = one_source("".join(selection(a, b) for a, b in zip(starts, ends, strict=True)))
+    summary = import_project(
+        store, write_zip(tmp_path / "p.qdpx", {"project.qde": qde, "sources/s.txt": text})
+    )
+    assert summary.losses == ()
+    (imported,) = store.documents()
+    assert [
+        (s.start_char, s.end_char, s.speaker) for s in store.segments(imported.document_id)
+    ] == expected
