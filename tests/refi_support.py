@@ -136,3 +136,11 @@ def project_qde(body: str, **attributes: str) -> str:
 def undated(project: bytes) -> bytes:
     """A project file without its creation times: an import records its own."""
     return re.sub(rb' creationDateTime="[^"]*"', b"", project)
+
+
+def sources_undated(project: bytes) -> bytes:
+    """A project file without the times of the project and its sources (another project
+    imported them, at its own time); the times of selections, codings and notes stay."""
+    return re.sub(
+        rb'(<(?:Project|TextSource|PDFSource)\b[^>]*?) creationDateTime="[^"]*"', rb"\1", project
+    )

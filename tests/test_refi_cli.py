@@ -9,7 +9,7 @@ import pytest
 
 from qualcode.refi.export import ORIGIN
 from qualcode.store import Store
-from refi_support import FIXTURES, breakfast_members, validate, write_zip
+from refi_support import FIXTURES, breakfast_members, sources_undated, validate, write_zip
 
 MINI = Path(__file__).parent / "fixtures" / "coding" / "mini.yaml"
 B01 = (
@@ -105,6 +105,8 @@ def test_import_qdpx(cli, tmp_path: Path, project_path: Path) -> None:
         f"Project: {project_path}\n"
     )
     assert result.stderr == (
+        'warning: 1 codes marked not codable (isCodable="false", folders) imported as ordinary '
+        "codes: qualcode has no such mark, and exports every code as codable\n"
         "warning: 2 code names hold their hierarchy as Parent::Child; read as a tree\n"
         "warning: 2 source files are not in a sources/ folder; read from where they are\n"
         "warning: left out 1 codings of whole sources: qualcode does not hold them\n"
@@ -204,6 +206,8 @@ def test_codebook_import_then_check(cli, tmp_path: Path) -> None:
         "'qualcode codebook check study.yaml' lists them.\n"
     )
     assert result.stderr.splitlines()[1:] == [
+        'warning: 2 codes marked not codable (isCodable="false", folders) imported as ordinary '
+        "codes: qualcode has no such mark, and exports every code as codable",
         "warning: 2 code names hold their hierarchy as Parent::Child; read as a tree",
         "warning: colours that are not #RRGGBB left out: Values::Conservatives (red)",
     ]
@@ -293,8 +297,10 @@ def test_evidence_spans_come_back_as_evidence(cli, coded: Path, tmp_path: Path) 
     )
     assert again.exit_code == 0, again.output
     assert again.stderr == ""  # no coding is taken for a person's any more
+    # the same, the times of codings included (the project's and its sources' are the import's)
     first = zipfile.ZipFile(tmp_path / "study.qdpx").read("project.qde")
-    assert zipfile.ZipFile(tmp_path / "again.qdpx").read("project.qde") == first
+    second = zipfile.ZipFile(tmp_path / "again.qdpx").read("project.qde")
+    assert sources_undated(second) == sources_undated(first)
     with Store.open(fresh) as store:
         automatic = [c for c in store.coded_segments() if c.coder.startswith("auto:")]
         assert automatic and all(c.evidence and not c.spans for c in automatic)

@@ -34,6 +34,8 @@ def test_fixture_becomes_a_yaml_codebook(tmp_path: Path) -> None:
         "'{urn:QDA-XML:codebook:1.0}Code', attribute 'color': [facet 'pattern'] The value 'red' "
         "is not accepted by the pattern '#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})'.); reading what "
         "qualcode can",
+        '2 codes marked not codable (isCodable="false", folders) imported as ordinary codes: '
+        "qualcode has no such mark, and exports every code as codable",
         "2 code names hold their hierarchy as Parent::Child; read as a tree",
         "colours that are not #RRGGBB left out: Values::Conservatives (red)",
     )

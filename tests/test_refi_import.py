@@ -72,6 +72,8 @@ BREAKFAST_CODINGS = {
     ),
 }
 LEFT_OUT = [
+    '1 codes marked not codable (isCodable="false", folders) imported as ordinary codes: '
+    "qualcode has no such mark, and exports every code as codable",
     "2 code names hold their hierarchy as Parent::Child; read as a tree",
     "left out 1 codings of whole sources: qualcode does not hold them",
     "left out 1 picture sources: qualcode does not hold them",
@@ -679,3 +681,117 @@ def test_a_selection_keeps_its_span_and_goes_back_out_exactly(store: Store, tmp_
         ((two, two + 3), across),
         (across, (five, five + 4)),
     ]
+
+
+def test_codings_keep_who_made_them_and_when(store: Store, tmp_path: Path) -> None:
+    text = "A: One two three.\n\nB: Four five.\n\nA: Six seven.\n"
+    one, four, six = text.index("One"), text.index("Four"), text.index("Six")
+    selections = (
+        # the coding's own time, in another zone
+        selection(one, one + 3).replace(
+            "<Coding guid", '<Coding creationDateTime="2019-03-04T10:15:00+01:00" guid'
+        )
+        # no time of its own: its selection's
+        + selection(four, four + 4).replace(
+            "<PlainTextSelection", '<PlainTextSelection creationDateTime="2018-12-31T23:59:59Z"'
+        )
+        # a time no one can read: the import's own, and a warning
+        + selection(six, six + 3).replace(
+            "<Coding guid", '<Coding creationDateTime="last Tuesday" guid'
+        )
+    )
+    archive = write_zip(
+        tmp_path / "p.qdpx", {"project.qde": one_source(selections), "sources/s.txt": text}
+    )
+    summary = import_project(store, archive)
+    assert summary.warnings[1:] == (  # after the schema's complaint about the same time
+        "1 codings whose creationDateTime cannot be read, dated by the import",
+    )
+    assert summary.losses == ()
+    dates = {
+        text_of: when
+        for (segment_id, _, coder), when in store.coding_dates().items()
+        for text_of in [store.segment_by_id(segment_id)[1].text]
+        if coder == "Ana"
+    }
+    assert dates["One two three."] == "2019-03-04T09:15:00+00:00"
+    assert dates["Four five."] == "2018-12-31T23:59:59+00:00"
+    assert dates["Six seven."] > "2026"
+    # Exported, the same times go out; imported into another project, they come back.
+    export_project(store, tmp_path / "out.qdpx")
+    written = zipfile.ZipFile(tmp_path / "out.qdpx").read("project.qde").decode()
+    assert re.findall(r'<Coding [^>]*creationDateTime="([^"]+)"', written)[:2] == [
+        "2019-03-04T09:15:00Z",
+        "2018-12-31T23:59:59Z",
+    ]
+    with Store.open(tmp_path / "other.qualcode", create=True) as other:
+        import_project(other, tmp_path / "out.qdpx")
+        assert sorted(other.coding_dates().values()) == sorted(store.coding_dates().values())
+
+
+def test_codes_marked_not_codable(store: Store, tmp_path: Path) -> None:
+    """A folder (isCodable="false") is kept in the tree; a coding a person made with it anyway is
+    kept too, and both are said."""
+    folder = (
+        '<Code guid="C0DE0000-0000-4000-8000-000000000002" name="Topics" isCodable="false">'
+        '<Code guid="C0DE0000-0000-4000-8000-000000000003" name="Money" isCodable="true"/></Code>'
+    )
+    qde = one_source(
+        selection(3, 6) + selection(7, 10, code="C0DE0000-0000-4000-8000-000000000002")
+    ).replace("</Codes>", f"{folder}</Codes>")
+    archive = write_zip(
+        tmp_path / "p.qdpx", {"project.qde": qde, "sources/s.txt": "A: One two three."}
+    )
+    summary = import_project(store, archive)
+    assert summary.warnings == (
+        '1 codes marked not codable (isCodable="false", folders) imported as ordinary codes: '
+        "qualcode has no such mark, and exports every code as codable",
+        '1 codings of codes marked not codable (isCodable="false") kept as codings',
+    )
+    assert summary.losses == ()
+    assert [(c.path, c.parent_path) for c in store.codes()] == [
+        ("number", None),
+        ("topics", None),
+        ("topics/money", "topics"),
+    ]
+    assert sorted((c.code_path, c.spans) for c in store.coded_segments()) == [
+        ("number", ((3, 6),)),
+        ("topics", ((7, 10),)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one role label halfway: a speaker for ingest, so for the import too
+        "Notes before we started.\n\nMore notes.\n\nInterviewer: How was it?\n\nIt was fine.\n",
+        # a single short label a third of the way in: the text before it stays
+        "Az év eleje nehéz volt.\n\nPSZ: Januártól a rezsi is drágább lett.\n\nEzt nem tudjuk.\n",
+        # labels that recur and alternate: a transcript
+        "Laia: Hola.\n\nJordi: Bon dia.\n\nLaia: Com va?\n\nJordi: Bé.\n",
+        # headings with colons: text
+        "Objetivo: vivienda digna.\n\nExemples: tres casos.\n\nHousing: that's the big one.\n",
+    ],
+)
+def test_import_and_ingest_agree_on_who_speaks(store: Store, tmp_path: Path, text: str) -> None:
+    """One rule decides who speaks: a source imported is cut as the same text ingested."""
+    path = tmp_path / "s.txt"
+    path.write_text(text, encoding="utf-8")
+    with Store.open(tmp_path / "ingested.qualcode", create=True) as ingested:
+        ingest(ingested, [path])
+        (document,) = ingested.documents()
+        expected = [
+            (s.start_char, s.end_char, s.speaker) for s in ingested.segments(document.document_id)
+        ]
+    # a selection on each paragraph, as a person in another tool might have made
+    starts = [0, *(i + 2 for i in range(len(text)) if text.startswith("\n\n", i))]
+    ends = [text.index("\n", start) for start in starts]
+    qde = one_source("".join(selection(a, b) for a, b in zip(starts, ends, strict=True)))
+    summary = import_project(
+        store, write_zip(tmp_path / "p.qdpx", {"project.qde": qde, "sources/s.txt": text})
+    )
+    assert summary.losses == ()
+    (imported,) = store.documents()
+    assert [
+        (s.start_char, s.end_char, s.speaker) for s in store.segments(imported.document_id)
+    ] == expected

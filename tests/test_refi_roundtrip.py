@@ -24,7 +24,7 @@ from qualcode.refi.codes import fold_label
 from qualcode.refi.export import Span, export_project
 from qualcode.refi.import_ import import_project
 from qualcode.store import Store
-from refi_support import auto_codings, undated
+from refi_support import auto_codings, sources_undated
 
 SPEAKERS = ["Interviewer", "Entrevistadora", "Laia Serra", "Jordi Puig", "Sarah Malik"]
 CHARACTERS = [
@@ -169,6 +169,13 @@ def build(
         store.add_human_codings(pairs, coder)
     if automatic:
         auto_codings(store, "auto:study@1", automatic)
+    # Each coding made at its own time, years before any import: an import must keep them.
+    store._db.execute(
+        "UPDATE codings SET created_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', '2019-05-01',"
+        " '+' || segment_id || ' hours', '+' || length(code_path) || ' minutes',"
+        " '+' || length(coder) || ' seconds')"
+    )
+    store._db.commit()
     return store
 
 
@@ -225,14 +232,18 @@ def test_export_then_import_gives_back_the_project(generated, codebook, codings,
         with Store.open(folder / "known.qualcode", create=True) as known:
             import_project(known, folder / "out.qdpx", codebook=codebook)
             assert contents(known) == expected
-            # Its export is the original's, GUIDs included (the times are the import's own): with
-            # evidence spans too, the automatic coder's selections having come back as evidence.
+            # Its export is the original's, GUIDs and the times of codings included (those of the
+            # project and its sources are the import's own): with evidence spans too, the
+            # automatic coder's selections having come back as evidence.
+            assert sorted(known.coding_dates().values()) == sorted(original.coding_dates().values())
             again = export_project(known, folder / "again.qdpx", span=span, name="study")
             with (
                 zipfile.ZipFile(folder / "out.qdpx") as one,
                 zipfile.ZipFile(folder / "again.qdpx") as two,
             ):
-                assert undated(one.read("project.qde")) == undated(two.read("project.qde"))
+                assert sources_undated(one.read("project.qde")) == sources_undated(
+                    two.read("project.qde")
+                )
                 assert sorted(one.namelist()) == sorted(two.namelist())
             assert again.without_evidence == 0 or span is Span.SEGMENT
             # Importing again changes nothing.

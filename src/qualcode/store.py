@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -1276,6 +1276,7 @@ class Store:
         coder: str,
         *,
         as_evidence: bool = False,
+        created: Mapping[tuple[int, str], str] | None = None,
     ) -> int:
         """Add codings with the passages selected in them, (segment_id, code_path, spans), by
         ``coder``; return how many codings were new.
@@ -1283,9 +1284,12 @@ class Store:
         The spans go to the coding's own spans, or with ``as_evidence`` (an automatic coder's
         selections coming back from an archive) to its evidence, as ``refi-qda selection``
         pieces. A coding that is already there gains the spans it lacks, unless it is of the
-        whole segment (no spans), which already covers them.
+        whole segment (no spans), which already covers them, and keeps its time. A new coding
+        is dated by ``created`` ({(segment_id, code_path): time}, what the archive says), else
+        now.
         """
         stamp = now()
+        dates = created or {}
         column = "evidence" if as_evidence else "spans"
         added = 0
         with self.transaction():
@@ -1300,7 +1304,13 @@ class Store:
                     self._db.execute(
                         f"INSERT INTO codings (segment_id, code_path, coder, run_id, created_at,"
                         f" {column}) VALUES (?, ?, ?, NULL, ?, ?)",
-                        (segment_id, code_path, coder, stamp, _span_column(wanted, as_evidence)),
+                        (
+                            segment_id,
+                            code_path,
+                            coder,
+                            dates.get((segment_id, code_path), stamp),
+                            _span_column(wanted, as_evidence),
+                        ),
                     )
                     added += 1
                     continue

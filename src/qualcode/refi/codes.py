@@ -48,6 +48,8 @@ class ParsedCode:
     exclude: str = ""
     colour: str | None = None
     children: tuple[ParsedCode, ...] = ()
+    codable: bool = True
+    """False for a folder (``isCodable="false"``): qualcode holds it as an ordinary code."""
 
     def walk(self) -> Iterable[ParsedCode]:
         yield self
@@ -65,9 +67,16 @@ class CodeTreeNotes:
     unnamed: int = 0
     same_names: list[str] = field(default_factory=list)
     """Codes named like an earlier sibling: kept apart, not merged."""
+    folders: int = 0
+    """Codes marked ``isCodable="false"``."""
 
     def warnings(self) -> list[str]:
         found = []
+        if self.folders:
+            found.append(
+                f'{self.folders} codes marked not codable (isCodable="false", folders) imported '
+                "as ordinary codes: qualcode has no such mark, and exports every code as codable"
+            )
         if self.flattened:
             found.append(
                 f"{self.flattened} code names hold their hierarchy as Parent::Child; read as a tree"
@@ -215,6 +224,8 @@ def _read_code(element: ET.Element, notes: CodeTreeNotes) -> ParsedCode:
     if HIERARCHY_SEPARATOR in name:
         notes.flattened += 1
     description, include, exclude = split_description(child_text(element, "Description"))
+    codable = (element.get("isCodable") or "true").strip().lower() not in ("false", "0")
+    notes.folders += not codable
     colour = element.get("color")
     normalised = hex_colour(colour)
     if colour and normalised is None:
@@ -227,6 +238,7 @@ def _read_code(element: ET.Element, notes: CodeTreeNotes) -> ParsedCode:
         exclude=exclude,
         colour=normalised.lower() if normalised else None,
         children=_nest(tuple(_read_code(e, notes) for e in children(element, "Code")), notes),
+        codable=codable,
     )
 
 

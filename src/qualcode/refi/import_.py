@@ -14,9 +14,12 @@ What comes in:
   or by label under the same parent, else added (:mod:`qualcode.refi.codes`);
 - **codings**: every PlainTextSelection's codings, credited to the User who made them (by name),
   on every segment the selection overlaps, each keeping the selection's exact span (an automatic
-  coder's, as its evidence). A person's coding withdraws their rejection of the same automatic
-  coding, as ``qualcode tag`` does. Codings of an automatic coder (``auto:…``) come back under
-  that name, unless the project has runs of that coder, whose own codings then stand.
+  coder's, as its evidence) and the time the archive says it was made (the Coding's
+  ``creationDateTime``, else its selection's; the earliest, when several selections make one
+  coding; the import's own time only when the archive gives none). A person's coding withdraws
+  their rejection of the same automatic coding, as ``qualcode tag`` does. Codings of an
+  automatic coder (``auto:…``) come back under that name, unless the project has runs of that
+  coder, whose own codings then stand.
 
 Selection positions are 0-based code points into the source's text, end excluded, as the
 standard says, unless the source's selections say that its tool counted UTF-16 units or counted
@@ -461,20 +464,32 @@ class _Importer:
         # {coder: {(segment_id, code_path): spans}}: each selection's span, kept on the coding
         # of every segment it overlaps (an automatic coder's, as evidence: cut to the segment)
         wanted: dict[str, dict[tuple[int, str], set[tuple[int, int]]]] = {}
+        # {coder: {(segment_id, code_path): when}}: the earliest time the archive gives
+        created: dict[str, dict[tuple[int, str], str]] = {}
+        folders = {
+            code.guid
+            for top in self.project.codes
+            for code in top.walk()
+            if not code.codable and code.guid is not None
+        }
         for source, text, mapped in self.mapped:
             for selection in source.selections:
                 self.selection_count += 1
+                if selection.unreadable_times:
+                    self.selection_problems[_UNREADABLE_TIMES] += selection.unreadable_times
                 placed = self._place(selection, text, mapped)
                 if placed is None:  # counted as its problem, with the codings it carried
                     assert self._lost is not None
                     self.problem_codings[self._lost] += len(selection.codings)
                     continue
                 (start, end), segments = placed
-                for code_guid, user in selection.codings:
+                for code_guid, user, when in selection.codings:
                     code_path = self.code_paths.get(code_guid or "")
                     if code_path is None:
                         self.selection_problems[_CODES_MISSING] += 1
                         continue
+                    if code_guid in folders:  # a person coded with it: the coding stands
+                        self.selection_problems[_FOLDER_CODINGS] += 1
                     coder = self._coder(user, selection, source)
                     automatic = coder.startswith(AUTO_PREFIX)
                     pairs = wanted.setdefault(coder, {})
@@ -483,7 +498,11 @@ class _Importer:
                         span = (start, end)
                         if automatic:
                             span = (max(start, segment.start_char), min(end, segment.end_char))
-                        pairs.setdefault((segment.segment_id, code_path), set()).add(span)
+                        key = (segment.segment_id, code_path)
+                        pairs.setdefault(key, set()).add(span)
+                        if when is not None:
+                            dates = created.setdefault(coder, {})
+                            dates[key] = min(when, dates.get(key, when))
         ran = self.store.run_coders()
         result: dict[str, tuple[int, int]] = {}
         for coder, spans in sorted(wanted.items()):
@@ -495,7 +514,9 @@ class _Importer:
                 continue
             automatic = coder.startswith(AUTO_PREFIX)
             rows = [(key[0], key[1], sorted(found)) for key, found in sorted(spans.items())]
-            added = self.store.add_selected_codings(rows, coder, as_evidence=automatic)
+            added = self.store.add_selected_codings(
+                rows, coder, as_evidence=automatic, created=created.get(coder)
+            )
             if not automatic:
                 self.store.delete_decisions(sorted(spans), coder, Decision.REJECT)
             result[coder] = (added, len(rows) - added)
@@ -562,6 +583,8 @@ class _Importer:
 
 
 _CODES_MISSING = "codings of codes not in the codebook"
+_FOLDER_CODINGS = 'codings of codes marked not codable (isCodable="false") kept as codings'
+_UNREADABLE_TIMES = "codings whose creationDateTime cannot be read, dated by the import"
 _LOSSES = {
     _CODES_MISSING,
     "empty selections left out",

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from qualcode.errors import ImportFormatError
 from qualcode.metadata import normalise_key
@@ -37,8 +38,11 @@ class SelectionRecord:
     start: int
     end: int
     user: str | None
-    codings: tuple[tuple[str | None, str | None], ...]
-    """(code GUID, user GUID) of each coding."""
+    codings: tuple[tuple[str | None, str | None, str | None], ...]
+    """(code GUID, user GUID, when it was made) of each coding; the time (:func:`read_time`) is
+    the coding's ``creationDateTime``, else its selection's, else None."""
+    unreadable_times: int = 0
+    """Codings whose ``creationDateTime`` (or their selection's) could not be read."""
 
 
 @dataclass(frozen=True)
@@ -190,10 +194,30 @@ def _values(element: ET.Element) -> tuple[tuple[str | None, str], ...]:
     return tuple(values)
 
 
-def _coding(coding: ET.Element) -> tuple[str | None, str | None]:
+def read_time(value: str | None) -> str | None:
+    """An xsd:dateTime as the store writes times (UTC, to the second); None if absent or
+    unreadable. A time without a zone is taken as UTC."""
+    if not value or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _coding(coding: ET.Element, selected: str | None) -> tuple[str | None, str | None, str | None]:
     reference = child(coding, "CodeRef")
     code = guids.normalise_guid(reference.get("targetGUID")) if reference is not None else None
-    return code, guids.normalise_guid(coding.get("creatingUser"))
+    created = read_time(coding.get("creationDateTime")) or selected
+    return code, guids.normalise_guid(coding.get("creatingUser")), created
+
+
+def _unreadable(element: ET.Element) -> bool:
+    value = element.get("creationDateTime")
+    return bool(value and value.strip()) and read_time(value) is None
 
 
 def _text_source(
@@ -213,12 +237,20 @@ def _text_source(
             continue
         if child_text(selection, "Description"):
             left_out["selection descriptions (memos)"] += 1
+        selected = read_time(selection.get("creationDateTime"))
+        elements = list(children(selection, "Coding"))
+        codings = tuple(_coding(coding, selected) for coding in elements)
         selections.append(
             SelectionRecord(
                 start=start,
                 end=end,
                 user=guids.normalise_guid(selection.get("creatingUser")),
-                codings=tuple(_coding(coding) for coding in children(selection, "Coding")),
+                codings=codings,
+                unreadable_times=sum(
+                    1
+                    for element, (_, _, created) in zip(elements, codings, strict=True)
+                    if created is None and (_unreadable(element) or _unreadable(selection))
+                ),
             )
         )
     if outer is text:

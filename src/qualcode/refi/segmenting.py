@@ -1,19 +1,17 @@
 """Cutting an imported source into segments so that every selection in it lands in one.
 
-Ingest's turn segmenter is made for transcripts qualcode reads itself: in a text that marks its
-speakers, whatever comes before the first speaker is front matter and belongs to no segment, and
-a single ``Name:`` line is enough to mark them. Another tool's source is text a person has
-already coded, so nothing of it may fall out of every segment:
+Who speaks is decided as ``ingest`` decides it, from the whole document
+(:mod:`qualcode.labels`): a ``Word:`` opening is a speaker only when the document's labels form a
+transcript's pattern, and the text before the first speaker (before a ``PSZ: Januártól…`` line a
+tenth of the way into an NVivo source) is kept as an unknown speaker's paragraphs. A text that
+marks no speakers is cut into its paragraphs, each a segment of an unknown speaker
+(``--unit sentence``: into sentences). Another tool's source is text a person has already coded,
+so nothing of it may fall out of every segment:
 
-- a text **marks its speakers** when at least two paragraphs open with a speaker label, or its
-  first paragraph does (a speaker style in a Word source counts as a label). Such a text is cut as
-  ingest cuts it (turns, or ``--unit``), and its front matter becomes paragraph segments of an
-  unknown speaker instead of being left out;
-- any other text (a single ``PSZ: Januártól…`` line a tenth of the way into an NVivo source does
-  not make a transcript) is cut into its paragraphs, each a segment of an unknown speaker, no
-  label read (``--unit sentence``: into sentences);
-- whatever else the segmenter leaves out (a heading, a stage direction, a label) becomes a segment
-  of its own when a selection lies in it and in no segment.
+- what ingest keeps out as front matter (the lines about the recording, a transcript's title
+  lines) becomes paragraph segments of an unknown speaker;
+- whatever else the segmenter leaves out (a stage direction, a label) becomes a segment of its
+  own when a selection lies in it and in no segment.
 """
 
 from __future__ import annotations
@@ -30,22 +28,7 @@ from qualcode.models import (
     Unit,
 )
 from qualcode.segment import count_words, segment_document, split_sentences
-from qualcode.speakers import RoleResolver, find_label, speaker_paragraph_name
-
-
-def marks_speakers(document: ReadDocument) -> bool:
-    """Whether the text marks who speaks (see the module's docstring)."""
-    labelled = 0
-    for index, paragraph in enumerate(document.paragraphs):
-        name = paragraph.speaker or speaker_paragraph_name(paragraph.text, paragraph.style)
-        if name is None:
-            label = find_label(paragraph.text)
-            name = label.speaker if label is not None else None
-        if name is not None:
-            if index == 0:
-                return True
-            labelled += 1
-    return labelled >= 2
+from qualcode.speakers import RoleResolver
 
 
 def segment_source(
@@ -54,25 +37,19 @@ def segment_source(
     roles: RoleResolver,
     selections: Sequence[tuple[int, int]],
 ) -> tuple[Segmentation, Unit]:
-    """The segments of an imported source and the unit they are of; ``selections`` are the
-    source's selection spans in the document's text."""
-    if marks_speakers(document):
-        segmentation = segment_document(document, unit, roles)
-        segments = list(segmentation.segments)
-        excluded = []
-        for region in segmentation.excluded:
-            if region.reason is Exclusion.FRONT_MATTER:
-                segments.extend(_pieces(document.text, region.start_char, region.end_char, unit))
-            else:
-                excluded.append(region)
-    else:
-        unit = Unit.SENTENCE if unit is Unit.SENTENCE else Unit.PARAGRAPH
-        segments = [
-            segment
-            for paragraph in document.paragraphs
-            for segment in _pieces(document.text, paragraph.start_char, paragraph.end_char, unit)
-        ]
-        excluded = []
+    """The segments of an imported source and the unit they are of (paragraphs, when ``unit``
+    is turns and the text marks no speakers); ``selections`` are the source's selection spans in
+    the document's text."""
+    segmentation = segment_document(document, unit, roles)
+    segments = list(segmentation.segments)
+    excluded = []
+    for region in segmentation.excluded:
+        if region.reason is Exclusion.FRONT_MATTER:
+            segments.extend(_pieces(document.text, region.start_char, region.end_char, unit))
+        else:
+            excluded.append(region)
+    if unit is Unit.TURN and not any(segment.speaker for segment in segments):
+        unit = Unit.PARAGRAPH
     excluded, rescued = _rescue(document.text, segments, excluded, selections)
     ordered = sorted([*segments, *rescued], key=lambda s: (s.start_char, s.end_char))
     numbered = [replace(segment, ordinal=index) for index, segment in enumerate(ordered)]
