@@ -50,16 +50,22 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
 def main() -> None:
     """Entry point of the ``qualcode`` command (and of ``python -m qualcode``)."""
     signal.signal(signal.SIGINT, _on_interrupt)
+    code: int | str | None = 0
     try:
-        from qualcode.cli import main as run
+        try:
+            from qualcode.cli import main as run
 
-        run()
+            run()
+        except SystemExit as done:
+            code = done.code
+        # Done: an interrupt from here on would escape every handler, and Python then ends by
+        # killing itself with SIGINT (exit -2) instead of a line and 130.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     except KeyboardInterrupt:
         _exit_interrupted()
-    except SystemExit as done:
-        if done.code == EXIT_INTERRUPTED:  # typer turns an interrupt outside a command into 130
-            _exit_interrupted()
-        raise
+    if code == EXIT_INTERRUPTED:  # typer turns an interrupt outside a command into 130
+        _exit_interrupted()
+    sys.exit(code)
 
 
 def _exit_interrupted() -> None:
