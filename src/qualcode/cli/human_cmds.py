@@ -12,6 +12,7 @@ import typer
 
 from qualcode.cli.app import EXIT_INTERRUPTED, app, export_app, import_app, state
 from qualcode.cli.coding_cmds import highlight
+from qualcode.cli.progress import progress_bar
 from qualcode.cli.render import Cell, fitted_table, table
 from qualcode.defaults import CODER_ENV
 from qualcode.errors import UsageError
@@ -270,12 +271,13 @@ def import_codings_command(
     """
     from qualcode.human import import_codings
 
-    with state.open_store() as store:
+    with state.open_store() as store, progress_bar("Importing codings") as progress:
         result = import_codings(
             store,
             file,
             coder=coder if coder is not None else _fallback_coder(),
             create_codes=create_codes,
+            progress=progress,
         )
     coders = ", ".join(result.coders) or "nobody"
     if result.shape == "coding sheet":
@@ -354,9 +356,15 @@ def export_coding_sheet_command(
     from qualcode.human import export_coding_sheet
 
     chosen_role = None if role is RoleChoice.ALL else Role(role.value)
-    with state.open_store() as store:
+    with state.open_store() as store, progress_bar("Writing the coding sheet") as progress:
         result = export_coding_sheet(
-            store, out, codes=code or [], sample=sample, seed=seed, role=chosen_role
+            store,
+            out,
+            codes=code or [],
+            sample=sample,
+            seed=seed,
+            role=chosen_role,
+            progress=progress,
         )
     drawn = (
         f" (a random sample of {result.population}, seed {result.seed})"
