@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from qualcode.cli import app
 from qualcode.codebook import load_codebook
 from qualcode.coding import code_project
-from qualcode.context import ContextFinder
+from qualcode.context import ContextFinder, _turns
 from qualcode.ingest import ingest
-from qualcode.models import Unit
+from qualcode.models import Role, Unit
 from qualcode.store import Store
 
 MINI = Path(__file__).parent / "fixtures" / "coding" / "mini.yaml"
@@ -90,3 +90,25 @@ def test_segments_and_exports_show_the_context(tmp_path: Path) -> None:
     assert written.exit_code == 0, written.output
     paragraphs = [p.text for p in docx.Document(str(quotes)).paragraphs]
     assert "Interviewer: And housing?" in paragraphs
+
+
+def test_the_question_is_the_last_interviewer_turn_before_every_segment(tmp_path: Path) -> None:
+    """The questions found once per document are those a look back from each segment's turn
+    finds (what ``around`` did before), on every segment of the sample transcripts."""
+    transcripts = Path(__file__).resolve().parents[1] / "transcripts"
+    with Store.open(tmp_path / "p.qualcode", create=True) as store:
+        ingest(store, [transcripts])
+        finder = ContextFinder(store)
+        checked = 0
+        for document in store.documents():
+            assert document.document_id is not None
+            segments = store.segments(document.document_id)
+            turns, turn_of = _turns(segments)
+            for segment in segments:
+                index = turn_of[segment.ordinal]
+                looked_back = next(
+                    (t for t in reversed(turns[:index]) if t.role is Role.INTERVIEWER), None
+                )
+                assert finder.around(segment, 1).question == looked_back
+                checked += looked_back is not None
+    assert checked > 100
