@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 from qualcode.cli import app
 from qualcode.codebook import load_codebook
 from qualcode.coding import code_project
-from qualcode.context import ContextFinder
+from qualcode.context import ContextFinder, _turns
 from qualcode.ingest import ingest
-from qualcode.models import Unit
+from qualcode.models import Role, Unit
 from qualcode.store import Store
 
 MINI = Path(__file__).parent / "fixtures" / "coding" / "mini.yaml"
@@ -106,3 +106,30 @@ def test_a_chair_who_gives_the_floor_is_the_question(tmp_path: Path) -> None:
         around = ContextFinder(store).around(segments[-1], 0)
     assert around.question is not None
     assert around.question.quoted() == "The Chair: Ms Okafor, on housing."
+
+
+def test_the_question_is_the_last_asking_turn_before_every_segment(tmp_path: Path) -> None:
+    """The questions found once per document are those a look back from each segment's turn
+    finds (what ``around`` did before), on every segment of the sample transcripts."""
+    transcripts = Path(__file__).resolve().parents[1] / "transcripts"
+    with Store.open(tmp_path / "p.qualcode", create=True) as store:
+        ingest(store, [transcripts])
+        finder = ContextFinder(store)
+        checked = 0
+        for document in store.documents():
+            assert document.document_id is not None
+            segments = store.segments(document.document_id)
+            turns, turn_of = _turns(segments)
+            for segment in segments:
+                index = turn_of[segment.ordinal]
+                looked_back = next(
+                    (
+                        t
+                        for t in reversed(turns[:index])
+                        if t.role in (Role.INTERVIEWER, Role.CHAIR)
+                    ),
+                    None,
+                )
+                assert finder.around(segment, 1).question == looked_back
+                checked += looked_back is not None
+    assert checked > 100

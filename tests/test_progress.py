@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,76 @@ def test_qdpx_export_and_import_report_documents_done(tmp_path: Path) -> None:
     sources = len(result.documents)
     assert sources == summary.documents
     assert imported == [(done, sources) for done in range(1, sources + 1)]
+
+
+def _recorder() -> tuple[list[tuple[int, int]], Callable[[int, int], None]]:
+    calls: list[tuple[int, int]] = []
+    return calls, lambda done, total: calls.append((done, total))
+
+
+def _counted(total: int) -> list[tuple[int, int]]:
+    return [(done, total) for done in range(1, total + 1)]
+
+
+def test_segment_exports_report_rows_read(tmp_path: Path) -> None:
+    from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame
+
+    project = build_project(tmp_path / "project.qualcode")
+    with Store.open(project) as store:
+        codings, record = _recorder()
+        _, frame = coded_segments_frame(store, progress=record)
+        plain = coded_segments_frame(store)[1]
+        segments, record_segments = _recorder()
+        _, matrix = segment_matrix_frame(store, progress=record_segments)
+        every_segment = len(store.all_current_segments())
+    assert len(frame) > 0 and frame.equals(plain)  # the callback changes nothing in the rows
+    assert codings == _counted(len(frame))
+    assert 0 < len(matrix) <= every_segment
+    assert segments == _counted(every_segment)
+
+
+def test_html_report_reports_codes_done(tmp_path: Path) -> None:
+    from qualcode.exports.html_report import write_html_report
+    from qualcode.report import build_report
+
+    project = build_project(tmp_path / "project.qualcode")
+    options = ReportOptions()
+    calls, record = _recorder()
+    with Store.open(project) as store:
+        report = build_report(store, options)
+        write_html_report(store, options, report, None, tmp_path / "r.html", progress=record)
+    assert len(report.lines) > 1
+    assert calls == _counted(len(report.lines))
+
+
+def test_coding_sheet_export_and_import_report_rows(tmp_path: Path) -> None:
+    from qualcode.human import export_coding_sheet, import_codings
+
+    project = build_project(tmp_path / "project.qualcode")
+    sheet = tmp_path / "sheet.xlsx"
+    written, record_written = _recorder()
+    with Store.open(project) as store:
+        exported = export_coding_sheet(store, sheet, progress=record_written)
+        imported, record_imported = _recorder()
+        result = import_codings(store, sheet, coder="laia", progress=record_imported)
+    assert exported.rows > 1
+    assert written == _counted(exported.rows)
+    assert result.rows == exported.rows
+    assert imported == _counted(result.rows)
+
+
+def test_list_of_codings_import_reports_rows(tmp_path: Path) -> None:
+    from qualcode.human import import_codings
+
+    project = build_project(tmp_path / "project.qualcode")
+    with Store.open(project) as store:
+        name = store.documents()[0].name
+    codings = tmp_path / "codings.csv"
+    codings.write_text(
+        f"document,code,ordinal\n{name},inequality,1\n{name},governance,2\n", encoding="utf-8"
+    )
+    calls, record = _recorder()
+    with Store.open(project) as store:
+        result = import_codings(store, codings, coder="laia", progress=record)
+    assert result.rows == 2
+    assert calls == _counted(2)

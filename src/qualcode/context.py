@@ -48,24 +48,39 @@ class ContextFinder:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._turns: dict[int, tuple[list[Turn], dict[int, int]]] = {}
+        self._turns: dict[int, tuple[list[Turn], dict[int, int], list[Turn | None]]] = {}
 
     def around(self, segment: Segment, turns: int) -> QuoteContext:
         """The context of a current segment, ``turns`` turns each side (0: the question only)."""
-        document_turns, turn_of = self._document(segment.document_id or -1)
+        document_turns, turn_of, questions = self._document(segment.document_id or -1)
         index = turn_of.get(segment.ordinal)
         if index is None:
             return QuoteContext(None, (), ())
-        question = next((t for t in reversed(document_turns[:index]) if t.role in _ASKING), None)
+        question = questions[index]
         before = tuple(document_turns[max(0, index - turns) : index]) if turns else ()
         after = tuple(document_turns[index + 1 : index + 1 + turns]) if turns else ()
         return QuoteContext(question, before, after)
 
-    def _document(self, document_id: int) -> tuple[list[Turn], dict[int, int]]:
+    def _document(self, document_id: int) -> tuple[list[Turn], dict[int, int], list[Turn | None]]:
+        """The document's turns, the turn of each ordinal, and the interviewer's last turn before
+        each turn (found once per document: looking back from each quote grew with the square of
+        a long document's turns)."""
         known = self._turns.get(document_id)
         if known is None:
-            known = self._turns[document_id] = _turns(self._store.segments(document_id))
+            turns, turn_of = _turns(self._store.segments(document_id))
+            known = self._turns[document_id] = (turns, turn_of, _questions(turns))
         return known
+
+
+def _questions(turns: list[Turn]) -> list[Turn | None]:
+    """For each turn, the last interviewer or chair turn before it (None before the first)."""
+    questions: list[Turn | None] = []
+    last: Turn | None = None
+    for turn in turns:
+        questions.append(last)
+        if turn.role in _ASKING:
+            last = turn
+    return questions
 
 
 def _turns(segments: list[Segment]) -> tuple[list[Turn], dict[int, int]]:

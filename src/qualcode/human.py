@@ -23,7 +23,7 @@ import random
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -668,7 +668,12 @@ class ImportResult:
 
 
 def import_codings(
-    store: Store, path: Path, *, coder: str | None = None, create_codes: bool = False
+    store: Store,
+    path: Path,
+    *,
+    coder: str | None = None,
+    create_codes: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import people's codings from a CSV or XLSX file, all or nothing.
 
@@ -677,14 +682,14 @@ def import_codings(
     or the quoted ``text``), and the coding sheet that ``export_coding_sheet`` writes
     (``document``, ``ordinal``… then one 0/1 column per code path). Any bad row (unknown
     document, code or segment, unmatched quote, impossible span) is listed with its row number
-    and nothing is imported.
+    and nothing is imported. ``progress(done, total)`` is told of each row checked.
     """
     table = read_table(path)
     fallback = check_coder(coder) if coder else None
     if any(c in table.columns for c in _CODE_COLUMNS):
-        return _import_list(store, table, fallback, create_codes)
+        return _import_list(store, table, fallback, create_codes, progress)
     if "document" in table.columns and any(c in table.columns for c in _ORDINAL_COLUMNS):
-        return _import_sheet(store, table, fallback, create_codes)
+        return _import_sheet(store, table, fallback, create_codes, progress)
     raise ImportFormatError(
         "cannot tell what the columns hold",
         path=path,
@@ -853,7 +858,11 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _import_list(
-    store: Store, table: Table, fallback: str | None, create_codes: bool
+    store: Store,
+    table: Table,
+    fallback: str | None,
+    create_codes: bool,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     codes = _Codes(store, create_codes)
     documents = _Documents(store)
@@ -863,7 +872,9 @@ def _import_list(
     unaligned: set[tuple[int, int]] = set()  # (row, segment) attachments of unaligned rows
     if "document" not in table.columns:
         raise ImportFormatError("missing column document", path=table.path)
-    for number, row in table.rows:
+    for done, (number, row) in enumerate(table.rows, start=1):
+        if progress is not None:
+            progress(done, len(table.rows))
         row_problems: list[str] = []
         coder_text = row.get("coder", "") or fallback
         coder = None
@@ -969,7 +980,11 @@ def _locate_row(
 
 
 def _import_sheet(
-    store: Store, table: Table, fallback: str | None, create_codes: bool
+    store: Store,
+    table: Table,
+    fallback: str | None,
+    create_codes: bool,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     codes = _Codes(store, create_codes)
     documents = _Documents(store)
@@ -990,7 +1005,10 @@ def _import_sheet(
             column_codes[header] = found
     cells: dict[str, dict[tuple[int, str], bool]] = {}
     seen: dict[tuple[str, int], int] = {}
-    for (number, row), (_, raw) in zip(table.rows, table.raw_rows, strict=True):
+    pairs = zip(table.rows, table.raw_rows, strict=True)
+    for done, ((number, row), (_, raw)) in enumerate(pairs, start=1):
+        if progress is not None:
+            progress(done, len(table.rows))
         coder_text = row.get("coder", "") or fallback
         if not coder_text:
             problems.append(RowProblem(number, "no coder: pass --coder or fill a coder column"))
@@ -1102,12 +1120,14 @@ def export_coding_sheet(
     seed: int = 1,
     role: Role | None = None,
     segment_ids: Sequence[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SheetExport:
     """Write an XLSX a person can code in: current segments as rows (document, ordinal,
     speaker, role, text), one column per code (the codes given and their sub-codes, else all)
     with a 0/1 drop-down. ``sample`` draws that many segments at random with ``seed``
     (reproducible); ``role`` keeps only the turns of that role; ``segment_ids`` keeps only those
-    segments (``export coding-sheet --next``)."""
+    segments (``export coding-sheet --next``). ``progress(done, total)`` is told of each row
+    written."""
     if out.suffix.lower() != ".xlsx":
         raise UsageError(f"the coding sheet is an .xlsx file, not '{out.name}'")
     if sample is not None and sample < 1:
@@ -1135,7 +1155,7 @@ def export_coding_sheet(
             random.Random(seed).sample(population, sample),
             key=lambda item: (item[0], item[1].ordinal),
         )
-    _write_sheet(out, rows, chosen)
+    _write_sheet(out, rows, chosen, progress)
     return SheetExport(
         path=out,
         rows=len(rows),
@@ -1146,7 +1166,10 @@ def export_coding_sheet(
 
 
 def _write_sheet(
-    out: Path, rows: Sequence[tuple[str, Segment]], codes: Sequence[CodeRecord]
+    out: Path,
+    rows: Sequence[tuple[str, Segment]],
+    codes: Sequence[CodeRecord],
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     import openpyxl
     from openpyxl.styles import Alignment, Font
@@ -1158,7 +1181,9 @@ def _write_sheet(
     assert sheet is not None
     sheet.title = SHEET_NAME
     sheet.append([*SHEET_COLUMNS, *(code.path for code in codes)])
-    for name, segment in rows:
+    for done, (name, segment) in enumerate(rows, start=1):
+        if progress is not None:
+            progress(done, len(rows))
         text = _cell_safe(segment.text)
         if len(text) > EXCEL_CELL_LIMIT:
             text = text[: EXCEL_CELL_LIMIT - 1] + "…"

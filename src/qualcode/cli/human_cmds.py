@@ -12,6 +12,7 @@ import typer
 
 from qualcode.cli.app import EXIT_INTERRUPTED, app, export_app, import_app, state
 from qualcode.cli.coding_cmds import highlight
+from qualcode.cli.progress import progress_bar
 from qualcode.cli.render import Cell, fitted_table, table
 from qualcode.defaults import CODER_ENV
 from qualcode.errors import UsageError
@@ -270,12 +271,13 @@ def import_codings_command(
     """
     from qualcode.human import import_codings
 
-    with state.open_store() as store:
+    with state.open_store() as store, progress_bar("Importing codings") as progress:
         result = import_codings(
             store,
             file,
             coder=coder if coder is not None else _fallback_coder(),
             create_codes=create_codes,
+            progress=progress,
         )
     coders = ", ".join(result.coders) or "nobody"
     if result.shape == "coding sheet":
@@ -374,7 +376,7 @@ def export_coding_sheet_command(
     chosen_role = None if role is RoleChoice.ALL else Role(role.value)
     if next_count is not None and (coder is None or sample is not None):
         raise UsageError("--next needs --coder NAME, and no --sample")
-    with state.open_store() as store:
+    with state.open_store() as store, progress_bar("Writing the coding sheet") as progress:
         segment_ids = None
         if next_count is not None and coder is not None:
             from qualcode.learning import model_codes, next_to_code
@@ -390,6 +392,7 @@ def export_coding_sheet_command(
             seed=seed,
             role=chosen_role,
             segment_ids=segment_ids,
+            progress=progress,
         )
     if next_count is not None:
         typer.echo(

@@ -201,7 +201,7 @@ def report_command(
         written += write_report_files(report, comparison, out)
     notes = []
     if html is not None:
-        with state.open_store() as store:
+        with state.open_store() as store, progress_bar("Writing the HTML report") as progress:
             page = write_html_report(
                 store,
                 options,
@@ -210,6 +210,7 @@ def report_command(
                 html,
                 max_quotes=max_quotes or None,
                 context=context,
+                progress=progress,
             )
         written.append(page.path)
         if page.quotes.capped:
@@ -274,22 +275,29 @@ def export_segments(
     options = _options("city", coder, code, city, where)
     with state.open_store() as store:
         if out is not None or matrix is None:
-            coder_name, frame = coded_segments_frame(
-                store,
-                coder=options.coder,
-                codes=options.codes,
-                filters=options.filters,
-                context=context,
-            )
+            with progress_bar("Reading codings") as progress:
+                coder_name, frame = coded_segments_frame(
+                    store,
+                    coder=options.coder,
+                    codes=options.codes,
+                    filters=options.filters,
+                    context=context,
+                    progress=progress,
+                )
             if out is None:
                 typer.echo(csv_text(frame), nl=False)
             else:
                 write_table(frame, out, "segments")
                 typer.echo(f"Wrote {len(frame):,} coded segments by {coder_name} to {out}")
         if matrix is not None:
-            coder_name, frame = segment_matrix_frame(
-                store, coder=options.coder, codes=options.codes, filters=options.filters
-            )
+            with progress_bar("Reading segments") as progress:
+                coder_name, frame = segment_matrix_frame(
+                    store,
+                    coder=options.coder,
+                    codes=options.codes,
+                    filters=options.filters,
+                    progress=progress,
+                )
             write_table(frame, matrix, "matrix")
             codes = sum(1 for c in frame.columns[frame.columns.get_loc("in_scope") + 1 :])
             typer.echo(

@@ -31,7 +31,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,6 +105,7 @@ def write_html_report(
     max_quotes: int | None = DEFAULT_MAX_QUOTES,
     made_at: datetime | None = None,
     context: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> HtmlSummary:
     """Write the page for a report (and its comparison, when made) built with ``options``.
 
@@ -119,6 +120,7 @@ def write_html_report(
         max_quotes=max_quotes,
         made_at=made_at,
         context=context,
+        progress=progress,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
@@ -134,6 +136,7 @@ def html_page(
     max_quotes: int | None = DEFAULT_MAX_QUOTES,
     made_at: datetime | None = None,
     context: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[str, QuoteCounts]:
     """The page as text, with how many quotes it embeds."""
     documents = select_documents(store, options.filters)
@@ -142,7 +145,14 @@ def html_page(
     quotes = report_quotes(store, report, options)
     finder = ContextFinder(store) if context is not None else None
     data, counts = quotes_data(
-        report, documents, quotes, colours, max_quotes, finder=finder, context=context or 0
+        report,
+        documents,
+        quotes,
+        colours,
+        max_quotes,
+        finder=finder,
+        context=context or 0,
+        progress=progress,
     )
     made = (made_at or datetime.now(UTC)).astimezone(UTC)
     shown = {d.document_id for d in documents}
@@ -232,6 +242,7 @@ def quotes_data(
     *,
     finder: ContextFinder | None = None,
     context: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, Any], QuoteCounts]:
     """The JSON the script reads: codes, groups, documents, segments (each once: document,
     speaker, timestamp, text, language) and quotes.
@@ -240,6 +251,7 @@ def quotes_data(
     at most ``max_quotes`` per code and group. A quote is [code, segment, spans], spans flattened
     as start, end, … in UTF-16 units of the segment's text. With a ``finder``, a segment also
     carries its context: [question, [turns before], [turns after]], each ``Speaker: text``.
+    ``progress(done, total)`` is told after each code's quotes.
     """
     group_names = [g.name for g in report.groups]
     group_index = {name: i for i, name in enumerate(group_names)}
@@ -294,6 +306,8 @@ def quotes_data(
                     for offset in span
                 ]
                 quote_rows.append([code_number, segment_index[key], spans])
+        if progress is not None:
+            progress(code_number + 1, len(report.lines))
     data = {
         "by": report.by,
         "groups": group_names,

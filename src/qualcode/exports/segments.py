@@ -8,7 +8,7 @@ matrix, one column per code. Text cells a spreadsheet would run as formulas are 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,12 +84,14 @@ def coded_segments_frame(
     codes: Sequence[str] = (),
     filters: Sequence[tuple[str, str]] = (),
     context: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[str, pd.DataFrame]:
     """One row per coding (segment and code, as coded: no roll-up), in document order.
 
     Every coding of the coder counts here, interviewer turns included: the ``role`` column lets
     the reader keep or drop them. With ``context`` (turns each side), three more columns: the
-    question before the segment and the turns before and after it.
+    question before the segment and the turns before and after it. ``progress(done, total)``
+    is told of each coding read.
     """
     coder = resolve_coder(store, coder)
     documents = select_documents(store, filters)
@@ -99,7 +101,10 @@ def coded_segments_frame(
     rows = []
     finder = ContextFinder(store) if context is not None else None
     code_paths = list(resolve_codes(store, codes)) or None
-    for item in store.coded_segments(code_paths=code_paths, coders=[coder]):
+    items = store.coded_segments(code_paths=code_paths, coders=[coder])
+    for done, item in enumerate(items, start=1):
+        if progress is not None:
+            progress(done, len(items))
         segment = item.segment
         document = by_id.get(segment.document_id or -1)
         if document is None:
@@ -153,12 +158,14 @@ def segment_matrix_frame(
     coder: str | None = None,
     codes: Sequence[str] = (),
     filters: Sequence[tuple[str, str]] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[str, pd.DataFrame]:
     """Every current segment (of the chosen documents; a person: those they looked at) × every
     code: 1 when coded.
 
     A parent code's column is 1 when the segment carries the code or any descendant, as in the
     report; ``in_scope`` is 1 for the segments the report counts (not the interviewer's).
+    ``progress(done, total)`` is told of each current segment read.
     """
     coder = resolve_coder(store, coder)
     documents = select_documents(store, filters)
@@ -176,7 +183,10 @@ def segment_matrix_frame(
     # A person's matrix has the segments they looked at: a 0 elsewhere would claim a judgement.
     looked = None if is_automatic(coder) else looked_at(store, coder)
     rows = []
-    for segment in store.all_current_segments():
+    segments = store.all_current_segments()
+    for done, segment in enumerate(segments, start=1):
+        if progress is not None:
+            progress(done, len(segments))
         document = by_id.get(segment.document_id or -1)
         if document is None or (looked is not None and segment.segment_id not in looked):
             continue
