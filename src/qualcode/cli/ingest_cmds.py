@@ -287,7 +287,10 @@ app.add_typer(config_app, name="config")
 
 @config_app.command("show")
 def config_show() -> None:
-    """Show the project's settings, defaults included."""
+    """Show the project's settings, defaults included.
+
+    Example: qualcode config show
+    """
     from qualcode.ingest import CHAIR_SETTING, INTERVIEWER_SETTING, ProjectRoles
 
     with state.open_store() as store:
