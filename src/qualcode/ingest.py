@@ -628,11 +628,15 @@ class _Reading:
         self._pool: ProcessPoolExecutor | None = None
         if jobs <= 1:
             return
+        if start_method() == "fork":
+            # Loaded once here, the language model is shared by the forked workers instead of
+            # loaded by each (about 0.6 s of CPU, more on a busy machine).
+            self.identifier.load()
         self._pool = ProcessPoolExecutor(
             jobs,
             mp_context=multiprocessing.get_context(start_method()),
             initializer=_start_worker,
-            initargs=(context,),
+            initargs=(context, self.identifier),
         )
         try:
             for started in [self._pool.submit(worker_started) for _ in range(jobs)]:
@@ -684,11 +688,12 @@ _worker_context: _Context | None = None
 _worker_identifier: LanguageIdentifier | None = None
 
 
-def _start_worker(context: _Context) -> None:
+def _start_worker(context: _Context, identifier: LanguageIdentifier) -> None:
     global _worker_context, _worker_identifier
     start_worker()
     _worker_context = context
-    _worker_identifier = LanguageIdentifier()  # its model loads when a file first needs it
+    # Forked, the worker shares the model this process loaded; spawned, it loads it on first use.
+    _worker_identifier = identifier
 
 
 def _prepare_in_worker(root: Path, file: Path, known: DocumentVersion | None) -> _Prepared:
