@@ -149,3 +149,15 @@ def test_a_failing_worker_fails_the_ingest_and_changes_nothing(
     with pytest.raises(error, match=message):
         ingest_into(project, [corpus_with_a_bad_file], jobs=2)
     assert project_dump(project) == before
+
+
+def test_workers_start_only_when_the_files_are_large_enough(
+    tmp_path: Path, corpus_with_a_bad_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(qualcode.ingest, "_start_worker", _raises)  # a worker would fail
+    monkeypatch.setattr(qualcode.ingest, "default_jobs", lambda: 2)
+    result = ingest_into(tmp_path / "small.qualcode", [corpus_with_a_bad_file], jobs=None)
+    assert result.count("added") >= 8  # the samples are far below PARALLEL_MIN_BYTES
+    monkeypatch.setattr(qualcode.ingest, "PARALLEL_MIN_BYTES", 1)
+    with pytest.raises(QualcodeError, match="reading process stopped"):
+        ingest_into(tmp_path / "large.qualcode", [corpus_with_a_bad_file], jobs=None)
