@@ -14,10 +14,6 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
-import signal
-import sys
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -28,10 +24,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from qualcode.codebook import Codebook
-from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_SEGMENTS
+from qualcode.defaults import PARALLEL_MIN_SEGMENTS
 from qualcode.errors import QualcodeError
 from qualcode.matching import Matcher
 from qualcode.store import CodeRecord, CodingRow, RunWriter, SegmentToCode, Store
+from qualcode.workers import default_jobs, start_method, start_worker, worker_started
 
 AUTO_PREFIX = "auto:"
 LEARNED_PREFIX = "learned:"
@@ -123,15 +120,6 @@ def begin_run(
         options=options,
     )
     return store.run_writer(coder, run_id)
-
-
-def default_jobs() -> int:
-    """Processes that match at once by default: the cores this process may use, at most 4."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS and Windows
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_JOBS))
 
 
 def code_project(
@@ -322,18 +310,15 @@ class _Matching:
         if jobs <= 1:
             self._matcher = Matcher(codebook)
             return
-        # fork starts workers at once and shares the imported modules; elsewhere (macOS,
-        # Windows) fork is unsafe or missing, and each worker imports qualcode afresh.
-        method = "fork" if sys.platform.startswith("linux") else "spawn"
         self._pool = ProcessPoolExecutor(
             jobs,
-            mp_context=multiprocessing.get_context(method),
+            mp_context=multiprocessing.get_context(start_method()),
             initializer=_start_worker,
             initargs=(codebook,),
         )
         # The workers start, and compile the codebook, before the run's transaction opens.
         try:
-            for started in [self._pool.submit(_worker_started) for _ in range(jobs)]:
+            for started in [self._pool.submit(worker_started) for _ in range(jobs)]:
                 started.result()
         except BaseException as error:
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -379,37 +364,11 @@ def _stopped() -> QualcodeError:
 _worker_matcher: Matcher | None = None
 
 
-PARENT_CHECK_SECONDS = 0.2
-"""How often a worker looks whether the process that started it is still there."""
-
-
 def _start_worker(codebook: Codebook) -> None:
     global _worker_matcher
-    # Ctrl-C reaches the whole process group; the main process alone decides what to do.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent(os.getppid())
+    start_worker()
     gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])  # a spawned worker starts afresh
     _worker_matcher = Matcher(codebook)
-
-
-def _die_with_parent(parent: int) -> None:
-    """End this worker when its parent is gone (killed with -9, say).
-
-    Otherwise a worker waits for work for ever: forked, it holds both ends of its task pipe, so
-    the pipe never closes, and it keeps the caller's stdout open, so a script reading the output
-    of the killed command would hang too.
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="qualcode-parent-watch", daemon=True).start()
-
-
-def _worker_started() -> None:
-    """A task that does nothing: its result means a worker ran its initializer."""
 
 
 def _code_in_worker(batch: _Batch) -> _Coded:

@@ -11,6 +11,8 @@ from enum import StrEnum
 PARALLEL_MIN_SEGMENTS = 20_000
 """Fewer current segments than this are coded in one process: starting workers costs more."""
 MAX_JOBS = 4
+PARALLEL_MIN_BYTES = 5_000_000
+"""Files of fewer bytes than this are ingested in one process: starting workers costs more."""
 
 CODER_ENV = "QUALCODE_CODER"
 

@@ -205,6 +205,10 @@ class LanguageIdentifier:
     def _scorer(self) -> _Scorer:
         return _Scorer(_load_model(self.languages))
 
+    def load(self) -> None:
+        """Load the model now rather than on first use (before forking workers that share it)."""
+        self._scorer  # noqa: B018 - a cached property: reading it loads the model
+
     def rank(self, text: str) -> list[tuple[str, float]]:
         return self.rank_many([text])[0]
 

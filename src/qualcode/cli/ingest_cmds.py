@@ -11,6 +11,7 @@ import typer
 from qualcode.cli.app import app, state
 from qualcode.cli.progress import progress_bar
 from qualcode.cli.render import Cell, exclusion_summary, table
+from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_BYTES
 from qualcode.models import Exclusion, ExclusionCount, Unit
 
 if TYPE_CHECKING:
@@ -120,6 +121,18 @@ def ingest_command(
             "otherwise, and counted).",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Processes that read files at once (1: no worker processes). Default: the "
+            f"cores, at most {MAX_JOBS}, when the files hold {PARALLEL_MIN_BYTES / 1e6:g} MB "
+            "or more.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read transcripts into the project as documents and segments.
 
@@ -153,6 +166,7 @@ def ingest_command(
             on_file=_report_file,
             progress=progress,
             follow_links=follow_links,
+            jobs=jobs,
         )
     for warning in result.warnings + _link_warnings(result.skipped_links):
         typer.echo(f"warning: {warning}", err=True)

@@ -1,0 +1,59 @@
+"""Worker processes for long work (``code`` and ``ingest``), which end when their parent does.
+
+Only the standard library here: ingest must not import the pattern engine to start its workers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+
+from qualcode.defaults import MAX_JOBS
+
+PARENT_CHECK_SECONDS = 0.2
+"""How often a worker looks whether the process that started it is still there."""
+
+
+def default_jobs() -> int:
+    """Processes that work at once by default: the cores this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_JOBS))
+
+
+def start_method() -> str:
+    """fork starts workers at once and shares the imported modules; elsewhere (macOS, Windows)
+    fork is unsafe or missing, and each worker imports qualcode afresh."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def start_worker() -> None:
+    """What every worker does first: leave Ctrl-C to its parent, and die with it."""
+    # Ctrl-C reaches the whole process group; the main process alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(os.getppid())
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker when its parent is gone (killed with -9, say).
+
+    Otherwise a worker waits for work for ever: forked, it holds both ends of its task pipe, so
+    the pipe never closes, and it keeps the caller's stdout open, so a script reading the output
+    of the killed command would hang too.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="qualcode-parent-watch", daemon=True).start()
+
+
+def worker_started() -> None:
+    """A task that does nothing: its result means a worker ran its initializer."""
