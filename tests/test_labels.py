@@ -56,6 +56,29 @@ def test_colon_led_paragraphs_of_a_programme_are_text(corpus: Path, write_text) 
     assert segmentation.excluded == []
 
 
+SHORT_PROGRAMME = (
+    "Programa municipal 2027\n\n"
+    "Aquest programa recull les nostres propostes per a la ciutat.\n\n"
+    "Equitat: garantir l’accés a l’habitatge per a totes les famílies.\n\n"
+    "IVA: eliminar l’exempció als grans propietaris.\n\n"
+    "La ciutat necessita un pla de barris ambiciós i sostingut.\n"
+)
+
+
+def test_labels_that_run_on_in_lower_case_head_items_not_turns(corpus: Path, write_text) -> None:
+    """In a short document two labels each seen once open a third of the paragraphs, as a
+    short exchange would; what follows them, a list item's lower-case run-on, tells them apart."""
+    path = write_text(corpus / "programa.txt", SHORT_PROGRAMME)
+    document, segmentation = cut(path)
+    assert {s.speaker for s in segmentation.segments} == {None}
+    assert [s.text for s in segmentation.segments] == [p.text for p in document.paragraphs]
+    exchange = write_text(
+        corpus / "exchange.txt",
+        "Ana Puig: Good morning.\n\nJoan Vila: yes, good morning.\n\nJoan Vila: Rents first.\n",
+    )
+    assert speakers(exchange) == ["Ana Puig", "Joan Vila", "Joan Vila"]
+
+
 INTERVIEW = (
     "Interviewer: What is the biggest issue in Aston?\n\n"
     "Sarah Malik: There are a few.\n\n"

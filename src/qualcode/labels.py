@@ -191,6 +191,9 @@ class _Candidate:
     key: str  # folded, without anything in brackets
     shape: str  # "style", "colon" or "line"
     opening: Opening
+    # ``Equitat: garantir…``: a heading or list item runs on in lower case; speech after a
+    # speaker's label starts a sentence.
+    runs_on: bool = False
 
 
 def plan(
@@ -223,8 +226,10 @@ def plan(
             openings[-1] = Opening(Kind.TIMESTAMP, None, label.timestamp, label.prefix_length)
         elif label is not None and label.speaker is not None:
             opening = Opening(Kind.LABEL, label.speaker, label.timestamp, label.prefix_length)
+            rest = paragraph.text[label.prefix_length :].lstrip()
+            runs_on = rest[:1].islower()
             candidates.append(
-                _Candidate(index, label.speaker, _key(label.speaker), "colon", opening)
+                _Candidate(index, label.speaker, _key(label.speaker), "colon", opening, runs_on)
             )
         else:  # any style but a speaker or direction style (those are decided above)
             line = _name_line(paragraph.text)
@@ -303,6 +308,9 @@ def _accepted(
         c for c in sorted(colon + lines, key=lambda c: c.index) if not _strong_heading(c, known)
     ]
     sequence = [c for c in sequence if c.key in known or not _common_word(c.name, lower_words)]
+    # A name whose every label runs on in lower case heads items of a list, not turns.
+    running = {c.key for c in sequence if c.runs_on} - {c.key for c in sequence if not c.runs_on}
+    sequence = [c for c in sequence if c.key in known or c.key not in running]
     counts = Counter(c.key for c in sequence)
     stamped = {c.key for c in sequence if c.opening.timestamp is not None}
     dialogue_share = len(sequence) / body
