@@ -77,6 +77,12 @@ def test_labels_that_run_on_in_lower_case_head_items_not_turns(corpus: Path, wri
         "Ana Puig: Good morning.\n\nJoan Vila: yes, good morning.\n\nJoan Vila: Rents first.\n",
     )
     assert speakers(exchange) == ["Ana Puig", "Joan Vila", "Joan Vila"]
+    # A transcript written all in lower case (as some automatic ones are) keeps its speakers.
+    lower = write_text(
+        corpus / "lower.txt",
+        "Ana Puig: rents are high.\n\nJoan Vila: they are.\n\nAna Puig: and rising.\n",
+    )
+    assert speakers(lower) == ["Ana Puig", "Joan Vila", "Ana Puig"]
 
 
 INTERVIEW = (

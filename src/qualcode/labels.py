@@ -237,7 +237,9 @@ def plan(
                 name, skip = line
                 opening = Opening(Kind.NAME, name, None, skip)
                 candidates.append(_Candidate(index, name, _key(name), "line", opening))
-    accepted = _accepted(candidates, openings, text, policy, roles)
+    accepted = _accepted(
+        candidates, openings, text, policy, roles, _capitalises(paragraphs, candidates)
+    )
     for candidate in candidates:
         if candidate.index in accepted:
             openings[candidate.index] = candidate.opening
@@ -280,12 +282,27 @@ def _name_line(paragraph: str) -> tuple[str, int] | None:
     return name, skip
 
 
+def _capitalises(paragraphs: Sequence[Paragraph], candidates: list[_Candidate]) -> bool:
+    """Whether the document starts its sentences with capitals: its paragraphs without a label
+    mostly open with a capital letter (a transcript written all in lower case does not)."""
+    labelled = {c.index for c in candidates}
+    starts = [
+        p.text.lstrip()[:1]
+        for i, p in enumerate(paragraphs)
+        if i not in labelled and p.text.strip()
+    ]
+    upper = sum(1 for c in starts if c.isupper())
+    lower = sum(1 for c in starts if c.islower())
+    return upper > 0 and upper >= 2 * lower
+
+
 def _accepted(
     candidates: list[_Candidate],
     openings: list[Opening],
     text: str,
     policy: SpeakerPolicy,
     roles: RoleResolver | None,
+    capitalises: bool = True,
 ) -> set[int]:
     """Indexes of the candidate paragraphs that are speakers."""
     if policy.mode is SpeakerMode.NONE:
@@ -308,9 +325,12 @@ def _accepted(
         c for c in sorted(colon + lines, key=lambda c: c.index) if not _strong_heading(c, known)
     ]
     sequence = [c for c in sequence if c.key in known or not _common_word(c.name, lower_words)]
-    # A name whose every label runs on in lower case heads items of a list, not turns.
-    running = {c.key for c in sequence if c.runs_on} - {c.key for c in sequence if not c.runs_on}
-    sequence = [c for c in sequence if c.key in known or c.key not in running]
+    if capitalises:
+        # A name whose every label runs on in lower case heads items of a list, not turns.
+        running = {c.key for c in sequence if c.runs_on} - {
+            c.key for c in sequence if not c.runs_on
+        }
+        sequence = [c for c in sequence if c.key in known or c.key not in running]
     counts = Counter(c.key for c in sequence)
     stamped = {c.key for c in sequence if c.opening.timestamp is not None}
     dialogue_share = len(sequence) / body

@@ -42,7 +42,7 @@ from qualcode.models import (
     Segmentation,
     Unit,
 )
-from qualcode.speakers import RoleResolver, fold, inline_notes, non_speech_reason
+from qualcode.speakers import RoleResolver, find_label, fold, inline_notes, non_speech_reason
 
 _WORD = re.compile(r"\w+")
 # A sentence ends at . ! ? or … (with closing quotes or brackets) followed by white space and an
@@ -213,8 +213,12 @@ MAX_TITLE_WORDS = 12
 
 
 def _title_line(paragraph: str) -> bool:
+    """A short line that does not end like a sentence; a ``Name: text`` line read as text (not a
+    speaker) is no title: it is kept."""
     text = paragraph.strip()
-    return "\n" not in text and len(text.split()) <= MAX_TITLE_WORDS and text[-1] not in ".!?…"
+    short = "\n" not in text and len(text.split()) <= MAX_TITLE_WORDS and text[-1] not in ".!?…"
+    label = find_label(text)
+    return short and (label is None or label.speaker is None)
 
 
 def _add_speech(
