@@ -386,6 +386,24 @@ def m011_learned_models(db: sqlite3.Connection) -> None:
     )
 
 
+def m012_current_segments(db: sqlite3.Connection) -> None:
+    """The segments of each document's current version, with the document's name.
+
+    Most reads want only these; the view keeps the version join in one place. SQLite flattens
+    it into the query that reads it, so the index on segments(document_id, version) still serves.
+    """
+    db.execute(
+        """
+        CREATE VIEW current_segments AS
+        SELECT s.id, s.document_id, s.version, s.ordinal, s.turn, s.speaker, s.role, s.timestamp,
+               s.start_char, s.end_char, s.text, s.language, s.word_count, s.page,
+               d.name AS document_name
+        FROM segments s JOIN documents d
+          ON d.id = s.document_id AND s.version = d.current_version
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_documents_and_segments", m001_documents_and_segments),
     ("002_codes_and_codings", m002_codes_and_codings),
@@ -398,4 +416,5 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("009_coding_spans", m009_coding_spans),
     ("010_memos", m010_memos),
     ("011_learned_models", m011_learned_models),
+    ("012_current_segments", m012_current_segments),
 ]

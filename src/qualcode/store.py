@@ -695,8 +695,7 @@ class Store:
     def segments(self, document_id: int) -> list[Segment]:
         """The current segments of one document, in order."""
         rows = self._db.execute(
-            """SELECT s.* FROM segments s JOIN documents d
-                 ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT s.* FROM current_segments s
                WHERE s.document_id = ? ORDER BY s.ordinal""",
             (document_id,),
         )
@@ -735,8 +734,7 @@ class Store:
         last_id = -1
         while True:
             rows = cursor.execute(
-                f"""SELECT {columns} FROM segments s JOIN documents d
-                      ON d.id = s.document_id AND s.version = d.current_version
+                f"""SELECT {columns} FROM current_segments s
                     WHERE s.id > ? ORDER BY s.id LIMIT ?""",
                 (last_id, batch_size),
             ).fetchall()
@@ -768,8 +766,7 @@ class Store:
     def speaker_count(self) -> int:
         """Distinct speakers over the project (a speaker is a name within one document)."""
         row = self._db.execute(
-            """SELECT COUNT(DISTINCT s.document_id || '/' || s.speaker) FROM segments s
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT COUNT(DISTINCT s.document_id || '/' || s.speaker) FROM current_segments s
                WHERE s.speaker IS NOT NULL"""
         ).fetchone()
         return int(row[0])
@@ -784,8 +781,7 @@ class Store:
 
     def role_counts(self) -> dict[str, int]:
         rows = self._db.execute(
-            """SELECT COALESCE(s.role, 'unknown') AS role, COUNT(*) AS n FROM segments s
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT COALESCE(s.role, 'unknown') AS role, COUNT(*) AS n FROM current_segments s
                GROUP BY role ORDER BY role"""
         )
         return {r["role"]: r["n"] for r in rows}
@@ -930,7 +926,7 @@ class Store:
 
         A code path selects the code and its descendants.
         """
-        where = ["s.version = d.current_version"]
+        where = ["1"]
         params: list[object] = []
         if code_paths:
             where.append(
@@ -947,16 +943,14 @@ class Store:
             params += list(coders)
         for key, value in (attributes or {}).items():
             where.append(
-                "EXISTS (SELECT 1 FROM attributes a WHERE a.document_id = d.id "
+                "EXISTS (SELECT 1 FROM attributes a WHERE a.document_id = s.document_id "
                 "AND a.key = ? AND a.value = ? COLLATE NOCASE)"
             )
             params += [key, value]
-        sql = f"""SELECT c.code_path, c.coder, c.evidence, c.spans, d.name AS document_name,
-                         s.* FROM codings c
-                  JOIN segments s ON s.id = c.segment_id
-                  JOIN documents d ON d.id = s.document_id
+        sql = f"""SELECT c.code_path, c.coder, c.evidence, c.spans, s.* FROM codings c
+                  JOIN current_segments s ON s.id = c.segment_id
                   WHERE {" AND ".join(where)}
-                  ORDER BY d.name, s.ordinal, c.code_path, c.coder"""
+                  ORDER BY s.document_name, s.ordinal, c.code_path, c.coder"""
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         found = []
@@ -1012,8 +1006,7 @@ class Store:
         respondent raising it. Plain tuples: a large project has hundreds of thousands.
         """
         rows = self._db.execute(
-            """SELECT s.id, s.document_id, s.role, s.word_count FROM segments s
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT s.id, s.document_id, s.role, s.word_count FROM current_segments s
                WHERE s.role IS NULL OR s.role = 'respondent'
                ORDER BY s.id"""
         )
@@ -1028,8 +1021,7 @@ class Store:
         scope = "AND (s.role IS NULL OR s.role = 'respondent')" if in_scope_only else ""
         rows = self._db.execute(
             f"""SELECT c.segment_id, c.code_path FROM codings c
-                JOIN segments s ON s.id = c.segment_id
-                JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+                JOIN current_segments s ON s.id = c.segment_id
                 WHERE c.coder = ? {scope}""",
             (coder,),
         )
@@ -1038,9 +1030,8 @@ class Store:
     def all_current_segments(self) -> list[Segment]:
         """Every current segment in document-name and segment order (the segment × code matrix)."""
         rows = self._db.execute(
-            """SELECT s.* FROM segments s
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
-               ORDER BY d.name, d.id, s.ordinal"""
+            """SELECT s.* FROM current_segments s
+               ORDER BY s.document_name, s.document_id, s.ordinal"""
         )
         return [segment_from_row(r) for r in rows]
 
@@ -1070,8 +1061,7 @@ class Store:
     def segment_by_ordinal(self, document_id: int, ordinal: int) -> Segment | None:
         """The current segment of a document with this ordinal."""
         row = self._db.execute(
-            """SELECT s.* FROM segments s JOIN documents d
-                 ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT s.* FROM current_segments s
                WHERE s.document_id = ? AND s.ordinal = ?""",
             (document_id, ordinal),
         ).fetchone()
@@ -1080,9 +1070,8 @@ class Store:
     def current_segment_keys(self) -> list[tuple[int, int, int]]:
         """(segment_id, document_id, ordinal) of every current segment, in document order."""
         rows = self._db.execute(
-            """SELECT s.id, s.document_id, s.ordinal FROM segments s JOIN documents d
-                 ON d.id = s.document_id AND s.version = d.current_version
-               ORDER BY d.name, s.ordinal"""
+            """SELECT s.id, s.document_id, s.ordinal FROM current_segments s
+               ORDER BY s.document_name, s.ordinal"""
         )
         return [(r["id"], r["document_id"], r["ordinal"]) for r in rows]
 
@@ -1090,8 +1079,7 @@ class Store:
         """(segment_id, code_path) of the codings recorded under this coder, current segments."""
         rows = self._db.execute(
             """SELECT c.segment_id, c.code_path FROM codings c
-               JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               JOIN current_segments s ON s.id = c.segment_id
                WHERE c.coder = ? ORDER BY c.segment_id, c.code_path""",
             (coder,),
         )
@@ -1162,8 +1150,7 @@ class Store:
 
     def decisions(self, reviewer: str | None = None) -> list[ReviewDecision]:
         """Review decisions on current segments, of one reviewer or of everyone."""
-        sql = """SELECT r.* FROM review_decisions r JOIN segments s ON s.id = r.segment_id
-                 JOIN documents d ON d.id = s.document_id AND s.version = d.current_version"""
+        sql = "SELECT r.* FROM review_decisions r JOIN current_segments s ON s.id = r.segment_id"
         params: tuple[str, ...] = ()
         if reviewer is not None:
             sql += " WHERE r.reviewer = ?"
@@ -1202,9 +1189,8 @@ class Store:
     def run_coverage(self, coder: str) -> list[int]:
         """Current segments an automatic coder's last run read: those ingested before it began."""
         rows = self._db.execute(
-            """SELECT s.id FROM segments s JOIN documents d
-                 ON d.id = s.document_id AND s.version = d.current_version
-               JOIN document_versions v ON v.document_id = d.id AND v.version = s.version
+            """SELECT s.id FROM current_segments s
+               JOIN document_versions v ON v.document_id = s.document_id AND v.version = s.version
                WHERE v.ingested_at <= (SELECT MAX(started_at) FROM coding_runs WHERE coder = ?)
                ORDER BY s.id""",
             (coder,),
@@ -1229,8 +1215,7 @@ class Store:
         """(segment_id, code_path) cells of coding sheets a person returned, current segments."""
         rows = self._db.execute(
             """SELECT c.segment_id, c.code_path FROM sheet_coverage c
-               JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               JOIN current_segments s ON s.id = c.segment_id
                WHERE c.coder = ? ORDER BY c.segment_id, c.code_path""",
             (coder,),
         )
@@ -1418,8 +1403,7 @@ class Store:
         """
         rows = self._db.execute(
             """SELECT c.segment_id, c.code_path, c.coder, c.created_at FROM codings c
-               JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version"""
+               JOIN current_segments s ON s.id = c.segment_id"""
         )
         return {(r[0], r[1], r[2]): r[3] for r in rows}
 
@@ -1495,16 +1479,14 @@ class Store:
         """{(segment_id, code_path): score} of a learned coder's codings on current segments."""
         rows = self._db.execute(
             """SELECT c.segment_id, c.code_path, c.score FROM learned_scores c
-               JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               JOIN current_segments s ON s.id = c.segment_id
                WHERE c.coder = ?""",
             (coder,),
         )
         return {(r[0], r[1]): float(r[2]) for r in rows}
 
 
-_CURRENT_SEGMENT_IDS = """SELECT s.id FROM segments s JOIN documents d
-    ON d.id = s.document_id AND s.version = d.current_version"""
+_CURRENT_SEGMENT_IDS = "SELECT s.id FROM current_segments s"
 
 PAGE_SIZE = 16384
 """Bytes per database page of a new project. SQLite's default, 4096, is made for small records;
