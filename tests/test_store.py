@@ -19,7 +19,8 @@ from qualcode.errors import StoreError
 from qualcode.ingest import ingest
 from qualcode.migrations import MIGRATIONS
 from qualcode.models import ExcludedRegion, Exclusion, ExclusionCount, Segment, Unit
-from qualcode.store import CodeRecord, StagedCoding, Store
+from qualcode.store import Store
+from qualcode.models import CodeRecord, StagedCoding
 
 B01 = "Interviewer: What changed?\n\nSarah Malik: Everything, since the cuts began.\n"
 

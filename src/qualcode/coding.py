@@ -27,7 +27,8 @@ from qualcode.codebook import Codebook
 from qualcode.defaults import PARALLEL_MIN_SEGMENTS
 from qualcode.errors import QualcodeError
 from qualcode.matching import Matcher
-from qualcode.store import CodeRecord, CodingRow, RunWriter, SegmentToCode, Store
+from qualcode.models import CodeRecord
+from qualcode.store import CodingRow, RunWriter, SegmentToCode, Store
 from qualcode.workers import default_jobs, start_method, start_worker, worker_started
 
 AUTO_PREFIX = "auto:"

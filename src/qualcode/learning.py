@@ -51,7 +51,8 @@ from qualcode.codebook import Codebook, Scope, load_codebook
 from qualcode.coding import LEARNED_PREFIX
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.human import check_coder, coder_codings, codes_under
-from qualcode.store import LearnedModelRecord, Store, evidence_json, now
+from qualcode.models import LearnedModelRecord
+from qualcode.store import Store, evidence_json, now
 from qualcode.text import fold_words
 
 if TYPE_CHECKING:

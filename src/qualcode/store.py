@@ -23,16 +23,24 @@ from typing import Any, ClassVar
 from qualcode.errors import ProjectBusyError, StoreError
 from qualcode.migrations import MIGRATIONS
 from qualcode.models import (
+    CodedSegment,
+    CodeRecord,
+    CodingRun,
     Decision,
     Document,
+    DocumentVersion,
+    Evidence,
     ExcludedRegion,
     Exclusion,
     ExclusionCount,
+    LearnedModelRecord,
     Memo,
     MemoTarget,
     ReviewDecision,
     Role,
     Segment,
+    Span,
+    StagedCoding,
     Unit,
 )
 
@@ -54,73 +62,10 @@ def resolve_project_path(option: Path | None) -> Path:
     return Path.cwd() / DEFAULT_PROJECT_FILE
 
 
-@dataclass(frozen=True)
-class DocumentVersion:
-    """What is needed to decide whether a file changed since it was ingested."""
-
-    document_id: int
-    version: int
-    content_hash: str
-    segmentation_key: str
-    properties: dict[str, str]
-
-
-@dataclass(frozen=True)
-class CodeRecord:
-    """A code as the project knows it, whichever codebook (or import) brought it."""
-
-    path: str
-    label: str
-    parent_path: str | None
-    description: str = ""
-    include: str = ""
-    exclude: str = ""
-    colour: str | None = None
-    sort_order: int = 0
-
-
-@dataclass(frozen=True)
-class StagedCoding:
-    """One piece of evidence for a coding, in document coordinates, before it is saved."""
-
-    segment_id: int
-    code_path: str
-    pattern: str
-    kind: str
-    start_char: int
-    end_char: int
-
-
 SegmentToCode = tuple[int, int, str | bytes, str | None, str | None, int]
 """A current segment as coding sees it: (segment_id, start_char in its document, text, language
 (``ca`` or ``ca,es``), role, document_id). A plain tuple: coding reads hundreds of thousands.
 The text is a ``str``, or its UTF-8 bytes when asked for (:meth:`Store.iter_segments_to_code`)."""
-
-
-@dataclass(frozen=True)
-class Evidence:
-    pattern: str
-    kind: str
-    start_char: int
-    end_char: int
-    matched: str
-
-
-Span = tuple[int, int]
-"""(start_char, end_char) in document coordinates."""
-
-
-@dataclass(frozen=True)
-class CodedSegment:
-    document_name: str
-    segment: Segment
-    code_path: str
-    coder: str
-    evidence: tuple[Evidence, ...]
-    spans: tuple[Span, ...] = ()
-    """The exact passages the coder selected (from a REFI-QDA archive), in text order; empty
-    when the coding is of the whole segment. A span may run past the segment when the selection
-    did (it is kept whole on each segment it overlaps)."""
 
 
 @dataclass(frozen=True)
@@ -131,19 +76,6 @@ class StatusRow:
     segments: int
     speakers: int
     words: int
-
-
-@dataclass(frozen=True)
-class CodingRun:
-    """A coding run: which codebook (name, version, content hash) made a coder's codings, when."""
-
-    coder: str
-    codebook_name: str
-    codebook_version: str
-    codebook_hash: str
-    started_at: str
-    finished_at: str | None
-    codebook_path: str = ""  # the file as the run found it (explain and search look there again)
 
 
 BUSY_MESSAGE = "another qualcode command is writing this project"
@@ -189,23 +121,6 @@ def _wait_for_writer(
             continue
         connection.execute("ROLLBACK")
         return
-
-
-@dataclass(frozen=True)
-class LearnedModelRecord:
-    """A round of ``qualcode learn``: what it was learned from, its figures, its model."""
-
-    model_id: int
-    coder: str
-    trained_at: str
-    codings: int
-    segments: int
-    codebook_name: str | None
-    codebook_hash: str | None
-    metrics: dict[str, Any]
-    qualcode_version: str
-    sklearn_version: str
-    model: bytes | None = None
 
 
 class Store:

@@ -16,7 +16,7 @@ from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
     from qualcode.coding import RunSummary
-    from qualcode.store import CodedSegment
+    from qualcode.models import CodedSegment
 
 EXCERPT_CHARS = 600
 

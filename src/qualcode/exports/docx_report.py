@@ -35,9 +35,10 @@ from qualcode.context import ContextFinder
 from qualcode.exports.charts import chart_data, png_bytes
 from qualcode.exports.display import effect_text, p_text, percent, report_notes
 from qualcode.exports.sections import evidence_spans, report_quotes, themes
+from qualcode.models import CodedSegment
 from qualcode.report import CodeLine, Comparison, Report, ReportOptions, build_report, compare
 from qualcode.stats import DIFFERENCE
-from qualcode.store import CodedSegment, Store
+from qualcode.store import Store
 
 GREY = RGBColor(0x59, 0x59, 0x59)
 
