@@ -180,7 +180,7 @@ def m005_evidence_in_codings(db: sqlite3.Connection) -> None:
     The evidence is a JSON array of ``[pattern, kind, start_char, end_char]`` in text order; the
     matched text is the segment's text at those offsets, so it is not stored again. One row per
     coding in a table clustered on its key is what makes writing a run's hundreds of thousands of
-    codings fast (bench/README.md); the index serves every query by coder.
+    codings fast; the index serves every query by coder.
     """
     _run(
         db,
@@ -237,7 +237,7 @@ def m006_codings_by_coder_in_segment_order(db: sqlite3.Connection) -> None:
     An index of a table without rowid holds its primary key, so this one is ordered by (coder,
     segment, code): a coding run, which writes its codings in segment order, adds each at the
     end of its coder's entries rather than at one of as many places as the codebook has codes,
-    and it takes half the time to keep up (bench/README.md). Every query by coder reads its
+    so keeping the index up costs far less. Every query by coder reads its
     codings in segment order, which is also the order of the table.
     """
     _run(

@@ -261,7 +261,7 @@ class Store:
         ``check_references=False`` turns SQLite's foreign-key checks off until the transaction
         ends. It is for a coding run, which writes hundreds of thousands of codings that refer
         only to segments, codes and a run it has itself read or written in the transaction:
-        checking each reference again is a quarter of their insert time (bench/README.md).
+        checking each reference again would cost much of their insert time.
         Nothing cascades either, so what such a transaction deletes, it deletes with its
         dependents itself (:meth:`_drop_uncoded_old_segments`). A nested call keeps the outer
         transaction's checks.
@@ -1405,9 +1405,9 @@ _CURRENT_SEGMENT_IDS = "SELECT s.id FROM current_segments s"
 
 PAGE_SIZE = 16384
 """Bytes per database page of a new project. SQLite's default, 4096, is made for small records;
-a project holds transcripts and hundreds of thousands of codings, and with pages four times as
-large a coding run writes its codings in a tenth less time (bench/README.md). A project keeps the
-page size it was created with."""
+a project holds transcripts and hundreds of thousands of codings, and larger pages make fewer
+page splits and reads while a coding run writes them. A project keeps the page size it was
+created with."""
 
 SEGMENT_DEPENDENTS = ("review_decisions", "sheet_coverage", "learned_scores")
 """The tables whose rows belong to a segment and go with it, codings apart (which keep it)."""
