@@ -18,9 +18,16 @@ import qualcode.store
 from qualcode.errors import StoreError
 from qualcode.ingest import ingest
 from qualcode.migrations import MIGRATIONS
-from qualcode.models import ExcludedRegion, Exclusion, ExclusionCount, Segment, Unit
+from qualcode.models import (
+    CodeRecord,
+    ExcludedRegion,
+    Exclusion,
+    ExclusionCount,
+    Segment,
+    StagedCoding,
+    Unit,
+)
 from qualcode.store import Store
-from qualcode.models import CodeRecord, StagedCoding
 
 B01 = "Interviewer: What changed?\n\nSarah Malik: Everything, since the cuts began.\n"
 
