@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 import qualcode
-from qualcode.models import Segment, Unit
+from qualcode.models import CodeRecord, Segment, StagedCoding, Unit
 from qualcode.refi.export import export_project
-from qualcode.store import CodeRecord, StagedCoding, Store
+from qualcode.store import Store
 
 DOCUMENTS = 300
 TURNS = 60

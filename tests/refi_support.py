@@ -17,10 +17,10 @@ from pathlib import Path
 from lxml import etree
 
 from qualcode.ingest import ProjectRoles
-from qualcode.models import ReadDocument, Unit
+from qualcode.models import CodeRecord, ReadDocument, StagedCoding, Unit
 from qualcode.readers.text_reader import split_paragraphs
 from qualcode.segment import segment_document
-from qualcode.store import CodeRecord, StagedCoding, Store
+from qualcode.store import Store
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SHARED_SCHEMAS = REPOSITORY.parent / "shared" / "refi-qda"

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from qualcode.ingest import ingest
-from qualcode.models import Unit
-from qualcode.store import CodeRecord, StagedCoding, Store
+from qualcode.models import CodeRecord, StagedCoding, Unit
+from qualcode.store import Store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "report"
 CODER = "auto:mini@1.0"

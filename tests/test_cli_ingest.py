@@ -9,7 +9,8 @@ import pytest
 
 import qualcode.cli
 import qualcode.ingest
-from qualcode.store import CodeRecord, Store
+from qualcode.models import CodeRecord
+from qualcode.store import Store
 
 B01 = (
     "Interviewer: What does community wealth building mean to you?\n\n"

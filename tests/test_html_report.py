@@ -36,9 +36,9 @@ from qualcode.exports.display import effect_text, p_text, percent
 from qualcode.exports.html_report import json_for_html, utf16_spans
 from qualcode.exports.sections import report_quotes
 from qualcode.ingest import ingest
-from qualcode.models import Decision, ReviewDecision, Role, Unit
+from qualcode.models import CodeRecord, Decision, ReviewDecision, Role, Unit
 from qualcode.report import ReportOptions, build_report, compare
-from qualcode.store import CodeRecord, Store
+from qualcode.store import Store
 from report_project import CODER, CODES, FIXTURE, HUMAN, keyword_codings, record_run
 
 REQUIRE_BROWSER = os.environ.get("QUALCODE_REQUIRE_BROWSER") == "1"

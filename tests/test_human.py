@@ -27,8 +27,8 @@ from qualcode.human import (
     untag,
 )
 from qualcode.ingest import ingest
-from qualcode.models import Decision, Role
-from qualcode.store import CodeRecord, StagedCoding, Store
+from qualcode.models import CodeRecord, Decision, Role, StagedCoding
+from qualcode.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "human"
 

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.ingest import apply_roles, ingest
 from qualcode.metadata import parse_assignments
-from qualcode.models import Role, Unit
+from qualcode.models import CodeRecord, Role, Unit
 from qualcode.readers import supported_suffixes
-from qualcode.store import CodeRecord, Store
+from qualcode.store import Store
 
 B01 = (
     "Interviewer: What does community wealth building mean in Birmingham?\n\n"

@@ -25,8 +25,8 @@ from qualcode.learning import (
     parse_thresholds,
     suggest,
 )
-from qualcode.models import Unit
-from qualcode.store import CodeRecord, Store
+from qualcode.models import CodeRecord, Unit
+from qualcode.store import Store
 
 HOUSING = ["rent", "landlord", "eviction", "tenants", "housing", "mortgage", "flat"]
 WORK = ["wages", "jobs", "contract", "employer", "shifts", "union", "salary"]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from qualcode import stats
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.models import Role, Segment
+from qualcode.models import Role, Segment, StagedCoding
 from qualcode.report import (
     Report,
     ReportOptions,
@@ -32,7 +32,7 @@ from qualcode.report import (
     group_value,
     parse_filters,
 )
-from qualcode.store import StagedCoding, Store
+from qualcode.store import Store
 from report_project import CODER, HUMAN, build_project, record_run
 
 

@@ -18,8 +18,16 @@ import qualcode.store
 from qualcode.errors import StoreError
 from qualcode.ingest import ingest
 from qualcode.migrations import MIGRATIONS
-from qualcode.models import ExcludedRegion, Exclusion, ExclusionCount, Segment, Unit
-from qualcode.store import CodeRecord, StagedCoding, Store
+from qualcode.models import (
+    CodeRecord,
+    ExcludedRegion,
+    Exclusion,
+    ExclusionCount,
+    Segment,
+    StagedCoding,
+    Unit,
+)
+from qualcode.store import Store
 
 B01 = "Interviewer: What changed?\n\nSarah Malik: Everything, since the cuts began.\n"
 
@@ -215,6 +223,22 @@ def test_a_coders_codings_are_indexed_in_segment_order(project_path: Path) -> No
     assert "codings_by_coder" in plan and "ORDER BY" not in plan
 
 
+def test_the_current_segments_view_is_read_through_the_segment_index(project_path: Path) -> None:
+    """012: SQLite flattens the view into the query, so one document's current segments are
+    found through the index on (document_id, version, ordinal), not by a scan of every segment."""
+    with Store.open(project_path, create=True) as store:
+        plan = " ".join(
+            r["detail"]
+            for r in store._db.execute(
+                "EXPLAIN QUERY PLAN SELECT s.* FROM current_segments s "
+                "WHERE s.document_id = ? ORDER BY s.ordinal",
+                (1,),
+            )
+        )
+    assert "segments_by_document" in plan
+    assert "SCAN s" not in plan and "MATERIALIZE" not in plan and "CO-ROUTINE" not in plan
+
+
 def test_a_project_of_the_006_schema_migrates_and_records_excluded_text_on_reingest(
     project_path: Path, corpus: Path, write_text, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,12 +250,13 @@ def test_a_project_of_the_006_schema_migrates_and_records_excluded_text_on_reing
         db.execute("INSERT INTO codes (path, label) VALUES ('cuts', 'Cuts')")
         db.execute("INSERT INTO codings VALUES (2, 'cuts', 'marta', NULL, 'then', '[]')")
     with Store.open(project_path) as store:
-        assert store.applied_migrations()[-5:] == [
+        assert store.applied_migrations()[-6:] == [
             "007_excluded_regions",
             "008_chair_role",
             "009_coding_spans",
             "010_memos",
             "011_learned_models",
+            "012_current_segments",
         ]
         assert store.excluded_regions(1) is None
         assert store.documents_without_exclusion_record() == ["birmingham/b01.txt"]

@@ -37,8 +37,8 @@ from itertools import combinations
 
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.human import coder_codings, codes_under, is_automatic
-from qualcode.models import Decision, Segment
-from qualcode.store import Evidence, Store
+from qualcode.models import Decision, Evidence, Segment
+from qualcode.store import Store
 
 UNITS = ("segment", "document")
 OVERALL = "overall"

@@ -27,7 +27,8 @@ from qualcode.codebook import Codebook
 from qualcode.defaults import PARALLEL_MIN_SEGMENTS
 from qualcode.errors import QualcodeError
 from qualcode.matching import Matcher
-from qualcode.store import CodeRecord, CodingRow, RunWriter, SegmentToCode, Store
+from qualcode.models import CodeRecord
+from qualcode.store import CodingRow, RunWriter, SegmentToCode, Store
 from qualcode.workers import default_jobs, start_method, start_worker, worker_started
 
 AUTO_PREFIX = "auto:"
@@ -36,11 +37,11 @@ LEARNED_PREFIX = "learned:"
 BATCH_SIZE = 2000
 AHEAD_PER_JOB = 4
 """Batches in flight per worker process: enough that the workers never wait while this process
-writes a batch's codings (two per worker made a run at 100 MB about 2 % slower)."""
+writes a batch's codings; with fewer, a large run waits on them."""
 YOUNG_OBJECTS = 20_000
 """New objects between two runs of Python's garbage collector while coding, in every process.
-Its default, 700, has coding spend about 6 % of its time looking for cycles among the rows it
-makes, which have none (bench/README.md)."""
+Its default, 700, has coding spend a noticeable part of its time looking for cycles among the
+rows it makes, which have none."""
 
 
 class _DryRun(Exception):
@@ -77,7 +78,7 @@ class RunSummary:
     dry_run: bool
     seconds: float
     removed_codes: dict[str, int] = field(default_factory=dict)
-    # issue 5: codings of this run that a reviewer had rejected; the rejections stand.
+    # Codings of this run that a reviewer had rejected: the rejections outlive reruns and stand.
     previously_rejected: int = 0
 
     @property
@@ -167,7 +168,7 @@ def code_project(
                     writer.stale,
                     dry_run,
                     time.perf_counter() - started,
-                    previously_rejected=store.rejected_codings_count(coder),  # issue 5
+                    previously_rejected=store.rejected_codings_count(coder),
                 )
                 if dry_run:
                     raise _DryRun

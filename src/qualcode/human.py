@@ -31,9 +31,18 @@ from qualcode import delimited
 from qualcode.coding import AUTO_PREFIX, LEARNED_PREFIX
 from qualcode.defaults import CODER_ENV
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
-from qualcode.models import Decision, Document, ReviewDecision, Role, Segment
+from qualcode.models import (
+    CodedSegment,
+    CodeRecord,
+    Decision,
+    Document,
+    Evidence,
+    ReviewDecision,
+    Role,
+    Segment,
+)
 from qualcode.safezip import bounded_rows, check_package, structure_errors
-from qualcode.store import CodedSegment, CodeRecord, Evidence, Store
+from qualcode.store import Store
 
 IMPORTED_CODEBOOK = "(imported)"
 """The ``codebook`` recorded for codes created by ``import codings --create-codes``."""

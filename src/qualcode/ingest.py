@@ -37,6 +37,8 @@ from qualcode.metadata import (
     merge,
 )
 from qualcode.models import (
+    CodeRecord,
+    DocumentVersion,
     ExcludedRegion,
     Exclusion,
     ExclusionCount,
@@ -54,7 +56,7 @@ from qualcode.speakers import (
     fold,
     split_labels,
 )
-from qualcode.store import CodeRecord, DocumentVersion, Store
+from qualcode.store import Store
 from qualcode.workers import default_jobs, start_method, start_worker, worker_started
 
 # Bump when segmentation rules change: re-ingest then re-segments unchanged files.

@@ -51,7 +51,8 @@ from qualcode.codebook import Codebook, Scope, load_codebook
 from qualcode.coding import LEARNED_PREFIX
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.human import check_coder, coder_codings, codes_under
-from qualcode.store import LearnedModelRecord, Store, evidence_json, now
+from qualcode.models import LearnedModelRecord
+from qualcode.store import Store, evidence_json, now
 from qualcode.text import fold_words
 
 if TYPE_CHECKING:
@@ -64,8 +65,8 @@ anything about it (each of the folds must hold one)."""
 FOLDS = 5
 SEED = 17
 REGULARISATION = 1.0
-"""``C`` of the logistic regressions: of 1, 3 and 10, the best on one 10 % draw of
-cmp-spanish (bench/README.md says so beside its figures)."""
+"""``C`` of the logistic regressions: of 1, 3 and 10, the one that did best on a held-out draw
+of cmp-spanish (bench/README.md)."""
 DICTIONARY_WEIGHT = 1.0
 """The value of a codebook-hit feature, beside TF-IDF rows of length one."""
 MAX_CHAR_FEATURES = 150_000
@@ -304,8 +305,8 @@ def best_threshold(scores: numpy.ndarray, labels: numpy.ndarray) -> float:
 def _classifier() -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    # The dual problem: far fewer examples than features, so it is solved ten times faster than
-    # the primal, to the same weights (bench/README.md).
+    # The dual problem: with far fewer examples than features it is the smaller one to solve,
+    # and it gives the same weights as the primal.
     return LogisticRegression(
         C=REGULARISATION,
         class_weight="balanced",

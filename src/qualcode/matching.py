@@ -73,7 +73,7 @@ _SMALL_FUZZY_BATCH = 200
 """Below this many token × word comparisons, fuzzy scoring loops instead of calling cdist."""
 _PIECE = 32_768
 """Characters of segment text searched at once: a batch is searched in pieces of about this size,
-which stay in the processor's caches (bench/README.md)."""
+which stay in the processor's caches; a whole batch's text would not."""
 
 # Snowball's English stemmer has a list of exceptional words whose stem is not a prefix of the
 # word (dying → die); every other stem of English, Spanish and Catalan shares all but its last

@@ -180,7 +180,7 @@ def m005_evidence_in_codings(db: sqlite3.Connection) -> None:
     The evidence is a JSON array of ``[pattern, kind, start_char, end_char]`` in text order; the
     matched text is the segment's text at those offsets, so it is not stored again. One row per
     coding in a table clustered on its key is what makes writing a run's hundreds of thousands of
-    codings fast (bench/README.md); the index serves every query by coder.
+    codings fast; the index serves every query by coder.
     """
     _run(
         db,
@@ -237,7 +237,7 @@ def m006_codings_by_coder_in_segment_order(db: sqlite3.Connection) -> None:
     An index of a table without rowid holds its primary key, so this one is ordered by (coder,
     segment, code): a coding run, which writes its codings in segment order, adds each at the
     end of its coder's entries rather than at one of as many places as the codebook has codes,
-    and it takes half the time to keep up (bench/README.md). Every query by coder reads its
+    so keeping the index up costs far less. Every query by coder reads its
     codings in segment order, which is also the order of the table.
     """
     _run(
@@ -386,6 +386,24 @@ def m011_learned_models(db: sqlite3.Connection) -> None:
     )
 
 
+def m012_current_segments(db: sqlite3.Connection) -> None:
+    """The segments of each document's current version, with the document's name.
+
+    Most reads want only these; the view keeps the version join in one place. SQLite flattens
+    it into the query that reads it, so the index on segments(document_id, version) still serves.
+    """
+    db.execute(
+        """
+        CREATE VIEW current_segments AS
+        SELECT s.id, s.document_id, s.version, s.ordinal, s.turn, s.speaker, s.role, s.timestamp,
+               s.start_char, s.end_char, s.text, s.language, s.word_count, s.page,
+               d.name AS document_name
+        FROM segments s JOIN documents d
+          ON d.id = s.document_id AND s.version = d.current_version
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_documents_and_segments", m001_documents_and_segments),
     ("002_codes_and_codings", m002_codes_and_codings),
@@ -398,4 +416,5 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("009_coding_spans", m009_coding_spans),
     ("010_memos", m010_memos),
     ("011_learned_models", m011_learned_models),
+    ("012_current_segments", m012_current_segments),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -212,3 +213,96 @@ class Memo:
         if self.target is MemoTarget.CODE:
             return f"code:{self.code_path}"
         return "project"
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """What is needed to decide whether a file changed since it was ingested."""
+
+    document_id: int
+    version: int
+    content_hash: str
+    segmentation_key: str
+    properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CodeRecord:
+    """A code as the project knows it, whichever codebook (or import) brought it."""
+
+    path: str
+    label: str
+    parent_path: str | None
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    colour: str | None = None
+    sort_order: int = 0
+
+
+@dataclass(frozen=True)
+class StagedCoding:
+    """One piece of evidence for a coding, in document coordinates, before it is saved."""
+
+    segment_id: int
+    code_path: str
+    pattern: str
+    kind: str
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    pattern: str
+    kind: str
+    start_char: int
+    end_char: int
+    matched: str
+
+
+Span = tuple[int, int]
+"""(start_char, end_char) in document coordinates."""
+
+
+@dataclass(frozen=True)
+class CodedSegment:
+    document_name: str
+    segment: Segment
+    code_path: str
+    coder: str
+    evidence: tuple[Evidence, ...]
+    spans: tuple[Span, ...] = ()
+    """The exact passages the coder selected (from a REFI-QDA archive), in text order; empty
+    when the coding is of the whole segment. A span may run past the segment when the selection
+    did (it is kept whole on each segment it overlaps)."""
+
+
+@dataclass(frozen=True)
+class CodingRun:
+    """A coding run: which codebook (name, version, content hash) made a coder's codings, when."""
+
+    coder: str
+    codebook_name: str
+    codebook_version: str
+    codebook_hash: str
+    started_at: str
+    finished_at: str | None
+    codebook_path: str = ""  # the file as the run found it (explain and search look there again)
+
+
+@dataclass(frozen=True)
+class LearnedModelRecord:
+    """A round of ``qualcode learn``: what it was learned from, its figures, its model."""
+
+    model_id: int
+    coder: str
+    trained_at: str
+    codings: int
+    segments: int
+    codebook_name: str | None
+    codebook_hash: str | None
+    metrics: dict[str, Any]
+    qualcode_version: str
+    sklearn_version: str
+    model: bytes | None = None

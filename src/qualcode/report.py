@@ -29,8 +29,8 @@ from qualcode import stats
 from qualcode.agreement import looked_at
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.human import coder_codings, is_automatic, resolve_codes
-from qualcode.models import Document, Role
-from qualcode.store import CodeRecord, Store
+from qualcode.models import CodeRecord, Document, Role
+from qualcode.store import Store
 
 NO_VALUE = "(none)"
 DOCUMENT_GROUPING = "document"

@@ -23,16 +23,24 @@ from typing import Any, ClassVar
 from qualcode.errors import ProjectBusyError, StoreError
 from qualcode.migrations import MIGRATIONS
 from qualcode.models import (
+    CodedSegment,
+    CodeRecord,
+    CodingRun,
     Decision,
     Document,
+    DocumentVersion,
+    Evidence,
     ExcludedRegion,
     Exclusion,
     ExclusionCount,
+    LearnedModelRecord,
     Memo,
     MemoTarget,
     ReviewDecision,
     Role,
     Segment,
+    Span,
+    StagedCoding,
     Unit,
 )
 
@@ -54,73 +62,10 @@ def resolve_project_path(option: Path | None) -> Path:
     return Path.cwd() / DEFAULT_PROJECT_FILE
 
 
-@dataclass(frozen=True)
-class DocumentVersion:
-    """What is needed to decide whether a file changed since it was ingested."""
-
-    document_id: int
-    version: int
-    content_hash: str
-    segmentation_key: str
-    properties: dict[str, str]
-
-
-@dataclass(frozen=True)
-class CodeRecord:
-    """A code as the project knows it, whichever codebook (or import) brought it."""
-
-    path: str
-    label: str
-    parent_path: str | None
-    description: str = ""
-    include: str = ""
-    exclude: str = ""
-    colour: str | None = None
-    sort_order: int = 0
-
-
-@dataclass(frozen=True)
-class StagedCoding:
-    """One piece of evidence for a coding, in document coordinates, before it is saved."""
-
-    segment_id: int
-    code_path: str
-    pattern: str
-    kind: str
-    start_char: int
-    end_char: int
-
-
 SegmentToCode = tuple[int, int, str | bytes, str | None, str | None, int]
 """A current segment as coding sees it: (segment_id, start_char in its document, text, language
 (``ca`` or ``ca,es``), role, document_id). A plain tuple: coding reads hundreds of thousands.
 The text is a ``str``, or its UTF-8 bytes when asked for (:meth:`Store.iter_segments_to_code`)."""
-
-
-@dataclass(frozen=True)
-class Evidence:
-    pattern: str
-    kind: str
-    start_char: int
-    end_char: int
-    matched: str
-
-
-Span = tuple[int, int]
-"""(start_char, end_char) in document coordinates."""
-
-
-@dataclass(frozen=True)
-class CodedSegment:
-    document_name: str
-    segment: Segment
-    code_path: str
-    coder: str
-    evidence: tuple[Evidence, ...]
-    spans: tuple[Span, ...] = ()
-    """The exact passages the coder selected (from a REFI-QDA archive), in text order; empty
-    when the coding is of the whole segment. A span may run past the segment when the selection
-    did (it is kept whole on each segment it overlaps)."""
 
 
 @dataclass(frozen=True)
@@ -131,19 +76,6 @@ class StatusRow:
     segments: int
     speakers: int
     words: int
-
-
-@dataclass(frozen=True)
-class CodingRun:
-    """A coding run: which codebook (name, version, content hash) made a coder's codings, when."""
-
-    coder: str
-    codebook_name: str
-    codebook_version: str
-    codebook_hash: str
-    started_at: str
-    finished_at: str | None
-    codebook_path: str = ""  # the file as the run found it (explain and search look there again)
 
 
 BUSY_MESSAGE = "another qualcode command is writing this project"
@@ -189,23 +121,6 @@ def _wait_for_writer(
             continue
         connection.execute("ROLLBACK")
         return
-
-
-@dataclass(frozen=True)
-class LearnedModelRecord:
-    """A round of ``qualcode learn``: what it was learned from, its figures, its model."""
-
-    model_id: int
-    coder: str
-    trained_at: str
-    codings: int
-    segments: int
-    codebook_name: str | None
-    codebook_hash: str | None
-    metrics: dict[str, Any]
-    qualcode_version: str
-    sklearn_version: str
-    model: bytes | None = None
 
 
 class Store:
@@ -346,7 +261,7 @@ class Store:
         ``check_references=False`` turns SQLite's foreign-key checks off until the transaction
         ends. It is for a coding run, which writes hundreds of thousands of codings that refer
         only to segments, codes and a run it has itself read or written in the transaction:
-        checking each reference again is a quarter of their insert time (bench/README.md).
+        checking each reference again would cost much of their insert time.
         Nothing cascades either, so what such a transaction deletes, it deletes with its
         dependents itself (:meth:`_drop_uncoded_old_segments`). A nested call keeps the outer
         transaction's checks.
@@ -695,8 +610,7 @@ class Store:
     def segments(self, document_id: int) -> list[Segment]:
         """The current segments of one document, in order."""
         rows = self._db.execute(
-            """SELECT s.* FROM segments s JOIN documents d
-                 ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT s.* FROM current_segments s
                WHERE s.document_id = ? ORDER BY s.ordinal""",
             (document_id,),
         )
@@ -735,8 +649,7 @@ class Store:
         last_id = -1
         while True:
             rows = cursor.execute(
-                f"""SELECT {columns} FROM segments s JOIN documents d
-                      ON d.id = s.document_id AND s.version = d.current_version
+                f"""SELECT {columns} FROM current_segments s
                     WHERE s.id > ? ORDER BY s.id LIMIT ?""",
                 (last_id, batch_size),
             ).fetchall()
@@ -768,8 +681,7 @@ class Store:
     def speaker_count(self) -> int:
         """Distinct speakers over the project (a speaker is a name within one document)."""
         row = self._db.execute(
-            """SELECT COUNT(DISTINCT s.document_id || '/' || s.speaker) FROM segments s
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT COUNT(DISTINCT s.document_id || '/' || s.speaker) FROM current_segments s
                WHERE s.speaker IS NOT NULL"""
         ).fetchone()
         return int(row[0])
@@ -784,8 +696,7 @@ class Store:
 
     def role_counts(self) -> dict[str, int]:
         rows = self._db.execute(
-            """SELECT COALESCE(s.role, 'unknown') AS role, COUNT(*) AS n FROM segments s
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT COALESCE(s.role, 'unknown') AS role, COUNT(*) AS n FROM current_segments s
                GROUP BY role ORDER BY role"""
         )
         return {r["role"]: r["n"] for r in rows}
@@ -930,7 +841,7 @@ class Store:
 
         A code path selects the code and its descendants.
         """
-        where = ["s.version = d.current_version"]
+        where = ["1"]
         params: list[object] = []
         if code_paths:
             where.append(
@@ -947,16 +858,14 @@ class Store:
             params += list(coders)
         for key, value in (attributes or {}).items():
             where.append(
-                "EXISTS (SELECT 1 FROM attributes a WHERE a.document_id = d.id "
+                "EXISTS (SELECT 1 FROM attributes a WHERE a.document_id = s.document_id "
                 "AND a.key = ? AND a.value = ? COLLATE NOCASE)"
             )
             params += [key, value]
-        sql = f"""SELECT c.code_path, c.coder, c.evidence, c.spans, d.name AS document_name,
-                         s.* FROM codings c
-                  JOIN segments s ON s.id = c.segment_id
-                  JOIN documents d ON d.id = s.document_id
+        sql = f"""SELECT c.code_path, c.coder, c.evidence, c.spans, s.* FROM codings c
+                  JOIN current_segments s ON s.id = c.segment_id
                   WHERE {" AND ".join(where)}
-                  ORDER BY d.name, s.ordinal, c.code_path, c.coder"""
+                  ORDER BY s.document_name, s.ordinal, c.code_path, c.coder"""
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         found = []
@@ -1012,8 +921,7 @@ class Store:
         respondent raising it. Plain tuples: a large project has hundreds of thousands.
         """
         rows = self._db.execute(
-            """SELECT s.id, s.document_id, s.role, s.word_count FROM segments s
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT s.id, s.document_id, s.role, s.word_count FROM current_segments s
                WHERE s.role IS NULL OR s.role = 'respondent'
                ORDER BY s.id"""
         )
@@ -1028,8 +936,7 @@ class Store:
         scope = "AND (s.role IS NULL OR s.role = 'respondent')" if in_scope_only else ""
         rows = self._db.execute(
             f"""SELECT c.segment_id, c.code_path FROM codings c
-                JOIN segments s ON s.id = c.segment_id
-                JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+                JOIN current_segments s ON s.id = c.segment_id
                 WHERE c.coder = ? {scope}""",
             (coder,),
         )
@@ -1038,9 +945,8 @@ class Store:
     def all_current_segments(self) -> list[Segment]:
         """Every current segment in document-name and segment order (the segment × code matrix)."""
         rows = self._db.execute(
-            """SELECT s.* FROM segments s
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
-               ORDER BY d.name, d.id, s.ordinal"""
+            """SELECT s.* FROM current_segments s
+               ORDER BY s.document_name, s.document_id, s.ordinal"""
         )
         return [segment_from_row(r) for r in rows]
 
@@ -1070,8 +976,7 @@ class Store:
     def segment_by_ordinal(self, document_id: int, ordinal: int) -> Segment | None:
         """The current segment of a document with this ordinal."""
         row = self._db.execute(
-            """SELECT s.* FROM segments s JOIN documents d
-                 ON d.id = s.document_id AND s.version = d.current_version
+            """SELECT s.* FROM current_segments s
                WHERE s.document_id = ? AND s.ordinal = ?""",
             (document_id, ordinal),
         ).fetchone()
@@ -1080,9 +985,8 @@ class Store:
     def current_segment_keys(self) -> list[tuple[int, int, int]]:
         """(segment_id, document_id, ordinal) of every current segment, in document order."""
         rows = self._db.execute(
-            """SELECT s.id, s.document_id, s.ordinal FROM segments s JOIN documents d
-                 ON d.id = s.document_id AND s.version = d.current_version
-               ORDER BY d.name, s.ordinal"""
+            """SELECT s.id, s.document_id, s.ordinal FROM current_segments s
+               ORDER BY s.document_name, s.ordinal"""
         )
         return [(r["id"], r["document_id"], r["ordinal"]) for r in rows]
 
@@ -1090,8 +994,7 @@ class Store:
         """(segment_id, code_path) of the codings recorded under this coder, current segments."""
         rows = self._db.execute(
             """SELECT c.segment_id, c.code_path FROM codings c
-               JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               JOIN current_segments s ON s.id = c.segment_id
                WHERE c.coder = ? ORDER BY c.segment_id, c.code_path""",
             (coder,),
         )
@@ -1162,8 +1065,7 @@ class Store:
 
     def decisions(self, reviewer: str | None = None) -> list[ReviewDecision]:
         """Review decisions on current segments, of one reviewer or of everyone."""
-        sql = """SELECT r.* FROM review_decisions r JOIN segments s ON s.id = r.segment_id
-                 JOIN documents d ON d.id = s.document_id AND s.version = d.current_version"""
+        sql = "SELECT r.* FROM review_decisions r JOIN current_segments s ON s.id = r.segment_id"
         params: tuple[str, ...] = ()
         if reviewer is not None:
             sql += " WHERE r.reviewer = ?"
@@ -1202,9 +1104,8 @@ class Store:
     def run_coverage(self, coder: str) -> list[int]:
         """Current segments an automatic coder's last run read: those ingested before it began."""
         rows = self._db.execute(
-            """SELECT s.id FROM segments s JOIN documents d
-                 ON d.id = s.document_id AND s.version = d.current_version
-               JOIN document_versions v ON v.document_id = d.id AND v.version = s.version
+            """SELECT s.id FROM current_segments s
+               JOIN document_versions v ON v.document_id = s.document_id AND v.version = s.version
                WHERE v.ingested_at <= (SELECT MAX(started_at) FROM coding_runs WHERE coder = ?)
                ORDER BY s.id""",
             (coder,),
@@ -1229,8 +1130,7 @@ class Store:
         """(segment_id, code_path) cells of coding sheets a person returned, current segments."""
         rows = self._db.execute(
             """SELECT c.segment_id, c.code_path FROM sheet_coverage c
-               JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               JOIN current_segments s ON s.id = c.segment_id
                WHERE c.coder = ? ORDER BY c.segment_id, c.code_path""",
             (coder,),
         )
@@ -1418,8 +1318,7 @@ class Store:
         """
         rows = self._db.execute(
             """SELECT c.segment_id, c.code_path, c.coder, c.created_at FROM codings c
-               JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version"""
+               JOIN current_segments s ON s.id = c.segment_id"""
         )
         return {(r[0], r[1], r[2]): r[3] for r in rows}
 
@@ -1495,22 +1394,20 @@ class Store:
         """{(segment_id, code_path): score} of a learned coder's codings on current segments."""
         rows = self._db.execute(
             """SELECT c.segment_id, c.code_path, c.score FROM learned_scores c
-               JOIN segments s ON s.id = c.segment_id
-               JOIN documents d ON d.id = s.document_id AND s.version = d.current_version
+               JOIN current_segments s ON s.id = c.segment_id
                WHERE c.coder = ?""",
             (coder,),
         )
         return {(r[0], r[1]): float(r[2]) for r in rows}
 
 
-_CURRENT_SEGMENT_IDS = """SELECT s.id FROM segments s JOIN documents d
-    ON d.id = s.document_id AND s.version = d.current_version"""
+_CURRENT_SEGMENT_IDS = "SELECT s.id FROM current_segments s"
 
 PAGE_SIZE = 16384
 """Bytes per database page of a new project. SQLite's default, 4096, is made for small records;
-a project holds transcripts and hundreds of thousands of codings, and with pages four times as
-large a coding run writes its codings in a tenth less time (bench/README.md). A project keeps the
-page size it was created with."""
+a project holds transcripts and hundreds of thousands of codings, and larger pages make fewer
+page splits and reads while a coding run writes them. A project keeps the page size it was
+created with."""
 
 SEGMENT_DEPENDENTS = ("review_decisions", "sheet_coverage", "learned_scores")
 """The tables whose rows belong to a segment and go with it, codings apart (which keep it)."""

@@ -16,7 +16,7 @@ from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
     from qualcode.coding import RunSummary
-    from qualcode.store import CodedSegment
+    from qualcode.models import CodedSegment
 
 EXCERPT_CHARS = 600
 
@@ -104,7 +104,7 @@ def _print_summary(summary: RunSummary) -> None:
         )
         + f" ({summary.seconds:.1f} s)"
     )
-    if summary.previously_rejected:  # issue 5: review decisions outlive reruns
+    if summary.previously_rejected:  # review decisions outlive reruns: say they still stand
         typer.echo(
             f"{summary.previously_rejected:,} of these codings "
             f"{'was' if summary.previously_rejected == 1 else 'were'} rejected earlier by a "

@@ -35,9 +35,10 @@ from qualcode.context import ContextFinder
 from qualcode.exports.charts import chart_data, png_bytes
 from qualcode.exports.display import effect_text, p_text, percent, report_notes
 from qualcode.exports.sections import evidence_spans, report_quotes, themes
+from qualcode.models import CodedSegment
 from qualcode.report import CodeLine, Comparison, Report, ReportOptions, build_report, compare
 from qualcode.stats import DIFFERENCE
-from qualcode.store import CodedSegment, Store
+from qualcode.store import Store
 
 GREY = RGBColor(0x59, 0x59, 0x59)
 
@@ -140,10 +141,10 @@ class _Blocks:
     """Paragraphs added at the end of a document's body in constant time.
 
     python-docx's ``add_paragraph`` and ``add_heading`` look for the body's section properties
-    among all its children, each time: the quotes report grew with the square of its quotes
-    (81,725 quotes took 26 minutes). Here the new paragraph goes just before them, found once.
-    Setting a paragraph's style by name scans every style for the default one, about 3 ms a
-    quote: each style's id is looked up once. The paragraphs are the ones python-docx makes.
+    among all its children, each time: the quotes report grew with the square of its quotes.
+    Here the new paragraph goes just before them, found once. Setting a paragraph's style by
+    name scans every style for the default one, for each quote: each style's id is looked up
+    once. The paragraphs are the ones python-docx makes.
     """
 
     def __init__(self, document: docx.document.Document) -> None:

@@ -51,7 +51,7 @@ from qualcode.exports.display import (
 )
 from qualcode.exports.sections import QuoteKey, evidence_spans, report_quotes, themes
 from qualcode.exports.templates import Markup, asset, template
-from qualcode.models import Document, Memo, MemoTarget
+from qualcode.models import CodedSegment, CodeRecord, CodingRun, Document, Memo, MemoTarget
 from qualcode.report import (
     NO_VALUE,
     CodeLine,
@@ -62,7 +62,7 @@ from qualcode.report import (
     select_documents,
 )
 from qualcode.stats import DIFFERENCE
-from qualcode.store import CodedSegment, CodeRecord, CodingRun, Store
+from qualcode.store import Store
 
 OPEN_ATTRIBUTES = 4  # more attribute filters than this start folded
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualcode.human import coder_codings, is_automatic, resolve_codes
-from qualcode.models import in_scope
+from qualcode.models import CodedSegment, in_scope
 from qualcode.report import CodeLine, Report, ReportOptions, group_value, select_documents
-from qualcode.store import CodedSegment, Store
+from qualcode.store import Store
 
 QuoteKey = tuple[str, str]  # (code path, group)
 

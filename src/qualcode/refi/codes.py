@@ -24,9 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from qualcode.errors import ImportFormatError
+from qualcode.models import CodeRecord
 from qualcode.refi import guid as guids
 from qualcode.refi.xmltools import Builder, child_text, children
-from qualcode.store import CodeRecord
 
 HIERARCHY_SEPARATOR = "::"
 _NOTE = re.compile(r"(?:\A|\n\n)(Include|Exclude): ")

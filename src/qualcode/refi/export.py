@@ -48,12 +48,12 @@ from qualcode import __version__
 from qualcode.coding import AUTO_PREFIX
 from qualcode.defaults import DEFAULT_CASE_ATTRIBUTE, Span
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.models import Decision, Document, Memo, MemoTarget
+from qualcode.models import CodedSegment, CodeRecord, Decision, Document, Memo, MemoTarget
 from qualcode.refi import guid as guids
 from qualcode.refi.archive import INTERNAL_SCHEME, write_archive
 from qualcode.refi.codes import code_elements
 from qualcode.refi.xmltools import CODEBOOK_NS, PROJECT_NS, Builder
-from qualcode.store import CodedSegment, CodeRecord, Store
+from qualcode.store import Store
 
 ORIGIN = f"qualcode {__version__}"
 PROGRAM_USER = "qualcode"

@@ -45,7 +45,7 @@ from qualcode.errors import ImportFormatError
 from qualcode.ingest import SEGMENTER_VERSION, ProjectRoles, counted
 from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.metadata import Attributes
-from qualcode.models import Decision, Document, ReadDocument, Segment, Unit
+from qualcode.models import CodeRecord, Decision, Document, ReadDocument, Segment, Unit
 from qualcode.readers.text_reader import split_paragraphs
 from qualcode.refi import guid as guids
 from qualcode.refi.archive import Archive, ArchiveLimits
@@ -62,7 +62,7 @@ from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read
 from qualcode.refi.segmenting import segment_source
 from qualcode.refi.sources import SourceText, TextNotes, Where, source_text
 from qualcode.refi.xmltools import parse_untrusted, schema_warning
-from qualcode.store import CodeRecord, Store
+from qualcode.store import Store
 
 UNKNOWN_CODER = "refi-qda"
 """The coder of codings whose user the archive does not say."""
