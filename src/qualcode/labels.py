@@ -290,7 +290,7 @@ def _accepted(
     styled = {c.key for c in candidates if c.shape == "style"}
     body = sum(1 for o in openings if o.kind is not Kind.NON_SPEECH and o.kind is not Kind.FORMAT)
     body = max(body, 1)
-    lower_words = {word for word in re.findall(r"\w+", text) if word.islower()}
+    lower_words = {word for word in set(re.findall(r"\w+", text)) if word.islower()}
     known = {c.key for c in candidates if _is_role(c.key, roles) or c.key in styled}
     if styled:
         # A document that marks speakers with a Word style marks them all that way.

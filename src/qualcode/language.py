@@ -177,6 +177,20 @@ class _Scorer:
             raw[:, alias] = 0.0
         return raw
 
+    def best(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """The first of :meth:`rank` for each text, without sorting every language."""
+        np = self.np
+        # rank keeps each language's first column, and its stable sort the first of equal
+        # scores: so does argmax over those columns in the same order.
+        columns = [self.classes.index(language) for language in dict.fromkeys(self.classes)]
+        chosen = self.scores(texts)[:, columns]
+        best = chosen.argmax(axis=1)
+        scores = chosen[np.arange(len(best)), best].tolist()
+        return [
+            (self.classes[columns[i]], score)
+            for i, score in zip(best.tolist(), scores, strict=True)
+        ]
+
     def rank(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         """Every language by probability, best first, for each text (py3langid's ``rank``)."""
         ranked = []
@@ -216,6 +230,10 @@ class LanguageIdentifier:
         """:meth:`rank` for many texts in one pass."""
         return self._scorer.rank([text[:_SAMPLE_CHARS] for text in texts])
 
+    def best_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """The most likely language of each text and its probability (``rank(text)[0]``)."""
+        return self._scorer.best([text[:_SAMPLE_CHARS] for text in texts])
+
     def segment_languages(self, text: str, word_count: int) -> tuple[str, ...] | None:
         """The languages of one segment, or None when it is too short to tell."""
         return self.segments_languages([(text, word_count)])[0]
@@ -228,11 +246,10 @@ class LanguageIdentifier:
         to_rank = [i for i, (_, words) in enumerate(segments) if words >= MIN_WORDS_TO_DETECT]
         best: dict[int, str] = {}
         unclear: dict[int, list[tuple[str, int]]] = {}
-        for index, ranked in zip(
-            to_rank, self.rank_many([segments[i][0] for i in to_rank]), strict=True
+        for index, (language, confidence) in zip(
+            to_rank, self.best_many([segments[i][0] for i in to_rank]), strict=True
         ):
             text, word_count = segments[index]
-            language, confidence = ranked[0]
             best[index] = language
             if confidence >= CLEAR_CONFIDENCE or word_count < 2 * MIN_WORDS_PER_SENTENCE:
                 detected[index] = (language,)
@@ -240,11 +257,11 @@ class LanguageIdentifier:
             sentences = [(s, len(s.split())) for s in _SENTENCE.findall(text)]
             unclear[index] = [(s, n) for s, n in sentences if n >= MIN_WORDS_PER_SENTENCE]
         sentences = [pair for pairs in unclear.values() for pair in pairs]
-        ranks = iter(self.rank_many([sentence for sentence, _ in sentences]))
+        ranks = iter(self.best_many([sentence for sentence, _ in sentences]))
         for index, pairs in unclear.items():
             found: Counter[str] = Counter()
             for _, words in pairs:
-                language, sentence_confidence = next(ranks)[0]
+                language, sentence_confidence = next(ranks)
                 if sentence_confidence >= CLEAR_SENTENCE_CONFIDENCE:
                     found[language] += words
             total = sum(found.values())
