@@ -154,8 +154,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
+@lru_cache(maxsize=4096)
 def find_label(paragraph: str) -> Label | None:
-    """Return the speaker label (and timestamp) that opens a paragraph, if there is one."""
+    """Return the speaker label (and timestamp) that opens a paragraph, if there is one.
+
+    Cached: the text reader asks of each line, then the speaker plan of the same paragraph.
+    """
     match = _LABEL.match(paragraph)
     if match is not None:
         name = match.group("name").strip()
