@@ -140,13 +140,15 @@ class _Scorer:
         text_of = np.repeat(np.arange(len(encoded)), lengths)
         position = np.arange(len(data)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         state = np.empty(len(data), dtype=np.int32)
-        # Most bytes have WINDOW - 1 bytes of their text before them: the first two steps from
-        # the start are one look-up in a table of every pair of bytes.
-        full = np.flatnonzero(position >= WINDOW - 1)
-        walked = self.two_steps[(data[full - WINDOW + 1] << 8) | data[full - WINDOW + 2]]
-        for back in range(WINDOW - 3, -1, -1):
-            walked = self.next_move[self.row_base[walked] + data[full - back]]
-        state[full] = walked
+        # Most bytes have WINDOW - 1 bytes of their text before them: every byte from the
+        # WINDOW-th on is walked over the WINDOW - 1 bytes before it in the joined data (slices,
+        # not look-ups), and the bytes near the start of a text are walked again below. The
+        # first two steps from the start are one look-up in a table of every pair of bytes.
+        walk = max(len(data) - WINDOW + 1, 0)
+        walked = self.two_steps[(data[:walk] << 8) | data[1 : 1 + walk]]
+        for step in range(2, WINDOW):
+            walked = self.next_move[self.row_base[walked] + data[step : step + walk]]
+        state[WINDOW - 1 :] = walked
         near_start = np.flatnonzero(position < WINDOW - 1)
         walked = np.zeros(len(near_start), dtype=np.int32)
         for back in range(WINDOW - 2, -1, -1):
