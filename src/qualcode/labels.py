@@ -346,6 +346,10 @@ def _accepted(
     return {c.index for c in sequence if c.key in accepted}
 
 
+_WORD = re.compile(r"\w+")
+_WORD_CHARACTER = re.compile(r"\w")
+
+
 class _LowerWords:
     """The words (``\\w+``) a text writes in lower case, for ``in``.
 
@@ -369,11 +373,23 @@ class _LowerWords:
                 self.words = {w for w in found if w.islower()}
                 return word in self.words
             self.asked[word] = (
-                word.islower()
-                and re.fullmatch(r"\w+", word) is not None
-                and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", self.text) is not None
+                word.islower() and _WORD.fullmatch(word) is not None and self._written(word)
             )
         return self.asked[word]
+
+    def _written(self, word: str) -> bool:
+        """Whether the text holds ``word`` as a whole word (str.find: a regex that starts with a
+        look-behind tries every position of the text)."""
+        text = self.text
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or not _WORD_CHARACTER.match(text[at - 1])) and (
+                end == len(text) or not _WORD_CHARACTER.match(text[end])
+            ):
+                return True
+            at = text.find(word, at + 1)
+        return False
 
 
 def _name_of(sequence: list[_Candidate], key: str) -> str:
