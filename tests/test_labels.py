@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import UsageError
-from qualcode.labels import SpeakerMode, SpeakerPolicy
+from qualcode.labels import SpeakerMode, SpeakerPolicy, _LowerWords
 from qualcode.models import Exclusion, Role, Unit
 from qualcode.readers import read_file
 from qualcode.segment import segment_document
@@ -403,3 +404,14 @@ def test_names_alone_in_word_paragraphs_hansard_style(corpus: Path, write_docx) 
         ("Ms Patel", "May I add one point?"),
         ("Mr Hughes", "Of course."),
     ]
+
+
+def test_lower_words_answer_as_the_set_of_the_text_words_would() -> None:
+    text = "Marta: the plan, el pla d'acció i l'Ajuntament; ROSA said so_far 12 números (sí)."
+    expected = {word for word in re.findall(r"\w+", text) if word.islower()}
+    asked = ["the", "pla", "d", "acció", "ajuntament", "rosa", "said", "so_far", "so", "far"]
+    asked += ["12", "números", "sí", "marta", "Marta", "d'acció", "", "plan,", "l", "acci"]
+    asked += [f"absent{number}" for number in range(40)] + ["the", "el", "i"]
+    lower_words = _LowerWords(text)
+    assert [word in lower_words for word in asked] == [word in expected for word in asked]
+    assert lower_words.words == expected  # past the look-ups, every word was collected

@@ -312,7 +312,7 @@ def _accepted(
     styled = {c.key for c in candidates if c.shape == "style"}
     body = sum(1 for o in openings if o.kind is not Kind.NON_SPEECH and o.kind is not Kind.FORMAT)
     body = max(body, 1)
-    lower_words = {word for word in re.findall(r"\w+", text) if word.islower()}
+    lower_words = _LowerWords(text)
     known = {c.key for c in candidates if _is_role(c.key, roles) or c.key in styled}
     if styled:
         # A document that marks speakers with a Word style marks them all that way.
@@ -374,6 +374,52 @@ def _accepted(
     return {c.index for c in sequence if c.key in accepted}
 
 
+_WORD = re.compile(r"\w+")
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+class _LowerWords:
+    """The words (``\\w+``) a text writes in lower case, for ``in``.
+
+    Most documents ask about a few names' words: each is looked for in the text, and only after
+    ``_LOOKUPS`` different words are all the text's words collected.
+    """
+
+    _LOOKUPS = 32
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.asked: dict[str, bool] = {}
+        self.words: set[str] | None = None
+
+    def __contains__(self, word: str) -> bool:
+        if self.words is not None:
+            return word in self.words
+        if word not in self.asked:
+            if len(self.asked) >= self._LOOKUPS:
+                found = set(re.findall(r"\w+", self.text))
+                self.words = {w for w in found if w.islower()}
+                return word in self.words
+            self.asked[word] = (
+                word.islower() and _WORD.fullmatch(word) is not None and self._written(word)
+            )
+        return self.asked[word]
+
+    def _written(self, word: str) -> bool:
+        """Whether the text holds ``word`` as a whole word (str.find: a regex that starts with a
+        look-behind tries every position of the text)."""
+        text = self.text
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (at == 0 or not _WORD_CHARACTER.match(text[at - 1])) and (
+                end == len(text) or not _WORD_CHARACTER.match(text[end])
+            ):
+                return True
+            at = text.find(word, at + 1)
+        return False
+
+
 def _name_of(sequence: list[_Candidate], key: str) -> str:
     return next(c.name for c in sequence if c.key == key)
 
@@ -392,13 +438,13 @@ def _strong_heading(candidate: _Candidate, known: set[str]) -> bool:
     return candidate.key not in known and candidate.key in HEADING_WORDS
 
 
-def _common_word(name: str, lower_words: set[str]) -> bool:
+def _common_word(name: str, lower_words: _LowerWords) -> bool:
     """A one-word label that the document also writes in lower case is a word, not a name."""
     words = name.split()
     return len(words) == 1 and words[0].lower() in lower_words
 
 
-def _weak_heading(name: str, lower_words: set[str]) -> bool:
+def _weak_heading(name: str, lower_words: _LowerWords) -> bool:
     """A label all of whose words after the first are written in lower case elsewhere (a
     one-word label: that word)."""
     if len(name.split()) == 1:
@@ -419,7 +465,7 @@ def _neighbours(sequence: list[_Candidate], key: str) -> set[str]:
 
 
 def _name_lines_are_a_convention(
-    lines: list[_Candidate], known: set[str], lower_words: set[str]
+    lines: list[_Candidate], known: set[str], lower_words: _LowerWords
 ) -> bool:
     """Names alone on their lines mark speakers when a role does so or several names recur."""
     if len(lines) < MIN_NAME_LINES:

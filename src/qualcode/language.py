@@ -140,13 +140,15 @@ class _Scorer:
         text_of = np.repeat(np.arange(len(encoded)), lengths)
         position = np.arange(len(data)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         state = np.empty(len(data), dtype=np.int32)
-        # Most bytes have WINDOW - 1 bytes of their text before them: the first two steps from
-        # the start are one look-up in a table of every pair of bytes.
-        full = np.flatnonzero(position >= WINDOW - 1)
-        walked = self.two_steps[(data[full - WINDOW + 1] << 8) | data[full - WINDOW + 2]]
-        for back in range(WINDOW - 3, -1, -1):
-            walked = self.next_move[self.row_base[walked] + data[full - back]]
-        state[full] = walked
+        # Most bytes have WINDOW - 1 bytes of their text before them: every byte from the
+        # WINDOW-th on is walked over the WINDOW - 1 bytes before it in the joined data (slices,
+        # not look-ups), and the bytes near the start of a text are walked again below. The
+        # first two steps from the start are one look-up in a table of every pair of bytes.
+        walk = max(len(data) - WINDOW + 1, 0)
+        walked = self.two_steps[(data[:walk] << 8) | data[1 : 1 + walk]]
+        for step in range(2, WINDOW):
+            walked = self.next_move[self.row_base[walked] + data[step : step + walk]]
+        state[WINDOW - 1 :] = walked
         near_start = np.flatnonzero(position < WINDOW - 1)
         walked = np.zeros(len(near_start), dtype=np.int32)
         for back in range(WINDOW - 2, -1, -1):
@@ -176,6 +178,20 @@ class _Scorer:
             raw[:, first_column] += raw[:, alias]
             raw[:, alias] = 0.0
         return raw
+
+    def best(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """The first of :meth:`rank` for each text, without sorting every language."""
+        np = self.np
+        # rank keeps each language's first column, and its stable sort the first of equal
+        # scores: so does argmax over those columns in the same order.
+        columns = [self.classes.index(language) for language in dict.fromkeys(self.classes)]
+        chosen = self.scores(texts)[:, columns]
+        best = chosen.argmax(axis=1)
+        scores = chosen[np.arange(len(best)), best].tolist()
+        return [
+            (self.classes[columns[i]], score)
+            for i, score in zip(best.tolist(), scores, strict=True)
+        ]
 
     def rank(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         """Every language by probability, best first, for each text (py3langid's ``rank``)."""
@@ -216,6 +232,10 @@ class LanguageIdentifier:
         """:meth:`rank` for many texts in one pass."""
         return self._scorer.rank([text[:_SAMPLE_CHARS] for text in texts])
 
+    def best_many(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """The most likely language of each text and its probability (``rank(text)[0]``)."""
+        return self._scorer.best([text[:_SAMPLE_CHARS] for text in texts])
+
     def segment_languages(self, text: str, word_count: int) -> tuple[str, ...] | None:
         """The languages of one segment, or None when it is too short to tell."""
         return self.segments_languages([(text, word_count)])[0]
@@ -228,11 +248,10 @@ class LanguageIdentifier:
         to_rank = [i for i, (_, words) in enumerate(segments) if words >= MIN_WORDS_TO_DETECT]
         best: dict[int, str] = {}
         unclear: dict[int, list[tuple[str, int]]] = {}
-        for index, ranked in zip(
-            to_rank, self.rank_many([segments[i][0] for i in to_rank]), strict=True
+        for index, (language, confidence) in zip(
+            to_rank, self.best_many([segments[i][0] for i in to_rank]), strict=True
         ):
             text, word_count = segments[index]
-            language, confidence = ranked[0]
             best[index] = language
             if confidence >= CLEAR_CONFIDENCE or word_count < 2 * MIN_WORDS_PER_SENTENCE:
                 detected[index] = (language,)
@@ -240,11 +259,11 @@ class LanguageIdentifier:
             sentences = [(s, len(s.split())) for s in _SENTENCE.findall(text)]
             unclear[index] = [(s, n) for s, n in sentences if n >= MIN_WORDS_PER_SENTENCE]
         sentences = [pair for pairs in unclear.values() for pair in pairs]
-        ranks = iter(self.rank_many([sentence for sentence, _ in sentences]))
+        ranks = iter(self.best_many([sentence for sentence, _ in sentences]))
         for index, pairs in unclear.items():
             found: Counter[str] = Counter()
             for _, words in pairs:
-                language, sentence_confidence = next(ranks)[0]
+                language, sentence_confidence = next(ranks)
                 if sentence_confidence >= CLEAR_SENTENCE_CONFIDENCE:
                     found[language] += words
             total = sum(found.values())

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qualcode.models import Exclusion, Role
 
@@ -143,14 +144,22 @@ class Label:
     prefix_length: int  # characters to skip to reach the spoken text
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Lower-case and strip accents, for comparing labels (not for offsets)."""
+    """Lower-case and strip accents, for comparing labels (not for offsets).
+
+    Cached: the same few speaker names are folded again at every turn of a transcript.
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
+@lru_cache(maxsize=4096)
 def find_label(paragraph: str) -> Label | None:
-    """Return the speaker label (and timestamp) that opens a paragraph, if there is one."""
+    """Return the speaker label (and timestamp) that opens a paragraph, if there is one.
+
+    Cached: the text reader asks of each line, then the speaker plan of the same paragraph.
+    """
     match = _LABEL.match(paragraph)
     if match is not None:
         name = match.group("name").strip()
