@@ -498,10 +498,17 @@ def test_learn_keeps_context_only_where_cross_validation_says_it_helps(
     with Store.open(project_path, create=True) as store:
         ingest(store, [corpus], unit=Unit.PARAGRAPH)
         store.save_codes([CodeRecord("housing", "Housing", None)], "test")
-        _code_sheet(store, truth, list(truth)[:3], codes=("housing",))
+        ids = _segments_of(store)
+        # a sample: every sixth paragraph, so some neighbours of neighbours were not looked at
+        sample = [(key, i) for key, i in ids.items() if key[1] % 6 == 0]
+        store.save_sheet_coverage([(i, "housing") for _, i in sample], "laia", "sheet.xlsx")
+        store.add_human_codings(
+            [(i, "housing") for key, i in sample if truth[key[0]][key[1]] == "housing"], "laia"
+        )
         learn(store, "laia")
         record = store.learned_models("laia", with_model=True)[-1]
         assert Model.from_bytes(record.model or b"").context == CONTEXT_WEIGHTS
+        assert suggest(store, "laia").segments_read == 160
 
 
 def test_independent_topics_learn_without_context(coded) -> None:  # type: ignore[no-untyped-def]

@@ -587,7 +587,12 @@ def _rows_in_context(
         [feature_text(s.text) for s in chosen],
         dictionary_hits(codebook, [(s.text, s.languages, s.role) for s in chosen]),
     )
-    mixed = in_context(own, [[(place[n], d) for n, d in close[p]] for p in needed], context)
+    wanted_set = set(wanted)  # a neighbour's own neighbours are not needed: it is not a row
+    mixed = in_context(
+        own,
+        [[(place[n], d) for n, d in close[p]] if p in wanted_set else [] for p in needed],
+        context,
+    )
     return mixed[[place[p] for p in wanted]]
 
 
