@@ -7,8 +7,8 @@ The first writes each manifesto of ../shared/corpora/cmp-spanish as a table (spe
 text: one quasi-sentence a row, in the manifesto's order; ingest with ``--unit paragraph``). The
 second stands in for a person who codes a sheet from ``qualcode export coding-sheet`` by hand:
 it replaces the sheet's code columns by the seven themes of bench/cmp_themes.csv, with 1 where the
-Manifesto Project coder gave the sentence a category of that theme. Sentences are found by their text; a row whose text is not
-a quasi-sentence of the corpus is dropped, and counted.
+Manifesto Project coder gave the sentence a category of that theme. Sentences are found by their
+text; a row whose text is not a quasi-sentence of the corpus is dropped, and counted.
 """
 
 from __future__ import annotations
