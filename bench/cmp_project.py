@@ -4,11 +4,11 @@
     .venv/bin/python bench/cmp_project.py --fill sample.xlsx  # fill a coding sheet from the CMP
 
 The first writes each manifesto of ../shared/corpora/cmp-spanish as a table (speaker: the party;
-text: one quasi-sentence a row; ingest with ``--unit paragraph``). The second stands in for a person
-who codes a sheet from ``qualcode export coding-sheet`` by hand: it replaces the sheet's code
-columns by the seven themes of bench/cmp_themes.csv, with 1 where the Manifesto Project coder gave
-the sentence a category of that theme. Sentences are found by their text; a row whose text is not
-a quasi-sentence of the corpus is dropped, and counted.
+text: one quasi-sentence a row, in the manifesto's order; ingest with ``--unit paragraph``). The
+second stands in for a person who codes a sheet from ``qualcode export coding-sheet`` by hand:
+it replaces the sheet's code columns by the seven themes of bench/cmp_themes.csv, with 1 where the
+Manifesto Project coder gave the sentence a category of that theme. Sentences are found by their
+text; a row whose text is not a quasi-sentence of the corpus is dropped, and counted.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def _key(text: str) -> str:
 
 def write_manifestos(folder: Path) -> None:
     by_manifesto: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in _rows():
+    # in the manifesto's own order (the corpus file is shuffled): learn reads neighbours
+    for row in sorted(_rows(), key=lambda row: int(row["sentence_id"])):
         by_manifesto[row["manifesto_id"]].append((row["party_name"], _key(row["text"])))
     folder.mkdir(parents=True, exist_ok=True)
     for manifesto, rows in sorted(by_manifesto.items()):

@@ -16,11 +16,14 @@ from qualcode.codebook import load_codebook
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.ingest import ingest
 from qualcode.learning import (
+    CONTEXT_WEIGHTS,
     MIN_POSITIVES,
     Model,
     Refusal,
     best_threshold,
+    in_context,
     learn,
+    neighbours,
     next_to_code,
     parse_thresholds,
     suggest,
@@ -453,3 +456,79 @@ def test_suggest_and_next_name_what_is_missing(coded, cli: Callable[..., Result]
     result = cli("suggest", "--coder", "laia", "--threshold", "housing=2")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: --threshold 'housing=2' is not CODE=X")
+
+
+def test_context_comes_from_neighbours_of_the_same_document_only() -> None:
+    # (document, start), not in order: document 1 has three segments, document 2 two
+    segments = [(2, 0), (1, 40), (1, 0), (2, 30), (1, 90)]
+    near = neighbours(segments)
+    assert len(CONTEXT_WEIGHTS) == 2
+    assert sorted(near[2]) == [(1, 1), (4, 2)]  # (1, 0): its next, and the one after
+    assert sorted(near[1]) == [(2, 1), (4, 1)]
+    assert sorted(near[0]) == [(3, 1)]  # document 2's first never sees document 1
+    from scipy import sparse
+
+    own = sparse.csr_matrix([[1.0, 0], [0, 1.0], [0, 0], [2.0, 0], [0, 4.0]])
+    mixed = in_context(own, near, (0.5, 0.25)).toarray()
+    assert mixed.tolist() == [[2.0, 0.0], [0.0, 3.0], [0.0, 1.5], [2.5, 0.0], [0.0, 4.5]]
+    assert in_context(own, near, ()).toarray().tolist() == own.toarray().tolist()
+
+
+def test_learn_keeps_context_only_where_cross_validation_says_it_helps(
+    tmp_path: Path, project_path: Path
+) -> None:
+    """Topics that run over several paragraphs, only some of which name them: the neighbours
+    help and are kept. Topics drawn afresh for each paragraph (the other tests): they are not."""
+    rng = random.Random(11)
+    corpus = tmp_path / "runs"
+    truth: dict[str, list[str | None]] = {}
+    for number in range(4):
+        chosen: list[str | None] = []
+        paragraphs = []
+        while len(chosen) < 40:
+            topic = rng.choice(["housing", None, None])
+            for _ in range(4):
+                named = topic is not None and rng.random() < 0.5
+                paragraphs.append(_sentence(rng, HOUSING if named else None))
+                chosen.append(topic)
+        name = f"barcelona/run{number}.txt"
+        (corpus / "barcelona").mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        truth[name] = chosen
+    with Store.open(project_path, create=True) as store:
+        ingest(store, [corpus], unit=Unit.PARAGRAPH)
+        store.save_codes([CodeRecord("housing", "Housing", None)], "test")
+        ids = _segments_of(store)
+        # a sample: every sixth paragraph, so some neighbours of neighbours were not looked at
+        sample = [(key, i) for key, i in ids.items() if key[1] % 6 == 0]
+        store.save_sheet_coverage([(i, "housing") for _, i in sample], "laia", "sheet.xlsx")
+        store.add_human_codings(
+            [(i, "housing") for key, i in sample if truth[key[0]][key[1]] == "housing"], "laia"
+        )
+        learn(store, "laia")
+        record = store.learned_models("laia", with_model=True)[-1]
+        assert Model.from_bytes(record.model or b"").context == CONTEXT_WEIGHTS
+        assert suggest(store, "laia").segments_read == 160
+
+
+def test_independent_topics_learn_without_context(coded) -> None:  # type: ignore[no-untyped-def]
+    store, _ = coded
+    learn(store, "laia")
+    record = store.learned_models("laia", with_model=True)[-1]
+    model = Model.from_bytes(record.model or b"")
+    assert model.context == ()
+    model.context = CONTEXT_WEIGHTS
+    assert Model.from_bytes(model.to_bytes()).context == CONTEXT_WEIGHTS
+    # a model stored before context was added has no context_weights: applied without
+    import io
+
+    import numpy
+
+    with numpy.load(io.BytesIO(model.to_bytes()), allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    meta = json.loads(str(arrays["meta"]))
+    del meta["context_weights"]
+    arrays["meta"] = numpy.array(json.dumps(meta))
+    old = io.BytesIO()
+    numpy.savez_compressed(old, **arrays)  # type: ignore[arg-type]
+    assert Model.from_bytes(old.getvalue()).context == ()
