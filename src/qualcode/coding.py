@@ -13,7 +13,6 @@ are the same whatever the number of processes.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +28,7 @@ from qualcode.errors import QualcodeError
 from qualcode.matching import Matcher
 from qualcode.models import CodeRecord
 from qualcode.store import CodingRow, RunWriter, SegmentToCode, Store
-from qualcode.workers import default_jobs, start_method, start_worker, worker_started
+from qualcode.workers import default_jobs, start_pool, start_worker
 
 AUTO_PREFIX = "auto:"
 LEARNED_PREFIX = "learned:"
@@ -311,21 +310,8 @@ class _Matching:
         if jobs <= 1:
             self._matcher = Matcher(codebook)
             return
-        self._pool = ProcessPoolExecutor(
-            jobs,
-            mp_context=multiprocessing.get_context(start_method()),
-            initializer=_start_worker,
-            initargs=(codebook,),
-        )
         # The workers start, and compile the codebook, before the run's transaction opens.
-        try:
-            for started in [self._pool.submit(worker_started) for _ in range(jobs)]:
-                started.result()
-        except BaseException as error:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            if isinstance(error, BrokenProcessPool):
-                raise _stopped() from error
-            raise
+        self._pool = start_pool(jobs, _start_worker, (codebook,), _stopped)
 
     def __enter__(self) -> _Matching:
         return self

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -57,7 +56,7 @@ from qualcode.speakers import (
     split_labels,
 )
 from qualcode.store import Store
-from qualcode.workers import default_jobs, start_method, start_worker, worker_started
+from qualcode.workers import default_jobs, start_method, start_pool, start_worker
 
 # Bump when segmentation rules change: re-ingest then re-segments unchanged files.
 SEGMENTER_VERSION = "2"
@@ -638,20 +637,7 @@ class _Reading:
             # Loaded once here, the language model is shared by the forked workers instead of
             # loaded by each (about 0.6 s of CPU, more on a busy machine).
             self.identifier.load()
-        self._pool = ProcessPoolExecutor(
-            jobs,
-            mp_context=multiprocessing.get_context(start_method()),
-            initializer=_start_worker,
-            initargs=(context, self.identifier),
-        )
-        try:
-            for started in [self._pool.submit(worker_started) for _ in range(jobs)]:
-                started.result()
-        except BaseException as error:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            if isinstance(error, BrokenProcessPool):
-                raise _stopped() from error
-            raise
+        self._pool = start_pool(jobs, _start_worker, (context, self.identifier), _stopped)
 
     def __enter__(self) -> _Reading:
         return self

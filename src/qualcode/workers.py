@@ -5,13 +5,18 @@ Only the standard library here: ingest must not import the pattern engine to sta
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from qualcode.defaults import MAX_JOBS
+from qualcode.errors import QualcodeError
 
 PARENT_CHECK_SECONDS = 0.2
 """How often a worker looks whether the process that started it is still there."""
@@ -57,3 +62,29 @@ def die_with_parent(parent: int) -> None:
 
 def worker_started() -> None:
     """A task that does nothing: its result means a worker ran its initializer."""
+
+
+def start_pool(
+    jobs: int,
+    initializer: Callable[..., None],
+    initargs: tuple[object, ...],
+    stopped: Callable[[], QualcodeError],
+) -> ProcessPoolExecutor:
+    """``jobs`` worker processes, each started (its ``initializer`` run) before this returns, so
+    that their start-up happens before any transaction opens. A worker that dies while starting
+    is the error ``stopped()`` makes; anything else it raised is raised here."""
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context(start_method()),
+        initializer=initializer,
+        initargs=initargs,
+    )
+    try:
+        for started in [pool.submit(worker_started) for _ in range(jobs)]:
+            started.result()
+    except BaseException as error:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(error, BrokenProcessPool):
+            raise stopped() from error
+        raise
+    return pool
