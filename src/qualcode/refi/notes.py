@@ -21,11 +21,11 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from qualcode.models import MemoTarget, Segment
 from qualcode.refi import guid as guids
 from qualcode.refi.archive import INTERNAL_SCHEME, Archive
+from qualcode.refi.qde import read_time
 from qualcode.refi.sources import SourceText
 from qualcode.refi.xmltools import child, child_text, children, local_name
 from qualcode.store import Store
@@ -184,21 +184,8 @@ def _note(note: ET.Element, archive: Archive, project_member: str) -> NoteRecord
         guid=key,
         text=text.replace("\r\n", "\n"),
         user=guids.normalise_guid(note.get("creatingUser")),
-        created=_time(note.get("creationDateTime")),
+        created=read_time(note.get("creationDateTime")),
     )
-
-
-def _time(value: str | None) -> str | None:
-    """An xsd:dateTime as qualcode stores times (UTC, to the second); None if unreadable."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def import_notes(
