@@ -4,8 +4,9 @@ The pages were first written by the f-string builder the templates replaced, so 
 the templates to the page as it was (same bytes, entity spellings included). They cover the demo
 project (transcripts/ coded with codebooks/justice.yaml), the browser tests' project (markup and
 script in a transcript, an attribute and a code label, a character outside the BMP), with and
-without a comparison, capped, with context, and with memos. ``pytest --regen-golden`` rewrites
-them; review the diff like code.
+without a comparison, capped, with context, and with memos. The package's style sheet and script
+are checked to be inlined whole and stand in the goldens as their file names. ``pytest
+--regen-golden`` rewrites them; review the diff like code.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typer.testing import CliRunner
 import report_project
 from qualcode.cli import app
 from qualcode.exports.html_report import html_page
+from qualcode.exports.templates import asset
 from qualcode.memos import add_memo
 from qualcode.report import ReportOptions, build_report, compare
 from qualcode.store import Store
@@ -43,6 +45,17 @@ Ana Smith: {FORMULA} was typed about housing too.
 """
 
 
+def own_parts_out(text: str) -> str:
+    """The page with the package's own style sheet and script, checked to be inlined whole, each
+    replaced by its file's name: the goldens hold what the page adds, and a change to report.css
+    or report.js does not rewrite every one of them."""
+    for tag, name in (("style", "report.css"), ("script", "report.js")):
+        inline = f"<{tag}>{asset(name)}</{tag}>"
+        assert text.count(inline) == 1, f"{name} is not inlined once, whole"
+        text = text.replace(inline, f"<{tag}>/* {name}, inlined whole */</{tag}>")
+    return text
+
+
 def page(project: Path, *, compared: bool = True, **options: object) -> bytes:
     with Store.open(project) as store:
         report_options = ReportOptions()
@@ -56,7 +69,7 @@ def page(project: Path, *, compared: bool = True, **options: object) -> bytes:
             made_at=MADE,
             **options,  # type: ignore[arg-type]
         )
-    return text.encode("utf-8")
+    return own_parts_out(text).encode("utf-8")
 
 
 @pytest.fixture(scope="module")
