@@ -70,6 +70,16 @@ class Scope(StrEnum):
     ALL = "all"
 
 
+def covers(scope: str, role: str | None) -> bool:
+    """Whether a code of ``scope`` applies to a turn of ``role``: an unknown speaker's turn (None)
+    counts as a respondent's; a chair's only with scope ``all``."""
+    if scope == Scope.ALL:
+        return True
+    if scope == Scope.INTERVIEWER:
+        return role == "interviewer"
+    return role is None or role == "respondent"
+
+
 @dataclass(frozen=True)
 class Pattern:
     """One pattern of a code, in one language.

@@ -23,6 +23,7 @@ from qualcode.codebook import (
     Pattern,
     PatternKind,
     Scope,
+    covers,
     find_codebook,
     load_codebook,
 )
@@ -141,7 +142,7 @@ class Explainer:
         code = self._by_path[hit.code_path]
         patterns = self._patterns.get((hit.code_path, hit.pattern), [])
         reasons: list[str] = []
-        if not _in_scope(code.scope, role):
+        if not covers(code.scope, role):
             reasons.append(
                 f"scope: the code applies to {_scope_text(code.scope)}; this is {_role_text(role)}"
             )
@@ -253,14 +254,6 @@ def _languages(segment: Segment, codebook: Codebook) -> tuple[str, ...]:
 def _matcher_role(role: str | None) -> str | None:
     """The matcher knows interviewers, chairs and everyone else (respondents and unknown)."""
     return role if role in (Role.INTERVIEWER.value, Role.CHAIR.value) else None
-
-
-def _in_scope(scope: Scope, role: str | None) -> bool:
-    if scope is Scope.ALL:
-        return True
-    if scope is Scope.INTERVIEWER:
-        return role == Role.INTERVIEWER.value
-    return role in (None, Role.RESPONDENT.value)
 
 
 def _scope_text(scope: Scope) -> str:

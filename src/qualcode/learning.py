@@ -52,7 +52,7 @@ from qualcode.agreement import (
     pair_counts,
     precision_recall_f1,
 )
-from qualcode.codebook import Codebook, Scope, load_codebook
+from qualcode.codebook import Codebook, Scope, covers, load_codebook
 from qualcode.coding import LEARNED_PREFIX
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.human import check_coder, coder_codings, codes_under
@@ -282,15 +282,6 @@ def _matcher(codebook: Codebook) -> Any:
     if matcher is None:
         matcher = _MATCHERS[codebook.content_hash] = Matcher(codebook)
     return matcher
-
-
-def in_scope(scope: str, role: str | None) -> bool:
-    """Whether a segment of ``role`` is in a code's scope (None: unknown, as a respondent)."""
-    if scope == Scope.ALL:
-        return True
-    if scope == Scope.INTERVIEWER:
-        return role == "interviewer"
-    return role is None or role == "respondent"
 
 
 # -- one code: cross-validation and the final model ---------------------------------------------
@@ -643,7 +634,7 @@ def learn(
         ids = [
             segment_id
             for segment_id in sorted(seen.segments(path))
-            if in_scope(scope, by_id[segment_id].role)
+            if covers(scope, by_id[segment_id].role)
         ]
         if ids:
             examples[path] = (ids, [int((segment_id, path) in coded) for segment_id in ids])
@@ -819,7 +810,7 @@ def _scored_batches(
     intercepts = numpy.array([c.intercept for c in model.codes])
     scopes = {c.scope for c in model.codes}
     near = _near(segments)
-    scored = [p for p, s in enumerate(segments) if any(in_scope(sc, s.role) for sc in scopes)]
+    scored = [p for p, s in enumerate(segments) if any(covers(sc, s.role) for sc in scopes)]
     for start in range(0, len(scored), BATCH_SIZE):
         positions = scored[start : start + BATCH_SIZE]
         batch = [segments[p] for p in positions]
@@ -922,7 +913,7 @@ def suggest(
             rows = []
             for row, (example, text) in enumerate(zip(batch, texts, strict=True)):
                 for index, code in enumerate(model.codes):
-                    if not in_scope(code.scope, example.role):
+                    if not covers(code.scope, example.role):
                         continue
                     in_scope_count[code.code_path] += 1
                     score = float(batch_scores[row, index])
@@ -1015,7 +1006,7 @@ def next_to_code(store: Store, coder: str, count: int) -> list[NextPick]:
     for batch, _, scores in _scored_batches(model, segments):
         for row, example in enumerate(batch):
             for index, code in enumerate(model.codes):
-                if not in_scope(code.scope, example.role):
+                if not covers(code.scope, example.role):
                     continue
                 if example.segment_id in seen.segments(code.code_path):
                     continue
