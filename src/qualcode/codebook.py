@@ -381,7 +381,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise _TooLarge(
                     f"the codebook nests lists and mappings more than {MAX_YAML_DEPTH} levels "
                     "deep: refusing it (real codebooks nest a few levels of codes)",

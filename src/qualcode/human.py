@@ -129,6 +129,14 @@ class LocatedSegment:
         return f"{self.document_name}#{self.segment.ordinal}"
 
 
+def _file_name(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def _file_stem(name: str) -> str:
+    return _file_name(name).rsplit(".", 1)[0]
+
+
 def find_document(documents: Sequence[Document], name: str) -> Document | str:
     """The document called ``name``, else a message saying why there is none.
 
@@ -141,7 +149,7 @@ def find_document(documents: Sequence[Document], name: str) -> Document | str:
     for document in documents:
         if document.name == wanted:
             return document
-    for key in (lambda n: n.rsplit("/", 1)[-1], lambda n: n.rsplit("/", 1)[-1].rsplit(".", 1)[0]):
+    for key in (_file_name, _file_stem):
         found = [d for d in documents if key(d.name) == wanted]
         if len(found) == 1:
             return found[0]

@@ -356,7 +356,8 @@ def _classifier() -> Any:
 
 
 def _probabilities(classifier: Any, matrix: Any) -> numpy.ndarray:
-    return classifier.predict_proba(matrix)[:, 1]
+    probabilities: numpy.ndarray = classifier.predict_proba(matrix)[:, 1]
+    return probabilities
 
 
 def cross_validate(code_path: str, matrix: Any, labels: numpy.ndarray) -> CodeFigures:

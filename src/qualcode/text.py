@@ -228,4 +228,5 @@ def stemmer(language: str) -> Callable[[str], str]:
 def _stemmer(name: str) -> Callable[[str], str]:
     import Stemmer  # PyStemmer; imported here so that reading text does not load it
 
-    return Stemmer.Stemmer(name).stemWord
+    stem: Callable[[str], str] = Stemmer.Stemmer(name).stemWord
+    return stem

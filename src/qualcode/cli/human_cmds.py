@@ -211,7 +211,7 @@ def _ask() -> str | None:
     """a, r, s or q; None when input ends or Ctrl-C is pressed."""
     while True:
         try:
-            answer = typer.prompt(
+            answer: str = typer.prompt(
                 "accept, reject, skip or quit? [a/r/s/q]", default="", show_default=False
             )
         except typer.Abort:

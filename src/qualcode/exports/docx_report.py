@@ -294,4 +294,5 @@ def _quote(blocks: _Blocks, item: CodedSegment) -> None:
 
 def _clean(text: str) -> str:
     """Drop the control characters XML cannot hold (a Word file is XML)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text)
+    cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return cleaned

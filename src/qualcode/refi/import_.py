@@ -41,6 +41,7 @@ from pathlib import Path
 
 from qualcode.codebook import Codebook
 from qualcode.coding import AUTO_PREFIX, code_records
+from qualcode.defaults import Positions
 from qualcode.errors import ImportFormatError
 from qualcode.ingest import SEGMENTER_VERSION, ProjectRoles, counted
 from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
@@ -57,7 +58,7 @@ from qualcode.refi.codes import (
     unique_id,
 )
 from qualcode.refi.notes import MappedSource, NotesRecord, import_notes, read_notes
-from qualcode.refi.positions import Positions, choose
+from qualcode.refi.positions import choose
 from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read_project
 from qualcode.refi.segmenting import segment_source
 from qualcode.refi.sources import SourceText, TextNotes, Where, source_text
