@@ -16,10 +16,10 @@ import pytest
 CORE_MODULES = [
     "qualcode.ingest",
     "qualcode.store",
-    "qualcode.segment",
+    "qualcode.ingest.segment",
     "qualcode.readers",
-    "qualcode.language",
-    "qualcode.metadata",
+    "qualcode.ingest.language",
+    "qualcode.ingest.metadata",
     "qualcode.learning",
 ]
 REPORT_MODULES = [

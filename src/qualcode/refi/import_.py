@@ -44,8 +44,8 @@ from qualcode.coding import AUTO_PREFIX, code_records
 from qualcode.defaults import Positions
 from qualcode.errors import ImportFormatError
 from qualcode.ingest import SEGMENTER_VERSION, ProjectRoles, counted
-from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
-from qualcode.metadata import Attributes
+from qualcode.ingest.language import LanguageIdentifier, assign_languages, normalise_language
+from qualcode.ingest.metadata import Attributes
 from qualcode.models import CodeRecord, Decision, Document, ReadDocument, Segment, Unit
 from qualcode.readers.text_reader import split_paragraphs
 from qualcode.refi import guid as guids
