@@ -323,7 +323,7 @@ def ingest(
     order of the files found, so the project is the same whatever the number of processes.
     """
     if coder is not None:
-        from qualcode.human import check_coder  # see _table_codings
+        from qualcode.coders import check_coder
 
         coder = check_coder(coder)
     discovery = discover(paths, follow_links=follow_links)

@@ -40,7 +40,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qualcode.codebook import Codebook
-from qualcode.coding import AUTO_PREFIX, code_records
+from qualcode.coders import AUTO_PREFIX
+from qualcode.coding import code_records
 from qualcode.defaults import Positions
 from qualcode.errors import ImportFormatError
 from qualcode.ingest import SEGMENTER_VERSION, ProjectRoles, counted
