@@ -336,11 +336,11 @@ def test_regexes_know_the_literals_every_hit_contains(
     expression: str, words: tuple[str, ...] | None, symbols: tuple[str, ...] | None
 ) -> None:
     from qualcode.codebook import compile_regex
-    from qualcode.matching import _regex_required
+    from qualcode.codebook.regex import regex_required
 
     regex, body = compile_regex(expression)
     expected = None if words is None else (words, symbols)
-    assert _regex_required(body, regex.flags) == expected
+    assert regex_required(body, regex.flags) == expected
 
 
 def test_a_regex_is_not_searched_where_its_literals_are_absent(tmp_path: Path) -> None:

@@ -53,22 +53,17 @@ from qualcode.codebook import (
     PatternKind,
     Scope,
     compile_regex,
-    fold_regex,
     regex_start_characters,
 )
+from qualcode.codebook.regex import MIN_ANCHOR as _MIN_ANCHOR
+from qualcode.codebook.regex import regex_anchors, regex_required
 from qualcode.text import (
-    SELF_FOLDING_SYMBOLS,
     fold,
     fold_words_joined,
     is_word_char,
     stemmer,
-    word_fold_char,
 )
 
-_MIN_ANCHOR = 3
-"""Shortest literal worth an automaton entry for a phrase, a stem or a regular expression
-(one made only of digits or symbols may be shorter: those are rare in speech)."""
-_MAX_REGEX_ANCHORS = 16
 _SMALL_FUZZY_BATCH = 200
 """Below this many token × word comparisons, fuzzy scoring loops instead of calling cdist."""
 _PIECE = 32_768
@@ -404,13 +399,13 @@ class Matcher:
         regex, body = compile_regex(expression)
         self._regex[index] = regex
         self._regex_sources[index] = expression
-        anchors = _regex_anchors(body, regex.flags)
+        anchors = regex_anchors(body, regex.flags)
         if anchors is not None:
             for anchor in anchors:
                 self._use(anchor, index, _REGEX_CHECK)
             return
         self._unanchored.append(index)
-        required = _regex_required(body, regex.flags)
+        required = regex_required(body, regex.flags)
         if required is not None:
             self._required[index] = required
         starts = regex_start_characters(body, regex.flags)
@@ -1234,79 +1229,3 @@ def _previous_token(joined: str, position: int, term: str) -> int:
     if term.endswith("*"):
         return start if token.startswith(term[:-1]) else -1
     return start if token == term else -1
-
-
-def _literal_prefixes(items: list[Any]) -> tuple[list[str], bool]:
-    """The folded literals one of which a match of the parsed regex ``items`` starts with, and
-    whether they are the whole of it. ``[""]`` when it starts with no literal."""
-    from re import _constants as c  # type: ignore[attr-defined]
-
-    found = [""]
-    for op, av in items:
-        if op is c.LITERAL:
-            found = [prefix + fold_regex(chr(av)).lower() for prefix in found]
-        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT) and found == [""]:
-            continue
-        elif op is c.SUBPATTERN and not av[1] and not av[2]:
-            inner, complete = _literal_prefixes(list(av[3]))
-            found = [prefix + tail for prefix in found for tail in inner]
-            if not complete:
-                return found, False
-        elif op is c.BRANCH:
-            alternatives = [_literal_prefixes(list(alternative)) for alternative in av[1]]
-            found = [
-                prefix + tail for prefix in found for tails, _ in alternatives for tail in tails
-            ]
-            if not all(complete for _, complete in alternatives):
-                return found, False
-        else:
-            return found, False
-        if len(found) > _MAX_REGEX_ANCHORS:
-            return [], False
-    return found, True
-
-
-def _regex_required(expression: str, flags: int) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """Literals one of which every hit of ``expression`` contains, or None.
-
-    ``\\d+ ?(euros?|€)`` needs ``euro`` or ``€``: a piece of text with neither has no hit, and
-    is not searched. Each literal is made either of word characters (looked for in the folded
-    words) or of :data:`~qualcode.text.SELF_FOLDING_SYMBOLS` (looked for in the text). Of the
-    sets of literals that every hit contains, the one whose shortest literal is longest.
-    """
-    from re import _parser as p  # type: ignore[attr-defined]
-
-    items = list(p.parse(expression, flags))
-    best: tuple[int, tuple[tuple[str, ...], tuple[str, ...]]] | None = None
-    for start in range(len(items)):
-        found = set(_literal_prefixes(items[start:])[0])
-        words = {literal for literal in found if literal and all(map(is_word_char, literal))}
-        symbols = {literal for literal in found if literal and set(literal) <= SELF_FOLDING_SYMBOLS}
-        if not found or words | symbols != found:
-            continue  # no literal, an empty one, or one that could not be looked for
-        shortest = min(map(len, found))
-        if best is None or shortest > best[0]:
-            best = (shortest, (tuple(sorted(words)), tuple(sorted(symbols))))
-    return None if best is None else best[1]
-
-
-def _regex_anchors(expression: str, flags: int) -> list[str] | None:
-    """Automaton literals one of which every hit of ``expression`` starts with, or None.
-
-    Zero-width assertions at the start are skipped (the regex itself checks them where the
-    literal is found); an alternation gives one literal per alternative. A literal shorter than
-    three characters is only used if it has no letters (``19|20``): short letter sequences are
-    everywhere.
-    """
-    from re import _parser as p  # type: ignore[attr-defined]
-
-    found, _ = _literal_prefixes(list(p.parse(expression, flags)))
-    # As the automaton sees them: " " + the first word. A hit starting with punctuation does not
-    # start a token, and cannot be anchored so.
-    anchors = [" " + "".join(map(word_fold_char, anchor)).split(" ")[0] for anchor in found]
-    if not anchors or any(
-        len(anchor) == 1 or (len(anchor) <= _MIN_ANCHOR and any(c.isalpha() for c in anchor))
-        for anchor in anchors
-    ):
-        return None
-    return sorted(set(anchors))
