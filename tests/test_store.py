@@ -17,7 +17,7 @@ import pytest
 import qualcode.store
 from qualcode.errors import StoreError
 from qualcode.ingest import ingest
-from qualcode.migrations import MIGRATIONS
+from qualcode.store.migrations import MIGRATIONS
 from qualcode.models import (
     CodeRecord,
     ExcludedRegion,

@@ -1,6 +1,6 @@
 """The project store: one SQLite file per project. Only this module talks to it.
 
-The schema exists only as the migrations in :mod:`qualcode.migrations`, applied when a project is
+The schema exists only as the migrations in :mod:`qualcode.store.migrations`, applied when a project is
 opened (after a backup copy, when the project already holds data). Foreign keys are on. Callers wrap
 each command's writes in :meth:`Store.transaction`, so an interrupted command leaves the project as
 it was: SQLite's rollback journal undoes a transaction that never committed, even after a kill.
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from qualcode.errors import ProjectBusyError, StoreError
-from qualcode.migrations import MIGRATIONS
+from qualcode.store.migrations import MIGRATIONS
 from qualcode.models import (
     CodedSegment,
     CodeRecord,
