@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from common import synthetic_segments
-from qualcode.language import SUPPORTED_LANGUAGES, LanguageIdentifier, _load_model
-from qualcode.segment import count_words
+from qualcode.ingest.language import SUPPORTED_LANGUAGES, LanguageIdentifier, _load_model
+from qualcode.ingest.segment import count_words
 from test_language_accuracy import labelled, py3langid_segment_languages
 
 ROOT = Path(__file__).resolve().parents[1]

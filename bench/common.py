@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qualcode.ingest.segment import count_words
 from qualcode.models import Role, Segment, Unit
-from qualcode.segment import count_words
 from qualcode.store import Store
 
 LANGUAGES = ("en", "es", "ca")

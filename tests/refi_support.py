@@ -17,9 +17,9 @@ from pathlib import Path
 from lxml import etree
 
 from qualcode.ingest import ProjectRoles
+from qualcode.ingest.segment import segment_document
 from qualcode.models import CodeRecord, ReadDocument, StagedCoding, Unit
 from qualcode.readers.text_reader import split_paragraphs
-from qualcode.segment import segment_document
 from qualcode.store import Store
 
 REPOSITORY = Path(__file__).resolve().parent.parent

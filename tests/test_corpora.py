@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from qualcode.ingest import ingest
+from qualcode.ingest.segment import segment_document
 from qualcode.models import Document, Role, Segment, Unit
 from qualcode.readers import read_file
-from qualcode.segment import segment_document
 from qualcode.speakers import (
     DEFAULT_INTERVIEWER_LABELS,
     RoleResolver,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from qualcode.document_view import document_view
 from qualcode.errors import UsageError
 from qualcode.ingest import ingest
-from qualcode.metadata import parse_assignments
+from qualcode.ingest.metadata import parse_assignments
 from qualcode.models import Exclusion, ExclusionCount
 from qualcode.store import Store
 

@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 
 import qualcode.cli.human_cmds
+from qualcode.coders import default_coder
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
 from qualcode.human import (
     coder_codings,
-    default_coder,
     export_coding_sheet,
     find_quote,
     fold_for_quotes,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.ingest import apply_roles, ingest
-from qualcode.metadata import parse_assignments
+from qualcode.ingest.metadata import parse_assignments
 from qualcode.models import CodeRecord, Role, Unit
 from qualcode.readers import supported_suffixes
 from qualcode.store import Store

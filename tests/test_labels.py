@@ -1,4 +1,4 @@
-"""Which paragraph openings are speakers, decided from the whole document (qualcode.labels)."""
+"""Which paragraph openings are speakers, decided from the whole document (ingest.labels)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import UsageError
-from qualcode.labels import SpeakerMode, SpeakerPolicy, _LowerWords
+from qualcode.ingest.labels import SpeakerMode, SpeakerPolicy, _LowerWords
+from qualcode.ingest.segment import segment_document
 from qualcode.models import Exclusion, Role, Unit
 from qualcode.readers import read_file
-from qualcode.segment import segment_document
 from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver
 from test_segment import assert_span_invariants
 

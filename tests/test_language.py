@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from qualcode.ingest import ingest
-from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
+from qualcode.ingest.language import LanguageIdentifier, assign_languages, normalise_language
+from qualcode.ingest.segment import count_words
 from qualcode.models import Segment
-from qualcode.segment import count_words
 from qualcode.store import Store
 
 ENGLISH = (

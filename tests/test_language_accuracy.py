@@ -1,6 +1,6 @@
 """The batched scorer chooses exactly what py3langid chooses, and gets labelled segments right.
 
-``qualcode.language`` scores with numpy over py3langid's own model. These tests compare it with
+``ingest.language`` scores with numpy over py3langid's own model. These tests compare it with
 py3langid itself (``rank``, one text at a time, as qualcode used it before) on labelled segments in
 tests/fixtures/language/, on the sample transcripts and, when ../shared/corpora is present, on the
 Spanish manifesto sentences and the Parlament de Catalunya transcripts.
@@ -16,7 +16,7 @@ from typing import Any
 import docx
 import pytest
 
-from qualcode.language import (
+from qualcode.ingest.language import (
     _SENTENCE,
     CLEAR_CONFIDENCE,
     CLEAR_SENTENCE_CONFIDENCE,
@@ -27,7 +27,7 @@ from qualcode.language import (
     LanguageIdentifier,
     _load_model,
 )
-from qualcode.segment import count_words
+from qualcode.ingest.segment import count_words
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "fixtures" / "language" / "segments.tsv"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.metadata import (
+from qualcode.ingest.metadata import (
     folder_attributes,
     load_sidecar,
     merge,

@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
+from qualcode.coders import is_automatic
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.human import coder_codings, codes_under, is_automatic
+from qualcode.human import coder_codings, codes_under
 from qualcode.models import Decision, Evidence, Segment
 from qualcode.store import Store
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from qualcode.codebook import Codebook
+from qualcode.coders import auto_coder_name
 from qualcode.defaults import PARALLEL_MIN_SEGMENTS
 from qualcode.errors import QualcodeError
 from qualcode.matching import Matcher
@@ -30,9 +31,6 @@ from qualcode.models import CodeRecord
 from qualcode.store import CodingRow, RunWriter, SegmentToCode, Store
 from qualcode.workers import default_jobs, start_pool, start_worker
 
-AUTO_PREFIX = "auto:"
-LEARNED_PREFIX = "learned:"
-"""The coder of the codings a model learned from a person suggested: ``learned:laia``."""
 BATCH_SIZE = 2000
 AHEAD_PER_JOB = 4
 """Batches in flight per worker process: enough that the workers never wait while this process
@@ -49,7 +47,7 @@ class _DryRun(Exception):
 
 def auto_coder(codebook: Codebook) -> str:
     """The coder name of a codebook's automatic codings: ``auto:justice@1.0``."""
-    return f"{AUTO_PREFIX}{codebook.name}@{codebook.version}"
+    return auto_coder_name(codebook.name, codebook.version)
 
 
 @dataclass(frozen=True)

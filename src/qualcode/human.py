@@ -17,8 +17,6 @@ to automatic coders and cannot be used by people.
 from __future__ import annotations
 
 import difflib
-import getpass
-import os
 import random
 import re
 import unicodedata
@@ -28,8 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode import delimited
-from qualcode.coding import AUTO_PREFIX, LEARNED_PREFIX
-from qualcode.defaults import CODER_ENV
+from qualcode.coders import check_coder, is_automatic
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
 from qualcode.models import (
     CodedSegment,
@@ -56,42 +53,6 @@ _MAX_LISTED_PROBLEMS = 50
 
 
 # -- coders ------------------------------------------------------------------------------------
-
-
-def default_coder() -> str:
-    """``$QUALCODE_CODER``, else the name of the user logged in to this computer."""
-    name = os.environ.get(CODER_ENV, "").strip()
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError) as error:  # no login name in the environment nor in passwd
-        raise UsageError(
-            "cannot tell who is coding", hint=f"pass --coder NAME or set {CODER_ENV}"
-        ) from error
-
-
-def check_coder(name: str) -> str:
-    """A person's coder name, stripped; automatic coders' names are refused."""
-    name = name.strip()
-    if not name:
-        raise UsageError("the coder name is empty")
-    if name.startswith(AUTO_PREFIX):
-        raise UsageError(
-            f"'{name}' is an automatic coder's name",
-            hint=f"names starting with '{AUTO_PREFIX}' are kept for codebook runs",
-        )
-    if name.startswith(LEARNED_PREFIX):
-        raise UsageError(
-            f"'{name}' is a learned coder's name",
-            hint=f"names starting with '{LEARNED_PREFIX}' are kept for 'qualcode suggest'",
-        )
-    return name
-
-
-def is_automatic(coder: str) -> bool:
-    """A codebook's coder (``auto:``) or a learned model's (``learned:``), not a person."""
-    return coder.startswith((AUTO_PREFIX, LEARNED_PREFIX))
 
 
 def coder_codings(store: Store, coder: str) -> set[tuple[int, str]]:

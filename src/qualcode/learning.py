@@ -53,9 +53,9 @@ from qualcode.agreement import (
     precision_recall_f1,
 )
 from qualcode.codebook import Codebook, Scope, covers, load_codebook
-from qualcode.coding import LEARNED_PREFIX
+from qualcode.coders import check_coder, learned_coder
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.human import check_coder, coder_codings, codes_under
+from qualcode.human import coder_codings, codes_under
 from qualcode.models import LearnedModelRecord
 from qualcode.store import Store, evidence_json, now
 from qualcode.text import fold_words
@@ -87,11 +87,6 @@ SHORT_WORD = 4
 """Stop words this long or shorter (articles, prepositions, pronouns) are never evidence. The
 stop-word lists also hold longer words that carry meaning (Spanish ``trabajo``), which stay."""
 BATCH_SIZE = 2000
-
-
-def learned_coder(coder: str) -> str:
-    """The coder of the codings suggested by the model learned from ``coder``."""
-    return f"{LEARNED_PREFIX}{coder}"
 
 
 def feature_text(text: str) -> str:

@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qualcode.coders import check_coder
 from qualcode.errors import UsageError
-from qualcode.human import check_coder, find_code, find_document, resolve_segment
+from qualcode.human import find_code, find_document, resolve_segment
 from qualcode.models import Document, Memo, MemoTarget
 from qualcode.store import Store
 

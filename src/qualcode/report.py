@@ -27,8 +27,9 @@ import numpy as np
 
 from qualcode import stats
 from qualcode.agreement import looked_at
+from qualcode.coders import is_automatic
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.human import coder_codings, is_automatic, resolve_codes
+from qualcode.human import coder_codings, resolve_codes
 from qualcode.models import CodeRecord, Document, Role
 from qualcode.store import Store
 

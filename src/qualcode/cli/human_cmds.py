@@ -37,7 +37,7 @@ CoderOption = Annotated[
 
 
 def _coder(option: str | None) -> str:
-    from qualcode.human import default_coder
+    from qualcode.coders import default_coder
 
     return option if option is not None else default_coder()
 
@@ -314,7 +314,7 @@ def _count(number: int, singular: str, plural: str | None = None) -> str:
 
 def _fallback_coder() -> str | None:
     """The default coder, or None when there is none (rows may each name their coder)."""
-    from qualcode.human import default_coder
+    from qualcode.coders import default_coder
 
     try:
         return default_coder()

@@ -149,8 +149,8 @@ def ingest_command(
     and skipped, and the exit code is 3.
     """
     from qualcode.ingest import check_paths, ingest
-    from qualcode.labels import SpeakerPolicy
-    from qualcode.metadata import parse_assignments
+    from qualcode.ingest.labels import SpeakerPolicy
+    from qualcode.ingest.metadata import parse_assignments
 
     assignments = parse_assignments(assign or [])
     policy = SpeakerPolicy.parse(speakers)

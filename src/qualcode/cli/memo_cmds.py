@@ -40,7 +40,7 @@ def memo_add(
     Memos go out in REFI-QDA archives as notes (export qdpx), come back from them (import qdpx)
     and are listed in the HTML report.
     """
-    from qualcode.human import default_coder
+    from qualcode.coders import default_coder
     from qualcode.memos import add_memo
 
     with state.open_store() as store:

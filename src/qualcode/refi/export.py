@@ -45,7 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from qualcode import __version__
-from qualcode.coding import AUTO_PREFIX
+from qualcode.coders import AUTO_PREFIX
 from qualcode.defaults import DEFAULT_CASE_ATTRIBUTE, Span
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.models import CodedSegment, CodeRecord, Decision, Document, Memo, MemoTarget

@@ -40,12 +40,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qualcode.codebook import Codebook
-from qualcode.coding import AUTO_PREFIX, code_records
+from qualcode.coders import AUTO_PREFIX
+from qualcode.coding import code_records
 from qualcode.defaults import Positions
 from qualcode.errors import ImportFormatError
 from qualcode.ingest import SEGMENTER_VERSION, ProjectRoles, counted
-from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
-from qualcode.metadata import Attributes
+from qualcode.ingest.language import LanguageIdentifier, assign_languages, normalise_language
+from qualcode.ingest.metadata import Attributes
 from qualcode.models import CodeRecord, Decision, Document, ReadDocument, Segment, Unit
 from qualcode.readers.text_reader import split_paragraphs
 from qualcode.refi import guid as guids

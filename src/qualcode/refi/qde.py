@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from qualcode.errors import ImportFormatError
-from qualcode.metadata import normalise_key
+from qualcode.ingest.metadata import normalise_key
 from qualcode.refi import guid as guids
 from qualcode.refi.codes import CodeTreeNotes, ParsedCode, read_code_tree
 from qualcode.refi.xmltools import child, child_text, children, local_name

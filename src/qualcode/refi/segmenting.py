@@ -1,7 +1,7 @@
 """Cutting an imported source into segments so that every selection in it lands in one.
 
 Who speaks is decided as ``ingest`` decides it, from the whole document
-(:mod:`qualcode.labels`): a ``Word:`` opening is a speaker only when the document's labels form a
+(:mod:`ingest.labels`): a ``Word:`` opening is a speaker only when the document's labels form a
 transcript's pattern, and the text before the first speaker (before a ``PSZ: Januártól…`` line a
 tenth of the way into an NVivo source) is kept as an unknown speaker's paragraphs. A text that
 marks no speakers is cut into its paragraphs, each a segment of an unknown speaker
@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from qualcode.ingest.segment import count_words, segment_document, split_sentences
 from qualcode.models import (
     ExcludedRegion,
     Exclusion,
@@ -27,7 +28,6 @@ from qualcode.models import (
     Segmentation,
     Unit,
 )
-from qualcode.segment import count_words, segment_document, split_sentences
 from qualcode.speakers import RoleResolver
 
 

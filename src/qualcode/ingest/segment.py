@@ -3,7 +3,7 @@
 A turn opens at a speaker label (``Name:``, ``[00:04:28] Name:``, ``Q:``, a name alone on its
 line) or at a paragraph in a speaker style (Word transcripts that put the name in a paragraph of its
 own) and runs over the following paragraphs until the next speaker. Which labels are speakers is
-decided from the whole document first (:mod:`qualcode.labels`). Stage directions (whole paragraphs
+decided from the whole document first (:mod:`ingest.labels`). Stage directions (whole paragraphs
 or notes inside one, ``(Riu.)``), bare clock times, headings and the lines about the recording
 before the first speaker are not speech: they end the current segment and belong to none. A turn
 interrupted by a stage direction therefore gives two segments of the same turn (same ``turn``
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qualcode.labels import (
+from qualcode.ingest.labels import (
     AUTO,
     Kind,
     Opening,
@@ -79,7 +79,7 @@ def segment_document(
     """Cut a document into segments of the given unit, each with speaker, role and span, and
     record the text left out of them.
 
-    ``speakers`` says which labels may open turns (:mod:`qualcode.labels`); ``aliases`` names the
+    ``speakers`` says which labels may open turns (:mod:`ingest.labels`); ``aliases`` names the
     speaker of a role label (``q`` → the interviewer's name), keyed by the folded label.
     """
     excluded: list[ExcludedRegion] = []

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from qualcode.defaults import PARALLEL_MIN_BYTES
 from qualcode.errors import QualcodeError, ReaderError, UsageError
-from qualcode.labels import AUTO, ROLE_LABELS, SpeakerMode, SpeakerPolicy
-from qualcode.language import LanguageIdentifier, assign_languages, normalise_language
-from qualcode.metadata import (
+from qualcode.ingest.labels import AUTO, ROLE_LABELS, SpeakerMode, SpeakerPolicy
+from qualcode.ingest.language import LanguageIdentifier, assign_languages, normalise_language
+from qualcode.ingest.metadata import (
     SIDECAR_NAME,
     Attributes,
     Sidecar,
@@ -35,6 +35,7 @@ from qualcode.metadata import (
     load_sidecar,
     merge,
 )
+from qualcode.ingest.segment import count_words, segment_document
 from qualcode.models import (
     CodeRecord,
     DocumentVersion,
@@ -47,7 +48,6 @@ from qualcode.models import (
     Unit,
 )
 from qualcode.readers import read_file
-from qualcode.segment import count_words, segment_document
 from qualcode.speakers import (
     DEFAULT_CHAIR_LABELS,
     DEFAULT_INTERVIEWER_LABELS,
@@ -323,7 +323,7 @@ def ingest(
     order of the files found, so the project is the same whatever the number of processes.
     """
     if coder is not None:
-        from qualcode.human import check_coder  # see _table_codings
+        from qualcode.coders import check_coder
 
         coder = check_coder(coder)
     discovery = discover(paths, follow_links=follow_links)
