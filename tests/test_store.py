@@ -17,7 +17,6 @@ import pytest
 import qualcode.store
 from qualcode.errors import StoreError
 from qualcode.ingest import ingest
-from qualcode.migrations import MIGRATIONS
 from qualcode.models import (
     CodeRecord,
     ExcludedRegion,
@@ -28,6 +27,7 @@ from qualcode.models import (
     Unit,
 )
 from qualcode.store import Store
+from qualcode.store.migrations import MIGRATIONS
 
 B01 = "Interviewer: What changed?\n\nSarah Malik: Everything, since the cuts began.\n"
 

@@ -1,9 +1,10 @@
 """The project store: one SQLite file per project. Only this module talks to it.
 
-The schema exists only as the migrations in :mod:`qualcode.migrations`, applied when a project is
-opened (after a backup copy, when the project already holds data). Foreign keys are on. Callers wrap
-each command's writes in :meth:`Store.transaction`, so an interrupted command leaves the project as
-it was: SQLite's rollback journal undoes a transaction that never committed, even after a kill.
+The schema exists only as the migrations in :mod:`qualcode.store.migrations`, applied when a project
+is opened (after a backup copy, when the project already holds data). Foreign keys are on. Callers
+wrap each command's writes in :meth:`Store.transaction`, so an interrupted command leaves the
+project as it was: SQLite's rollback journal undoes a transaction that never committed, even after a
+kill.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from qualcode.errors import ProjectBusyError, StoreError
-from qualcode.migrations import MIGRATIONS
 from qualcode.models import (
     CodedSegment,
     CodeRecord,
@@ -43,6 +43,7 @@ from qualcode.models import (
     StagedCoding,
     Unit,
 )
+from qualcode.store.migrations import MIGRATIONS
 
 DEFAULT_PROJECT_FILE = "project.qualcode"
 PROJECT_ENV = "QUALCODE_PROJECT"
