@@ -43,9 +43,10 @@ from qualcode.codebook import Codebook
 from qualcode.coding import AUTO_PREFIX, code_records
 from qualcode.defaults import Positions
 from qualcode.errors import ImportFormatError
-from qualcode.ingest import SEGMENTER_VERSION, ProjectRoles, counted
 from qualcode.ingest.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.ingest.metadata import Attributes
+from qualcode.ingest.pipeline import SEGMENTER_VERSION, counted
+from qualcode.ingest.roles import ProjectRoles
 from qualcode.models import CodeRecord, Decision, Document, ReadDocument, Segment, Unit
 from qualcode.readers.text_reader import split_paragraphs
 from qualcode.refi import guid as guids
