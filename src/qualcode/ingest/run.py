@@ -1,8 +1,10 @@
-"""Ingest: files become documents with attributes and segments, all in one transaction.
+"""One ingest: the files found become documents with attributes and segments, in one transaction.
 
-Files are read, segmented and written one at a time, so memory holds one transcript, not the
-corpus. A file that cannot be read is reported and skipped; the others go on. The whole command
-commits at the end, so an interruption leaves the project as it was before the command.
+Each file is added, updated, refreshed (same text, new roles or record of excluded text) or left
+unchanged; one read goes through :mod:`qualcode.ingest.pipeline`. Files are read, segmented and
+written one at a time, so memory holds one transcript, not the corpus. A file that cannot be read is
+reported and skipped; the others go on. The whole command commits at the end, so an interruption
+leaves the project as it was before the command.
 
 When the files are many megabytes, worker processes read, segment and identify the languages of a
 few files ahead, while this process writes the finished ones in the order found: the project is
