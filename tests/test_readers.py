@@ -421,6 +421,31 @@ def test_docx_tracked_changes_as_accepted(corpus: Path, write_docx) -> None:
     assert [paragraph.italic for paragraph in document.paragraphs] == [False, True, False]
 
 
+def test_docx_run_contents_read_as_python_docx_reads_them(corpus: Path, write_docx) -> None:
+    """Tabs, line breaks, soft returns and non-breaking hyphens are text; page breaks are not; a
+    run's italics may be switched off (``w:val="0"``) inside an italic style."""
+    source = write_docx(corpus / "plain.docx", ["x"])
+    body = (
+        "<w:p><w:r><w:t>Q1</w:t><w:tab/><w:t>rents</w:t><w:br/><w:t>up</w:t>"
+        "<w:br w:type='page'/><w:t>co</w:t><w:noBreakHyphen/><w:t>op</w:t><w:cr/>"
+        "<w:ptab w:relativeTo='margin' w:alignment='right' w:leader='none'/><w:t>end</w:t>"
+        "</w:r></w:p>"
+        "<w:p><w:r><w:rPr><w:i w:val='true'/></w:rPr><w:t>(Pause.)</w:t></w:r>"
+        "<w:r><w:rPr><w:i w:val='on'/></w:rPr><w:t> </w:t></w:r></w:p>"
+        "<w:p><w:r><w:rPr><w:i w:val='0'/></w:rPr><w:t>Not in italics</w:t></w:r></w:p>"
+    )
+    document = read_file(_with_body(source, corpus / "runs.docx", body))
+    assert document.text == "Q1\trents\nupco-op\n\tend\n(Pause.)\nNot in italics"
+    assert [paragraph.italic for paragraph in document.paragraphs] == [False, True, False]
+
+
+def test_docx_invalid_italic_value_is_a_reader_error(corpus: Path, write_docx) -> None:
+    source = write_docx(corpus / "plain.docx", ["x"])
+    body = "<w:p><w:r><w:rPr><w:i w:val='maybe'/></w:rPr><w:t>text</w:t></w:r></w:p>"
+    with pytest.raises(ReaderError):
+        read_file(_with_body(source, corpus / "bad-italic.docx", body))
+
+
 def test_docx_deeply_nested_inline_elements_are_read_without_recursion(
     corpus: Path, write_docx
 ) -> None:

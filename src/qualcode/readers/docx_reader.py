@@ -1,4 +1,5 @@
-"""Word (.docx) transcripts through python-docx.
+"""Word (.docx) transcripts: python-docx opens the package, its styles and its properties; the
+body's paragraphs and runs are read from the XML elements directly.
 
 Body paragraphs and tables are read in document order (a table row becomes one paragraph, its cells
 joined by `` | ``); headers, footers, footnotes and comments live in other parts of the package and
@@ -17,13 +18,11 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.exceptions import PythonDocxError
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.exceptions import XmlchemyError
+from docx.oxml.exceptions import InvalidXmlError, XmlchemyError
 from docx.oxml.ns import qn
-from docx.oxml.text.run import CT_R
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.table import Table
 from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run
 from lxml import etree
 
 from qualcode.errors import ReaderError
@@ -32,7 +31,25 @@ from qualcode.safezip import check_package, structure_errors
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL_SEPARATOR = " | "
+_PARAGRAPH = qn("w:p")
+_TABLE = qn("w:tbl")
 _RUN = qn("w:r")
+_PARAGRAPH_PROPERTIES = qn("w:pPr")
+_PARAGRAPH_STYLE = qn("w:pStyle")
+_RUN_PROPERTIES = qn("w:rPr")
+_ITALIC = qn("w:i")
+_VALUE = qn("w:val")
+_BREAK_TYPE = qn("w:type")
+_TEXT = qn("w:t")
+# What a run's other children stand for in its text, as python-docx's ``CT_R.text`` spells them;
+# a break (``w:br``) is a newline only when it breaks a line (not a page or column).
+_RUN_CHARACTERS = {
+    qn("w:tab"): "\t",
+    qn("w:ptab"): "\t",
+    qn("w:cr"): "\n",
+    qn("w:noBreakHyphen"): "-",
+}
+_BREAK = qn("w:br")
 # Inline elements whose runs are the paragraph's text; anything else (w:del, w:moveFrom, w:pPr,
 # bookmarks, proofing marks) holds no shown text.
 _INLINE_CONTAINERS = {
@@ -112,17 +129,20 @@ def _open(path: Path) -> DocxDocument:
 
 
 def _blocks(document: DocxDocument) -> Iterator[tuple[str, str | None, bool, bool]]:
-    """Yield (text, style, italic, in_table) for body paragraphs and table rows, in order."""
+    """Yield (text, style, italic, in_table) for body paragraphs and table rows, in order.
+
+    Paragraphs are read from the XML elements directly, not through python-docx's proxies: its
+    ``Run.text`` runs an XPath query per run, which was most of the time of reading a transcript.
+    """
     body = document.element.body
-    styles = _StyleLookup()
+    styles = _StyleLookup(document)
     for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            paragraph = DocxParagraph(child, document)
-            style, style_italic = styles.of(paragraph)
-            runs = _runs(child)
-            text = "".join(run.text for run in runs)
-            yield text, style, _all_italic(runs, paragraph, style_italic), False
-        elif child.tag == qn("w:tbl"):
+        if child.tag == _PARAGRAPH:
+            style, style_italic = styles.of(child)
+            texts = [(_run_text(run), run) for run in _runs(child)]
+            text = "".join(run_text for run_text, _ in texts)
+            yield text, style, _all_italic(texts, style_italic), False
+        elif child.tag == _TABLE:
             for row in Table(child, document).rows:
                 cells: list[str] = []
                 seen: set[int] = set()
@@ -130,8 +150,10 @@ def _blocks(document: DocxDocument) -> Iterator[tuple[str, str | None, bool, boo
                     if id(cell._tc) in seen:  # a merged cell repeats in row.cells
                         continue
                     seen.add(id(cell._tc))
-                    texts = (_text(paragraph) for paragraph in cell._tc.iterchildren(qn("w:p")))
-                    cells.append(" ".join(" ".join(texts).split()))
+                    texts_in_cell = (
+                        _text(paragraph) for paragraph in cell._tc.iterchildren(_PARAGRAPH)
+                    )
+                    cells.append(" ".join(" ".join(texts_in_cell).split()))
                 yield _CELL_SEPARATOR.join(cells), "table", False, True
 
 
@@ -139,17 +161,19 @@ class _StyleLookup:
     """A paragraph's style name and whether the style is italic, looked up once per style.
 
     python-docx's ``paragraph.style`` scans every style of the document on each call of a
-    paragraph in the default style; that took nine tenths of the time of reading a transcript.
+    paragraph in the default style, so each style is asked for once, by the first paragraph that
+    has it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, document: DocxDocument) -> None:
+        self._document = document
         self._known: dict[str | None, tuple[str | None, bool]] = {}
 
-    def of(self, paragraph: DocxParagraph) -> tuple[str | None, bool]:
-        style_id = paragraph._p.style  # the w:pStyle value, None for the default style
+    def of(self, paragraph: BaseOxmlElement) -> tuple[str | None, bool]:
+        style_id = _style_id(paragraph)
         if style_id not in self._known:
             try:
-                style = paragraph.style
+                style = DocxParagraph(paragraph, self._document).style
             except (KeyError, ValueError):
                 style = None
             self._known[style_id] = (
@@ -159,7 +183,16 @@ class _StyleLookup:
         return self._known[style_id]
 
 
-def _runs(paragraph: BaseOxmlElement) -> list[CT_R]:
+def _style_id(paragraph: BaseOxmlElement) -> str | None:
+    """The paragraph's ``w:pStyle`` value, None for the default style (as ``CT_P.style``)."""
+    properties = paragraph.find(_PARAGRAPH_PROPERTIES)
+    if properties is None:
+        return None
+    style = properties.find(_PARAGRAPH_STYLE)
+    return None if style is None else style.get(_VALUE)
+
+
+def _runs(paragraph: BaseOxmlElement) -> list[BaseOxmlElement]:
     """The runs of a paragraph's text in order: those in tracked insertions, hyperlinks, fields,
     smart tags and content controls too, none of tracked deletions (``w:del``, ``w:moveFrom``).
 
@@ -167,7 +200,7 @@ def _runs(paragraph: BaseOxmlElement) -> list[CT_R]:
     typed with track changes on was lost (``rents are .``). A stack instead of recursion: the
     nesting is the file's to choose.
     """
-    found: list[CT_R] = []
+    found: list[BaseOxmlElement] = []
     stack = list(reversed(paragraph))
     while stack:
         node = stack.pop()
@@ -179,14 +212,45 @@ def _runs(paragraph: BaseOxmlElement) -> list[CT_R]:
 
 
 def _text(paragraph: BaseOxmlElement) -> str:
-    return "".join(run.text for run in _runs(paragraph))
+    return "".join(_run_text(run) for run in _runs(paragraph))
 
 
-def _all_italic(runs: list[CT_R], paragraph: DocxParagraph, style_italic: bool) -> bool:
-    shown = [Run(run, paragraph) for run in runs if run.text.strip()]
+def _run_text(run: BaseOxmlElement) -> str:
+    """A run's text as python-docx's ``CT_R.text`` gives it: ``w:t`` text, tabs, breaks, hyphens."""
+    parts: list[str] = []
+    for child in run:
+        tag = child.tag
+        if tag == _TEXT:
+            parts.append(child.text or "")
+        elif tag == _BREAK:
+            if child.get(_BREAK_TYPE, "textWrapping") == "textWrapping":
+                parts.append("\n")
+        elif tag in _RUN_CHARACTERS:
+            parts.append(_RUN_CHARACTERS[tag])
+    return "".join(parts)
+
+
+def _all_italic(runs: list[tuple[str, BaseOxmlElement]], style_italic: bool) -> bool:
+    shown = [_italic(run) for text, run in runs if text.strip()]
     if not shown:
         return False
-    return all(run.italic or (run.italic is None and style_italic) for run in shown)
+    return all(italic or (italic is None and style_italic) for italic in shown)
+
+
+def _italic(run: BaseOxmlElement) -> bool | None:
+    """The run's own italic setting (``w:rPr/w:i``), None when it has none (as ``Run.italic``)."""
+    properties = run.find(_RUN_PROPERTIES)
+    if properties is None:
+        return None
+    italic = properties.find(_ITALIC)
+    if italic is None:
+        return None
+    value = italic.get(_VALUE)
+    if value is None:
+        return True
+    if value not in ("1", "0", "true", "false", "on", "off"):
+        raise InvalidXmlError(f"w:i value must be one of 1, 0, true, false, on, off, got {value!r}")
+    return value in ("1", "true", "on")
 
 
 def _properties(document: DocxDocument) -> dict[str, str]:
