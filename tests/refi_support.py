@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from qualcode.ingest import ProjectRoles
+from qualcode.ingest.roles import ProjectRoles
 from qualcode.ingest.segment import segment_document
 from qualcode.models import CodeRecord, ReadDocument, StagedCoding, Unit
 from qualcode.readers.text_reader import split_paragraphs

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.ingest import apply_roles, ingest
+from qualcode.ingest import ingest
 from qualcode.ingest.metadata import parse_assignments
+from qualcode.ingest.roles import apply_roles
 from qualcode.models import CodeRecord, Role, Unit
 from qualcode.readers import supported_suffixes
 from qualcode.store import Store

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import qualcode.ingest
+import qualcode.ingest.run
 from qualcode.errors import QualcodeError
 from qualcode.ingest import ingest
 from qualcode.store import Store
@@ -63,7 +63,7 @@ def corpus_with_a_bad_file(tmp_path: Path) -> Path:
     return folder
 
 
-def ingest_into(project: Path, paths: list[Path], jobs: int) -> qualcode.ingest.IngestResult:
+def ingest_into(project: Path, paths: list[Path], jobs: int) -> qualcode.ingest.run.IngestResult:
     with Store.open(project, create=True) as store:
         return ingest(store, paths, jobs=jobs)
 
@@ -145,7 +145,7 @@ def test_a_failing_worker_fails_the_ingest_and_changes_nothing(
     project = tmp_path / "project.qualcode"
     ingest_into(project, [corpus_with_a_bad_file / "birmingham"], jobs=1)
     before = project_dump(project)
-    monkeypatch.setattr(qualcode.ingest, name, replacement)  # the workers fork after this
+    monkeypatch.setattr(qualcode.ingest.run, name, replacement)  # the workers fork after this
     with pytest.raises(error, match=message):
         ingest_into(project, [corpus_with_a_bad_file], jobs=2)
     assert project_dump(project) == before
@@ -154,10 +154,10 @@ def test_a_failing_worker_fails_the_ingest_and_changes_nothing(
 def test_workers_start_only_when_the_files_are_large_enough(
     tmp_path: Path, corpus_with_a_bad_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(qualcode.ingest, "_start_worker", _raises)  # a worker would fail
-    monkeypatch.setattr(qualcode.ingest, "default_jobs", lambda: 2)
+    monkeypatch.setattr(qualcode.ingest.run, "_start_worker", _raises)  # a worker would fail
+    monkeypatch.setattr(qualcode.ingest.run, "default_jobs", lambda: 2)
     result = ingest_into(tmp_path / "small.qualcode", [corpus_with_a_bad_file], jobs=None)
     assert result.count("added") >= 8  # the samples are far below PARALLEL_MIN_BYTES
-    monkeypatch.setattr(qualcode.ingest, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(qualcode.ingest.run, "PARALLEL_MIN_BYTES", 1)
     with pytest.raises(QualcodeError, match="reading process stopped"):
         ingest_into(tmp_path / "large.qualcode", [corpus_with_a_bad_file], jobs=None)

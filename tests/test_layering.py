@@ -119,3 +119,10 @@ def test_the_heavy_check_can_fail() -> None:
 def test_the_check_would_see_typer() -> None:
     """The subprocess check is able to fail: importing the CLI does bring typer in."""
     assert "typer" in imported_after("qualcode.cli")
+
+
+def test_the_readers_sit_below_ingest() -> None:
+    """Reading a file needs none of ingest: the readers use the label recognisers of speakers.py."""
+    modules = imported_after("qualcode.readers")
+    assert "qualcode.speakers" in modules  # what the check looks for is there to see
+    assert not {m for m in modules if m.split(".")[:2] == ["qualcode", "ingest"]}

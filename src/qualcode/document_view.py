@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from qualcode.errors import UsageError
 from qualcode.human import find_document
-from qualcode.ingest import counted, exclusion_counts
+from qualcode.ingest.pipeline import counted, exclusion_counts
 from qualcode.models import Document, ExcludedRegion, Exclusion, ExclusionCount, Segment
 from qualcode.store import Store
 

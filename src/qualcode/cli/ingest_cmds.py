@@ -15,7 +15,8 @@ from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_BYTES
 from qualcode.models import Exclusion, ExclusionCount, Unit
 
 if TYPE_CHECKING:
-    from qualcode.ingest import FileResult, SkippedLink
+    from qualcode.ingest import FileResult
+    from qualcode.ingest.discover import SkippedLink
 
 EXIT_SOME_FILES_FAILED = 3
 
@@ -64,7 +65,7 @@ def _label_list(labels: tuple[str, ...]) -> str:
 
 def _link_warnings(skipped: list[SkippedLink]) -> list[str]:
     """One line per reason links were not followed: how many, and the first of them."""
-    from qualcode.ingest import LinkSkip
+    from qualcode.ingest.discover import LinkSkip
 
     reasons = {
         LinkSkip.OUTSIDE: "leading outside the folders given (--follow-links follows such links)",
@@ -148,7 +149,8 @@ def ingest_command(
     file is left as it is; a changed one gets a new version. A file that cannot be read is reported
     and skipped, and the exit code is 3.
     """
-    from qualcode.ingest import check_paths, ingest
+    from qualcode.ingest import ingest
+    from qualcode.ingest.discover import check_paths
     from qualcode.ingest.labels import SpeakerPolicy
     from qualcode.ingest.metadata import parse_assignments
 
@@ -305,7 +307,7 @@ def config_show() -> None:
 
     Example: qualcode config show
     """
-    from qualcode.ingest import CHAIR_SETTING, INTERVIEWER_SETTING, ProjectRoles
+    from qualcode.ingest.roles import CHAIR_SETTING, INTERVIEWER_SETTING, ProjectRoles
 
     with state.open_store() as store:
         roles = ProjectRoles.of(store)
@@ -332,7 +334,7 @@ def config_interviewer(
     Per document, an `interviewer` attribute (front matter or metadata.csv) adds labels. The
     segments get their new roles at once; no coding becomes stale.
     """
-    from qualcode.ingest import INTERVIEWER_SETTING
+    from qualcode.ingest.roles import INTERVIEWER_SETTING
 
     _set_role_labels(INTERVIEWER_SETTING, "Interviewer", labels, add)
 
@@ -352,14 +354,14 @@ def config_chair(
     Chair turns are out of scope by default, like the interviewer's. Per document, a `chair`
     attribute adds labels. The segments get their new roles at once; no coding becomes stale.
     """
-    from qualcode.ingest import CHAIR_SETTING
+    from qualcode.ingest.roles import CHAIR_SETTING
 
     _set_role_labels(CHAIR_SETTING, "Chair", labels, add)
 
 
 def _set_role_labels(setting: str, title: str, labels: list[str] | None, add: bool) -> None:
     """Set one role's labels; a label given to one role leaves the other's (one label, one role)."""
-    from qualcode.ingest import CHAIR_SETTING, INTERVIEWER_SETTING, ProjectRoles, apply_roles
+    from qualcode.ingest.roles import CHAIR_SETTING, INTERVIEWER_SETTING, ProjectRoles, apply_roles
     from qualcode.speakers import fold, split_labels
 
     other = CHAIR_SETTING if setting == INTERVIEWER_SETTING else INTERVIEWER_SETTING

@@ -44,10 +44,24 @@ from qualcode.coders import AUTO_PREFIX
 from qualcode.coding import code_records
 from qualcode.defaults import Positions
 from qualcode.errors import ImportFormatError
-from qualcode.ingest import SEGMENTER_VERSION, ProjectRoles, counted
-from qualcode.ingest.language import LanguageIdentifier, assign_languages, normalise_language
+from qualcode.ingest.language import LanguageIdentifier
 from qualcode.ingest.metadata import Attributes
-from qualcode.models import CodeRecord, Decision, Document, ReadDocument, Segment, Unit
+from qualcode.ingest.pipeline import (
+    SEGMENTER_VERSION,
+    save_version,
+    segment_and_identify,
+    with_detected_language,
+)
+from qualcode.ingest.roles import ProjectRoles
+from qualcode.models import (
+    CodeRecord,
+    Decision,
+    Document,
+    ReadDocument,
+    Segment,
+    Segmentation,
+    Unit,
+)
 from qualcode.readers.text_reader import split_paragraphs
 from qualcode.refi import guid as guids
 from qualcode.refi.archive import Archive, ArchiveLimits
@@ -64,6 +78,7 @@ from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read
 from qualcode.refi.segmenting import segment_source
 from qualcode.refi.sources import SourceText, TextNotes, Where, source_text
 from qualcode.refi.xmltools import parse_untrusted, schema_warning
+from qualcode.speakers import RoleResolver
 from qualcode.store import Store
 
 UNKNOWN_CODER = "refi-qda"
@@ -417,33 +432,27 @@ class _Importer:
             format=text.format,
             encoding=text.encoding,
         )
-        roles = self.roles.resolver(
-            attributes.get("interviewer", ("", ""))[0], attributes.get("chair", ("", ""))[0]
-        )
-        segmentation, unit = segment_source(read, self.unit, roles, _document_spans(source, text))
-        declared = normalise_language(attributes["language"][0]) if "language" in attributes else ()
-        segments, languages = assign_languages(segmentation.segments, declared, self.identifier)
-        document_id, version = self.store.save_document(
+        spans = _document_spans(source, text)
+
+        def segmenter(read: ReadDocument, roles: RoleResolver) -> tuple[Segmentation, Unit]:
+            return segment_source(read, self.unit, roles, spans)
+
+        segmented = segment_and_identify(read, attributes, self.roles, segmenter, self.identifier)
+        document_id, version = save_version(
+            self.store,
+            segmented,
             name=name,
             source_path=existing.source_path if existing is not None else identity,
-            format=read.format,
             content_hash=hashlib.sha256(text.raw).hexdigest(),
-            segmentation_key=_segmentation_key(unit),
-            encoding=read.encoding,
-            text=read.text,
-            properties=read.properties,
-            languages=languages,
-            unit=unit,
-            segments=segments,
-            excluded=counted(read.text, segmentation.excluded),
+            segmentation_key=_segmentation_key(segmented.unit),
         )
+        languages = segmented.languages
         if existing is None or _imported(existing):
-            attributes.setdefault("language", (",".join(languages), "detected"))
-            self.store.set_attributes(document_id, attributes)
+            self.store.set_attributes(document_id, with_detected_language(attributes, languages))
         self._map(source, text, document_id)
         status = "added" if version == 1 else "updated"
         return DocumentOutcome(
-            name, status, len(segments), languages, positions=_positions(source, text)
+            name, status, len(segmented.segments), languages, positions=_positions(source, text)
         )
 
     def _map(self, source: SourceRecord, text: SourceText, document_id: int) -> None:
