@@ -200,7 +200,7 @@ def timing(segments: int) -> None:
             if code in hit and rng.random() < 0.8
         ]
         store.save_sheet_coverage(cells, "bench", "generated")  # type: ignore[arg-type]
-        store.add_human_codings(codings, "bench")  # type: ignore[arg-type]
+        store.add_person_codings(codings, "bench")  # type: ignore[arg-type]
         begun = time.perf_counter()
         learned = learn(store, "bench", codebook=codebook, codes=TIMED_CODES)
         learn_seconds = time.perf_counter() - begun

@@ -304,7 +304,7 @@ def test_config_chair_gives_segments_their_roles_and_keeps_codings(
         (document,) = store.documents()
         before = store.segments(document.document_id)
         store.add_missing_codes([CodeRecord("housing", "housing", None, 1)], "sheet")
-        store.add_human_codings([(s.segment_id or 0, "housing") for s in before], "laia")
+        store.add_person_codings([(s.segment_id or 0, "housing") for s in before], "laia")
     assert [s.role.value if s.role else None for s in before] == [
         "chair", "respondent", "respondent", "respondent", "respondent",
     ]  # fmt: skip

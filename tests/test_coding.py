@@ -145,7 +145,7 @@ def test_human_codings_are_never_touched(tmp_path: Path) -> None:
     code_project(store, codebook)
     segment = store.segments(store.documents()[0].document_id)[2]
     assert segment.segment_id is not None
-    store.add_human_codings([(segment.segment_id, "housing")], "laia")
+    store.add_person_codings([(segment.segment_id, "housing")], "laia")
     code_project(store, codebook)
     assert ("birmingham/a.txt", 2, "housing", "laia") in _codings(store.path)
 

@@ -269,7 +269,7 @@ def test_chair_labels_and_a_documents_chair_attribute(
     ]  # fmt: skip
     with Store.open(project_path) as store:
         store.add_missing_codes([CodeRecord("thanks", "thanks", None)], "sheet")
-        store.add_human_codings([(segments[1].segment_id or 0, "thanks")], "laia")
+        store.add_person_codings([(segments[1].segment_id or 0, "thanks")], "laia")
     # A chair attribute is applied to the stored segments: same segments, codings kept.
     (corpus / "metadata.csv").write_text("file,interviewer,chair\ns01.txt,Moderadora,Joan Mas\n")
     result = run_ingest(project_path, corpus)
@@ -384,7 +384,7 @@ def test_changed_interviewer_label_gives_new_roles_to_the_same_segments(
     with Store.open(project_path) as store:
         first = store.segments(1)[0].segment_id or 0
         store.save_codes([CodeRecord("greetings", "Greetings", None)], "test")
-        store.add_human_codings([(first, "greetings")], "marta")
+        store.add_person_codings([(first, "greetings")], "marta")
     (corpus / "metadata.csv").write_text("file,interviewer\nc01.txt,Marta Soler\n")
     result = run_ingest(project_path, corpus)
     assert [f.status for f in result.files] == ["refreshed"]

@@ -102,7 +102,7 @@ def _code_sheet(
             if topic == code:
                 codings.append((segment_id, code))
     store.save_sheet_coverage(cells, coder, "sheet.xlsx")
-    store.add_human_codings(codings, coder)
+    store.add_person_codings(codings, coder)
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def test_a_code_with_too_few_positives_is_refused(tmp_path: Path, project_path: 
             for ordinal, topic in enumerate(topics["barcelona/bar2.txt"])
             if topic == "housing"
         ][:3]
-        store.add_human_codings([(segment_id, "housing") for segment_id in housing], "laia")
+        store.add_person_codings([(segment_id, "housing") for segment_id in housing], "laia")
         result = learn(store, "laia")
         # housing: 3 codings by tag, so the whole document bar2.txt counts as looked at
         assert result.refused == (Refusal("housing", 3, 27),)
@@ -187,7 +187,7 @@ def test_respondent_scope_leaves_interviewer_turns_out(tmp_path: Path, project_p
         respondent = [s for s in segments if s.role is not None and s.role.value == "respondent"]
         assert len(respondent) == 30 and len(segments) == 60
         store.save_sheet_coverage([(s.segment_id, "housing") for s in segments], "laia", "x")
-        store.add_human_codings(
+        store.add_person_codings(
             [
                 (s.segment_id, "housing")
                 for s in respondent
@@ -204,7 +204,7 @@ def test_respondent_scope_leaves_interviewer_turns_out(tmp_path: Path, project_p
         assert suggested.codings > 0
         assert not {pair[0] for pair in store.own_codings("learned:laia")} & interviewer
         # a learned coding on a segment now out of scope goes on the next run
-        store.add_human_codings([(min(interviewer), "housing")], "learned:laia")
+        store.add_person_codings([(min(interviewer), "housing")], "learned:laia")
         suggest(store, "laia")
         assert not {pair[0] for pair in store.own_codings("learned:laia")} & interviewer
 
@@ -502,7 +502,7 @@ def test_learn_keeps_context_only_where_cross_validation_says_it_helps(
         # a sample: every sixth paragraph, so some neighbours of neighbours were not looked at
         sample = [(key, i) for key, i in ids.items() if key[1] % 6 == 0]
         store.save_sheet_coverage([(i, "housing") for _, i in sample], "laia", "sheet.xlsx")
-        store.add_human_codings(
+        store.add_person_codings(
             [(i, "housing") for key, i in sample if truth[key[0]][key[1]] == "housing"], "laia"
         )
         learn(store, "laia")

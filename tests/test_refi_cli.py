@@ -27,7 +27,7 @@ def coded(cli, corpus: Path, write_text, project_path: Path) -> Path:
     assert cli("code", "--codebook", str(MINI)).exit_code == 0
     with Store.open(project_path) as store:
         segment = store.segments(store.documents()[0].document_id)[1]
-        store.add_human_codings([(segment.segment_id, "housing")], "Laia Serra")
+        store.add_person_codings([(segment.segment_id, "housing")], "Laia Serra")
     return project_path
 
 

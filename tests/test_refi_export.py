@@ -62,7 +62,7 @@ def study(tmp_path: Path, corpus: Path, write_text, project_path: Path) -> Store
     first = store.documents()[0]
     segment = store.segments(first.document_id)[1]
     assert segment.segment_id is not None
-    store.add_human_codings([(segment.segment_id, "housing/rent")], "Laia Serra")
+    store.add_person_codings([(segment.segment_id, "housing/rent")], "Laia Serra")
     yield store
     store.close()
 
@@ -156,7 +156,7 @@ def build_small(store: Store, order: list[str]) -> None:
         add_document(store, name, texts[name], {"city": "Birmingham"})
     for document in store.documents():
         segment = store.segments(document.document_id)[1]
-        store.add_human_codings([(segment.segment_id, "housing/rent")], "Laia Serra")
+        store.add_person_codings([(segment.segment_id, "housing/rent")], "Laia Serra")
 
 
 def test_guids_do_not_depend_on_database_row_ids(tmp_path: Path) -> None:

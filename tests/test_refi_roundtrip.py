@@ -166,7 +166,7 @@ def build(
         else:
             human.setdefault(coder, []).append((segment.segment_id, code_path))
     for coder, pairs in human.items():
-        store.add_human_codings(pairs, coder)
+        store.add_person_codings(pairs, coder)
     if automatic:
         auto_codings(store, "auto:study@1", automatic)
     # Each coding made at its own time, years before any import: an import must keep them.

@@ -59,7 +59,7 @@ def study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
         ],
     )
     monkeypatch.setattr("qualcode.store.now", lambda: "2026-03-02T09:00:00+00:00")
-    store.add_human_codings([(rents.segment_id, "housing")], "Laia Serra")
+    store.add_person_codings([(rents.segment_id, "housing")], "Laia Serra")
     yield store
     store.close()
 
@@ -355,7 +355,7 @@ def test_a_pdf_goes_out_as_the_standards_pdf_source_and_comes_back(
         document = store.documents()[0]
         assert document.format == "pdf"
         segment = store.segments(document.document_id)[-1]
-        store.add_human_codings([(segment.segment_id or 0, "housing")], "Laia Serra")
+        store.add_person_codings([(segment.segment_id or 0, "housing")], "Laia Serra")
         add_memo(store, "Printed version.", "b02", "Laia Serra")
         archive = tmp_path / "p.qdpx"
         export_project(store, archive)

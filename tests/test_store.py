@@ -19,9 +19,11 @@ from qualcode.errors import StoreError
 from qualcode.ingest import ingest
 from qualcode.models import (
     CodeRecord,
+    Decision,
     ExcludedRegion,
     Exclusion,
     ExclusionCount,
+    ReviewDecision,
     Segment,
     StagedCoding,
     Unit,
@@ -494,3 +496,63 @@ def test_interrupted_ingest_exits_130_and_leaves_the_project_as_it_was(
     )
     assert "Traceback" not in stderr
     assert dump(project) == before
+
+
+# -- people's codings and their review decisions -----------------------------------------------
+
+
+def _one_coded_segment(store: Store) -> tuple[int, str]:
+    save_sample(store)
+    store.save_codes([CodeRecord("housing", "Housing", None)], "justice")
+    [segment] = [s for batch in store.iter_current_segments() for s in batch]
+    assert segment.segment_id is not None
+    return segment.segment_id, "housing"
+
+
+def _decisions(store: Store) -> list[tuple[int, str, str, Decision]]:
+    return [(d.segment_id, d.code_path, d.reviewer, d.decision) for d in store.decisions()]
+
+
+def test_a_persons_coding_withdraws_their_rejection_and_no_one_elses(project_path: Path) -> None:
+    with Store.open(project_path, create=True) as store:
+        pair = _one_coded_segment(store)
+        store.save_decisions(
+            ReviewDecision(*pair, reviewer, Decision.REJECT, "auto:justice@1.0", "", "")
+            for reviewer in ("laia", "pau")
+        )
+        assert store.add_person_codings([pair], "laia") == (1, 1)
+        assert store.add_person_codings([pair], "laia") == (0, 0)
+        assert store.own_codings("laia") == [pair]
+        assert _decisions(store) == [(*pair, "pau", Decision.REJECT)]
+
+
+def test_removing_a_persons_coding_withdraws_their_acceptance(project_path: Path) -> None:
+    with Store.open(project_path, create=True) as store:
+        pair = _one_coded_segment(store)
+        store.add_person_codings([pair], "laia")
+        store.save_decisions(
+            [ReviewDecision(*pair, "laia", Decision.ACCEPT, "auto:justice@1.0", "", "")]
+        )
+        assert store.remove_person_codings([pair], "laia") == (1, 1)
+        assert store.own_codings("laia") == [] and _decisions(store) == []
+
+
+def test_rejecting_removes_the_reviewers_own_coding(project_path: Path) -> None:
+    with Store.open(project_path, create=True) as store:
+        pair = _one_coded_segment(store)
+        store.add_person_codings([pair], "laia")
+        store.add_person_codings([pair], "pau")
+        store.save_decisions(
+            [ReviewDecision(*pair, "laia", Decision.REJECT, "auto:justice@1.0", "", "")]
+        )
+        assert store.own_codings("laia") == [] and store.own_codings("pau") == [pair]
+
+
+def test_an_imported_selection_withdraws_the_persons_rejection(project_path: Path) -> None:
+    with Store.open(project_path, create=True) as store:
+        pair = _one_coded_segment(store)
+        store.save_decisions(
+            [ReviewDecision(*pair, "laia", Decision.REJECT, "auto:justice@1.0", "", "")]
+        )
+        assert store.add_selected_codings([(*pair, [(0, 2)])], "laia") == 1
+        assert _decisions(store) == []

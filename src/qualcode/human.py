@@ -5,10 +5,11 @@ coder and no run. Their verdicts on automatic codings are review decisions, keye
 code and reviewer, so a rerun of ``qualcode code`` neither erases nor silently resurrects them.
 
 **The codings of a person** (what reports and agreement count for coder X) are X's own codings
-(tagged or imported), plus the automatic codings X accepted, minus those X rejected. The functions
-here keep the three from contradicting each other: tagging or importing a coding withdraws X's
-rejection of it, rejecting removes X's own coding of it, untagging removes X's own coding and X's
-acceptance, and a coding sheet's 0 removes both.
+(tagged or imported), plus the automatic codings X accepted, minus those X rejected. The store
+keeps the three from contradicting each other, whichever command writes them
+(``Store.add_person_codings``, ``remove_person_codings``, ``save_decisions``): adding a coding
+withdraws X's rejection of it, rejecting removes X's own coding of it, and removing a coding
+(untagging, a coding sheet's 0) removes X's acceptance too.
 
 Coder names starting with ``auto:`` (codebook runs) or ``learned:`` (``qualcode suggest``) belong
 to automatic coders and cannot be used by people.
@@ -241,9 +242,7 @@ def tag(store: Store, reference: str, code: str, coder: str) -> TagResult:
     located = resolve_segment(store, reference)
     code_path = resolve_code(store, code)
     pair = [(located.segment_id, code_path)]
-    with store.transaction():
-        added = store.add_human_codings(pair, coder)
-        withdrawn = store.delete_decisions(pair, coder, Decision.REJECT)
+    added, withdrawn = store.add_person_codings(pair, coder)
     return TagResult(located, code_path, coder, added > 0, withdrawn > 0)
 
 
@@ -253,9 +252,7 @@ def untag(store: Store, reference: str, code: str, coder: str) -> TagResult:
     located = resolve_segment(store, reference)
     code_path = resolve_code(store, code)
     pair = [(located.segment_id, code_path)]
-    with store.transaction():
-        removed = store.remove_human_codings(pair, coder)
-        withdrawn = store.delete_decisions(pair, coder, Decision.ACCEPT)
+    removed, withdrawn = store.remove_person_codings(pair, coder)
     if not removed and not withdrawn:
         raise QualcodeError(
             f"{coder} has not coded {located.reference} with {code_path}",
@@ -358,15 +355,10 @@ def decide(
     """
     reviewer = check_coder(reviewer)
     chosen = list(items)
-    with store.transaction():
-        store.save_decisions(
-            ReviewDecision(
-                item.segment_id, item.code_path, reviewer, decision, auto_coder, "", note
-            )
-            for item in chosen
-        )
-        if decision is Decision.REJECT:
-            store.remove_human_codings(((i.segment_id, i.code_path) for i in chosen), reviewer)
+    store.save_decisions(
+        ReviewDecision(item.segment_id, item.code_path, reviewer, decision, auto_coder, "", note)
+        for item in chosen
+    )
     return len(chosen)
 
 
@@ -444,13 +436,11 @@ def apply_decisions_file(
         decided[pair] = (decision, row.get("note", "").strip())
     if problems:
         raise RowsError(path, problems, "no decision was recorded")
-    with store.transaction():
-        store.save_decisions(
-            ReviewDecision(segment_id, code_path, reviewer, decision, coder, "", note)
-            for (segment_id, code_path), (decision, note) in decided.items()
-        )
-        rejected = [pair for pair, (decision, _) in decided.items() if decision is Decision.REJECT]
-        store.remove_human_codings(rejected, reviewer)
+    store.save_decisions(
+        ReviewDecision(segment_id, code_path, reviewer, decision, coder, "", note)
+        for (segment_id, code_path), (decision, note) in decided.items()
+    )
+    rejected = [pair for pair, (decision, _) in decided.items() if decision is Decision.REJECT]
     return DecisionsResult(coder, len(decided) - len(rejected), len(rejected))
 
 
@@ -893,8 +883,7 @@ def _import_list(
     with store.transaction():
         created = codes.save(store)
         for coder, pairs in sorted(wanted.items()):
-            new = store.add_human_codings(sorted(pairs), coder)
-            store.delete_decisions(pairs, coder, Decision.REJECT)
+            new = store.add_person_codings(sorted(pairs), coder).codings
             added += new
             already += len(pairs) - new
     return ImportResult(
@@ -1039,12 +1028,10 @@ def _import_sheet(
         for coder, judged in sorted(cells.items()):
             marked = sorted(pair for pair, value in judged.items() if value)
             unmarked = sorted(pair for pair, value in judged.items() if not value)
-            new = store.add_human_codings(marked, coder)
+            new = store.add_person_codings(marked, coder).codings
             added += new
             already += len(marked) - new
-            store.delete_decisions(marked, coder, Decision.REJECT)
-            removed += store.remove_human_codings(unmarked, coder)
-            store.delete_decisions(unmarked, coder, Decision.ACCEPT)
+            removed += store.remove_person_codings(unmarked, coder).codings
             store.save_sheet_coverage(judged, coder, table.path.name)
     return ImportResult(
         path=table.path,

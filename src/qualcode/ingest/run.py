@@ -529,7 +529,7 @@ def _table_codings(
                 _add_code(new, path)
             pairs.update((segment_id or 0, path) for segment_id in holding)
     store.add_missing_codes(new.values(), IMPORTED_CODEBOOK)
-    return store.add_human_codings(sorted(pairs), coder), tuple(dict.fromkeys(refused))
+    return store.add_person_codings(sorted(pairs), coder).codings, tuple(dict.fromkeys(refused))
 
 
 def _add_code(new: dict[str, CodeRecord], path: str) -> None:

@@ -55,7 +55,6 @@ from qualcode.ingest.pipeline import (
 from qualcode.ingest.roles import ProjectRoles
 from qualcode.models import (
     CodeRecord,
-    Decision,
     Document,
     ReadDocument,
     Segment,
@@ -528,8 +527,6 @@ class _Importer:
             added = self.store.add_selected_codings(
                 rows, coder, as_evidence=automatic, created=created.get(coder)
             )
-            if not automatic:
-                self.store.delete_decisions(sorted(spans), coder, Decision.REJECT)
             result[coder] = (added, len(rows) - added)
         return result
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from qualcode.errors import ProjectBusyError, StoreError
 from qualcode.models import (
@@ -67,6 +67,16 @@ SegmentToCode = tuple[int, int, str | bytes, str | None, str | None, int]
 """A current segment as coding sees it: (segment_id, start_char in its document, text, language
 (``ca`` or ``ca,es``), role, document_id). A plain tuple: coding reads hundreds of thousands.
 The text is a ``str``, or its UTF-8 bytes when asked for (:meth:`Store.iter_segments_to_code`)."""
+
+
+class PersonCodingChange(NamedTuple):
+    """What adding or removing a person's codings changed."""
+
+    codings: int
+    """Codings added (or removed)."""
+    withdrawn: int
+    """The person's review decisions withdrawn with them: rejections when adding, acceptances
+    when removing."""
 
 
 @dataclass(frozen=True)
@@ -1001,30 +1011,51 @@ class Store:
         )
         return [(r["segment_id"], r["code_path"]) for r in rows]
 
-    def add_human_codings(self, pairs: Iterable[tuple[int, str]], coder: str) -> int:
-        """Add (segment_id, code_path) codings by a person; return how many were new."""
+    def add_person_codings(
+        self, pairs: Iterable[tuple[int, str]], coder: str
+    ) -> PersonCodingChange:
+        """Add (segment_id, code_path) codings by a person, withdrawing that person's rejection
+        of each: coding it is the later word. Returns how many codings were new and how many
+        rejections were withdrawn."""
+        wanted = list(pairs)
         stamp = now()
         with self.transaction():
             before = self._db.total_changes
             self._db.executemany(
                 """INSERT OR IGNORE INTO codings (segment_id, code_path, coder, run_id, created_at)
                    VALUES (?, ?, ?, NULL, ?)""",
-                [(segment_id, code_path, coder, stamp) for segment_id, code_path in pairs],
+                [(segment_id, code_path, coder, stamp) for segment_id, code_path in wanted],
             )
-            return self._db.total_changes - before
+            added = self._db.total_changes - before
+            withdrawn = self._delete_decisions(wanted, coder, Decision.REJECT)
+        return PersonCodingChange(added, withdrawn)
 
-    def remove_human_codings(self, pairs: Iterable[tuple[int, str]], coder: str) -> int:
-        """Remove a person's (segment_id, code_path) codings; return how many there were."""
+    def remove_person_codings(
+        self, pairs: Iterable[tuple[int, str]], coder: str
+    ) -> PersonCodingChange:
+        """Remove a person's (segment_id, code_path) codings and their acceptance of the
+        automatic coding of each. Returns how many codings and acceptances there were."""
+        wanted = list(pairs)
         with self.transaction():
-            before = self._db.total_changes
-            self._db.executemany(
-                "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?",
-                [(segment_id, code_path, coder) for segment_id, code_path in pairs],
-            )
-            return self._db.total_changes - before
+            removed = self._delete_person_codings(wanted, coder)
+            withdrawn = self._delete_decisions(wanted, coder, Decision.ACCEPT)
+        return PersonCodingChange(removed, withdrawn)
+
+    def _delete_person_codings(self, pairs: Iterable[tuple[int, str]], coder: str) -> int:
+        before = self._db.total_changes
+        self._db.executemany(
+            "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?",
+            [(segment_id, code_path, coder) for segment_id, code_path in pairs],
+        )
+        return self._db.total_changes - before
 
     def save_decisions(self, decisions: Iterable[ReviewDecision]) -> None:
-        """Record review decisions; a later decision on the same segment and code replaces one."""
+        """Record review decisions; a later decision on the same segment and code replaces one.
+
+        Rejecting a coding also removes the reviewer's own coding of it, so that what a person
+        stands behind never holds a coding they rejected.
+        """
+        chosen = list(decisions)
         stamp = now()
         with self.transaction():
             self._db.executemany(
@@ -1044,25 +1075,29 @@ class Store:
                         d.decided_at or stamp,
                         d.note,
                     )
-                    for d in decisions
+                    for d in chosen
+                ],
+            )
+            self._db.executemany(
+                "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?",
+                [
+                    (d.segment_id, d.code_path, d.reviewer)
+                    for d in chosen
+                    if d.decision is Decision.REJECT
                 ],
             )
 
-    def delete_decisions(
+    def _delete_decisions(
         self, pairs: Iterable[tuple[int, str]], reviewer: str, decision: Decision
     ) -> int:
         """Withdraw a reviewer's decisions of one kind on (segment_id, code_path) pairs."""
-        with self.transaction():
-            before = self._db.total_changes
-            self._db.executemany(
-                """DELETE FROM review_decisions
-                   WHERE segment_id = ? AND code_path = ? AND reviewer = ? AND decision = ?""",
-                [
-                    (segment_id, code_path, reviewer, decision.value)
-                    for segment_id, code_path in pairs
-                ],
-            )
-            return self._db.total_changes - before
+        before = self._db.total_changes
+        self._db.executemany(
+            """DELETE FROM review_decisions
+               WHERE segment_id = ? AND code_path = ? AND reviewer = ? AND decision = ?""",
+            [(segment_id, code_path, reviewer, decision.value) for segment_id, code_path in pairs],
+        )
+        return self._db.total_changes - before
 
     def decisions(self, reviewer: str | None = None) -> list[ReviewDecision]:
         """Review decisions on current segments, of one reviewer or of everyone."""
@@ -1187,14 +1222,21 @@ class Store:
         pieces. A coding that is already there gains the spans it lacks, unless it is of the
         whole segment (no spans), which already covers them, and keeps its time. A new coding
         is dated by ``created`` ({(segment_id, code_path): time}, what the archive says), else
-        now.
+        now. A person's coding withdraws their rejection of it, as in
+        :meth:`add_person_codings`.
         """
         stamp = now()
         dates = created or {}
         column = "evidence" if as_evidence else "spans"
         added = 0
+        chosen = list(selected)
         with self.transaction():
-            for segment_id, code_path, spans in selected:
+            self._delete_decisions(
+                [(segment_id, code_path) for segment_id, code_path, _ in chosen],
+                coder,
+                Decision.REJECT,
+            )
+            for segment_id, code_path, spans in chosen:
                 wanted = sorted(set(spans))
                 row = self._db.execute(
                     f"SELECT {column} FROM codings WHERE segment_id = ? AND code_path = ?"
