@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import qualcode.human
+import qualcode.people.review
 from qualcode.agreement import (
     AGREEMENT_COLUMNS,
     ALL_CODED,
@@ -36,8 +36,10 @@ from qualcode.agreement import (
     precision_recall_f1,
 )
 from qualcode.errors import UsageError
-from qualcode.human import import_codings, review_queue, tag
 from qualcode.models import Decision
+from qualcode.people.imports import import_codings
+from qualcode.people.review import review_queue
+from qualcode.people.tagging import tag
 from qualcode.store import Store
 from test_human import AUTO, A, B, auto_code, make_project, segment_id
 
@@ -179,8 +181,8 @@ def test_a_person_who_tags_in_a_document_looked_at_all_of_it(project: Path) -> N
 def test_a_reviewer_looked_at_the_codings_reviewed(project: Path) -> None:
     with Store.open(project) as store:
         queue = review_queue(store, "housing", "laia")
-        qualcode.human.decide(store, queue.items[:1], "laia", Decision.REJECT, AUTO)
-        qualcode.human.decide(store, queue.items[1:], "laia", Decision.ACCEPT, AUTO)
+        qualcode.people.review.decide(store, queue.items[:1], "laia", Decision.REJECT, AUTO)
+        qualcode.people.review.decide(store, queue.items[1:], "laia", Decision.ACCEPT, AUTO)
         assert [i.reference for i in queue.items] == [f"{B}#1", f"{A}#1"]
         tables = build_tables(store, ["laia", AUTO])
     assert [(t.code_path, len(t.units)) for t in tables.tables] == [("housing", 2)]
@@ -264,7 +266,7 @@ def _two_coders(project: Path, tmp_path: Path) -> None:
     """laia returns a sheet on a.txt #1, #2, #4 and b.txt #1; pau on a.txt #1, #2, #4."""
     with Store.open(project) as store:
         queue = review_queue(store, "health", "marta")
-        qualcode.human.decide(store, queue.items, "marta", Decision.REJECT, AUTO)
+        qualcode.people.review.decide(store, queue.items, "marta", Decision.REJECT, AUTO)
     laia = tmp_path / "laia.csv"
     laia.write_text(
         f"document,ordinal,housing,cooperatives\n{A},1,1,0\n{A},2,1,1\n{A},4,0,0\n{B},1,1,0\n",

@@ -178,8 +178,8 @@ def test_changed_document_makes_codings_stale_until_the_next_run(tmp_path: Path)
 def test_a_run_drops_old_segments_with_their_decisions_and_sheet_cells(tmp_path: Path) -> None:
     """A run writes without foreign-key checks, so nothing cascades: the segments of an earlier
     version go with their review decisions and coding-sheet cells, and no reference dangles."""
-    from qualcode.human import decide, review_queue
     from qualcode.models import Decision
+    from qualcode.people.review import decide, review_queue
 
     store = _project(tmp_path, {"birmingham/a.txt": ENGLISH})
     codebook = load_codebook(MINI)
@@ -400,8 +400,8 @@ def test_every_evidence_span_slices_the_text_it_claims(
 
 
 def test_report_for_a_reviewer_counts_accepted_and_drops_rejected(tmp_path: Path) -> None:
-    from qualcode.human import decide, review_queue
     from qualcode.models import Decision
+    from qualcode.people.review import decide, review_queue
     from qualcode.report import ReportOptions, build_report
 
     store = _project(tmp_path, {"birmingham/a.txt": ENGLISH, "barcelona/b.txt": CATALAN})

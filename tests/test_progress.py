@@ -172,7 +172,8 @@ def test_html_report_reports_codes_done(tmp_path: Path) -> None:
 
 
 def test_coding_sheet_export_and_import_report_rows(tmp_path: Path) -> None:
-    from qualcode.human import export_coding_sheet, import_codings
+    from qualcode.exports.coding_sheet import export_coding_sheet
+    from qualcode.people.imports import import_codings
 
     project = build_project(tmp_path / "project.qualcode")
     sheet = tmp_path / "sheet.xlsx"
@@ -188,7 +189,7 @@ def test_coding_sheet_export_and_import_report_rows(tmp_path: Path) -> None:
 
 
 def test_list_of_codings_import_reports_rows(tmp_path: Path) -> None:
-    from qualcode.human import import_codings
+    from qualcode.people.imports import import_codings
 
     project = build_project(tmp_path / "project.qualcode")
     with Store.open(project) as store:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.human import decide, review_queue
 from qualcode.ingest import ingest
 from qualcode.memos import add_memo
 from qualcode.models import Decision
+from qualcode.people.review import decide, review_queue
 from qualcode.refi import export
 from qualcode.refi import guid as guids
 from qualcode.refi.export import Span, export_project

@@ -18,8 +18,8 @@ Only current segments count. With ``unit="document"`` a document is a unit when 
 one segment every coder looked at, and a coder coded it when they coded one of those segments.
 
 **Codings compared.** A person's codings are their own plus the automatic codings they accepted,
-minus those they rejected (:func:`qualcode.human.coder_codings`). Codes are compared as coded:
-a coding of ``inequality/housing`` is not a coding of ``inequality``.
+minus those they rejected (:func:`qualcode.people.codings.coder_codings`). Codes are compared
+as coded: a coding of ``inequality/housing`` is not a coding of ``inequality``.
 
 **Undefined values.** Kappa and alpha are undefined (``value`` None, with the reason) when the
 table has no units, or holds a single category: no coder used the code, or every coder coded
@@ -37,8 +37,9 @@ from itertools import combinations
 
 from qualcode.coders import is_automatic
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.human import coder_codings, codes_under
 from qualcode.models import Decision, Evidence, Segment
+from qualcode.people.codings import coder_codings
+from qualcode.people.lookup import codes_under
 from qualcode.store import Store
 
 UNITS = ("segment", "document")

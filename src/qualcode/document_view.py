@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qualcode.errors import UsageError
-from qualcode.human import find_document
 from qualcode.ingest.pipeline import counted, exclusion_counts
 from qualcode.models import Document, ExcludedRegion, Exclusion, ExclusionCount, Segment
+from qualcode.people.lookup import find_document
 from qualcode.store import Store
 
 

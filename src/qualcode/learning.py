@@ -1,11 +1,11 @@
 """Learned coding: a model per code learned from a person's codings, then applied to the rest.
 
-**Examples.** For a person and a code, the positives are the segments the person stands behind
-with that code (:func:`qualcode.human.coder_codings`) and the negatives the segments they looked
-at for that code, by the rule ``agree`` uses (:func:`qualcode.agreement.coverage`), and did not
-code with it. Only segments in the code's scope count (respondent turns and unknown speakers by
-default, as the codebook says). A code with fewer than :data:`MIN_POSITIVES` positives, or
-negatives, is refused: its figures would mean nothing.
+**Examples.** For a person and a code, the positives are the segments the person stands behind with
+that code (:func:`qualcode.people.codings.coder_codings`) and the negatives the segments they looked
+at for that code, by the rule ``agree`` uses (:func:`qualcode.agreement.coverage`), and did not code
+with it. Only segments in the code's scope count (respondent turns and unknown speakers by default,
+as the codebook says). A code with fewer than :data:`MIN_POSITIVES` positives, or negatives, is
+refused: its figures would mean nothing.
 
 **Features**, from the folded text (:func:`qualcode.text.fold_words`), so that accents, case and
 apostrophes do not split a word: TF-IDF of words and word pairs, TF-IDF of character n-grams of 2
@@ -55,8 +55,9 @@ from qualcode.agreement import (
 from qualcode.codebook import Codebook, Scope, covers, load_codebook
 from qualcode.coders import check_coder, learned_coder
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.human import coder_codings, codes_under
 from qualcode.models import LearnedModelRecord
+from qualcode.people.codings import coder_codings
+from qualcode.people.lookup import codes_under
 from qualcode.store import Store, evidence_json, now
 from qualcode.text import fold_words
 

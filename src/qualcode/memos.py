@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from qualcode.coders import check_coder
 from qualcode.errors import UsageError
-from qualcode.human import find_code, find_document, resolve_segment
 from qualcode.models import Document, Memo, MemoTarget
+from qualcode.people.lookup import find_code, find_document, resolve_segment
 from qualcode.store import Store
 
 PROJECT = "project"

@@ -29,8 +29,9 @@ from qualcode import stats
 from qualcode.agreement import looked_at
 from qualcode.coders import is_automatic
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.human import coder_codings, resolve_codes
 from qualcode.models import CodeRecord, Document, Role
+from qualcode.people.codings import coder_codings
+from qualcode.people.lookup import resolve_codes
 from qualcode.store import Store
 
 NO_VALUE = "(none)"
@@ -338,7 +339,8 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     )
 
     # A person stands behind their own codings and the automatic ones they accepted, not those
-    # they rejected (human.coder_codings); out-of-scope segments drop out of the matrix below.
+    # they rejected (people.codings.coder_codings); out-of-scope segments drop out of the matrix
+    # below.
     pairs = (
         store.coding_pairs(coder) if is_automatic(coder) else sorted(coder_codings(store, coder))
     )

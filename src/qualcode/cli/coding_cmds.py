@@ -146,7 +146,7 @@ def segments_command(
 
     Example: qualcode segments --code inequality/housing --city Barcelona --context 1
     """
-    from qualcode.human import resolve_code
+    from qualcode.people.lookup import resolve_code
 
     attributes = {}
     for item in where or []:

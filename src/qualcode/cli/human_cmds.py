@@ -20,7 +20,8 @@ from qualcode.models import Decision, Role
 
 if TYPE_CHECKING:
     from qualcode.agreement import AgreementReport, DisagreementDetail, PairReport
-    from qualcode.human import ReviewItem, TagResult
+    from qualcode.people.review import ReviewItem
+    from qualcode.people.tagging import TagResult
 
 SEGMENT_HELP = (
     "Segment: DOCUMENT#ORDINAL, with the document name as 'qualcode status' and exports show "
@@ -62,7 +63,7 @@ def tag_command(
     The coding is the person's, beside the automatic ones; if that person had rejected the
     automatic coding of the same segment and code, the rejection is withdrawn.
     """
-    from qualcode.human import tag
+    from qualcode.people.tagging import tag
 
     with state.open_store() as store:
         result = tag(store, segment, code, _coder(coder))
@@ -86,7 +87,7 @@ def untag_command(
 
     To disagree with an automatic coding, reject it with 'qualcode review' instead.
     """
-    from qualcode.human import untag
+    from qualcode.people.tagging import untag
 
     with state.open_store() as store:
         result = untag(store, segment, code, _coder(coder))
@@ -144,7 +145,7 @@ def review_command(
     and 'qualcode code' says how many of its codings were rejected. In scripts, use --accept-all
     or --from-file (all or nothing: any bad row and no decision is recorded).
     """
-    from qualcode.human import apply_decisions_file, decide, review_queue
+    from qualcode.people.review import apply_decisions_file, decide, review_queue
 
     reviewer = _coder(coder)
     if accept_all and from_file:
@@ -269,7 +270,7 @@ def import_codings_command(
     overlaps. Unknown documents, codes and segments and unmatched quotes are listed by row and
     nothing is imported. Codes must exist (from 'qualcode code') unless --create-codes.
     """
-    from qualcode.human import import_codings
+    from qualcode.people.imports import import_codings
 
     with state.open_store() as store, progress_bar("Importing codings") as progress:
         result = import_codings(
@@ -371,7 +372,7 @@ def export_coding_sheet_command(
     Every row left in the returned sheet counts as coded: an empty cell means "does not apply".
     Read it back with 'qualcode import codings laia.xlsx --coder laia'.
     """
-    from qualcode.human import export_coding_sheet
+    from qualcode.exports.coding_sheet import export_coding_sheet
 
     chosen_role = None if role is RoleChoice.ALL else Role(role.value)
     if next_count is not None and (coder is None or sample is not None):

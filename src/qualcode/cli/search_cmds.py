@@ -91,7 +91,7 @@ def search_command(
     each with the reason (scope, language, unless, near distance, fuzzy score).
     """
     from qualcode.explain import choose_codebook
-    from qualcode.human import resolve_codes
+    from qualcode.people.lookup import resolve_codes
     from qualcode.report import parse_filters
     from qualcode.search import SearchFilters, patterns_codebook, search
 
@@ -195,7 +195,7 @@ def explain_command(
     threshold: the near misses), for the codebook of the latest run or --codebook.
     """
     from qualcode.explain import Explainer, choose_codebook
-    from qualcode.human import resolve_codes, resolve_segment
+    from qualcode.people.lookup import resolve_codes, resolve_segment
 
     with state.open_store() as store:
         located = resolve_segment(store, reference)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qualcode.coders import is_automatic
-from qualcode.human import coder_codings, resolve_codes
 from qualcode.models import CodedSegment, in_scope
+from qualcode.people.codings import coder_codings
+from qualcode.people.lookup import resolve_codes
 from qualcode.report import CodeLine, Report, ReportOptions, group_value, select_documents
 from qualcode.store import Store
 

@@ -19,8 +19,8 @@ from qualcode.coders import is_automatic
 from qualcode.context import ContextFinder, QuoteContext
 from qualcode.errors import UsageError
 from qualcode.exports.tables import write_csv, write_xlsx
-from qualcode.human import resolve_codes
 from qualcode.models import Document, in_scope
+from qualcode.people.lookup import resolve_codes
 from qualcode.report import code_tree, resolve_coder, select_documents, shown_codes
 from qualcode.store import Store
 

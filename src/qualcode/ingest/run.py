@@ -507,7 +507,8 @@ def _table_codings(
     project does not know are created, as ``import codings --create-codes`` does. Returns how
     many codings are new, and the codes that could not be created (``..``, markup)."""
     # Imported here: human coding brings the matcher, which plain ingest does not need.
-    from qualcode.human import IMPORTED_CODEBOOK, creatable_code_path, find_code
+    from qualcode.people.imports import IMPORTED_CODEBOOK, creatable_code_path
+    from qualcode.people.lookup import find_code
 
     known = store.codes()
     new: dict[str, CodeRecord] = {}

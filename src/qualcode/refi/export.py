@@ -280,7 +280,7 @@ class _Reviewed:
 
 def _reviewed_codings(store: Store) -> _Reviewed:
     """Every coding on current segments, less the automatic ones a reviewer rejected, plus the
-    reviewer's for each automatic one accepted (what :func:`qualcode.human.coder_codings`
+    reviewer's for each automatic one accepted (what :func:`qualcode.people.codings.coder_codings`
     counts as that person's), over the automatic coding's spans."""
     coded = store.coded_segments()
     dates = dict(store.coding_dates())
