@@ -1037,15 +1037,17 @@ class Store:
         automatic coding of each. Returns how many codings and acceptances there were."""
         wanted = list(pairs)
         with self.transaction():
-            removed = self._delete_person_codings(wanted, coder)
+            removed = self._delete_codings(
+                (segment_id, code_path, coder) for segment_id, code_path in wanted
+            )
             withdrawn = self._delete_decisions(wanted, coder, Decision.ACCEPT)
         return PersonCodingChange(removed, withdrawn)
 
-    def _delete_person_codings(self, pairs: Iterable[tuple[int, str]], coder: str) -> int:
+    def _delete_codings(self, keys: Iterable[tuple[int, str, str]]) -> int:
+        """Delete the codings of (segment_id, code_path, coder) keys; return how many there were."""
         before = self._db.total_changes
         self._db.executemany(
-            "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?",
-            [(segment_id, code_path, coder) for segment_id, code_path in pairs],
+            "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?", keys
         )
         return self._db.total_changes - before
 
@@ -1078,13 +1080,10 @@ class Store:
                     for d in chosen
                 ],
             )
-            self._db.executemany(
-                "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?",
-                [
-                    (d.segment_id, d.code_path, d.reviewer)
-                    for d in chosen
-                    if d.decision is Decision.REJECT
-                ],
+            self._delete_codings(
+                (d.segment_id, d.code_path, d.reviewer)
+                for d in chosen
+                if d.decision is Decision.REJECT
             )
 
     def _delete_decisions(
