@@ -9,7 +9,9 @@ random as what a person coded by hand (the rest held out), per theme:
 - **dictionary**: the theme is found when a justice code of the theme is (its patterns, Spanish);
 - **model**: qualcode's learned model (qualcode.learning: words, word pairs, character 2-5-grams,
   logistic regression, threshold chosen by cross-validation on the training part);
-- **dictionary + model**: the same, with every justice code's hits as extra features.
+- **dictionary + model**: the same, with every justice code's hits as extra features;
+- **dictionary + model + vectors**: the same blended with a model of the sentence vectors, as
+  ``learn`` does when the ``vectors`` extra is installed (qualcode.sentence_vectors); only then.
 
 Each model is cross-validated with each sentence alone and with its neighbours in the manifesto
 (by sentence_id, qualcode.learning.CONTEXT_WEIGHTS), and the way with the higher mean F1 by
@@ -20,10 +22,12 @@ then over ``--splits`` random draws; beside it the macro-F1 that ``learn``'s cro
 estimated on the training part alone, to see whether the figure ``learn`` prints can be trusted.
 
 **Time.** ``learn`` and ``suggest`` through the store on a generated project of 100,000 segments
-(bench/common.py, en/es/ca), a person having coded 10 % of them for five codes.
+(bench/common.py, en/es/ca), a person having coded 10 % of them for five codes; with sentence
+vectors when they are installed, unless ``--no-vectors``.
 
     .venv/bin/python bench/bench_learn.py                      # accuracy and time
     .venv/bin/python bench/bench_learn.py --no-time --splits 1
+    .venv/bin/python bench/bench_learn.py --no-accuracy --no-vectors   # time the words alone
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -79,6 +84,8 @@ def f1(truth: list[int], predicted: list[int]) -> float:
 def accuracy(fractions: list[float], splits: int, contexts: list[tuple[float, ...]]) -> None:
     import numpy
 
+    from qualcode.sentence_vectors import encode, installed_version
+
     with CORPUS.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     mapping = themes()
@@ -96,6 +103,15 @@ def accuracy(fractions: list[float], splits: int, contexts: list[tuple[float, ..
         for theme, (_, codes) in mapping.items()
     }
     every_code = [code.path for code in codebook.codes]
+    methods: list[tuple[str, list[str], Any]] = [
+        ("model", [], None),
+        ("dictionary + model", every_code, None),
+    ]
+    if installed_version() is not None:
+        started = time.perf_counter()
+        vectors = encode([r["text"] for r in rows])
+        print(f"sentence vectors in {time.perf_counter() - started:.0f} s")
+        methods.append(("dictionary + model + vectors", every_code, vectors))
     near = neighbours([(r["manifesto_id"], int(r["sentence_id"])) for r in rows])
     print("| training | method | macro-F1 held out | macro-F1 by CV on training | context kept | "
           + " | ".join(mapping) + " | s |")  # fmt: skip
@@ -116,7 +132,7 @@ def accuracy(fractions: list[float], splits: int, contexts: list[tuple[float, ..
                     for t in mapping
                 ]
             )
-            for method, codes in (("model", []), ("dictionary + model", every_code)):
+            for method, codes, vectors in methods:
                 begun = time.perf_counter()
                 features = Features.fit([texts[i] for i in train], codes)
                 own = features.matrix(texts, hits)
@@ -124,12 +140,17 @@ def accuracy(fractions: list[float], splits: int, contexts: list[tuple[float, ..
                 for context in contexts:
                     matrix = in_context(own, near, context)
                     train_matrix, test_matrix = matrix[train], matrix[test]
+                    dense = in_context(vectors, near, context) if vectors is not None else None
+                    train_vectors = dense[train] if dense is not None else None
+                    test_vectors = dense[test] if dense is not None else None
                     held_out, estimated = [], []
                     for theme in mapping:
                         y = labels[theme][train]
-                        figures = cross_validate(theme, train_matrix, y)
-                        model = fit_code(theme, train_matrix, y, figures.threshold, "all")
-                        scores = model.scores(test_matrix)
+                        figures = cross_validate(theme, train_matrix, y, train_vectors)
+                        model = fit_code(
+                            theme, train_matrix, y, figures.threshold, "all", train_vectors
+                        )
+                        scores = model.scores(test_matrix, test_vectors)
                         predicted = [int(s >= figures.threshold) for s in scores]
                         held_out.append(f1([int(v) for v in labels[theme][test]], predicted))
                         estimated.append(figures)
@@ -167,7 +188,7 @@ TIMED_CODES = [
 ]
 
 
-def timing(segments: int) -> None:
+def timing(segments: int, vectors: bool | None) -> None:
     from qualcode.learning import dictionary_hits as hits_of
 
     codebook = load_codebook(CODEBOOK)
@@ -202,7 +223,7 @@ def timing(segments: int) -> None:
         store.save_sheet_coverage(cells, "bench", "generated")  # type: ignore[arg-type]
         store.add_person_codings(codings, "bench")  # type: ignore[arg-type]
         begun = time.perf_counter()
-        learned = learn(store, "bench", codebook=codebook, codes=TIMED_CODES)
+        learned = learn(store, "bench", codebook=codebook, codes=TIMED_CODES, vectors=vectors)
         learn_seconds = time.perf_counter() - begun
         begun = time.perf_counter()
         suggested = suggest(store, "bench")
@@ -222,6 +243,7 @@ def main() -> None:
     parser.add_argument("--no-time", action="store_true")
     parser.add_argument("--no-accuracy", action="store_true")
     parser.add_argument("--no-context", action="store_true")
+    parser.add_argument("--no-vectors", action="store_true", help="time learn without them")
     arguments = parser.parse_args()
     print(f"scikit-learn {sklearn_version()}")
     if not arguments.no_accuracy:
@@ -230,7 +252,7 @@ def main() -> None:
     if not arguments.no_time:
         print("| segments | looked at | codes | codings | learn s | suggest s | suggested |")
         print("|---:|---:|---:|---:|---:|---:|---:|")
-        timing(arguments.segments)
+        timing(arguments.segments, False if arguments.no_vectors else None)
 
 
 if __name__ == "__main__":
