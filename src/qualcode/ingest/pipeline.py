@@ -102,6 +102,14 @@ def with_detected_language(attributes: Attributes, languages: Sequence[str]) -> 
     return {**attributes, "language": (",".join(languages), "detected")}
 
 
+def with_stored_language(store: Store, document_id: int, attributes: Attributes) -> Attributes:
+    """The attributes to store for a document the project already has, not read again: one
+    that declares no language keeps the languages found when it was read."""
+    if "language" in attributes:
+        return attributes
+    return with_detected_language(attributes, store.document_languages(document_id))
+
+
 def save_version(
     store: Store,
     segmented: Segmented,

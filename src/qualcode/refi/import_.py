@@ -51,6 +51,7 @@ from qualcode.ingest.pipeline import (
     save_version,
     segment_and_identify,
     with_detected_language,
+    with_stored_language,
 )
 from qualcode.ingest.roles import ProjectRoles
 from qualcode.models import (
@@ -404,10 +405,9 @@ class _Importer:
     def _known(self, document: Document, source: SourceRecord, text: SourceText) -> DocumentOutcome:
         status = "unchanged"
         if _imported(document):  # an archive's documents take their attributes from it
-            attributes = self._attributes(source)
-            if "language" not in attributes:
-                detected = self.store.document_languages(document.document_id)
-                attributes["language"] = (",".join(detected), "detected")
+            attributes = with_stored_language(
+                self.store, document.document_id, self._attributes(source)
+            )
             if self.store.set_attributes(document.document_id, attributes):
                 status = "metadata"
         self._map(source, text, document.document_id)
