@@ -184,6 +184,12 @@ class Opening:
     skip: int = 0  # characters of the paragraph's text that are the label (or the name line)
 
 
+# Most paragraphs open with text or are not speech: one shared opening each, as building a
+# frozen dataclass per paragraph costs more than the rest of the paragraph's check.
+_TEXT = Opening(Kind.TEXT)
+_NON_SPEECH = Opening(Kind.NON_SPEECH)
+
+
 @dataclass
 class _Candidate:
     index: int
@@ -213,12 +219,12 @@ def plan(
         if styled is not None:
             opening = Opening(Kind.NAME, styled, None, len(paragraph.text))
             candidates.append(_Candidate(index, styled, _key(styled), "style", opening))
-            openings.append(Opening(Kind.TEXT))
+            openings.append(_TEXT)
             continue
         if non_speech_reason(paragraph.text, paragraph.style, paragraph.italic) is not None:
-            openings.append(Opening(Kind.NON_SPEECH))
+            openings.append(_NON_SPEECH)
             continue
-        openings.append(Opening(Kind.TEXT))
+        openings.append(_TEXT)
         if policy.mode is SpeakerMode.NONE:
             continue
         label = find_label(paragraph.text)
