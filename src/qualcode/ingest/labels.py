@@ -28,11 +28,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from qualcode.errors import UsageError
+from qualcode.ingest.roles import ANSWER_LABELS, ROLE_LABELS, RoleResolver
 from qualcode.models import Paragraph
 from qualcode.speakers import (
-    DEFAULT_CHAIR_LABELS,
-    DEFAULT_INTERVIEWER_LABELS,
-    RoleResolver,
     find_label,
     fold,
     looks_like_name,
@@ -40,34 +38,6 @@ from qualcode.speakers import (
     speaker_paragraph_name,
 )
 
-# Labels that name a role, not a person: a transcript that uses them marks its speakers. Those
-# that answer (A, R, Respondent) apart, a role asks or gives the floor.
-ANSWER_LABELS: frozenset[str] = frozenset(
-    fold(label)
-    for label in (
-        "a",
-        "r",
-        "answer",
-        "respuesta",
-        "resposta",
-        "respondent",
-        "interviewee",
-        "entrevistado",
-        "entrevistada",
-        "entrevistat",
-        "entrevistada/o",
-        "entrevistado/a",
-        "witness",
-    )
-)
-ROLE_LABELS: frozenset[str] = ANSWER_LABELS | frozenset(
-    fold(label)
-    for label in (
-        *DEFAULT_INTERVIEWER_LABELS,
-        *DEFAULT_CHAIR_LABELS,
-        "counsel",
-    )
-)
 # Numbered participants: Speaker 2, Participant 3, P1, R12, Int 1, Entrevistado 2.
 _NUMBERED = re.compile(
     r"^(?:speaker|participant|participante|participants|parlant|hablante|interviewee|respondent|"

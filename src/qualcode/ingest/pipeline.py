@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from qualcode.ingest.labels import AUTO, SpeakerPolicy
 from qualcode.ingest.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.ingest.metadata import Attributes
-from qualcode.ingest.roles import ProjectRoles
+from qualcode.ingest.roles import ProjectRoles, RoleResolver
 from qualcode.ingest.segment import count_words, segment_document
 from qualcode.models import (
     ExcludedRegion,
@@ -27,7 +27,6 @@ from qualcode.models import (
     Segmentation,
     Unit,
 )
-from qualcode.speakers import RoleResolver
 from qualcode.store import Store
 
 # Bump when segmentation rules change: re-ingest then re-segments unchanged files.

@@ -53,7 +53,7 @@ from qualcode.ingest.pipeline import (
     with_detected_language,
     with_stored_language,
 )
-from qualcode.ingest.roles import ProjectRoles
+from qualcode.ingest.roles import ProjectRoles, RoleResolver
 from qualcode.models import (
     CodeRecord,
     Document,
@@ -78,7 +78,6 @@ from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read
 from qualcode.refi.segmenting import segment_source
 from qualcode.refi.sources import SourceText, TextNotes, Where, source_text
 from qualcode.refi.xmltools import parse_untrusted, schema_warning
-from qualcode.speakers import RoleResolver
 from qualcode.store import Store
 
 UNKNOWN_CODER = "refi-qda"
