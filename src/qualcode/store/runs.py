@@ -179,8 +179,8 @@ class RunWriter:
         self._coder = coder
         self.run_id = run_id
         self._stamp = clock.now()
-        # The run's own values are part of the statement, so a coding binds only its three:
-        # making a row of six for each of hundreds of thousands was an eighth of inserting them.
+        # The run's own values are part of the statement, so a coding binds only its three and
+        # no row of six is built for each of hundreds of thousands (bench/README.md).
         self._insert = f"""INSERT INTO codings
             (segment_id, code_path, evidence, coder, run_id, created_at) VALUES
             (?, ?, ?, {_sql_text(coder)}, {int(run_id)}, {_sql_text(self._stamp)})"""
