@@ -20,16 +20,18 @@ from qualcode.models import (
 from qualcode.store import clock
 from qualcode.store.connection import Connection
 
+_CURRENT_VERSIONS = """documents d JOIN document_versions v
+    ON v.document_id = d.id AND v.version = d.current_version"""
+"""Each document (``d``) with its current version (``v``)."""
+
 
 class DocumentStore(Connection):
     """Documents, their versions, excluded regions and attributes."""
 
     def current_version(self, source_path: str) -> DocumentVersion | None:
         row = self._db.execute(
-            """SELECT d.id, v.version, v.content_hash, v.segmentation_key, v.properties
-               FROM documents d JOIN document_versions v
-                 ON v.document_id = d.id AND v.version = d.current_version
-               WHERE d.source_path = ?""",
+            f"""SELECT d.id, v.version, v.content_hash, v.segmentation_key, v.properties
+                FROM {_CURRENT_VERSIONS} WHERE d.source_path = ?""",
             (source_path,),
         ).fetchone()
         if row is None:
@@ -249,13 +251,11 @@ class DocumentStore(Connection):
         for r in self._db.execute("SELECT document_id, key, value FROM attributes ORDER BY key"):
             attributes.setdefault(r["document_id"], {})[r["key"]] = r["value"]
         rows = self._db.execute(
-            """SELECT d.id, d.name, d.source_path, d.format, v.version, v.content_hash,
-                      v.language, v.languages, v.unit, v.encoding, v.ingested_at,
-                      (SELECT COUNT(*) FROM segments s
-                        WHERE s.document_id = d.id AND s.version = v.version) AS segment_count
-               FROM documents d JOIN document_versions v
-                 ON v.document_id = d.id AND v.version = d.current_version
-               ORDER BY d.name, d.id"""
+            f"""SELECT d.id, d.name, d.source_path, d.format, v.version, v.content_hash,
+                       v.language, v.languages, v.unit, v.encoding, v.ingested_at,
+                       (SELECT COUNT(*) FROM segments s
+                         WHERE s.document_id = d.id AND s.version = v.version) AS segment_count
+                FROM {_CURRENT_VERSIONS} ORDER BY d.name, d.id"""
         )
         return [
             Document(
@@ -278,8 +278,7 @@ class DocumentStore(Connection):
 
     def document_languages(self, document_id: int) -> tuple[str, ...]:
         row = self._db.execute(
-            """SELECT v.languages FROM document_versions v JOIN documents d
-                 ON d.id = v.document_id AND v.version = d.current_version WHERE d.id = ?""",
+            f"SELECT v.languages FROM {_CURRENT_VERSIONS} WHERE d.id = ?",
             (document_id,),
         ).fetchone()
         return tuple(x for x in row["languages"].split(",") if x) if row else ()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from qualcode.models import Exclusion, ExclusionCount
 from qualcode.store.connection import Connection
+from qualcode.store.documents import _CURRENT_VERSIONS
 from qualcode.store.runs import _OLD_SEGMENTS
 
 
@@ -26,15 +27,14 @@ class StatusStore(Connection):
 
     def status_rows(self, group_by: str = "city") -> list[StatusRow]:
         rows = self._db.execute(
-            """SELECT COALESCE(a.value, '(none)') AS grp, COALESCE(v.language, '?') AS lang,
-                      COUNT(DISTINCT d.id) AS documents, COUNT(s.id) AS segments,
-                      COUNT(DISTINCT d.id || '/' || s.speaker) AS speakers,
-                      COALESCE(SUM(s.word_count), 0) AS words
-               FROM documents d
-               JOIN document_versions v ON v.document_id = d.id AND v.version = d.current_version
-               LEFT JOIN attributes a ON a.document_id = d.id AND a.key = ?
-               LEFT JOIN segments s ON s.document_id = d.id AND s.version = d.current_version
-               GROUP BY grp, lang ORDER BY grp, lang""",
+            f"""SELECT COALESCE(a.value, '(none)') AS grp, COALESCE(v.language, '?') AS lang,
+                       COUNT(DISTINCT d.id) AS documents, COUNT(s.id) AS segments,
+                       COUNT(DISTINCT d.id || '/' || s.speaker) AS speakers,
+                       COALESCE(SUM(s.word_count), 0) AS words
+                FROM {_CURRENT_VERSIONS}
+                LEFT JOIN attributes a ON a.document_id = d.id AND a.key = ?
+                LEFT JOIN segments s ON s.document_id = d.id AND s.version = d.current_version
+                GROUP BY grp, lang ORDER BY grp, lang""",
             (group_by,),
         )
         return [
@@ -52,9 +52,8 @@ class StatusStore(Connection):
 
     def mixed_language_documents(self) -> list[tuple[str, str]]:
         rows = self._db.execute(
-            """SELECT d.name, v.languages FROM documents d JOIN document_versions v
-                 ON v.document_id = d.id AND v.version = d.current_version
-               WHERE v.languages LIKE '%,%' ORDER BY d.name"""
+            f"""SELECT d.name, v.languages FROM {_CURRENT_VERSIONS}
+                WHERE v.languages LIKE '%,%' ORDER BY d.name"""
         )
         return [(r["name"], r["languages"]) for r in rows]
 
@@ -79,9 +78,8 @@ class StatusStore(Connection):
     def documents_without_exclusion_record(self) -> list[str]:
         """Names of documents whose current version predates the record of excluded text."""
         rows = self._db.execute(
-            """SELECT d.name FROM documents d JOIN document_versions v
-                 ON v.document_id = d.id AND v.version = d.current_version
-               WHERE NOT v.excluded_recorded ORDER BY d.name"""
+            f"""SELECT d.name FROM {_CURRENT_VERSIONS}
+                WHERE NOT v.excluded_recorded ORDER BY d.name"""
         )
         return [r[0] for r in rows]
 
