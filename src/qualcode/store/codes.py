@@ -7,6 +7,11 @@ from collections.abc import Iterable, Sequence
 from qualcode.models import CodeRecord
 from qualcode.store.connection import Connection
 
+_INSERT_CODE = """INSERT INTO codes (path, label, parent_path, description, include, exclude,
+                                     colour, sort_order, codebook)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+"""A code's row, its values in the order of :func:`_code_row`."""
+
 
 class CodeStore(Connection):
     """The ``codes`` table."""
@@ -15,9 +20,7 @@ class CodeStore(Connection):
         """Add or update codes (their label, description and colour follow the codebook)."""
         with self.transaction():
             self._db.executemany(
-                """INSERT INTO codes (path, label, parent_path, description, include, exclude,
-                                      colour, sort_order, codebook)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                f"""{_INSERT_CODE}
                    ON CONFLICT(path) DO UPDATE SET label = excluded.label,
                      parent_path = excluded.parent_path, description = excluded.description,
                      include = excluded.include, exclude = excluded.exclude,
@@ -52,9 +55,7 @@ class CodeStore(Connection):
         with self.transaction():
             for c in codes:
                 cursor = self._db.execute(
-                    """INSERT INTO codes (path, label, parent_path, description, include,
-                                          exclude, colour, sort_order, codebook)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO NOTHING""",
+                    f"{_INSERT_CODE} ON CONFLICT(path) DO NOTHING",
                     _code_row(c, codebook),
                 )
                 if cursor.rowcount:

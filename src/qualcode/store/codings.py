@@ -1,8 +1,10 @@
-"""Reading codings, of any coder: with their segments and evidence, as pairs, with their dates."""
+"""Codings of any coder: read with their segments and evidence, as pairs, with their dates; deleted
+by key."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Sequence
 
 from qualcode.models import CodedSegment
 from qualcode.store.connection import Connection
@@ -98,3 +100,10 @@ class CodingStore(Connection):
                JOIN current_segments s ON s.id = c.segment_id"""
         )
         return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+
+def _delete_codings(db: sqlite3.Connection, keys: Iterable[tuple[int, str, str]]) -> int:
+    """Delete the codings of (segment_id, code_path, coder) keys; return how many there were."""
+    before = db.total_changes
+    db.executemany("DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?", keys)
+    return db.total_changes - before

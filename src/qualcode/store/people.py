@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from qualcode.models import Decision, ReviewDecision, Span
 from qualcode.store import clock
+from qualcode.store.codings import _delete_codings
 from qualcode.store.connection import Connection
 from qualcode.store.evidence import _held_spans, _span_column
 
@@ -31,8 +32,12 @@ class PeopleStore(Connection):
 
     def own_codings(self, coder: str) -> list[tuple[int, str]]:
         """(segment_id, code_path) of the codings recorded under this coder, current segments."""
+        return self._coder_pairs("codings", coder)
+
+    def _coder_pairs(self, table: str, coder: str) -> list[tuple[int, str]]:
+        """(segment_id, code_path) of a coder's rows of ``table`` on current segments, in order."""
         rows = self._db.execute(
-            """SELECT c.segment_id, c.code_path FROM codings c
+            f"""SELECT c.segment_id, c.code_path FROM {table} c
                JOIN current_segments s ON s.id = c.segment_id
                WHERE c.coder = ? ORDER BY c.segment_id, c.code_path""",
             (coder,),
@@ -65,19 +70,11 @@ class PeopleStore(Connection):
         automatic coding of each. Returns how many codings and acceptances there were."""
         wanted = list(pairs)
         with self.transaction():
-            removed = self._delete_codings(
-                (segment_id, code_path, coder) for segment_id, code_path in wanted
+            removed = _delete_codings(
+                self._db, ((segment_id, code_path, coder) for segment_id, code_path in wanted)
             )
             withdrawn = self._delete_decisions(wanted, coder, Decision.ACCEPT)
         return PersonCodingChange(removed, withdrawn)
-
-    def _delete_codings(self, keys: Iterable[tuple[int, str, str]]) -> int:
-        """Delete the codings of (segment_id, code_path, coder) keys; return how many there were."""
-        before = self._db.total_changes
-        self._db.executemany(
-            "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?", keys
-        )
-        return self._db.total_changes - before
 
     def add_selected_codings(
         self,
@@ -174,10 +171,13 @@ class PeopleStore(Connection):
                     for d in chosen
                 ],
             )
-            self._delete_codings(
-                (d.segment_id, d.code_path, d.reviewer)
-                for d in chosen
-                if d.decision is Decision.REJECT
+            _delete_codings(
+                self._db,
+                (
+                    (d.segment_id, d.code_path, d.reviewer)
+                    for d in chosen
+                    if d.decision is Decision.REJECT
+                ),
             )
 
     def _delete_decisions(
@@ -250,10 +250,4 @@ class PeopleStore(Connection):
 
     def sheet_coverage(self, coder: str) -> list[tuple[int, str]]:
         """(segment_id, code_path) cells of coding sheets a person returned, current segments."""
-        rows = self._db.execute(
-            """SELECT c.segment_id, c.code_path FROM sheet_coverage c
-               JOIN current_segments s ON s.id = c.segment_id
-               WHERE c.coder = ? ORDER BY c.segment_id, c.code_path""",
-            (coder,),
-        )
-        return [(r["segment_id"], r["code_path"]) for r in rows]
+        return self._coder_pairs("sheet_coverage", coder)

@@ -11,6 +11,7 @@ from operator import itemgetter
 
 from qualcode.models import CodingRun, StagedCoding
 from qualcode.store import clock
+from qualcode.store.codings import _delete_codings
 from qualcode.store.connection import Connection, _sql_text
 from qualcode.store.evidence import evidence_json
 from qualcode.store.segments import _CURRENT_SEGMENT_IDS
@@ -229,10 +230,7 @@ class RunWriter:
                 for evidence, segment_id, code_path in changed
             ],
         )
-        db.executemany(
-            "DELETE FROM codings WHERE segment_id = ? AND code_path = ? AND coder = ?",
-            [(segment_id, code_path, coder) for segment_id, code_path in old],
-        )
+        _delete_codings(db, [(segment_id, code_path, coder) for segment_id, code_path in old])
 
     def finish(self) -> dict[str, tuple[int, int]]:
         """Drop the coder's codings on segments the run did not read; {code: (added, removed)}."""
