@@ -4,9 +4,10 @@ Both identify the language of every segment the way ingest does (``segments_lang
 whole segment, and its sentences when the whole is not clear-cut). The baseline is the same rule
 over py3langid's own ``rank``, one text at a time, as qualcode ran before. Texts: the synthetic
 en/es/ca segments of bench/common.py (``--mb`` of them), and, for accuracy, the labelled segments
-in tests/fixtures/language/ and, when ../shared/corpora is present, the Spanish manifesto
-quasi-sentences (all Spanish). Times are CPU seconds of this process (the machine is shared), the
-median of ``--repeat`` interleaved runs.
+in tests/fixtures/language/ (invented and real) and, when ../shared/corpora is present, the
+Spanish manifesto quasi-sentences (all Spanish). Times are CPU seconds of this process (the
+machine is shared), the median of ``--repeat`` interleaved runs. bench/bench_language_libraries.py
+compares other identifiers on the real segments.
 
     .venv/bin/python bench/bench_language.py --mb 2
 """
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from common import synthetic_segments
 from qualcode.ingest.language import SUPPORTED_LANGUAGES, LanguageIdentifier, _load_model
 from qualcode.ingest.segment import count_words
-from test_language_accuracy import labelled, py3langid_segment_languages
+from test_language_accuracy import labelled, py3langid_segment_languages, real_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFESTO = ROOT.parent / "shared" / "corpora" / "cmp-spanish" / "quasi-sentences.csv"
@@ -80,7 +81,11 @@ def main() -> None:
     print(f"speed-up: {speed_up:.1f}x")
 
     synthetic = [(s.language, s.text) for s in segments]
-    rows = {"labelled fixture": labelled(), "synthetic": synthetic}
+    rows = {
+        "labelled fixture": labelled(),
+        "real segments": real_labelled(),
+        "synthetic": synthetic,
+    }
     if MANIFESTO.is_file():
         with MANIFESTO.open(encoding="utf-8", newline="") as handle:
             rows["cmp-spanish"] = [("es", row["text"]) for row in csv.DictReader(handle)]
