@@ -36,8 +36,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from qualcode import delimited
 from qualcode.errors import QualcodeError
+from qualcode.readers import delimited
 from qualcode.readers.text_reader import decode
 from qualcode.safezip import bounded_rows, check_package, structure_errors
 
