@@ -269,8 +269,8 @@ def export_segments(
     Columns are documented in docs/exports.md. With --matrix and no --out only the matrix is
     written; with neither, the segments go to stdout as CSV.
     """
-    from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame, write_table
-    from qualcode.exports.tables import csv_text
+    from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame
+    from qualcode.exports.spreadsheet import csv_text, write_table
 
     options = _options("city", coder, code, city, where)
     with state.open_store() as store:

@@ -151,7 +151,7 @@ def search_command(
     )
     if out is not None:
         from qualcode.exports.kwic import search_frame
-        from qualcode.exports.segments import write_table
+        from qualcode.exports.spreadsheet import write_table
 
         write_table(search_frame(result), out, "search")
         typer.echo(f"Wrote {len(result.hits):,} hits to {out}")
@@ -323,7 +323,7 @@ def words_command(
     )
     if out is not None:
         from qualcode.exports.kwic import words_frame
-        from qualcode.exports.segments import write_table
+        from qualcode.exports.spreadsheet import write_table
 
         write_table(words_frame(result, by), out, "words")
         typer.echo(f"Wrote {len(rows):,} rows to {out}")
