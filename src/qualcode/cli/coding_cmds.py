@@ -10,7 +10,7 @@ import typer
 
 from qualcode.cli.app import app, state
 from qualcode.cli.progress import progress_bar
-from qualcode.cli.render import Cell, table
+from qualcode.cli.views import Cell, table
 from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_SEGMENTS
 from qualcode.errors import UsageError
 

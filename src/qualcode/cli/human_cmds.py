@@ -13,7 +13,7 @@ import typer
 from qualcode.cli.app import EXIT_INTERRUPTED, app, export_app, import_app, state
 from qualcode.cli.coding_cmds import highlight
 from qualcode.cli.progress import progress_bar
-from qualcode.cli.render import Cell, fitted_table, table
+from qualcode.cli.views import Cell, fitted_table, table
 from qualcode.defaults import CODER_ENV
 from qualcode.errors import UsageError
 from qualcode.models import Decision, Role

@@ -10,7 +10,7 @@ import typer
 
 from qualcode.cli.app import app, state
 from qualcode.cli.progress import progress_bar
-from qualcode.cli.render import Cell, exclusion_summary, table
+from qualcode.cli.views import Cell, exclusion_summary, table
 from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_BYTES
 from qualcode.models import Exclusion, ExclusionCount, Unit
 

@@ -11,7 +11,7 @@ import typer
 
 from qualcode.cli.app import app, export_app, state
 from qualcode.cli.progress import progress_bar
-from qualcode.cli.render import fitted_table, terminal_width
+from qualcode.cli.views import fitted_table, terminal_width
 from qualcode.defaults import DEFAULT_MAX_QUOTES
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
-from qualcode.cli.render import Cell, table
+from qualcode.cli.views import Cell, table
 
 if TYPE_CHECKING:
     from qualcode.search import SearchHit
