@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
+from qualcode.cli.options import CityOption, CodeJobsOption, context_option
 from qualcode.cli.progress import progress_bar
 from qualcode.cli.views import Cell, table
-from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_SEGMENTS
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
@@ -22,10 +22,6 @@ EXCERPT_CHARS = 600
 
 codebook_app = typer.Typer(help="Check and inspect codebooks.")
 app.add_typer(codebook_app, name="codebook")
-
-
-def _project_dir() -> Path:
-    return state.project_path.resolve().parent
 
 
 @app.command("code")
@@ -41,17 +37,7 @@ def code_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change without writing.")
     ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Processes that match at once (1: no worker processes). Default: the cores, "
-            f"at most {MAX_JOBS}, on projects of {PARALLEL_MIN_SEGMENTS:,} segments or more.",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: CodeJobsOption = None,
 ) -> None:
     """Apply a YAML codebook to every segment and record the evidence of each coding.
 
@@ -63,7 +49,7 @@ def code_command(
     from qualcode.codebook import find_codebook, load_codebook
     from qualcode.coding import code_project
 
-    path, origin = find_codebook(codebook, _project_dir())
+    path, origin = find_codebook(codebook, state.project_dir)
     loaded = load_codebook(path)
     typer.echo(f"Codebook: {loaded.name} {loaded.version} ({path}, {origin})")
     with state.open_store() as store, progress_bar("Coding segments") as progress:
@@ -120,7 +106,7 @@ def segments_command(
     code: Annotated[
         list[str] | None, typer.Option("--code", help="Code path (its sub-codes included).")
     ] = None,
-    city: Annotated[str | None, typer.Option("--city", help="Only documents of this city.")] = None,
+    city: CityOption = None,
     where: Annotated[
         list[str] | None,
         typer.Option(
@@ -133,12 +119,8 @@ def segments_command(
     limit: Annotated[int, typer.Option("--limit", help="Show at most this many.")] = 50,
     context: Annotated[
         int | None,
-        typer.Option(
-            "--context",
-            min=0,
-            help="Show the question before each segment and N turns either side (0: the "
-            "question only).",
-            show_default=False,
+        context_option(
+            "Show the question before each segment and N turns either side (0: the question only)."
         ),
     ] = None,
 ) -> None:
@@ -272,7 +254,7 @@ def codebook_show(
     """
     from qualcode.codebook import find_codebook, load_codebook, render_tree
 
-    path, origin = find_codebook(file, _project_dir())
+    path, origin = find_codebook(file, state.project_dir)
     loaded = load_codebook(path)
     typer.echo(f"{loaded.name} {loaded.version} ({path}, {origin})")
     languages = ["any", *loaded.languages]

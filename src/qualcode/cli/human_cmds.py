@@ -12,6 +12,7 @@ import typer
 
 from qualcode.cli.app import EXIT_INTERRUPTED, app, export_app, import_app, state
 from qualcode.cli.coding_cmds import highlight
+from qualcode.cli.options import CodeArgument, CoderOption, SegmentArgument, person
 from qualcode.cli.progress import progress_bar
 from qualcode.cli.views import Cell, fitted_table, table
 from qualcode.defaults import CODER_ENV
@@ -23,25 +24,6 @@ if TYPE_CHECKING:
     from qualcode.people.review import ReviewItem
     from qualcode.people.tagging import TagResult
 
-SEGMENT_HELP = (
-    "Segment: DOCUMENT#ORDINAL, with the document name as 'qualcode status' and exports show "
-    "it (barcelona/c01_habitatge_pah.txt#12), or the numeric segment id."
-)
-CoderOption = Annotated[
-    str | None,
-    typer.Option(
-        "--coder",
-        help=f"Who is coding (default: ${CODER_ENV}, else your login name).",
-        show_default=False,
-    ),
-]
-
-
-def _coder(option: str | None) -> str:
-    from qualcode.coders import default_coder
-
-    return option if option is not None else default_coder()
-
 
 def _stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
@@ -52,8 +34,8 @@ def _stdin_is_terminal() -> bool:
 
 @app.command("tag")
 def tag_command(
-    segment: Annotated[str, typer.Argument(help=SEGMENT_HELP, show_default=False)],
-    code: Annotated[str, typer.Argument(help="Code path (or its last part, if unique).")],
+    segment: SegmentArgument,
+    code: CodeArgument,
     coder: CoderOption = None,
 ) -> None:
     """Code a segment by hand.
@@ -66,7 +48,7 @@ def tag_command(
     from qualcode.people.tagging import tag
 
     with state.open_store() as store:
-        result = tag(store, segment, code, _coder(coder))
+        result = tag(store, segment, code, person(coder))
     if result.changed:
         typer.echo(f"Tagged {_what(result)}.")
     else:
@@ -77,8 +59,8 @@ def tag_command(
 
 @app.command("untag")
 def untag_command(
-    segment: Annotated[str, typer.Argument(help=SEGMENT_HELP, show_default=False)],
-    code: Annotated[str, typer.Argument(help="Code path (or its last part, if unique).")],
+    segment: SegmentArgument,
+    code: CodeArgument,
     coder: CoderOption = None,
 ) -> None:
     """Remove a coding made by hand (and the person's acceptance of the automatic one).
@@ -90,7 +72,7 @@ def untag_command(
     from qualcode.people.tagging import untag
 
     with state.open_store() as store:
-        result = untag(store, segment, code, _coder(coder))
+        result = untag(store, segment, code, person(coder))
     if result.changed:
         typer.echo(f"Untagged {_what(result)}.")
     if result.decision_withdrawn:
@@ -147,7 +129,7 @@ def review_command(
     """
     from qualcode.people.review import apply_decisions_file, decide, review_queue
 
-    reviewer = _coder(coder)
+    reviewer = person(coder)
     if accept_all and from_file:
         raise UsageError("use --accept-all or --from-file, not both")
     with state.open_store() as store:

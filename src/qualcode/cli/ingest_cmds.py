@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
+from qualcode.cli.options import AddLabelsOption, IngestJobsOption
 from qualcode.cli.progress import progress_bar
 from qualcode.cli.views import Cell, exclusion_summary, table
-from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_BYTES
 from qualcode.models import Exclusion, ExclusionCount, Unit
 
 if TYPE_CHECKING:
@@ -122,18 +122,7 @@ def ingest_command(
             "otherwise, and counted).",
         ),
     ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Processes that read files at once (1: no worker processes). Default: the "
-            f"cores, at most {MAX_JOBS}, when the files hold {PARALLEL_MIN_BYTES / 1e6:g} MB "
-            "or more.",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: IngestJobsOption = None,
 ) -> None:
     """Read transcripts into the project as documents and segments.
 
@@ -325,7 +314,7 @@ def config_interviewer(
         list[str] | None,
         typer.Argument(help="Speaker labels that mark the interviewer; none resets the defaults."),
     ] = None,
-    add: Annotated[bool, typer.Option("--add", help="Add to the current labels.")] = False,
+    add: AddLabelsOption = False,
 ) -> None:
     """Set which speaker labels are the interviewer for the whole project.
 
@@ -345,7 +334,7 @@ def config_chair(
         list[str] | None,
         typer.Argument(help="Speaker labels that mark the chair; none resets the defaults."),
     ] = None,
-    add: Annotated[bool, typer.Option("--add", help="Add to the current labels.")] = False,
+    add: AddLabelsOption = False,
 ) -> None:
     """Set which speaker labels are the chair (of a sitting, a hearing, a focus group).
 

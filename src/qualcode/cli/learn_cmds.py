@@ -45,7 +45,7 @@ def learn_command(
 
     loaded = None
     if codebook is not None:
-        path, _ = find_codebook(codebook, state.project_path.resolve().parent)
+        path, _ = find_codebook(codebook, state.project_dir)
         loaded = load_codebook(path)
     with state.open_store() as store:
         result = learn(store, coder, codebook=loaded, codes=code or [])

@@ -161,7 +161,7 @@ def import_qdpx(
 
     loaded = None
     if codebook is not None:
-        path, _ = find_codebook(codebook, state.project_path.resolve().parent)
+        path, _ = find_codebook(codebook, state.project_dir)
         loaded = load_codebook(path)
     # read before opening: a refused archive creates no project
     content = read_archive(file, positions=positions, base=base)
@@ -235,7 +235,7 @@ def codebook_export(
     from qualcode.refi.export import export_codebook
 
     if codebook is not None:
-        path, origin = find_codebook(codebook, state.project_path.resolve().parent)
+        path, origin = find_codebook(codebook, state.project_dir)
         loaded = load_codebook(path)
         codes = code_records(loaded)
         where = f"codebook {loaded.name} {loaded.version} ({path}, {origin})"

@@ -9,35 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
+from qualcode.cli.options import CityOption, LatestCodebookOption, WhereOption, document_filters
 from qualcode.cli.views import Cell, table
 
 if TYPE_CHECKING:
     from qualcode.search import SearchHit
-
-CodebookOption = Annotated[
-    str | None,
-    typer.Option(
-        "--codebook",
-        "-c",
-        help="Codebook file or name; default: the one of the project's latest automatic run.",
-        show_default=False,
-    ),
-]
-CityOption = Annotated[
-    str | None, typer.Option("--city", help="Only documents of this city.", show_default=False)
-]
-WhereOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--where",
-        help="Only documents with this attribute value, e.g. --where language=ca (repeatable).",
-        show_default=False,
-    ),
-]
-
-
-def _project_dir() -> Path:
-    return state.project_path.resolve().parent
 
 
 @app.command("search")
@@ -59,7 +35,7 @@ def search_command(
             show_default=False,
         ),
     ] = None,
-    codebook: CodebookOption = None,
+    codebook: LatestCodebookOption = None,
     language: Annotated[
         list[str] | None,
         typer.Option("--language", help="Only segments in this language.", show_default=False),
@@ -92,19 +68,16 @@ def search_command(
     """
     from qualcode.explain import choose_codebook
     from qualcode.people.lookup import resolve_codes
-    from qualcode.report import parse_filters
     from qualcode.search import SearchFilters, patterns_codebook, search
 
     if code and patterns:
         raise typer.BadParameter("give patterns or --code, not both")
-    filters = parse_filters(where or [])
-    if city:
-        filters += (("city", city),)
+    filters = document_filters(city, where)
     with state.open_store() as store:
         codes = None
         note = ""
         if code:
-            chosen = choose_codebook(store, codebook, _project_dir())
+            chosen = choose_codebook(store, codebook, state.project_dir)
             used = chosen.codebook
             typer.echo(f"Codebook: {used.name} {used.version} ({chosen.where})")
             note = chosen.note
@@ -184,7 +157,7 @@ def explain_command(
         list[str] | None,
         typer.Option("--code", help="Only this code (sub-codes included).", show_default=False),
     ] = None,
-    codebook: CodebookOption = None,
+    codebook: LatestCodebookOption = None,
 ) -> None:
     """Why a segment was or was not coded: per code, the hits kept and dropped, and why.
 
@@ -199,7 +172,7 @@ def explain_command(
 
     with state.open_store() as store:
         located = resolve_segment(store, reference)
-        chosen = choose_codebook(store, codebook, _project_dir())
+        chosen = choose_codebook(store, codebook, state.project_dir)
         codes = list(resolve_codes(store, code)) if code else None
     segment = located.segment
     wanted = (
@@ -270,7 +243,7 @@ def words_command(
             help="Only words no pattern of the codebook matches: candidates for new patterns.",
         ),
     ] = False,
-    codebook: CodebookOption = None,
+    codebook: LatestCodebookOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Terms per group.")] = 20,
     min_count: Annotated[
         int, typer.Option("--min-count", min=1, help="Leave out terms seen fewer times.")
@@ -288,16 +261,13 @@ def words_command(
     or --codebook) matches: candidates for new patterns.
     """
     from qualcode.explain import choose_codebook
-    from qualcode.report import parse_filters
     from qualcode.words import word_frequencies
 
-    filters = parse_filters(where or [])
-    if city:
-        filters += (("city", city),)
+    filters = document_filters(city, where)
     with state.open_store() as store:
         used = None
         if uncovered:
-            chosen = choose_codebook(store, codebook, _project_dir())
+            chosen = choose_codebook(store, codebook, state.project_dir)
             used = chosen.codebook
             typer.echo(f"Codebook: {used.name} {used.version} ({chosen.where})")
         result = word_frequencies(
