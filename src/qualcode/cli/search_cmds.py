@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,7 +9,7 @@ import typer
 
 from qualcode.cli.app import app, state
 from qualcode.cli.options import CityOption, LatestCodebookOption, WhereOption, document_filters
-from qualcode.cli.views import Cell, table
+from qualcode.cli.views import Cell, codebook_line, quote, table, use_colour, who
 
 if TYPE_CHECKING:
     from qualcode.search import SearchHit
@@ -79,7 +78,7 @@ def search_command(
         if code:
             chosen = choose_codebook(store, codebook, state.project_dir)
             used = chosen.codebook
-            typer.echo(f"Codebook: {used.name} {used.version} ({chosen.where})")
+            typer.echo(codebook_line(used, chosen.where))
             note = chosen.note
             codes = list(resolve_codes(store, code))
         else:
@@ -97,7 +96,7 @@ def search_command(
         )
     if note:
         typer.echo(f"Note: {note}")
-    colour = typer.get_text_stream("stdout").isatty()
+    colour = use_colour()
     shown = result.hits if limit == 0 else result.hits[:limit]
     for hit in shown:
         typer.echo(_kwic_line(hit, colour, with_code=bool(code)))
@@ -133,12 +132,11 @@ def search_command(
 def _kwic_line(hit: SearchHit, colour: bool, with_code: bool) -> str:
     finding = hit.finding
     segment = hit.segment
-    who = segment.speaker or "unknown speaker"
-    if segment.role:
-        who += f" ({segment.role.value})"
     matched = finding.matched.replace("\n", " ")
     marked = typer.style(matched, bold=True, fg="yellow") if colour else f"[{matched}]"
-    line = f"{hit.document.name}#{segment.ordinal}  {who}: …{hit.before}{marked}{hit.after}…"
+    line = (
+        f"{hit.document.name}#{segment.ordinal}  {who(segment)}: …{hit.before}{marked}{hit.after}…"
+    )
     if with_code:
         verdict = "coded" if finding.kept else "dropped: " + "; ".join(finding.reasons)
         line += f"\n    {finding.code_path} · {finding.pattern} · {verdict}"
@@ -181,15 +179,12 @@ def explain_command(
         else None
     )
     explanations = Explainer(chosen.codebook).explain(segment, wanted)
-    who = segment.speaker or "unknown speaker"
-    if segment.role:
-        who += f" ({segment.role.value})"
     typer.echo(
-        f"{located.document_name}#{segment.ordinal}  {who}, language {segment.language or '?'}, "
-        f"{segment.word_count} words"
+        f"{located.document_name}#{segment.ordinal}  {who(segment)}, language "
+        f"{segment.language or '?'}, {segment.word_count} words"
     )
-    typer.echo(textwrap.indent(textwrap.fill(segment.text, 96), "  "))
-    typer.echo(f"Codebook: {chosen.codebook.name} {chosen.codebook.version} ({chosen.where})")
+    typer.echo(quote(segment, (), colour=False))
+    typer.echo(codebook_line(chosen.codebook, chosen.where))
     if chosen.note:
         typer.echo(f"Note: {chosen.note}")
     for explanation in explanations:
@@ -269,7 +264,7 @@ def words_command(
         if uncovered:
             chosen = choose_codebook(store, codebook, state.project_dir)
             used = chosen.codebook
-            typer.echo(f"Codebook: {used.name} {used.version} ({chosen.where})")
+            typer.echo(codebook_line(used, chosen.where))
         result = word_frequencies(
             store,
             by=by.strip().lower(),
