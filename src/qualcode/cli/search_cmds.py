@@ -165,6 +165,7 @@ def explain_command(
     scope, the pattern's language, an unless, the distance of a near, a fuzzy score under the
     threshold: the near misses), for the codebook of the latest run or --codebook.
     """
+    from qualcode.code_paths import is_within
     from qualcode.explain import Explainer, choose_codebook
     from qualcode.people.lookup import resolve_codes, resolve_segment
 
@@ -174,7 +175,7 @@ def explain_command(
         codes = list(resolve_codes(store, code)) if code else None
     segment = located.segment
     wanted = (
-        [c.path for c in chosen.codebook.codes if any(_within(c.path, p) for p in codes)]
+        [c.path for c in chosen.codebook.codes if any(is_within(c.path, p) for p in codes)]
         if codes is not None
         else None
     )
@@ -206,10 +207,6 @@ def explain_command(
             f"\nNo pattern of {names} hits this segment, even in other languages, out of scope, "
             "at any distance or as a near miss: the words are not there."
         )
-
-
-def _within(path: str, scope: str) -> bool:
-    return path == scope or path.startswith(scope + "/")
 
 
 @app.command("words")

@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qualcode.code_paths import IMPORTED_CODEBOOK, creatable_code_path, find_code
 from qualcode.coders import check_coder
 from qualcode.defaults import PARALLEL_MIN_BYTES
 from qualcode.errors import QualcodeError, ReaderError, UsageError
@@ -506,10 +507,6 @@ def _table_codings(
     """Record a table's codes as ``coder``'s codings of the segments holding each turn; codes the
     project does not know are created, as ``import codings --create-codes`` does. Returns how
     many codings are new, and the codes that could not be created (``..``, markup)."""
-    # Imported here: human coding brings the matcher, which plain ingest does not need.
-    from qualcode.people.imports import IMPORTED_CODEBOOK, creatable_code_path
-    from qualcode.people.lookup import find_code
-
     known = store.codes()
     new: dict[str, CodeRecord] = {}
     pairs: set[tuple[int, str]] = set()
