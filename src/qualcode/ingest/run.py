@@ -419,8 +419,8 @@ class _Reading:
         if jobs <= 1:
             return
         if start_method() == "fork":
-            # Loaded once here, the language model is shared by the forked workers instead of
-            # loaded by each (about 0.6 s of CPU, more on a busy machine).
+            # Loaded once here, before forking, the language model is shared by the workers
+            # instead of loaded by each (bench/README.md, Ingest, says what that saves).
             self.identifier.load()
         self._pool = start_pool(jobs, _start_worker, (context, self.identifier), _stopped)
 
