@@ -50,7 +50,6 @@ from qualcode.ingest.roles import ProjectRoles, role_names
 from qualcode.models import (
     CodeRecord,
     DocumentVersion,
-    Exclusion,
     ExclusionCount,
     Paragraph,
     ReadDocument,
@@ -90,11 +89,6 @@ class FileResult:
     """``Word:`` openings read as text, not as speakers (added and updated files)."""
     speaker_labels: tuple[str, ...] = ()
     """The labels read as speakers, in the files read now."""
-
-    @property
-    def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
-        """The excluded text that is more than the speaker labels' bookkeeping."""
-        return tuple(c for c in self.excluded if c.reason is not Exclusion.SPEAKER_LABEL)
 
 
 @dataclass(frozen=True)
