@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 
 from qualcode.errors import UsageError
 from qualcode.ingest.labels import SpeakerMode, SpeakerPolicy, _LowerWords
+from qualcode.ingest.roles import RoleResolver
 from qualcode.ingest.segment import segment_document
 from qualcode.models import Exclusion, Role, Unit
 from qualcode.readers import read_file
-from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver
+from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS
 from test_segment import assert_span_invariants
 
 ROLES = RoleResolver(DEFAULT_INTERVIEWER_LABELS)

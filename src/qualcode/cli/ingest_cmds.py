@@ -340,8 +340,14 @@ def config_chair(
 
 def _set_role_labels(setting: str, title: str, labels: list[str] | None, add: bool) -> None:
     """Set one role's labels; a label given to one role leaves the other's (one label, one role)."""
-    from qualcode.ingest.roles import CHAIR_SETTING, INTERVIEWER_SETTING, ProjectRoles, apply_roles
-    from qualcode.speakers import fold, split_labels
+    from qualcode.ingest.roles import (
+        CHAIR_SETTING,
+        INTERVIEWER_SETTING,
+        ProjectRoles,
+        apply_roles,
+        split_labels,
+    )
+    from qualcode.speakers import fold
 
     other = CHAIR_SETTING if setting == INTERVIEWER_SETTING else INTERVIEWER_SETTING
     with state.open_store(create=True) as store, store.transaction():

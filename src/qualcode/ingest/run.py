@@ -45,6 +45,7 @@ from qualcode.ingest.pipeline import (
     segment_and_identify,
     segment_with,
     with_detected_language,
+    with_stored_language,
 )
 from qualcode.ingest.roles import ProjectRoles, role_names
 from qualcode.models import (
@@ -330,7 +331,7 @@ def _save(
     file, name, attributes, read = prepared.file, prepared.name, prepared.attributes, prepared.read
     if read is None:
         assert existing is not None  # only a file the project has is unchanged
-        attributes = _keep_detected_language(store, existing.document_id, attributes)
+        attributes = with_stored_language(store, existing.document_id, attributes)
         changed = store.set_attributes(existing.document_id, attributes)
         return FileResult(file, name, "metadata" if changed else "unchanged")
     segmented, key = read.segmented, read.key
@@ -612,9 +613,3 @@ def _segmentation_key(unit: Unit, attributes: Attributes, speakers: SpeakerPolic
     if "chair" in attributes:
         parts.append(f"chair={attributes['chair'][0]}")
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def _keep_detected_language(store: Store, document_id: int, attributes: Attributes) -> Attributes:
-    if "language" in attributes:
-        return attributes
-    return with_detected_language(attributes, store.document_languages(document_id))
