@@ -2,8 +2,8 @@
 
 Each is a ``typing.Annotated`` alias a command names as a parameter's type, with its default
 beside it (``coder: CoderOption = None``); an option whose help names the command's work is
-made by a function of that wording. Only the standard library, typer and ``defaults`` are
-imported here: every command module imports this one before any command runs.
+made by a function of that wording. Only the standard library, typer, the version and
+``defaults`` are imported here: every command module imports this one before any command runs.
 """
 
 from __future__ import annotations
