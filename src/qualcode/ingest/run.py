@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qualcode.code_paths import IMPORTED_CODEBOOK, creatable_code_path, find_code
 from qualcode.coders import check_coder
 from qualcode.defaults import PARALLEL_MIN_BYTES
 from qualcode.errors import QualcodeError, ReaderError, UsageError
@@ -50,7 +51,6 @@ from qualcode.ingest.roles import ProjectRoles, role_names
 from qualcode.models import (
     CodeRecord,
     DocumentVersion,
-    Exclusion,
     ExclusionCount,
     Paragraph,
     ReadDocument,
@@ -90,11 +90,6 @@ class FileResult:
     """``Word:`` openings read as text, not as speakers (added and updated files)."""
     speaker_labels: tuple[str, ...] = ()
     """The labels read as speakers, in the files read now."""
-
-    @property
-    def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
-        """The excluded text that is more than the speaker labels' bookkeeping."""
-        return tuple(c for c in self.excluded if c.reason is not Exclusion.SPEAKER_LABEL)
 
 
 @dataclass(frozen=True)
@@ -419,8 +414,8 @@ class _Reading:
         if jobs <= 1:
             return
         if start_method() == "fork":
-            # Loaded once here, the language model is shared by the forked workers instead of
-            # loaded by each (about 0.6 s of CPU, more on a busy machine).
+            # Loaded once here, before forking, the language model is shared by the workers
+            # instead of loaded by each (bench/README.md, Ingest, says what that saves).
             self.identifier.load()
         self._pool = start_pool(jobs, _start_worker, (context, self.identifier), _stopped)
 
@@ -507,10 +502,6 @@ def _table_codings(
     """Record a table's codes as ``coder``'s codings of the segments holding each turn; codes the
     project does not know are created, as ``import codings --create-codes`` does. Returns how
     many codings are new, and the codes that could not be created (``..``, markup)."""
-    # Imported here: human coding brings the matcher, which plain ingest does not need.
-    from qualcode.people.imports import IMPORTED_CODEBOOK, creatable_code_path
-    from qualcode.people.lookup import find_code
-
     known = store.codes()
     new: dict[str, CodeRecord] = {}
     pairs: set[tuple[int, str]] = set()
