@@ -26,9 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from common import synthetic_segments
-from qualcode.ingest.language import SUPPORTED_LANGUAGES, LanguageIdentifier, _load_model
+from qualcode.ingest.language import LanguageIdentifier
 from qualcode.ingest.segment import count_words
-from test_language_accuracy import labelled, py3langid_segment_languages, real_labelled
+from test_language_accuracy import (
+    labelled,
+    load_py3langid,
+    py3langid_segment_languages,
+    real_labelled,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFESTO = ROOT.parent / "shared" / "corpora" / "cmp-spanish" / "quasi-sentences.csv"
@@ -54,7 +59,7 @@ def main() -> None:
     options = parser.parse_args()
 
     identifier = LanguageIdentifier()
-    model = _load_model(SUPPORTED_LANGUAGES)
+    model = load_py3langid()
     identifier.rank("warm up")
 
     def ours(pairs: list[tuple[str, int]]) -> list[tuple[str, ...] | None]:

@@ -1,6 +1,7 @@
 """The batched scorer chooses exactly what py3langid chooses, and gets labelled segments right.
 
-``ingest.language`` scores with numpy over py3langid's own model. These tests compare it with
+``ingest.language`` scores with numpy over py3langid's own model (its arrays for the three
+languages, shipped in qualcode: tests/test_language_model.py). These tests compare it with
 py3langid itself (``rank``, one text at a time, as qualcode used it before) on labelled segments in
 tests/fixtures/language/, on the sample transcripts and, when ../shared/corpora is present, on the
 Spanish manifesto sentences and the Parlament de Catalunya transcripts.
@@ -25,7 +26,6 @@ from qualcode.ingest.language import (
     MIN_WORDS_TO_DETECT,
     SUPPORTED_LANGUAGES,
     LanguageIdentifier,
-    _load_model,
 )
 from qualcode.ingest.segment import count_words
 
@@ -91,9 +91,19 @@ def identifier() -> LanguageIdentifier:
     return LanguageIdentifier()
 
 
+def load_py3langid(languages: tuple[str, ...] = SUPPORTED_LANGUAGES) -> Any:
+    """py3langid's own identifier restricted to ``languages``: the reference (a dev dependency)."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.langid import LanguageIdentifier as LangidModel
+
+    model = LangidModel.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    model.set_languages(list(languages))
+    return model
+
+
 @pytest.fixture(scope="module")
 def py3langid() -> Any:
-    return _load_model(SUPPORTED_LANGUAGES)
+    return load_py3langid()
 
 
 def assert_same_as_py3langid(
