@@ -174,7 +174,11 @@ class _Scorer:
         np = self.np
         lengths = np.fromiter((len(data) for data in encoded), dtype=np.int64, count=len(encoded))
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.int32)
-        text_of = np.repeat(np.arange(len(encoded)), lengths)
+        # Each (text, feature) pair is counted as one number, sorted: in 32 bits when the batch's
+        # texts allow it, as 32-bit numbers sort faster.
+        features = len(self.output)
+        key_type = np.int64 if len(encoded) * features >= 1 << 31 else np.int32
+        text_of = np.repeat(np.arange(len(encoded), dtype=key_type), lengths)
         position = np.arange(len(data)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         state = np.empty(len(data), dtype=np.int32)
         # Most bytes have WINDOW - 1 bytes of their text before them: every byte from the
@@ -196,12 +200,10 @@ class _Scorer:
         state[near_start] = walked
         feature = self.output[state]
         found = feature >= 0
-        keys = text_of[found] * len(self.output) + feature[found]
+        keys = text_of[found] * key_type(features) + feature[found]
         keys, counts = np.unique(keys, return_counts=True)
-        texts_found = keys // len(self.output)
-        weighted = (
-            np.log1p(counts.astype(np.float32))[:, None] * self.table[keys % len(self.output)]
-        )
+        texts_found = keys // features
+        weighted = np.log1p(counts.astype(np.float32))[:, None] * self.table[keys % features]
         raw = np.zeros((len(encoded), len(self.classes)), dtype=np.float32)
         if len(keys):
             first = np.flatnonzero(np.r_[True, texts_found[1:] != texts_found[:-1]])
