@@ -284,7 +284,7 @@ def test_q_and_a_take_the_names_given(corpus: Path, write_text) -> None:
 
 # -- property: documents without speakers keep every paragraph and gain no speaker -------------
 
-# Openings of real programmes and papers (issue 14): a heading word, a list word, a noun phrase.
+# Openings of real programmes and papers: a heading word, a list word, a noun phrase.
 HEADINGS = ["Equitat", "Barnett Formula", "IVA", "Housing", "Incomes", "Ley Mordaza", "Objetivo"]
 REPEATED_HEADINGS = ["Exemples", "Proposem", "Primer", "Diu", "Notes", "And"]
 _PROSE_TEXT = (
