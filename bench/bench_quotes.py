@@ -2,7 +2,8 @@
 
 Builds bench_report.py's project (synthetic en/es/ca interviews coded by its seeded stand-in) at
 each size, then writes the Word report of every quote (``--max-quotes 0``) once, in a child
-process per measurement, timed in CPU seconds (the machine is shared). ``--baseline-src`` names
+process per measurement, timed in CPU seconds (the machine is shared), with the child's peak
+resident memory. ``--baseline-src`` names
 another checkout's ``src`` folder (for example one made with ``git archive``) to time the same
 project with it too, in the same run. A writer linear in its quotes keeps the seconds per 1,000
 quotes flat as the project grows.
@@ -24,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
-import json, sys, time
+import json, resource, sys, time
 from pathlib import Path
 from qualcode.exports.docx_report import write_quotes_docx
 from qualcode.report import ReportOptions
@@ -32,7 +33,9 @@ from qualcode.store import Store
 with Store.open(Path(sys.argv[1])) as store:
     started = time.process_time()
     summary = write_quotes_docx(store, ReportOptions(), Path(sys.argv[2]))
-    print(json.dumps({"seconds": time.process_time() - started, "quotes": summary.quotes}))
+    seconds = time.process_time() - started
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "quotes": summary.quotes, "peak_rss_mb": peak_mb}))
 """
 
 
@@ -60,8 +63,9 @@ def main() -> None:
     sources = {"this checkout": ROOT / "src"}
     if options.baseline_src:
         sources = {"baseline": options.baseline_src.resolve(), **sources}
-    print("| MB | quotes | " + " | ".join(f"{name} CPU s | s per 1,000" for name in sources) + " |")
-    print("|---:|---:|" + "---:|---:|" * len(sources))
+    columns = " | ".join(f"{name} CPU s | s per 1,000 | peak RSS MB" for name in sources)
+    print(f"| MB | quotes | {columns} |")
+    print("|---:|---:|" + "---:|---:|---:|" * len(sources))
     with tempfile.TemporaryDirectory() as folder:
         for size in (float(s) for s in options.sizes.split(",")):
             project = Path(folder) / f"bench-{size:g}.qualcode"
@@ -71,7 +75,9 @@ def main() -> None:
                 result = timed(src, project, Path(folder) / "quotes.docx")
                 quotes = int(result["quotes"])
                 per_thousand = result["seconds"] / quotes * 1000
-                cells.append(f"{result['seconds']:.1f} | {per_thousand:.2f}")
+                cells.append(
+                    f"{result['seconds']:.1f} | {per_thousand:.2f} | {result['peak_rss_mb']:.0f}"
+                )
             print(f"| {size:g} | {quotes:,} | " + " | ".join(cells) + " |", flush=True)
             project.unlink()
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from qualcode.ingest import ingest
+from qualcode.ingest.roles import RoleResolver
 from qualcode.ingest.segment import segment_document
 from qualcode.models import Document, Role, Segment, Unit
 from qualcode.readers import read_file
 from qualcode.speakers import (
     DEFAULT_INTERVIEWER_LABELS,
-    RoleResolver,
     inline_notes,
     speaker_paragraph_name,
     style_is_speaker,

@@ -16,12 +16,9 @@ import pytest
 from qualcode.errors import UsageError
 from qualcode.exports.charts import chart_data, png_bytes, write_chart
 from qualcode.exports.docx_report import write_quotes_docx
-from qualcode.exports.segments import (
-    coded_segments_frame,
-    segment_matrix_frame,
-    write_table,
-)
-from qualcode.exports.tables import neutralise, write_report_files
+from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame
+from qualcode.exports.spreadsheet import neutralise, write_table
+from qualcode.exports.tables import write_report_files
 from qualcode.report import ReportOptions, build_report, compare
 from qualcode.store import Store
 from report_project import CODER, build_project

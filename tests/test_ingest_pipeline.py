@@ -13,10 +13,9 @@ from qualcode.ingest.pipeline import (
     segment_with,
     with_detected_language,
 )
-from qualcode.ingest.roles import ProjectRoles
+from qualcode.ingest.roles import ProjectRoles, RoleResolver
 from qualcode.models import ReadDocument, Role, Segmentation, Unit
 from qualcode.readers import read_file
-from qualcode.speakers import RoleResolver
 from qualcode.store import Store
 
 TRANSCRIPT = (

@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 
 from qualcode.errors import UsageError
 from qualcode.ingest.labels import SpeakerMode, SpeakerPolicy, _LowerWords
+from qualcode.ingest.roles import RoleResolver
 from qualcode.ingest.segment import segment_document
 from qualcode.models import Exclusion, Role, Unit
 from qualcode.readers import read_file
-from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver
+from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS
 from test_segment import assert_span_invariants
 
 ROLES = RoleResolver(DEFAULT_INTERVIEWER_LABELS)
@@ -283,7 +284,7 @@ def test_q_and_a_take_the_names_given(corpus: Path, write_text) -> None:
 
 # -- property: documents without speakers keep every paragraph and gain no speaker -------------
 
-# Openings of real programmes and papers (issue 14): a heading word, a list word, a noun phrase.
+# Openings of real programmes and papers: a heading word, a list word, a noun phrase.
 HEADINGS = ["Equitat", "Barnett Formula", "IVA", "Housing", "Incomes", "Ley Mordaza", "Objetivo"]
 REPEATED_HEADINGS = ["Exemples", "Proposem", "Primer", "Diu", "Notes", "And"]
 _PROSE_TEXT = (

@@ -1,5 +1,8 @@
 """The core is a library: importing it must not pull in the command line (typer).
 
+Imports run down the layers of ARCHITECTURE.md ("Layers"): read from the source, every import of
+every module, those inside functions too, names a layer no higher than the module's own.
+
 That holds for every module outside `cli/`, all imported in one interpreter; the report's modules
 also leave matplotlib's pyplot (and its GUI backends) alone. The other way round, the command line
 starts at once: importing it (all `--help`, `--version` and `status` need) brings in none of the
@@ -8,6 +11,7 @@ heavy libraries nor the core modules that use them; each command imports them wh
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -133,3 +137,68 @@ def test_the_readers_sit_below_ingest() -> None:
     modules = imported_after("qualcode.readers")
     assert "qualcode.speakers" in modules  # what the check looks for is there to see
     assert not {m for m in modules if m.split(".")[:2] == ["qualcode", "ingest"]}
+
+
+# ARCHITECTURE.md's layers, bottom first, by the package's top-level modules and folders: a module
+# may import its own layer and those below it.
+LAYERS = (
+    ("models", "errors", "defaults", "text", "coders", "code_paths", "sentence_vectors"),
+    ("store", "readers", "safezip", "speakers", "codebook", "workers"),
+    ("ingest", "matching"),
+    (
+        "coding", "people", "report", "stats", "agreement", "learning", "search", "explain",
+        "words", "context", "memos", "document_view",
+    ),
+    ("exports", "refi"),
+    ("cli", "entry", "__main__"),
+)  # fmt: skip
+LAYER = {box: level for level, boxes in enumerate(LAYERS) for box in boxes}
+
+
+def _box(module: str) -> str | None:
+    """``qualcode.ingest.run`` is in the box ``ingest``; the package (its version) in none."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "qualcode" else None
+
+
+def upward_imports(module: str, source: str) -> list[str]:
+    """``line: name`` of each import in ``source`` (of ``module``) of a layer above its own."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{module}: relative import on line {node.lineno}"
+            names = [node.module or ""]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            box = _box(name)
+            if box is not None and LAYER[box] > LAYER[_box(module) or ""]:
+                found.append(f"{node.lineno}: {name}")
+    return found
+
+
+def _source(module: str) -> str:
+    path = PACKAGE.parent.joinpath(*module.split("."))
+    return (path / "__init__.py" if path.is_dir() else path.with_suffix(".py")).read_text("utf-8")
+
+
+def test_every_module_has_a_layer() -> None:
+    boxes = {_box(m) for m in package_modules()} - {None}
+    assert {"ingest", "people", "cli", "code_paths"} <= boxes
+    assert boxes <= set(LAYER), "place the new module in LAYERS and in ARCHITECTURE.md"
+
+
+def test_imports_run_down_the_layers() -> None:
+    """Ingest, for one, asks nothing of people's coding: a table transcript's codes are looked up
+    with ``code_paths``, below both."""
+    upward = {m: upward_imports(m, _source(m)) for m in package_modules() if _box(m) is not None}
+    assert len(upward) > 90
+    assert {module: found for module, found in upward.items() if found} == {}
+
+
+def test_the_layer_check_sees_an_import_inside_a_function() -> None:
+    source = "def codings():\n    from qualcode.people.lookup import find_code\n"
+    assert upward_imports("qualcode.ingest.run", source) == ["2: qualcode.people.lookup"]
+    assert upward_imports("qualcode.memos", source) == []

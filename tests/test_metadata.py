@@ -199,3 +199,15 @@ def test_sidecar_cell_past_the_csv_modules_limit(tmp_path: Path) -> None:
     sidecar = load_sidecar(tmp_path)
     assert sidecar is not None
     assert sidecar.rows["b01.txt"]["note"] == note.strip()
+
+
+def test_sidecar_value_under_no_header_is_an_error(tmp_path: Path) -> None:
+    # Excel writes "file;role;;" when a note sits in a column without a header: the note would
+    # describe nothing, so it is refused rather than dropped.
+    (tmp_path / "metadata.csv").write_text("file;role;;\nb01.txt;Officer;;\nb02.txt;Chair;;ask\n")
+    with pytest.raises(QualcodeError) as caught:
+        load_sidecar(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'metadata.csv'}:3: the row has 4 cells but the header names 2 columns "
+        "(quote a value that holds the separator)"
+    )

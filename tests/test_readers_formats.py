@@ -30,11 +30,12 @@ from odf.text import H, List, ListItem, Note, NoteBody, NoteCitation, P, S
 
 from qualcode.errors import ReaderError
 from qualcode.ingest import ingest
+from qualcode.ingest.roles import RoleResolver
 from qualcode.ingest.segment import segment_document
 from qualcode.models import ReadDocument, Role, Segment, Unit
 from qualcode.readers import read_file, supported_suffixes
 from qualcode.readers.table_reader import detect_columns
-from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS, RoleResolver
+from qualcode.speakers import DEFAULT_INTERVIEWER_LABELS
 from qualcode.store import Store
 
 ROLES = RoleResolver(DEFAULT_INTERVIEWER_LABELS)

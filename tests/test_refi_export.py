@@ -206,7 +206,7 @@ def test_guids_do_not_depend_on_where_the_files_were(
 def test_small_project_matches_its_golden_file(
     tmp_path: Path, golden, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("qualcode.store.now", lambda: "2026-03-01T10:15:00+00:00")
+    monkeypatch.setattr("qualcode.store.clock.now", lambda: "2026-03-01T10:15:00+00:00")
     with Store.open(tmp_path / "study.qualcode", create=True) as store:
         build_small(store, ["a.txt", "b.txt"])
         store.save_codes(

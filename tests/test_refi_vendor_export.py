@@ -40,7 +40,7 @@ STAMP = "2026-03-01T10:15:00+00:00"
 
 @pytest.fixture
 def study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setattr("qualcode.store.now", lambda: STAMP)
+    monkeypatch.setattr("qualcode.store.clock.now", lambda: STAMP)
     store = Store.open(tmp_path / "study.qualcode", create=True)
     store.save_codes(
         [code("housing", "Housing"), code("housing/rent", "Rent"), code("cuts", "Cuts")], "study"
@@ -58,7 +58,7 @@ def study(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
             (buses.segment_id, "cuts", buses.start_char + 10, buses.start_char + 13),
         ],
     )
-    monkeypatch.setattr("qualcode.store.now", lambda: "2026-03-02T09:00:00+00:00")
+    monkeypatch.setattr("qualcode.store.clock.now", lambda: "2026-03-02T09:00:00+00:00")
     store.add_person_codings([(rents.segment_id, "housing")], "Laia Serra")
     yield store
     store.close()

@@ -10,9 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hostile import Member, bomb, write_zip
-from qualcode import delimited
 from qualcode.errors import ImportFormatError, ReaderError, UsageError
-from qualcode.readers import read_file
+from qualcode.readers import delimited, read_file
 from qualcode.safezip import (
     MAX_XML_DEPTH,
     MB,

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
+from qualcode.ingest.roles import RoleResolver
 from qualcode.ingest.segment import segment_document
 from qualcode.models import ReadDocument, Role, Segment, Segmentation, Unit
 from qualcode.readers import read_file
-from qualcode.speakers import DEFAULT_CHAIR_LABELS, DEFAULT_INTERVIEWER_LABELS, RoleResolver
+from qualcode.speakers import DEFAULT_CHAIR_LABELS, DEFAULT_INTERVIEWER_LABELS
 
 DEFAULT_ROLES = RoleResolver(DEFAULT_INTERVIEWER_LABELS)
 

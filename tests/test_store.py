@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import qualcode.store
+import qualcode.store.connection as store_connection
 from qualcode.errors import StoreError
 from qualcode.ingest import ingest
 from qualcode.models import (
@@ -47,7 +47,7 @@ def old_schema_project(
     """A project that a qualcode whose schema ended at migration ``last`` made of B01, its rows
     written as that qualcode wrote them. Restores the full migration list for the caller."""
     index = [name for name, _ in MIGRATIONS].index(last) + 1
-    monkeypatch.setattr(qualcode.store, "MIGRATIONS", MIGRATIONS[:index])
+    monkeypatch.setattr(store_connection, "MIGRATIONS", MIGRATIONS[:index])
     Store.open(project, create=True).close()
     file = write_text(corpus / "birmingham" / "b01.txt", B01)
     content_hash = hashlib.sha256(file.read_bytes()).hexdigest()
@@ -73,7 +73,7 @@ def old_schema_project(
                 (2, 1, 1, "Sarah Malik", "respondent", 41, 74, B01[41:74], 5),
             ],
         )
-    monkeypatch.setattr(qualcode.store, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(store_connection, "MIGRATIONS", MIGRATIONS)
     return project
 
 
@@ -164,7 +164,7 @@ def test_backup_before_migrating_a_project_that_holds_data(
         db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
 
     monkeypatch.setattr(
-        qualcode.store, "MIGRATIONS", [*MIGRATIONS, ("900_test_notes", m900_add_notes)]
+        store_connection, "MIGRATIONS", [*MIGRATIONS, ("900_test_notes", m900_add_notes)]
     )
     with Store.open(project_path) as store:
         assert store.applied_migrations()[-1] == "900_test_notes"
@@ -197,7 +197,7 @@ def test_migration_005_moves_evidence_into_the_codings(
             "INSERT INTO evidence VALUES (?, ?, 'prefix', ?, ?, ?)",
             [(2, "cut*", start + 22, start + 26, "cuts"), (2, "everything", start, start + 10, "")],
         )
-    monkeypatch.setattr(qualcode.store, "MIGRATIONS", MIGRATIONS)
+    monkeypatch.setattr(store_connection, "MIGRATIONS", MIGRATIONS)
     with Store.open(project_path) as store:
         coded = {(c.segment.segment_id, c.coder): c.evidence for c in store.coded_segments()}
     assert set(coded) == {(segment_id, "auto:t@1"), (other, "auto:t@1"), (other, "marta")}
@@ -294,7 +294,7 @@ def test_no_backup_for_an_empty_project(
 ) -> None:
     Store.open(project_path, create=True).close()
     extra = ("900_test_notes", lambda db: db.execute("CREATE TABLE notes (id INTEGER)"))
-    monkeypatch.setattr(qualcode.store, "MIGRATIONS", [*MIGRATIONS, extra])
+    monkeypatch.setattr(store_connection, "MIGRATIONS", [*MIGRATIONS, extra])
     Store.open(project_path).close()
     assert [p.name for p in project_path.parent.iterdir()] == ["project.qualcode"]
 
@@ -310,7 +310,7 @@ def test_failed_migration_leaves_the_project_as_it_was(
         db.execute("INSERT INTO no_such_table VALUES (1)")
 
     monkeypatch.setattr(
-        qualcode.store, "MIGRATIONS", [*MIGRATIONS, ("900_test_broken", m900_test_broken)]
+        store_connection, "MIGRATIONS", [*MIGRATIONS, ("900_test_broken", m900_test_broken)]
     )
     with pytest.raises(StoreError):
         Store.open(project_path)
@@ -352,8 +352,8 @@ def test_a_new_project_has_large_pages_and_an_old_one_keeps_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Store.open(tmp_path / "new.qualcode", create=True) as store:
-        assert store._db.execute("PRAGMA page_size").fetchone()[0] == qualcode.store.PAGE_SIZE
-    monkeypatch.setattr(qualcode.store, "PAGE_SIZE", 4096)
+        assert store._db.execute("PRAGMA page_size").fetchone()[0] == store_connection.PAGE_SIZE
+    monkeypatch.setattr(store_connection, "PAGE_SIZE", 4096)
     Store.open(tmp_path / "old.qualcode", create=True).close()
     monkeypatch.undo()
     with Store.open(tmp_path / "old.qualcode") as store:

@@ -1,6 +1,6 @@
 """The ``qualcode`` command's entry point: Ctrl-C handled before anything heavy is imported.
 
-Importing the command line takes a second or two (typer, and the modules commands import), and an
+Importing the command line takes a moment (typer, and the modules commands import), and an
 interrupt in that time used to end in a Python traceback. This module imports only the standard
 library, installs the handler, then imports and runs the command line, so that an interrupt at
 any moment is one line on stderr and exit 130, saying truly whether the command had already

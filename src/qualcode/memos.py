@@ -14,10 +14,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qualcode.code_paths import find_code
 from qualcode.coders import check_coder
 from qualcode.errors import UsageError
 from qualcode.models import Document, Memo, MemoTarget
-from qualcode.people.lookup import find_code, find_document, resolve_segment
+from qualcode.people.lookup import find_document, resolve_segment
 from qualcode.store import Store
 
 PROJECT = "project"

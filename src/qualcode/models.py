@@ -80,7 +80,7 @@ class Segment:
     word_count: int = 0
     segment_id: int | None = None
     document_id: int | None = None
-    page: int | None = None  # 1-based page the segment starts on (PDF); not stored yet
+    page: int | None = None  # 1-based page the segment starts on (PDF)
 
 
 class Exclusion(StrEnum):

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualcode.code_paths import is_within
 from qualcode.codebook import (
     ANY_LANGUAGE,
     Code,
@@ -153,7 +154,7 @@ def search(
         # coding runs finds every hit.
         found_in = _every_hit(codebook, chosen)
     else:
-        wanted = [c.path for c in codebook.codes if any(_within(c.path, p) for p in codes)]
+        wanted = [c.path for c in codebook.codes if any(is_within(c.path, p) for p in codes)]
         explainer = Explainer(codebook)
         found_in = (
             [f for e in explainer.explain(segment, wanted) for f in e.findings]
@@ -193,10 +194,6 @@ def _every_hit(codebook: Codebook, segments: Sequence[Segment]) -> Iterator[list
                 for code_path, evidence in codings
                 for pattern, kind, begin, end in json.loads(evidence)
             ]
-
-
-def _within(path: str, scope: str) -> bool:
-    return path == scope or path.startswith(scope + "/")
 
 
 def _passes(document: Document, attributes: Sequence[tuple[str, str]]) -> bool:

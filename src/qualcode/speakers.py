@@ -1,4 +1,4 @@
-"""Recognising who speaks: speaker labels, timestamps, stage directions and interviewer roles.
+"""Recognising who speaks: speaker labels, timestamps, stage directions and speaker styles.
 
 Transcripts mark speakers in a few common ways (see docs in README "Transcript conventions"):
 ``Name:``, ``NAME:``, ``Q:``/``A:``, ``[00:04:28] Name:``, ``00:04:28 Name:``, or, in Word files,
@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qualcode.models import Exclusion, Role
+from qualcode.models import Exclusion
 
 # A clock time such as 4:28, 00:04:28 or 00:04:28.120, optionally in brackets or parentheses.
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -290,35 +289,3 @@ def style_is_non_speech(style: str | None) -> bool:
         return False
     lowered = style.lower()
     return any(word in lowered for word in NON_SPEECH_STYLE_WORDS)
-
-
-class RoleResolver:
-    """Decides a speaker's role from the interviewer and chair labels set per project and document.
-
-    A label in both lists is the interviewer's: the interviewer labels include a document's own
-    ``interviewer`` attribute, which names its people and so wins over a project's chair labels.
-    """
-
-    def __init__(self, labels: Iterable[str], chair: Iterable[str] = ()) -> None:
-        self._labels = {fold(label) for label in labels if label.strip()}
-        self._chair = {fold(label) for label in chair if label.strip()} - self._labels
-
-    def role(self, speaker: str | None) -> Role | None:
-        if speaker is None:
-            return None
-        key = fold(speaker)
-        if key in self._labels:
-            return Role.INTERVIEWER
-        return Role.CHAIR if key in self._chair else Role.RESPONDENT
-
-    def is_role(self, label: str) -> bool:
-        """Whether a label is one of the interviewer's or the chair's (not a person's name)."""
-        key = fold(label)
-        return key in self._labels or key in self._chair
-
-
-def split_labels(value: str | None) -> list[str]:
-    """Interviewer labels in metadata are separated by ``;`` or ``,`` (``Marta Soler; Q``)."""
-    if not value:
-        return []
-    return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]

@@ -97,8 +97,8 @@ def word_fold_char(char: str) -> str:
 class _LazyTable(dict[int, int]):
     """``str.translate`` table filled on first sight of each character.
 
-    Building it for all 1.1 million code points would cost a second at every start; characters
-    are filled in as texts bring them, and ``translate`` looks each one up here.
+    Building it for every code point would slow every start (bench/README.md, Folding);
+    characters are filled in as texts bring them, and ``translate`` looks each one up here.
     """
 
     def __init__(self, function: Callable[[str], str]) -> None:
@@ -120,7 +120,8 @@ def _cp1252_table(function: Callable[[str], str]) -> bytes:
 
     Windows-1252 covers ASCII, the Latin-1 accents of Spanish and Catalan and the typographic
     quotes, dashes and ellipsis of most transcripts, one byte per code point. ``bytes.translate``
-    is several times faster than ``str.translate`` with a mapping.
+    with it, encoding and decoding included, is much faster than ``str.translate`` with a
+    mapping (bench/README.md, Folding).
     """
     table = bytearray(range(256))
     for byte in range(256):

@@ -1,4 +1,5 @@
-"""The typer application and the options every command shares."""
+"""The typer application, its command groups, the state a command runs with, and the mapping of
+errors to messages and exit codes."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperGroup
 
-from qualcode import __version__
+from qualcode.cli.options import (
+    PROJECT_FLAGS,
+    DebugOption,
+    NoWaitOption,
+    ProjectOption,
+    VersionOption,
+)
 from qualcode.entry import command_started, tell_interrupted
 from qualcode.errors import QualcodeError
 
@@ -60,10 +67,6 @@ class QualcodeGroup(TyperGroup):
             _fail(f"{where}{error.strerror or error}", EXIT_ERROR)
 
 
-_PROJECT_HELP = "Project file (default: $QUALCODE_PROJECT, else ./project.qualcode)."
-_PROJECT_FLAGS = ("--project", "-p")
-
-
 def project_option_first(args: list[str]) -> list[str]:
     """The arguments with a ``--project``/``-p`` (or ``--no-wait``) given after the command
     moved before it."""
@@ -75,7 +78,7 @@ def project_option_first(args: list[str]) -> list[str]:
         if arg == "--":
             rest.extend(args[index:])
             break
-        if arg in _PROJECT_FLAGS and index + 1 < len(args):
+        if arg in PROJECT_FLAGS and index + 1 < len(args):
             moved.extend(args[index : index + 2])
             index += 2
             continue
@@ -134,6 +137,11 @@ class State:
 
         return resolve_project_path(self.project)
 
+    @property
+    def project_dir(self) -> Path:
+        """The project file's folder, where codebook names are looked up first."""
+        return self.project_path.resolve().parent
+
     def open_store(self, create: bool = False) -> Store:
         from qualcode.store import Store
 
@@ -151,36 +159,12 @@ def _tell_waiting() -> None:
 state = State()
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"qualcode {__version__}")
-        raise typer.Exit()
-
-
 @app.callback()
 def main_options(
-    project: Annotated[
-        Path | None,
-        typer.Option(
-            "--project",
-            "-p",
-            help=_PROJECT_HELP,
-            show_default=False,
-        ),
-    ] = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
-    no_wait: Annotated[
-        bool,
-        typer.Option(
-            "--no-wait",
-            help="If another qualcode command is writing the project, stop (exit 75) "
-            "instead of waiting for it.",
-        ),
-    ] = False,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
-    ] = False,
+    project: ProjectOption = None,
+    debug: DebugOption = False,
+    no_wait: NoWaitOption = False,
+    version: VersionOption = False,
 ) -> None:
     state.project = project
     state.debug = debug

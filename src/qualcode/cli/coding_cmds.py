@@ -9,23 +9,26 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
+from qualcode.cli.options import CityOption, CodeJobsOption, context_option
 from qualcode.cli.progress import progress_bar
-from qualcode.cli.render import Cell, table
-from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_SEGMENTS
+from qualcode.cli.views import (
+    Cell,
+    changes,
+    codebook_line,
+    evidence_text,
+    quote,
+    table,
+    use_colour,
+    who,
+)
 from qualcode.errors import UsageError
 
 if TYPE_CHECKING:
     from qualcode.coding import RunSummary
     from qualcode.models import CodedSegment
 
-EXCERPT_CHARS = 600
-
 codebook_app = typer.Typer(help="Check and inspect codebooks.")
 app.add_typer(codebook_app, name="codebook")
-
-
-def _project_dir() -> Path:
-    return state.project_path.resolve().parent
 
 
 @app.command("code")
@@ -41,17 +44,7 @@ def code_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change without writing.")
     ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Processes that match at once (1: no worker processes). Default: the cores, "
-            f"at most {MAX_JOBS}, on projects of {PARALLEL_MIN_SEGMENTS:,} segments or more.",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: CodeJobsOption = None,
 ) -> None:
     """Apply a YAML codebook to every segment and record the evidence of each coding.
 
@@ -63,9 +56,9 @@ def code_command(
     from qualcode.codebook import find_codebook, load_codebook
     from qualcode.coding import code_project
 
-    path, origin = find_codebook(codebook, _project_dir())
+    path, origin = find_codebook(codebook, state.project_dir)
     loaded = load_codebook(path)
-    typer.echo(f"Codebook: {loaded.name} {loaded.version} ({path}, {origin})")
+    typer.echo(codebook_line(loaded, f"{path}, {origin}"))
     with state.open_store() as store, progress_bar("Coding segments") as progress:
         total = store.current_segment_count() if progress is not None else 0
         summary = code_project(
@@ -84,8 +77,7 @@ def _print_summary(summary: RunSummary) -> None:
             "  " * r.depth + r.code_path.rsplit("/", 1)[-1],
             r.segments,
             r.documents,
-            f"+{r.added}" if r.added else "",
-            f"-{r.removed}" if r.removed else "",
+            *changes(r.added, r.removed),
         ]
         for r in summary.codes
     ]
@@ -120,7 +112,7 @@ def segments_command(
     code: Annotated[
         list[str] | None, typer.Option("--code", help="Code path (its sub-codes included).")
     ] = None,
-    city: Annotated[str | None, typer.Option("--city", help="Only documents of this city.")] = None,
+    city: CityOption = None,
     where: Annotated[
         list[str] | None,
         typer.Option(
@@ -133,12 +125,8 @@ def segments_command(
     limit: Annotated[int, typer.Option("--limit", help="Show at most this many.")] = 50,
     context: Annotated[
         int | None,
-        typer.Option(
-            "--context",
-            min=0,
-            help="Show the question before each segment and N turns either side (0: the "
-            "question only).",
-            show_default=False,
+        context_option(
+            "Show the question before each segment and N turns either side (0: the question only)."
         ),
     ] = None,
 ) -> None:
@@ -171,7 +159,7 @@ def segments_command(
     if not found:
         typer.echo("No coded segments match.")
         return
-    colour = typer.get_text_stream("stdout").isatty()
+    colour = use_colour()
     for index, coded in enumerate(found[:limit]):
         if contexts is None:
             typer.echo(_describe(coded, colour))
@@ -195,48 +183,15 @@ def _context_line(label: str, text: str) -> str:
 
 def _describe(item: CodedSegment, colour: bool) -> str:
     segment = item.segment
-    who = segment.speaker or "unknown speaker"
-    if segment.role:
-        who += f" ({segment.role.value})"
     stamp = f" [{segment.timestamp}]" if segment.timestamp else ""
     header = (
-        f"{item.document_name} #{segment.ordinal}{stamp}  {who}  {item.code_path}  {item.coder}"
+        f"{item.document_name} #{segment.ordinal}{stamp}  {who(segment)}  {item.code_path}  "
+        f"{item.coder}"
     )
-    spans = [
-        (e.start_char - segment.start_char, e.end_char - segment.start_char) for e in item.evidence
-    ]
-    body = highlight(segment.text, spans, colour)
-    evidence = "; ".join(f"{e.pattern} → “{e.matched}”" for e in item.evidence)
-    lines = [header, textwrap.indent(textwrap.fill(body, 96), "  ")]
-    if evidence:
-        lines.append(f"  evidence: {evidence}")
+    lines = [header, quote(segment, item.evidence, colour)]
+    if item.evidence:
+        lines.append(f"  evidence: {evidence_text(item.evidence)}")
     return "\n".join(lines) + "\n"
-
-
-def highlight(text: str, spans: list[tuple[int, int]], colour: bool) -> str:
-    """Mark evidence spans (bold in a terminal, **…** otherwise), cutting long text around them."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    window_start, window_end = 0, len(text)
-    if len(text) > EXCERPT_CHARS and merged:
-        window_start = max(0, merged[0][0] - EXCERPT_CHARS // 3)
-        window_end = min(len(text), window_start + EXCERPT_CHARS)
-    out, cursor = [], window_start
-    for start, end in merged:
-        if start < window_start or end > window_end:
-            continue
-        out.append(text[cursor:start])
-        word = text[start:end]
-        out.append(typer.style(word, bold=True, fg="yellow") if colour else f"**{word}**")
-        cursor = end
-    out.append(text[cursor:window_end])
-    prefix = "…" if window_start > 0 else ""
-    suffix = "…" if window_end < len(text) else ""
-    return prefix + "".join(out).replace("\n", " ") + suffix
 
 
 @codebook_app.command("check")
@@ -272,7 +227,7 @@ def codebook_show(
     """
     from qualcode.codebook import find_codebook, load_codebook, render_tree
 
-    path, origin = find_codebook(file, _project_dir())
+    path, origin = find_codebook(file, state.project_dir)
     loaded = load_codebook(path)
     typer.echo(f"{loaded.name} {loaded.version} ({path}, {origin})")
     languages = ["any", *loaded.languages]

@@ -11,9 +11,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import EXIT_INTERRUPTED, app, export_app, import_app, state
-from qualcode.cli.coding_cmds import highlight
+from qualcode.cli.options import CodeArgument, CoderOption, SegmentArgument, person
 from qualcode.cli.progress import progress_bar
-from qualcode.cli.render import Cell, fitted_table, table
+from qualcode.cli.views import (
+    Cell,
+    count,
+    evidence_text,
+    fitted_table,
+    quote,
+    table,
+    use_colour,
+    who,
+)
 from qualcode.defaults import CODER_ENV
 from qualcode.errors import UsageError
 from qualcode.models import Decision, Role
@@ -22,25 +31,6 @@ if TYPE_CHECKING:
     from qualcode.agreement import AgreementReport, DisagreementDetail, PairReport
     from qualcode.people.review import ReviewItem
     from qualcode.people.tagging import TagResult
-
-SEGMENT_HELP = (
-    "Segment: DOCUMENT#ORDINAL, with the document name as 'qualcode status' and exports show "
-    "it (barcelona/c01_habitatge_pah.txt#12), or the numeric segment id."
-)
-CoderOption = Annotated[
-    str | None,
-    typer.Option(
-        "--coder",
-        help=f"Who is coding (default: ${CODER_ENV}, else your login name).",
-        show_default=False,
-    ),
-]
-
-
-def _coder(option: str | None) -> str:
-    from qualcode.coders import default_coder
-
-    return option if option is not None else default_coder()
 
 
 def _stdin_is_terminal() -> bool:
@@ -52,8 +42,8 @@ def _stdin_is_terminal() -> bool:
 
 @app.command("tag")
 def tag_command(
-    segment: Annotated[str, typer.Argument(help=SEGMENT_HELP, show_default=False)],
-    code: Annotated[str, typer.Argument(help="Code path (or its last part, if unique).")],
+    segment: SegmentArgument,
+    code: CodeArgument,
     coder: CoderOption = None,
 ) -> None:
     """Code a segment by hand.
@@ -66,7 +56,7 @@ def tag_command(
     from qualcode.people.tagging import tag
 
     with state.open_store() as store:
-        result = tag(store, segment, code, _coder(coder))
+        result = tag(store, segment, code, person(coder))
     if result.changed:
         typer.echo(f"Tagged {_what(result)}.")
     else:
@@ -77,8 +67,8 @@ def tag_command(
 
 @app.command("untag")
 def untag_command(
-    segment: Annotated[str, typer.Argument(help=SEGMENT_HELP, show_default=False)],
-    code: Annotated[str, typer.Argument(help="Code path (or its last part, if unique).")],
+    segment: SegmentArgument,
+    code: CodeArgument,
     coder: CoderOption = None,
 ) -> None:
     """Remove a coding made by hand (and the person's acceptance of the automatic one).
@@ -90,7 +80,7 @@ def untag_command(
     from qualcode.people.tagging import untag
 
     with state.open_store() as store:
-        result = untag(store, segment, code, _coder(coder))
+        result = untag(store, segment, code, person(coder))
     if result.changed:
         typer.echo(f"Untagged {_what(result)}.")
     if result.decision_withdrawn:
@@ -147,7 +137,7 @@ def review_command(
     """
     from qualcode.people.review import apply_decisions_file, decide, review_queue
 
-    reviewer = _coder(coder)
+    reviewer = person(coder)
     if accept_all and from_file:
         raise UsageError("use --accept-all or --from-file, not both")
     with state.open_store() as store:
@@ -175,8 +165,8 @@ def review_command(
             typer.echo(f"Nothing to review: no undecided {what} for {reviewer}{earlier}.")
             return
         if accept_all:
-            count = decide(store, queue.items, reviewer, Decision.ACCEPT, queue.auto_coder)
-            typer.echo(f"Accepted {count} {what} for {reviewer}{earlier}.")
+            accepted = decide(store, queue.items, reviewer, Decision.ACCEPT, queue.auto_coder)
+            typer.echo(f"Accepted {accepted} {what} for {reviewer}{earlier}.")
             return
         typer.echo(f"Reviewing {len(queue.items)} {what} as {reviewer}{earlier}.\n")
         tally = {"a": 0, "r": 0, "s": 0}
@@ -226,17 +216,11 @@ def _ask() -> str | None:
 
 def _review_text(item: ReviewItem, index: int, total: int) -> str:
     segment = item.segment
-    who = segment.speaker or "unknown speaker"
-    if segment.role:
-        who += f" ({segment.role.value})"
     earlier = f"  [you {item.decision.value}ed it before]" if item.decision else ""
-    header = f"[{index}/{total}] {item.reference}  {who}  {item.code_path}{earlier}"
-    spans = [(e.start_char - segment.start_char, e.end_char - segment.start_char)
-             for e in item.evidence]  # fmt: skip
-    colour = typer.get_text_stream("stdout").isatty()
-    body = textwrap.indent(textwrap.fill(highlight(segment.text, spans, colour), 96), "  ")
-    evidence = "; ".join(f"{e.pattern} → “{e.matched}”" for e in item.evidence)
-    return "\n".join([header, body] + ([f"  evidence: {evidence}"] if evidence else []))
+    header = f"[{index}/{total}] {item.reference}  {who(segment)}  {item.code_path}{earlier}"
+    body = quote(segment, item.evidence, use_colour())
+    evidence = [f"  evidence: {evidence_text(item.evidence)}"] if item.evidence else []
+    return "\n".join([header, body, *evidence])
 
 
 # -- import and export --------------------------------------------------------------------------
@@ -283,15 +267,15 @@ def import_codings_command(
     coders = ", ".join(result.coders) or "nobody"
     if result.shape == "coding sheet":
         typer.echo(
-            f"Imported {file.name} (coding sheet): {_count(result.rows, 'row')}, "
-            f"{_count(result.cells, 'cell')} judged by {coders}; "
-            f"{_count(result.added, 'coding')} added, {result.already} already there, "
+            f"Imported {file.name} (coding sheet): {count(result.rows, 'row')}, "
+            f"{count(result.cells, 'cell')} judged by {coders}; "
+            f"{count(result.added, 'coding')} added, {result.already} already there, "
             f"{result.removed} removed (marked 0)."
         )
     else:
         typer.echo(
-            f"Imported {file.name} (one row per coding): {_count(result.rows, 'row')} by "
-            f"{coders}; {_count(result.added, 'coding')} added, {result.already} already there."
+            f"Imported {file.name} (one row per coding): {count(result.rows, 'row')} by "
+            f"{coders}; {count(result.added, 'coding')} added, {result.already} already there."
         )
     if result.unaligned_rows:
         several = (
@@ -301,16 +285,12 @@ def import_codings_command(
         )
         one = result.unaligned_rows == 1
         typer.echo(
-            f"{_count(result.unaligned_rows, 'span or quote', 'spans or quotes')} did not match a "
-            f"segment exactly: attached to the {_count(result.unaligned_segments, 'segment')} "
+            f"{count(result.unaligned_rows, 'span or quote', 'spans or quotes')} did not match a "
+            f"segment exactly: attached to the {count(result.unaligned_segments, 'segment')} "
             f"{'it overlaps' if one else 'they overlap'}{several}."
         )
     if result.codes_created:
         typer.echo(f"Created codes: {', '.join(result.codes_created)}.")
-
-
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _fallback_coder() -> str | None:
@@ -397,8 +377,8 @@ def export_coding_sheet_command(
         )
     if next_count is not None:
         typer.echo(
-            f"Wrote {out}: {_count(result.rows, 'segment')} whose suggestion is least certain "
-            f"× {_count(len(result.code_paths), 'code')}."
+            f"Wrote {out}: {count(result.rows, 'segment')} whose suggestion is least certain "
+            f"× {count(len(result.code_paths), 'code')}."
         )
         typer.echo(
             f"Code in it, then: qualcode import codings {out.name} --coder {coder}; "
@@ -411,8 +391,8 @@ def export_coding_sheet_command(
         else ""
     )
     typer.echo(
-        f"Wrote {out}: {_count(result.rows, 'segment')}{drawn} × "
-        f"{_count(len(result.code_paths), 'code')}."
+        f"Wrote {out}: {count(result.rows, 'segment')}{drawn} × "
+        f"{count(len(result.code_paths), 'code')}."
     )
     typer.echo(f"Code in it, then: qualcode import codings {out.name} --coder NAME")
 
@@ -504,7 +484,7 @@ def _print_report(report: AgreementReport) -> None:
 
     coders = report.coders
     typer.echo(
-        f"Agreement of {len(coders)} coders on {_count(report.units, report.unit)}: "
+        f"Agreement of {len(coders)} coders on {count(report.units, report.unit)}: "
         + ", ".join(coders)
     )
     typer.echo(textwrap.fill(UNITS_DEFINITION.format(unit=report.unit), 100))
@@ -537,7 +517,7 @@ def _print_report(report: AgreementReport) -> None:
         typer.echo(
             textwrap.fill(
                 f"Not compared, no {report.unit} every coder looked at: "
-                f"{_count(len(report.uncovered), 'code')} ({listed}{more}).",
+                f"{count(len(report.uncovered), 'code')} ({listed}{more}).",
                 100,
             )
         )
@@ -596,29 +576,23 @@ def _print_disagreements(report: AgreementReport, details: list[DisagreementDeta
         typer.echo("\nNo disagreements.")
         return
     typer.echo(f"\nDisagreements ({len(details)}):\n")
-    colour = typer.get_text_stream("stdout").isatty()
+    colour = use_colour()
     for detail in details:
         typer.echo(f"{detail.disagreement.code_path}  {detail.disagreement.label}")
         for view in detail.segments:
             segment = view.segment
-            who = segment.speaker or "unknown speaker"
-            if segment.role:
-                who += f" ({segment.role.value})"
             judgements = "  ".join(
                 f"{coder}: {judgement}"
                 for coder, judgement in zip(report.coders, view.judgements, strict=True)
             )
             if report.unit == "document":
-                typer.echo(f"  #{segment.ordinal}  {who}")
+                typer.echo(f"  #{segment.ordinal}  {who(segment)}")
             else:
-                typer.echo(f"  {who}")
+                typer.echo(f"  {who(segment)}")
             typer.echo(f"  {judgements}")
-            spans = [(e.start_char - segment.start_char, e.end_char - segment.start_char)
-                     for e in view.evidence]  # fmt: skip
-            body = highlight(segment.text, spans, colour)
-            typer.echo(textwrap.indent(textwrap.fill(body, 96), "    "))
+            typer.echo(quote(segment, view.evidence, colour, indent="    "))
             if view.evidence:
-                evidence = "; ".join(f"{e.pattern} → “{e.matched}”" for e in view.evidence)
-                typer.echo(textwrap.fill(f"evidence: {evidence}", 100, initial_indent="    ",
+                evidence = f"evidence: {evidence_text(view.evidence)}"
+                typer.echo(textwrap.fill(evidence, 100, initial_indent="    ",
                                          subsequent_indent="      "))  # fmt: skip
         typer.echo("")

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
+from qualcode.cli.options import AddLabelsOption, IngestJobsOption
 from qualcode.cli.progress import progress_bar
-from qualcode.cli.render import Cell, exclusion_summary, table
-from qualcode.defaults import MAX_JOBS, PARALLEL_MIN_BYTES
+from qualcode.cli.views import Cell, count, not_in_segments, table, warn
 from qualcode.models import Exclusion, ExclusionCount, Unit
 
 if TYPE_CHECKING:
@@ -33,19 +33,15 @@ def _report_file(outcome: FileResult) -> None:
         typer.echo(f"{'refreshed':<10} {outcome.name}  (same segments; roles and excluded text)")
     elif outcome.status == "metadata":
         typer.echo(f"{'metadata':<10} {outcome.name}  (attributes updated)")
-    excluded = outcome.substantive_exclusions
-    if excluded:
-        # Speaker labels are the transcript's bookkeeping, not text lost: said only alongside.
-        labels = [c for c in outcome.excluded if c.reason is Exclusion.SPEAKER_LABEL]
-        tail = f"; {labels[0].regions:,} speaker labels" if labels else ""
-        typer.echo(f"{'':<10} not in segments: {exclusion_summary(excluded)}{tail}")
+    left_out = not_in_segments(outcome.excluded)
+    if left_out:
+        typer.echo(f"{'':<10} not in segments: {left_out}")
     if outcome.text_labels:
         typer.echo(f"{'':<10} read as text, not speakers: {_label_list(outcome.text_labels)}")
     if outcome.codings or (outcome.coded_turns and outcome.status == "unchanged"):
-        turns = "1 turn" if outcome.coded_turns == 1 else f"{outcome.coded_turns:,} turns"
         typer.echo(
             f"{'coded':<10} {outcome.name}  ({outcome.codings:,} new codings from the table's "
-            f"codes, {turns})"
+            f"codes, {count(outcome.coded_turns, 'turn')})"
         )
 
 
@@ -77,9 +73,8 @@ def _link_warnings(skipped: list[SkippedLink]) -> list[str]:
     for reason, text in reasons.items():
         links = [link for link in skipped if link.reason is reason]
         if links:
-            count = "1 link" if len(links) == 1 else f"{len(links):,} links"
             first = f"{links[0].path} -> {links[0].target}"
-            lines.append(f"not followed: {count} {text}, such as {first}")
+            lines.append(f"not followed: {count(len(links), 'link')} {text}, such as {first}")
     return lines
 
 
@@ -122,18 +117,7 @@ def ingest_command(
             "otherwise, and counted).",
         ),
     ] = False,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Processes that read files at once (1: no worker processes). Default: the "
-            f"cores, at most {MAX_JOBS}, when the files hold {PARALLEL_MIN_BYTES / 1e6:g} MB "
-            "or more.",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: IngestJobsOption = None,
 ) -> None:
     """Read transcripts into the project as documents and segments.
 
@@ -171,7 +155,7 @@ def ingest_command(
             jobs=jobs,
         )
     for warning in result.warnings + _link_warnings(result.skipped_links):
-        typer.echo(f"warning: {warning}", err=True)
+        warn(warning)
     files = len(result.files)
     summary = (
         f"{files} {'file' if files == 1 else 'files'}: {result.count('added')} added, "
@@ -228,37 +212,32 @@ def status_command(
     )
     typer.echo(table([by, "language", "documents", "segments", "speakers", "words"], body))
     typer.echo(
-        "Segments by role: " + ", ".join(f"{role} {count:,}" for role, count in roles.items())
+        "Segments by role: " + ", ".join(f"{role} {segments:,}" for role, segments in roles.items())
     )
     if mixed:
         typer.echo("Mixed-language documents: " + ", ".join(f"{n} ({lang})" for n, lang in mixed))
     _report_exclusions(excluded, unrecorded)
     if stale:
         typer.echo("Stale codings (their document changed since they were made):")
-        for coder, document, count in stale:
-            typer.echo(f"  {coder}: {count} on {document} (run 'qualcode code' to refresh)")
+        for coder, document, codings in stale:
+            typer.echo(f"  {coder}: {codings} on {document} (run 'qualcode code' to refresh)")
     else:
         typer.echo("Stale codings: none")
 
 
 def _report_exclusions(excluded: list[ExclusionCount], unrecorded: list[str]) -> None:
-    substantive = [c for c in excluded if c.reason is not Exclusion.SPEAKER_LABEL]
+    left_out = not_in_segments(excluded)
     labels = sum(c.regions for c in excluded if c.reason is Exclusion.SPEAKER_LABEL)
-    if substantive:
-        tail = f"; {labels:,} speaker labels" if labels else ""
-        typer.echo(
-            f"Not in segments: {exclusion_summary(substantive)}{tail}"
-            " ('qualcode show DOCUMENT' marks them)"
-        )
+    if left_out:
+        typer.echo(f"Not in segments: {left_out} ('qualcode show DOCUMENT' marks them)")
     elif labels:
         typer.echo(f"Not in segments: {labels:,} speaker labels only")
     else:
         typer.echo("Not in segments: nothing")
     if unrecorded:
-        count = len(unrecorded)
         typer.echo(
-            f"Ingested before qualcode recorded excluded text: {count:,} "
-            f"{'document' if count == 1 else 'documents'} (re-ingest to record it)"
+            "Ingested before qualcode recorded excluded text: "
+            f"{count(len(unrecorded), 'document')} (re-ingest to record it)"
         )
 
 
@@ -325,7 +304,7 @@ def config_interviewer(
         list[str] | None,
         typer.Argument(help="Speaker labels that mark the interviewer; none resets the defaults."),
     ] = None,
-    add: Annotated[bool, typer.Option("--add", help="Add to the current labels.")] = False,
+    add: AddLabelsOption = False,
 ) -> None:
     """Set which speaker labels are the interviewer for the whole project.
 
@@ -345,7 +324,7 @@ def config_chair(
         list[str] | None,
         typer.Argument(help="Speaker labels that mark the chair; none resets the defaults."),
     ] = None,
-    add: Annotated[bool, typer.Option("--add", help="Add to the current labels.")] = False,
+    add: AddLabelsOption = False,
 ) -> None:
     """Set which speaker labels are the chair (of a sitting, a hearing, a focus group).
 
@@ -361,8 +340,14 @@ def config_chair(
 
 def _set_role_labels(setting: str, title: str, labels: list[str] | None, add: bool) -> None:
     """Set one role's labels; a label given to one role leaves the other's (one label, one role)."""
-    from qualcode.ingest.roles import CHAIR_SETTING, INTERVIEWER_SETTING, ProjectRoles, apply_roles
-    from qualcode.speakers import fold, split_labels
+    from qualcode.ingest.roles import (
+        CHAIR_SETTING,
+        INTERVIEWER_SETTING,
+        ProjectRoles,
+        apply_roles,
+        split_labels,
+    )
+    from qualcode.speakers import fold
 
     other = CHAIR_SETTING if setting == INTERVIEWER_SETTING else INTERVIEWER_SETTING
     with state.open_store(create=True) as store, store.transaction():
@@ -393,7 +378,7 @@ def _set_role_labels(setting: str, title: str, labels: list[str] | None, add: bo
     typer.echo(f"{message} {_roles_changed(changed)}")
 
 
-def _roles_changed(count: int) -> str:
-    if not count:
+def _roles_changed(segments: int) -> str:
+    if not segments:
         return "No segment changed role."
-    return f"{count:,} {'segment' if count == 1 else 'segments'} changed role (codings kept)."
+    return f"{count(segments, 'segment')} changed role (codings kept)."

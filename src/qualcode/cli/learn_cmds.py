@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
-from qualcode.cli.render import Cell, table
+from qualcode.cli.views import Cell, changes, table
 
 if TYPE_CHECKING:
     from qualcode.learning import LearnResult, SuggestResult
@@ -54,7 +54,7 @@ def learn_command(
 
     loaded = None
     if codebook is not None:
-        path, _ = find_codebook(codebook, state.project_path.resolve().parent)
+        path, _ = find_codebook(codebook, state.project_dir)
         loaded = load_codebook(path)
     with state.open_store() as store:
         result = learn(store, coder, codebook=loaded, codes=code or [], vectors=vectors)
@@ -166,8 +166,7 @@ def _print_suggested(result: SuggestResult) -> None:
             c.suggested,
             f"{c.threshold:.2f}",
             _figure(c.f1),
-            f"+{c.added}" if c.added else "",
-            f"-{c.removed}" if c.removed else "",
+            *changes(c.added, c.removed),
         ]
         for c in result.codes
     ]

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.app import app, state
+from qualcode.cli.options import person
 
 memo_app = typer.Typer(
     help="Notes on the project, a document, a segment or a code.", no_args_is_help=True
@@ -40,11 +41,10 @@ def memo_add(
     Memos go out in REFI-QDA archives as notes (export qdpx), come back from them (import qdpx)
     and are listed in the HTML report.
     """
-    from qualcode.coders import default_coder
     from qualcode.memos import add_memo
 
     with state.open_store() as store:
-        memo = add_memo(store, text, on, author if author is not None else default_coder())
+        memo = add_memo(store, text, on, person(author))
     typer.echo(f"Added a memo by {memo.author} on {memo.reference}.")
 
 

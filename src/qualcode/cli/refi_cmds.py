@@ -10,6 +10,7 @@ import typer
 from qualcode.cli.app import export_app, import_app, state
 from qualcode.cli.coding_cmds import codebook_app
 from qualcode.cli.progress import progress_bar
+from qualcode.cli.views import count, warn
 from qualcode.defaults import DEFAULT_CASE_ATTRIBUTE, DEFAULT_LANGUAGES, Positions, Span
 from qualcode.errors import QualcodeError
 from qualcode.models import Unit
@@ -18,14 +19,6 @@ if TYPE_CHECKING:
     from qualcode.refi.import_ import ImportSummary
 
 _MAX_LISTED_CODES = 5
-
-
-def _warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 @export_app.command("qdpx")
@@ -60,40 +53,40 @@ def export_qdpx(
     from qualcode.refi.export import export_project
 
     if file.suffix.lower() != ".qdpx":
-        _warn(f"{file}: REFI-QDA tools look for the .qdpx extension")
+        warn(f"{file}: REFI-QDA tools look for the .qdpx extension")
     with state.open_store() as store, progress_bar("Exporting documents") as progress:
         summary = export_project(
             store, file, span=span, coders=coder, case_attribute=case_by, progress=progress
         )
     if summary.stale_codings:
-        _warn(
-            f"{_plural(summary.stale_codings, 'stale coding')} on earlier versions of documents "
+        warn(
+            f"{count(summary.stale_codings, 'stale coding')} on earlier versions of documents "
             "not exported; run qualcode code to refresh them"
         )
     if summary.rejected:
-        _warn(f"{_plural(summary.rejected, 'automatic coding')} rejected in review not exported")
+        warn(f"{count(summary.rejected, 'automatic coding')} rejected in review not exported")
     if summary.stale_memos:
-        _warn(
-            f"{_plural(summary.stale_memos, 'memo')} on segments of earlier versions of documents "
+        warn(
+            f"{count(summary.stale_memos, 'memo')} on segments of earlier versions of documents "
             "exported as notes on their document"
         )
     if summary.without_evidence:
-        _warn(
-            f"{_plural(summary.without_evidence, 'coding')} without evidence or selected "
+        warn(
+            f"{count(summary.without_evidence, 'coding')} without evidence or selected "
             "passages cover their whole segment"
         )
     typer.echo(
-        f"Wrote {file}: {_plural(summary.documents, 'document')}, "
-        f"{_plural(summary.codes, 'code')}, {_plural(len(summary.coders), 'coder')}, "
-        f"{_plural(summary.codings, 'coding')} in {_plural(summary.selections, 'selection')} "
-        f"({span.value} spans), {_plural(summary.variables, 'variable')}, "
-        f"{_plural(summary.cases, 'case')}"
-        + (f", {_plural(summary.memos, 'memo')}" if summary.memos else "")
+        f"Wrote {file}: {count(summary.documents, 'document')}, "
+        f"{count(summary.codes, 'code')}, {count(len(summary.coders), 'coder')}, "
+        f"{count(summary.codings, 'coding')} in {count(summary.selections, 'selection')} "
+        f"({span.value} spans), {count(summary.variables, 'variable')}, "
+        f"{count(summary.cases, 'case')}"
+        + (f", {count(summary.memos, 'memo')}" if summary.memos else "")
         + "."
     )
     if summary.accepted:
         typer.echo(
-            f"{_plural(summary.accepted, 'automatic coding')} accepted in review exported as the "
+            f"{count(summary.accepted, 'automatic coding')} accepted in review exported as the "
             "reviewer's too."
         )
 
@@ -161,7 +154,7 @@ def import_qdpx(
 
     loaded = None
     if codebook is not None:
-        path, _ = find_codebook(codebook, state.project_path.resolve().parent)
+        path, _ = find_codebook(codebook, state.project_dir)
         loaded = load_codebook(path)
     # read before opening: a refused archive creates no project
     content = read_archive(file, positions=positions, base=base)
@@ -186,7 +179,7 @@ def _print_import(summary: ImportSummary) -> None:
         line = f"{document.status:<10} {document.name}"
         typer.echo(f"{line}  ({'; '.join(details)})" if details else line)
     for warning in summary.warnings:
-        _warn(warning)
+        warn(warning)
     typer.echo(
         f"Codes: {summary.codes_in_archive:,} in the archive, {len(summary.codes_added):,} new "
         "to the project."
@@ -196,7 +189,7 @@ def _print_import(summary: ImportSummary) -> None:
         for coder, (added, already) in summary.codings.items()
     )
     typer.echo(
-        f"Codings: {_plural(summary.selections, 'selection')} read"
+        f"Codings: {count(summary.selections, 'selection')} read"
         + (f"; {coders}." if coders else "; none imported.")
     )
     added, already = summary.memos
@@ -235,7 +228,7 @@ def codebook_export(
     from qualcode.refi.export import export_codebook
 
     if codebook is not None:
-        path, origin = find_codebook(codebook, state.project_path.resolve().parent)
+        path, origin = find_codebook(codebook, state.project_dir)
         loaded = load_codebook(path)
         codes = code_records(loaded)
         where = f"codebook {loaded.name} {loaded.version} ({path}, {origin})"
@@ -248,8 +241,8 @@ def codebook_export(
                 "the project has no codes yet",
                 hint="pass --codebook FILE, or run qualcode code first",
             )
-    count = export_codebook(codes, file)
-    typer.echo(f"Wrote {file}: {_plural(count, 'code')} from {where}.")
+    written = export_codebook(codes, file)
+    typer.echo(f"Wrote {file}: {count(written, 'code')} from {where}.")
 
 
 @codebook_app.command("import")
@@ -286,13 +279,17 @@ def codebook_import(
         file, out, languages=parse_languages(languages), name=name, force=force
     )
     for warning in result.warnings:
-        _warn(warning)
-    typer.echo(f"Wrote {out}: codebook {result.name} with {_plural(result.codes, 'code')}.")
+        warn(warning)
+    typer.echo(f"Wrote {out}: codebook {result.name} with {count(result.codes, 'code')}.")
     needing = result.needing_patterns
     if needing:
         listed = ", ".join(needing[:_MAX_LISTED_CODES])
-        more = f" and {len(needing) - _MAX_LISTED_CODES} more" if len(needing) > 5 else ""
+        more = (
+            f" and {len(needing) - _MAX_LISTED_CODES} more"
+            if len(needing) > _MAX_LISTED_CODES
+            else ""
+        )
         typer.echo(
-            f"{_plural(len(needing), 'code')} need patterns before the codebook can be used "
+            f"{count(len(needing), 'code')} need patterns before the codebook can be used "
             f"({listed}{more}); 'qualcode codebook check {out}' lists them."
         )

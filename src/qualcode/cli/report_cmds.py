@@ -10,48 +10,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, export_app, state
+from qualcode.cli.options import (
+    ByOption,
+    CityOption,
+    CodesOption,
+    WhereOption,
+    WhoseCodingsOption,
+    context_option,
+    document_filters,
+)
 from qualcode.cli.progress import progress_bar
-from qualcode.cli.render import fitted_table, terminal_width
+from qualcode.cli.views import fitted_table, terminal_width
 from qualcode.defaults import DEFAULT_MAX_QUOTES
 
 if TYPE_CHECKING:
     from qualcode.exports.display import DisplayTable
     from qualcode.report import ReportOptions
-
-ByOption = Annotated[
-    str,
-    typer.Option(
-        "--by",
-        help="Document attribute to group by (city, interviewee_role, organisation_type, "
-        "language...), or 'document' for one group per document.",
-    ),
-]
-CoderOption = Annotated[
-    str | None,
-    typer.Option(
-        "--coder",
-        help="Whose codings: a human coder's name, or auto:CODEBOOK@VERSION. "
-        "Default: the most recent automatic run.",
-        show_default=False,
-    ),
-]
-CodeOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--code", help="Only this code and its sub-codes (repeatable).", show_default=False
-    ),
-]
-CityOption = Annotated[
-    str | None, typer.Option("--city", help="Only documents of this city.", show_default=False)
-]
-WhereOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--where",
-        help="Only documents with this attribute value, e.g. --where language=ca (repeatable).",
-        show_default=False,
-    ),
-]
 
 
 def _options(
@@ -62,16 +36,13 @@ def _options(
     where: list[str] | None,
     leaves: bool = False,
 ) -> ReportOptions:
-    from qualcode.report import ReportOptions, parse_filters
+    from qualcode.report import ReportOptions
 
-    filters = parse_filters(where or [])
-    if city:
-        filters += (("city", city),)
     return ReportOptions(
         by=by.strip().lower(),
         coder=coder,
         codes=tuple(code or ()),
-        filters=filters,
+        filters=document_filters(city, where),
         leaves_only=leaves,
     )
 
@@ -96,8 +67,8 @@ def _echo_table(table: DisplayTable) -> None:
 @app.command("report")
 def report_command(
     by: ByOption = "city",
-    coder: CoderOption = None,
-    code: CodeOption = None,
+    coder: WhoseCodingsOption = None,
+    code: CodesOption = None,
     city: CityOption = None,
     where: WhereOption = None,
     leaves: Annotated[
@@ -153,12 +124,9 @@ def report_command(
     ] = DEFAULT_MAX_QUOTES,
     context: Annotated[
         int | None,
-        typer.Option(
-            "--context",
-            min=0,
-            help="With --html: show each quote's question and N turns either side (0: the "
-            "question only).",
-            show_default=False,
+        context_option(
+            "With --html: show each quote's question and N turns either side (0: the question "
+            "only)."
         ),
     ] = None,
 ) -> None:
@@ -247,18 +215,15 @@ def export_segments(
             show_default=False,
         ),
     ] = None,
-    coder: CoderOption = None,
-    code: CodeOption = None,
+    coder: WhoseCodingsOption = None,
+    code: CodesOption = None,
     city: CityOption = None,
     where: WhereOption = None,
     context: Annotated[
         int | None,
-        typer.Option(
-            "--context",
-            min=0,
-            help="Add the question before each segment and N turns either side (0: the "
-            "question only) as columns.",
-            show_default=False,
+        context_option(
+            "Add the question before each segment and N turns either side (0: the question "
+            "only) as columns."
         ),
     ] = None,
 ) -> None:
@@ -269,8 +234,8 @@ def export_segments(
     Columns are documented in docs/exports.md. With --matrix and no --out only the matrix is
     written; with neither, the segments go to stdout as CSV.
     """
-    from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame, write_table
-    from qualcode.exports.tables import csv_text
+    from qualcode.exports.segments import coded_segments_frame, segment_matrix_frame
+    from qualcode.exports.spreadsheet import csv_text, write_table
 
     options = _options("city", coder, code, city, where)
     with state.open_store() as store:
@@ -313,8 +278,8 @@ def export_quotes(
         QuoteFormat, typer.Option("--format", help="File format.")
     ] = QuoteFormat.DOCX,
     by: ByOption = "city",
-    coder: CoderOption = None,
-    code: CodeOption = None,
+    coder: WhoseCodingsOption = None,
+    code: CodesOption = None,
     city: CityOption = None,
     where: WhereOption = None,
     max_quotes: Annotated[
@@ -325,12 +290,8 @@ def export_quotes(
     ] = 0,
     context: Annotated[
         int | None,
-        typer.Option(
-            "--context",
-            min=0,
-            help="Print the question before each quote and N turns either side (0: the "
-            "question only).",
-            show_default=False,
+        context_option(
+            "Print the question before each quote and N turns either side (0: the question only)."
         ),
     ] = None,
 ) -> None:

@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.app import app, state
-from qualcode.cli.render import Cell, table
+from qualcode.cli.options import CityOption, LatestCodebookOption, WhereOption, document_filters
+from qualcode.cli.views import Cell, codebook_line, quote, table, use_colour, who
 
 if TYPE_CHECKING:
     from qualcode.search import SearchHit
-
-CodebookOption = Annotated[
-    str | None,
-    typer.Option(
-        "--codebook",
-        "-c",
-        help="Codebook file or name; default: the one of the project's latest automatic run.",
-        show_default=False,
-    ),
-]
-CityOption = Annotated[
-    str | None, typer.Option("--city", help="Only documents of this city.", show_default=False)
-]
-WhereOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--where",
-        help="Only documents with this attribute value, e.g. --where language=ca (repeatable).",
-        show_default=False,
-    ),
-]
-
-
-def _project_dir() -> Path:
-    return state.project_path.resolve().parent
 
 
 @app.command("search")
@@ -59,7 +34,7 @@ def search_command(
             show_default=False,
         ),
     ] = None,
-    codebook: CodebookOption = None,
+    codebook: LatestCodebookOption = None,
     language: Annotated[
         list[str] | None,
         typer.Option("--language", help="Only segments in this language.", show_default=False),
@@ -92,21 +67,18 @@ def search_command(
     """
     from qualcode.explain import choose_codebook
     from qualcode.people.lookup import resolve_codes
-    from qualcode.report import parse_filters
     from qualcode.search import SearchFilters, patterns_codebook, search
 
     if code and patterns:
         raise typer.BadParameter("give patterns or --code, not both")
-    filters = parse_filters(where or [])
-    if city:
-        filters += (("city", city),)
+    filters = document_filters(city, where)
     with state.open_store() as store:
         codes = None
         note = ""
         if code:
-            chosen = choose_codebook(store, codebook, _project_dir())
+            chosen = choose_codebook(store, codebook, state.project_dir)
             used = chosen.codebook
-            typer.echo(f"Codebook: {used.name} {used.version} ({chosen.where})")
+            typer.echo(codebook_line(used, chosen.where))
             note = chosen.note
             codes = list(resolve_codes(store, code))
         else:
@@ -124,7 +96,7 @@ def search_command(
         )
     if note:
         typer.echo(f"Note: {note}")
-    colour = typer.get_text_stream("stdout").isatty()
+    colour = use_colour()
     shown = result.hits if limit == 0 else result.hits[:limit]
     for hit in shown:
         typer.echo(_kwic_line(hit, colour, with_code=bool(code)))
@@ -151,7 +123,7 @@ def search_command(
     )
     if out is not None:
         from qualcode.exports.kwic import search_frame
-        from qualcode.exports.segments import write_table
+        from qualcode.exports.spreadsheet import write_table
 
         write_table(search_frame(result), out, "search")
         typer.echo(f"Wrote {len(result.hits):,} hits to {out}")
@@ -160,12 +132,11 @@ def search_command(
 def _kwic_line(hit: SearchHit, colour: bool, with_code: bool) -> str:
     finding = hit.finding
     segment = hit.segment
-    who = segment.speaker or "unknown speaker"
-    if segment.role:
-        who += f" ({segment.role.value})"
     matched = finding.matched.replace("\n", " ")
     marked = typer.style(matched, bold=True, fg="yellow") if colour else f"[{matched}]"
-    line = f"{hit.document.name}#{segment.ordinal}  {who}: …{hit.before}{marked}{hit.after}…"
+    line = (
+        f"{hit.document.name}#{segment.ordinal}  {who(segment)}: …{hit.before}{marked}{hit.after}…"
+    )
     if with_code:
         verdict = "coded" if finding.kept else "dropped: " + "; ".join(finding.reasons)
         line += f"\n    {finding.code_path} · {finding.pattern} · {verdict}"
@@ -184,7 +155,7 @@ def explain_command(
         list[str] | None,
         typer.Option("--code", help="Only this code (sub-codes included).", show_default=False),
     ] = None,
-    codebook: CodebookOption = None,
+    codebook: LatestCodebookOption = None,
 ) -> None:
     """Why a segment was or was not coded: per code, the hits kept and dropped, and why.
 
@@ -194,29 +165,27 @@ def explain_command(
     scope, the pattern's language, an unless, the distance of a near, a fuzzy score under the
     threshold: the near misses), for the codebook of the latest run or --codebook.
     """
+    from qualcode.code_paths import is_within
     from qualcode.explain import Explainer, choose_codebook
     from qualcode.people.lookup import resolve_codes, resolve_segment
 
     with state.open_store() as store:
         located = resolve_segment(store, reference)
-        chosen = choose_codebook(store, codebook, _project_dir())
+        chosen = choose_codebook(store, codebook, state.project_dir)
         codes = list(resolve_codes(store, code)) if code else None
     segment = located.segment
     wanted = (
-        [c.path for c in chosen.codebook.codes if any(_within(c.path, p) for p in codes)]
+        [c.path for c in chosen.codebook.codes if any(is_within(c.path, p) for p in codes)]
         if codes is not None
         else None
     )
     explanations = Explainer(chosen.codebook).explain(segment, wanted)
-    who = segment.speaker or "unknown speaker"
-    if segment.role:
-        who += f" ({segment.role.value})"
     typer.echo(
-        f"{located.document_name}#{segment.ordinal}  {who}, language {segment.language or '?'}, "
-        f"{segment.word_count} words"
+        f"{located.document_name}#{segment.ordinal}  {who(segment)}, language "
+        f"{segment.language or '?'}, {segment.word_count} words"
     )
-    typer.echo(textwrap.indent(textwrap.fill(segment.text, 96), "  "))
-    typer.echo(f"Codebook: {chosen.codebook.name} {chosen.codebook.version} ({chosen.where})")
+    typer.echo(quote(segment, (), colour=False))
+    typer.echo(codebook_line(chosen.codebook, chosen.where))
     if chosen.note:
         typer.echo(f"Note: {chosen.note}")
     for explanation in explanations:
@@ -238,10 +207,6 @@ def explain_command(
             f"\nNo pattern of {names} hits this segment, even in other languages, out of scope, "
             "at any distance or as a near miss: the words are not there."
         )
-
-
-def _within(path: str, scope: str) -> bool:
-    return path == scope or path.startswith(scope + "/")
 
 
 @app.command("words")
@@ -270,7 +235,7 @@ def words_command(
             help="Only words no pattern of the codebook matches: candidates for new patterns.",
         ),
     ] = False,
-    codebook: CodebookOption = None,
+    codebook: LatestCodebookOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Terms per group.")] = 20,
     min_count: Annotated[
         int, typer.Option("--min-count", min=1, help="Leave out terms seen fewer times.")
@@ -288,18 +253,15 @@ def words_command(
     or --codebook) matches: candidates for new patterns.
     """
     from qualcode.explain import choose_codebook
-    from qualcode.report import parse_filters
     from qualcode.words import word_frequencies
 
-    filters = parse_filters(where or [])
-    if city:
-        filters += (("city", city),)
+    filters = document_filters(city, where)
     with state.open_store() as store:
         used = None
         if uncovered:
-            chosen = choose_codebook(store, codebook, _project_dir())
+            chosen = choose_codebook(store, codebook, state.project_dir)
             used = chosen.codebook
-            typer.echo(f"Codebook: {used.name} {used.version} ({chosen.where})")
+            typer.echo(codebook_line(used, chosen.where))
         result = word_frequencies(
             store,
             by=by.strip().lower(),
@@ -323,7 +285,7 @@ def words_command(
     )
     if out is not None:
         from qualcode.exports.kwic import words_frame
-        from qualcode.exports.segments import write_table
+        from qualcode.exports.spreadsheet import write_table
 
         write_table(words_frame(result, by), out, "words")
         typer.echo(f"Wrote {len(rows):,} rows to {out}")

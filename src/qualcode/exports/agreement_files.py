@@ -1,7 +1,7 @@
 """The files of ``qualcode agree --out``: agreement and disagreements as CSV and one workbook.
 
-Written through the same safe writers as every other table, so interview text that starts like a
-formula (``=HYPERLINK(…)``) stays text in a spreadsheet.
+Written through :mod:`qualcode.exports.spreadsheet` as every other table, so interview text that
+starts like a formula (``=HYPERLINK(…)``) stays text in a spreadsheet.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from qualcode.agreement import (
     agreement_records,
     disagreement_records,
 )
-from qualcode.exports.tables import write_csv, write_xlsx
+from qualcode.exports.spreadsheet import write_csv, write_xlsx
 
 
 def write_agreement_files(

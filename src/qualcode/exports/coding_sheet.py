@@ -1,4 +1,8 @@
-"""The coding sheet: an XLSX of segments for people to code by hand, one column per code."""
+"""The coding sheet: an XLSX of segments for people to code by hand, one column per code.
+
+Written by :mod:`qualcode.exports.spreadsheet` with exact text typed as text: ``import codings``
+compares the text column with the segments, and a spreadsheet runs none of it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pathlib import Path
 from qualcode.errors import QualcodeError, UsageError
 from qualcode.models import CodeRecord, Role, Segment
 from qualcode.people.lookup import codes_under
-from qualcode.people.sheet import EXCEL_CELL_LIMIT, SHEET_COLUMNS, SHEET_NAME, cell_safe
+from qualcode.people.sheet import SHEET_COLUMNS, SHEET_NAME
 from qualcode.store import Store
 
 
@@ -84,27 +88,20 @@ def _write_sheet(
     codes: Sequence[CodeRecord],
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    import openpyxl
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = SHEET_NAME
-    sheet.append([*SHEET_COLUMNS, *(code.path for code in codes)])
+    from qualcode.exports.spreadsheet import Text, Workbook
+
+    workbook = Workbook(Text.EXACT)
+    sheet = workbook.add_sheet(SHEET_NAME)
+    workbook.append(sheet, [*SHEET_COLUMNS, *(code.path for code in codes)])
     for done, (name, segment) in enumerate(rows, start=1):
         if progress is not None:
             progress(done, len(rows))
-        text = cell_safe(segment.text)
-        if len(text) > EXCEL_CELL_LIMIT:
-            text = text[: EXCEL_CELL_LIMIT - 1] + "…"
         role = segment.role.value if segment.role else ""
-        sheet.append([name, segment.ordinal, cell_safe(segment.speaker or ""), role, text])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, not a formula
+        workbook.append(sheet, [name, segment.ordinal, segment.speaker or "", role, segment.text])
     first_code = len(SHEET_COLUMNS) + 1
     if codes and rows:
         validation = DataValidation(
@@ -130,16 +127,18 @@ def _write_sheet(
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = sheet.cell(row=2, column=first_code)
 
-    guide = workbook.create_sheet("codes")
-    guide.append(["code", "label", "description", "include", "exclude"])
+    guide = workbook.add_sheet("codes")
+    workbook.append(guide, ["code", "label", "description", "include", "exclude"])
     for code in codes:
-        guide.append([code.path, code.label, code.description, code.include, code.exclude])
+        workbook.append(
+            guide, [code.path, code.label, code.description, code.include, code.exclude]
+        )
     for column, width in zip("ABCDE", (34, 30, 60, 50, 50), strict=True):
         guide.column_dimensions[column].width = width
 
-    notes = workbook.create_sheet("instructions")
+    notes = workbook.add_sheet("instructions")
     for line in SHEET_INSTRUCTIONS:
-        notes.append([line])
+        workbook.append(notes, [line])
     notes.column_dimensions["A"].width = 110
     out.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(out)

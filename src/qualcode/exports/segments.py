@@ -2,8 +2,8 @@
 
 The column names are a public interface, listed in docs/exports.md and pinned by golden files:
 fixed columns, plus one ``attr_<key>`` column per document attribute (keys sorted), plus, in the
-matrix, one column per code. Text cells a spreadsheet would run as formulas are neutralised by
-:mod:`qualcode.exports.tables` when written.
+matrix, one column per code. They are written by :mod:`qualcode.exports.spreadsheet`, which
+neutralises the text cells a spreadsheet would run as formulas.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import pandas as pd
 from qualcode.agreement import looked_at
 from qualcode.coders import is_automatic
 from qualcode.context import ContextFinder, QuoteContext
-from qualcode.errors import UsageError
-from qualcode.exports.tables import write_csv, write_xlsx
 from qualcode.models import Document, in_scope
 from qualcode.people.lookup import resolve_codes
 from qualcode.report import code_tree, resolve_coder, select_documents, shown_codes
@@ -57,7 +55,6 @@ MATRIX_COLUMNS_TAIL = [
 EVIDENCE_SEPARATOR = "; "
 CONTEXT_COLUMNS = ["question", "context_before", "context_after"]
 CONTEXT_SEPARATOR = "\n"
-TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
 @dataclass(frozen=True)
@@ -215,13 +212,3 @@ def segment_matrix_frame(
         *(matrix_column(p) for p in shown),
     ]
     return coder, pd.DataFrame(rows, columns=columns)
-
-
-def write_table(frame: pd.DataFrame, path: Path, sheet: str) -> Path:
-    """CSV or XLSX, as the file's suffix says."""
-    suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise UsageError(f"{path}: write a table as .csv or .xlsx, not '{suffix or 'no suffix'}'")
-    if suffix == ".xlsx":
-        return write_xlsx({sheet: frame}, path)
-    return write_csv(frame, path)

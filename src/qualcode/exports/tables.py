@@ -1,31 +1,23 @@
-"""The report's tables as data frames, and writing them as CSV, one XLSX workbook and Markdown.
+"""The report's tables as data frames, and the report's files: a CSV per table, one XLSX
+workbook and Markdown.
 
 Column names are a public interface (docs/exports.md lists them; golden-file tests pin them).
 Shares are proportions (0–1), not percentages, so that a spreadsheet can format them; rates are
-per 1,000 in-scope words. Every text cell a spreadsheet could run as a formula is neutralised.
+per 1,000 in-scope words. The CSV and XLSX files are written by :mod:`qualcode.exports.spreadsheet`,
+which neutralises every text cell a spreadsheet could run as a formula.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from qualcode.exports.display import DisplayTable, report_display_tables, report_notes
+from qualcode.exports.spreadsheet import write_csv, write_xlsx
 from qualcode.report import Comparison, Report
-
-# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-XLSX_CELL_LIMIT = 32_767
-XLSX_MAX_WIDTH = 60
-CSV_FLOAT_FORMAT = "%.6g"
 
 GROUPS_COLUMNS = [
     "group_by",
@@ -71,23 +63,6 @@ COMPARISON_TEST_COLUMNS = [
     "interview_ci_low",
     "interview_ci_high",
 ]
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula (OWASP's advice)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell (and column name) neutralised."""
-    out = frame.copy()
-    for name in out.columns:
-        if out[name].dtype == object or pd.api.types.is_string_dtype(out[name]):
-            out[name] = out[name].map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
 
 
 # -- the report's tables -------------------------------------------------------------------------
@@ -199,64 +174,6 @@ def report_frames(report: Report, comparison: Comparison | None) -> dict[str, pd
     frames["cooccurrence"] = cooccurrence_frame(report)
     frames["code_document"] = code_document_frame(report)
     return frames
-
-
-# -- writing -------------------------------------------------------------------------------------
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """UTF-8, ``\\n`` line ends, no index, empty cells for missing values."""
-    safe_frame(frame).to_csv(
-        path, index=False, lineterminator="\n", encoding="utf-8", float_format=CSV_FLOAT_FORMAT
-    )
-    return path
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """The CSV that :func:`write_csv` writes, as text (for stdout)."""
-    return str(
-        safe_frame(frame).to_csv(index=False, lineterminator="\n", float_format=CSV_FLOAT_FORMAT)
-    )
-
-
-def _xlsx_value(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", neutralise(value))
-        return value[:XLSX_CELL_LIMIT]
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
-
-
-def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: Path) -> Path:
-    """One workbook, a sheet per table: header row bold and frozen, column widths set.
-
-    Written with openpyxl directly: a text cell starting with ``=`` would otherwise be stored as
-    a formula. Text longer than a cell holds (32,767 characters) is cut.
-    """
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    for name, frame in sheets.items():
-        sheet = workbook.create_sheet(title=name[:31])
-        headers = [str(c) for c in frame.columns]
-        sheet.append([_xlsx_value(h) for h in headers])
-        for cell in sheet[1]:
-            cell.font = bold
-        widths = [len(h) for h in headers]
-        for row in frame.itertuples(index=False, name=None):
-            values = [_xlsx_value(v) for v in row]
-            sheet.append(values)
-            for i, value in enumerate(values):
-                if value is not None:
-                    widths[i] = max(widths[i], min(len(str(value)), XLSX_MAX_WIDTH))
-        for i, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, XLSX_MAX_WIDTH)
-        sheet.freeze_panes = "A2"
-    workbook.save(path)
-    return path
 
 
 def markdown_table(table: DisplayTable) -> str:

@@ -28,11 +28,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from qualcode.errors import UsageError
+from qualcode.ingest.roles import ANSWER_LABELS, ROLE_LABELS, RoleResolver
 from qualcode.models import Paragraph
 from qualcode.speakers import (
-    DEFAULT_CHAIR_LABELS,
-    DEFAULT_INTERVIEWER_LABELS,
-    RoleResolver,
     find_label,
     fold,
     looks_like_name,
@@ -40,34 +38,6 @@ from qualcode.speakers import (
     speaker_paragraph_name,
 )
 
-# Labels that name a role, not a person: a transcript that uses them marks its speakers. Those
-# that answer (A, R, Respondent) apart, a role asks or gives the floor.
-ANSWER_LABELS: frozenset[str] = frozenset(
-    fold(label)
-    for label in (
-        "a",
-        "r",
-        "answer",
-        "respuesta",
-        "resposta",
-        "respondent",
-        "interviewee",
-        "entrevistado",
-        "entrevistada",
-        "entrevistat",
-        "entrevistada/o",
-        "entrevistado/a",
-        "witness",
-    )
-)
-ROLE_LABELS: frozenset[str] = ANSWER_LABELS | frozenset(
-    fold(label)
-    for label in (
-        *DEFAULT_INTERVIEWER_LABELS,
-        *DEFAULT_CHAIR_LABELS,
-        "counsel",
-    )
-)
 # Numbered participants: Speaker 2, Participant 3, P1, R12, Int 1, Entrevistado 2.
 _NUMBERED = re.compile(
     r"^(?:speaker|participant|participante|participants|parlant|hablante|interviewee|respondent|"
@@ -184,6 +154,12 @@ class Opening:
     skip: int = 0  # characters of the paragraph's text that are the label (or the name line)
 
 
+# Most paragraphs open with text or are not speech: one shared opening each, as building a
+# frozen dataclass per paragraph costs more than the rest of the paragraph's check.
+_TEXT = Opening(Kind.TEXT)
+_NON_SPEECH = Opening(Kind.NON_SPEECH)
+
+
 @dataclass
 class _Candidate:
     index: int
@@ -213,12 +189,12 @@ def plan(
         if styled is not None:
             opening = Opening(Kind.NAME, styled, None, len(paragraph.text))
             candidates.append(_Candidate(index, styled, _key(styled), "style", opening))
-            openings.append(Opening(Kind.TEXT))
+            openings.append(_TEXT)
             continue
         if non_speech_reason(paragraph.text, paragraph.style, paragraph.italic) is not None:
-            openings.append(Opening(Kind.NON_SPEECH))
+            openings.append(_NON_SPEECH)
             continue
-        openings.append(Opening(Kind.TEXT))
+        openings.append(_TEXT)
         if policy.mode is SpeakerMode.NONE:
             continue
         label = find_label(paragraph.text)

@@ -1,7 +1,7 @@
 """Which language a segment is in: from metadata, else identified with py3langid's model.
 
-py3langid ships its model inside the package (nothing is downloaded) and is restricted here to the
-study's languages, which makes it both faster and more accurate than asking among ~100. The scores
+The model is py3langid's, restricted to the study's languages, which makes it both faster and more
+accurate than asking among ~100; qualcode ships that part of it (nothing is downloaded). The scores
 are py3langid's own, computed with numpy for all the segments of a document at once (py3langid
 walks each text byte by byte in Python, most of ingest's time before). Short
 segments ("Sí, és clar.") carry too little evidence: they take the document's main language. A long
@@ -12,12 +12,14 @@ patterns when coded.
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Any
 
 from qualcode.models import Segment
@@ -72,15 +74,43 @@ def normalise_language(value: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
-@lru_cache(maxsize=4)
-def _load_model(languages: tuple[str, ...]) -> Any:
-    """Loading the model takes about half a second: do it once per process and language set."""
-    from py3langid.langid import MODEL_DIR, MODEL_FILE
-    from py3langid.langid import LanguageIdentifier as LangidModel
+# py3langid's model for the study's languages, written by tools/language_model.py: the arrays
+# py3langid ships (BSD-3-Clause; data/README.md), only these languages' columns, so that loading
+# it does not mean decompressing the model of 97 languages.
+MODEL_PATH = Path(str(importlib.resources.files("qualcode"))) / "ingest/data/language_model.npz"
 
-    model = LangidModel.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-    model.set_languages(list(languages))
-    return model
+
+@dataclass(frozen=True)
+class _ModelArrays:
+    """What the scorer needs of the model, for a set of languages."""
+
+    classes: list[str]  # one per column; a script alias would repeat its language's code
+    table: Any  # float32, features x classes: the log-probability of a feature per language
+    prior: Any  # float32, per class
+    next_move: Any  # the automaton's distinct rows of 256 next states, one after another
+    row_of_state: Any  # the row of next_move each state uses
+    output: Any  # int32, the feature each state emits, or -1
+
+
+@lru_cache(maxsize=4)
+def _model_arrays(languages: tuple[str, ...]) -> _ModelArrays:
+    """The model restricted to ``languages``, loaded once per process and language set."""
+    import numpy as np
+
+    with np.load(MODEL_PATH, allow_pickle=False) as data:
+        shipped: list[str] = data["classes"].tolist()
+        unknown = sorted(set(languages) - set(shipped))
+        if unknown:
+            raise ValueError(f"no language model for {unknown}: qualcode has {shipped}")
+        columns = [i for i, code in enumerate(shipped) if code in set(languages)]
+        return _ModelArrays(
+            classes=[shipped[i] for i in columns],
+            table=data["ptc"][:, columns].astype(np.float32),
+            prior=data["pc"][columns].astype(np.float32),
+            next_move=data["nextmove"],
+            row_of_state=data["nextmove_row"],
+            output=data["out_feat"].astype(np.int32),
+        )
 
 
 # py3langid walks a byte automaton one byte at a time in Python and counts the feature (a byte
@@ -100,17 +130,24 @@ class _Scorer:
     square root of the length before the softmax); only the order of the sums differs.
     """
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: _ModelArrays) -> None:
         import numpy as np
 
         self.np = np
-        self.classes: list[str] = list(model.nb_classes)
-        self.alias_pairs: list[tuple[int, int]] = list(model._alias_pairs)
-        self.table = np.asarray(model.nb_ptc, dtype=np.float32)
-        self.prior = np.asarray(model.nb_pc, dtype=np.float32)
-        self.next_move = np.frombuffer(model.tk_nextmove, dtype=f"u{model.tk_nextmove.itemsize}")
-        self.row_base = np.asarray(model.tk_row, dtype=np.int32) << 8
-        self.output = np.asarray(model.tk_output, dtype=np.int32)
+        self.classes = model.classes
+        # A script alias's column is added to its language's first one, as py3langid does.
+        first: dict[str, int] = {}
+        self.alias_pairs: list[tuple[int, int]] = []
+        for column, code in enumerate(self.classes):
+            if code in first:
+                self.alias_pairs.append((first[code], column))
+            else:
+                first[code] = column
+        self.table = model.table
+        self.prior = model.prior
+        self.next_move = model.next_move
+        self.row_base = model.row_of_state.astype(np.int32) << 8
+        self.output = model.output
         after_one = self.next_move[self.row_base[0] + np.arange(256)].astype(np.int32)
         self.two_steps = self.next_move[
             (self.row_base[after_one][:, None] + np.arange(256)).ravel()
@@ -137,7 +174,11 @@ class _Scorer:
         np = self.np
         lengths = np.fromiter((len(data) for data in encoded), dtype=np.int64, count=len(encoded))
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.int32)
-        text_of = np.repeat(np.arange(len(encoded)), lengths)
+        # Each (text, feature) pair is counted as one number, sorted: in 32 bits when the batch's
+        # texts allow it, as 32-bit numbers sort faster.
+        features = len(self.output)
+        key_type = np.int64 if len(encoded) * features >= 1 << 31 else np.int32
+        text_of = np.repeat(np.arange(len(encoded), dtype=key_type), lengths)
         position = np.arange(len(data)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         state = np.empty(len(data), dtype=np.int32)
         # Most bytes have WINDOW - 1 bytes of their text before them: every byte from the
@@ -159,12 +200,10 @@ class _Scorer:
         state[near_start] = walked
         feature = self.output[state]
         found = feature >= 0
-        keys = text_of[found] * len(self.output) + feature[found]
+        keys = text_of[found] * key_type(features) + feature[found]
         keys, counts = np.unique(keys, return_counts=True)
-        texts_found = keys // len(self.output)
-        weighted = (
-            np.log1p(counts.astype(np.float32))[:, None] * self.table[keys % len(self.output)]
-        )
+        texts_found = keys // features
+        weighted = np.log1p(counts.astype(np.float32))[:, None] * self.table[keys % features]
         raw = np.zeros((len(encoded), len(self.classes)), dtype=np.float32)
         if len(keys):
             first = np.flatnonzero(np.r_[True, texts_found[1:] != texts_found[:-1]])
@@ -219,7 +258,7 @@ class LanguageIdentifier:
 
     @cached_property
     def _scorer(self) -> _Scorer:
-        return _Scorer(_load_model(self.languages))
+        return _Scorer(_model_arrays(self.languages))
 
     def load(self) -> None:
         """Load the model now rather than on first use (before forking workers that share it)."""

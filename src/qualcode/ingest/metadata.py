@@ -10,14 +10,12 @@ A later source overrides an earlier one key by key; each attribute remembers whe
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from qualcode import delimited
 from qualcode.errors import QualcodeError, UsageError
-from qualcode.readers.text_reader import decode
+from qualcode.readers.grid import read_delimited
 
 SIDECAR_NAME = "metadata.csv"
 # Folders named with these words only hold transcripts, or sort them by file kind or stage of
@@ -148,23 +146,13 @@ class Sidecar:
 
 
 def load_sidecar(folder: Path) -> Sidecar | None:
-    """Read ``metadata.csv`` in a folder, if there is one (comma or semicolon separated)."""
+    """Read ``metadata.csv`` in a folder, if there is one (comma, semicolon or tab separated;
+    read as every table is, :mod:`qualcode.readers.grid`)."""
     path = folder / SIDECAR_NAME
     if not path.is_file():
         return None
-    try:
-        text, _ = decode(path.read_bytes(), path)
-    except OSError as error:
-        raise QualcodeError(f"cannot read: {error.strerror}", path=path) from error
-    sample = text[:4096]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    table = delimited.rows(
-        text, path, QualcodeError, delimiter=dialect.delimiter, quotechar=dialect.quotechar
-    )
-    header_line, header = table[0] if table else (1, [])
+    table = read_delimited(path, QualcodeError).rows
+    header_line, header = (table[0].line, table[0].cells) if table else (1, [])
     keys = [normalise_key(name) for name in header]
     for key in dict.fromkeys(keys):
         columns = [str(index + 1) for index, other in enumerate(keys) if other == key]
@@ -183,7 +171,7 @@ def load_sidecar(folder: Path) -> Sidecar | None:
             hint="e.g. file,city,interviewee_role",
         )
     rows: dict[str, dict[str, str]] = {}
-    for line_number, cells in table[1:]:
+    for line_number, cells in ((row.line, row.cells) for row in table[1:]):
         if not any(cell.strip() for cell in cells):
             continue
         if any(cell.strip() for cell in cells[len(keys) :]):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from qualcode.ingest.labels import AUTO, SpeakerPolicy
 from qualcode.ingest.language import LanguageIdentifier, assign_languages, normalise_language
 from qualcode.ingest.metadata import Attributes
-from qualcode.ingest.roles import ProjectRoles
+from qualcode.ingest.roles import ProjectRoles, RoleResolver
 from qualcode.ingest.segment import count_words, segment_document
 from qualcode.models import (
     ExcludedRegion,
@@ -27,7 +27,6 @@ from qualcode.models import (
     Segmentation,
     Unit,
 )
-from qualcode.speakers import RoleResolver
 from qualcode.store import Store
 
 # Bump when segmentation rules change: re-ingest then re-segments unchanged files.
@@ -100,6 +99,14 @@ def with_detected_language(attributes: Attributes, languages: Sequence[str]) -> 
     if "language" in attributes:
         return attributes
     return {**attributes, "language": (",".join(languages), "detected")}
+
+
+def with_stored_language(store: Store, document_id: int, attributes: Attributes) -> Attributes:
+    """The attributes to store for a document the project already has, not read again: one
+    that declares no language keeps the languages found when it was read."""
+    if "language" in attributes:
+        return attributes
+    return with_detected_language(attributes, store.document_languages(document_id))
 
 
 def save_version(

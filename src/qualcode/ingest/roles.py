@@ -6,18 +6,76 @@ Roles are not part of a document's text: the project's labels are applied to the
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qualcode.ingest.labels import ROLE_LABELS
 from qualcode.ingest.metadata import Attributes
-from qualcode.speakers import (
-    DEFAULT_CHAIR_LABELS,
-    DEFAULT_INTERVIEWER_LABELS,
-    RoleResolver,
-    fold,
-    split_labels,
-)
+from qualcode.models import Role
+from qualcode.speakers import DEFAULT_CHAIR_LABELS, DEFAULT_INTERVIEWER_LABELS, fold
 from qualcode.store import Store
+
+# Labels that name a role, not a person: a transcript that uses them marks its speakers. Those
+# that answer (A, R, Respondent) apart, a role asks or gives the floor.
+ANSWER_LABELS: frozenset[str] = frozenset(
+    fold(label)
+    for label in (
+        "a",
+        "r",
+        "answer",
+        "respuesta",
+        "resposta",
+        "respondent",
+        "interviewee",
+        "entrevistado",
+        "entrevistada",
+        "entrevistat",
+        "entrevistada/o",
+        "entrevistado/a",
+        "witness",
+    )
+)
+ROLE_LABELS: frozenset[str] = ANSWER_LABELS | frozenset(
+    fold(label)
+    for label in (
+        *DEFAULT_INTERVIEWER_LABELS,
+        *DEFAULT_CHAIR_LABELS,
+        "counsel",
+    )
+)
+
+
+class RoleResolver:
+    """Decides a speaker's role from the interviewer and chair labels set per project and document.
+
+    A label in both lists is the interviewer's: the interviewer labels include a document's own
+    ``interviewer`` attribute, which names its people and so wins over a project's chair labels.
+    """
+
+    def __init__(self, labels: Iterable[str], chair: Iterable[str] = ()) -> None:
+        self._labels = {fold(label) for label in labels if label.strip()}
+        self._chair = {fold(label) for label in chair if label.strip()} - self._labels
+
+    def role(self, speaker: str | None) -> Role | None:
+        if speaker is None:
+            return None
+        key = fold(speaker)
+        if key in self._labels:
+            return Role.INTERVIEWER
+        return Role.CHAIR if key in self._chair else Role.RESPONDENT
+
+    def is_role(self, label: str) -> bool:
+        """Whether a label is one of the interviewer's or the chair's (not a person's name)."""
+        key = fold(label)
+        return key in self._labels or key in self._chair
+
+
+def split_labels(value: str | None) -> list[str]:
+    """Interviewer labels in metadata are separated by ``;`` or ``,`` (``Marta Soler; Q``)."""
+    if not value:
+        return []
+    return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
+
 
 INTERVIEWER_SETTING = "interviewer_labels"
 CHAIR_SETTING = "chair_labels"
@@ -71,15 +129,19 @@ def apply_roles(store: Store) -> int:
     return store.set_roles(roles)
 
 
-QUESTION_LABELS = ("q", "question", "p", "pregunta")
-ANSWER_LABELS = ("a", "answer", "r", "respuesta", "resposta")
+# The labels of the turns whose speaker a document's ``interviewer`` or ``respondent`` names.
+NAMED_QUESTION_LABELS = ("q", "question", "p", "pregunta")
+NAMED_ANSWER_LABELS = ("a", "answer", "r", "respuesta", "resposta")
 
 
 def role_names(attributes: Attributes) -> dict[str, str]:
     """The speakers of ``Q:`` and ``A:`` turns: the one person each of the document's
     ``interviewer`` and ``respondent`` attributes names (role labels in them aside)."""
     aliases: dict[str, str] = {}
-    for attribute, labels in (("interviewer", QUESTION_LABELS), ("respondent", ANSWER_LABELS)):
+    for attribute, labels in (
+        ("interviewer", NAMED_QUESTION_LABELS),
+        ("respondent", NAMED_ANSWER_LABELS),
+    ):
         names = [
             name
             for name in split_labels(attributes.get(attribute, ("", ""))[0])

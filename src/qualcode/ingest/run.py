@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from qualcode.code_paths import IMPORTED_CODEBOOK, creatable_code_path, find_code
 from qualcode.coders import check_coder
 from qualcode.defaults import PARALLEL_MIN_BYTES
 from qualcode.errors import QualcodeError, ReaderError, UsageError
@@ -44,12 +45,12 @@ from qualcode.ingest.pipeline import (
     segment_and_identify,
     segment_with,
     with_detected_language,
+    with_stored_language,
 )
 from qualcode.ingest.roles import ProjectRoles, role_names
 from qualcode.models import (
     CodeRecord,
     DocumentVersion,
-    Exclusion,
     ExclusionCount,
     Paragraph,
     ReadDocument,
@@ -89,11 +90,6 @@ class FileResult:
     """``Word:`` openings read as text, not as speakers (added and updated files)."""
     speaker_labels: tuple[str, ...] = ()
     """The labels read as speakers, in the files read now."""
-
-    @property
-    def substantive_exclusions(self) -> tuple[ExclusionCount, ...]:
-        """The excluded text that is more than the speaker labels' bookkeeping."""
-        return tuple(c for c in self.excluded if c.reason is not Exclusion.SPEAKER_LABEL)
 
 
 @dataclass(frozen=True)
@@ -335,7 +331,7 @@ def _save(
     file, name, attributes, read = prepared.file, prepared.name, prepared.attributes, prepared.read
     if read is None:
         assert existing is not None  # only a file the project has is unchanged
-        attributes = _keep_detected_language(store, existing.document_id, attributes)
+        attributes = with_stored_language(store, existing.document_id, attributes)
         changed = store.set_attributes(existing.document_id, attributes)
         return FileResult(file, name, "metadata" if changed else "unchanged")
     segmented, key = read.segmented, read.key
@@ -418,8 +414,8 @@ class _Reading:
         if jobs <= 1:
             return
         if start_method() == "fork":
-            # Loaded once here, the language model is shared by the forked workers instead of
-            # loaded by each (about 0.6 s of CPU, more on a busy machine).
+            # Loaded once here, before forking, the language model is shared by the workers
+            # instead of loaded by each (bench/README.md, Ingest, says what that saves).
             self.identifier.load()
         self._pool = start_pool(jobs, _start_worker, (context, self.identifier), _stopped)
 
@@ -506,10 +502,6 @@ def _table_codings(
     """Record a table's codes as ``coder``'s codings of the segments holding each turn; codes the
     project does not know are created, as ``import codings --create-codes`` does. Returns how
     many codings are new, and the codes that could not be created (``..``, markup)."""
-    # Imported here: human coding brings the matcher, which plain ingest does not need.
-    from qualcode.people.imports import IMPORTED_CODEBOOK, creatable_code_path
-    from qualcode.people.lookup import find_code
-
     known = store.codes()
     new: dict[str, CodeRecord] = {}
     pairs: set[tuple[int, str]] = set()
@@ -621,9 +613,3 @@ def _segmentation_key(unit: Unit, attributes: Attributes, speakers: SpeakerPolic
     if "chair" in attributes:
         parts.append(f"chair={attributes['chair'][0]}")
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def _keep_detected_language(store: Store, document_id: int, attributes: Attributes) -> Attributes:
-    if "language" in attributes:
-        return attributes
-    return with_detected_language(attributes, store.document_languages(document_id))

@@ -33,6 +33,7 @@ from qualcode.ingest.labels import (
     plan,
     text_labels,
 )
+from qualcode.ingest.roles import RoleResolver
 from qualcode.models import (
     ExcludedRegion,
     Exclusion,
@@ -42,7 +43,7 @@ from qualcode.models import (
     Segmentation,
     Unit,
 )
-from qualcode.speakers import RoleResolver, find_label, fold, inline_notes, non_speech_reason
+from qualcode.speakers import find_label, fold, inline_notes, non_speech_reason
 
 _WORD = re.compile(r"\w+")
 # A sentence ends at . ! ? or … (with closing quotes or brackets) followed by white space and an

@@ -8,17 +8,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualcode.code_paths import IMPORTED_CODEBOOK, creatable_code_path, find_code
 from qualcode.coders import check_coder, is_automatic
 from qualcode.errors import ImportFormatError
 from qualcode.models import CodeRecord, Document, Segment
-from qualcode.people.lookup import find_code, find_document, unknown_code_message
+from qualcode.people.lookup import find_document, unknown_code_message
 from qualcode.people.sheet import IGNORED_SHEET_COLUMNS, SHEET_COLUMNS, same_text
 from qualcode.people.tables import RowProblem, RowsError, Table, read_table
 from qualcode.store import Store
-
-IMPORTED_CODEBOOK = "(imported)"
-"""The ``codebook`` recorded for codes created by ``import codings --create-codes``."""
-
 
 _ORDINAL_COLUMNS = ("ordinal", "segment")
 _START_COLUMNS = ("start", "start_char")
@@ -86,21 +83,6 @@ def _first(row: dict[str, str], names: Sequence[str]) -> str:
     return next((row[name] for name in names if row.get(name)), "")
 
 
-_CREATED_ID = re.compile(r"[^\W_][\w\- ]{0,99}")
-"""What each part of a code path an import creates must be: a letter or digit, then letters,
-digits, spaces, - and _ (no ``..``, no markup, no formula, nothing a file name, a URL or a
-spreadsheet would read differently), at most 100 characters."""
-
-
-def creatable_code_path(text: str) -> str | None:
-    """``text`` as a code path an import may create (parts stripped), or None if a part is not
-    safe (:data:`_CREATED_ID`)."""
-    parts = [part.strip() for part in text.strip().strip("/").split("/")]
-    if not all(_CREATED_ID.fullmatch(part) for part in parts):
-        return None
-    return "/".join(parts)
-
-
 def _safe_id(part: str) -> str:
     """A suggestion for an unsafe id: no accents, lower case, other runs of characters ``_``."""
     decomposed = unicodedata.normalize("NFKD", part)
@@ -139,9 +121,9 @@ class _Codes:
     def problem(self, text: str) -> str:
         if not text.strip():
             return "the code is empty"
-        parts = [part.strip() for part in text.strip().strip("/").split("/")]
-        unsafe = any(not _CREATED_ID.fullmatch(part) for part in parts)
+        unsafe = creatable_code_path(text) is None
         if self.create and unsafe and find_code(self.records, text) is None:
+            parts = [part.strip() for part in text.strip().strip("/").split("/")]
             safe = [_safe_id(part) for part in parts]
             write = f" (write '{'/'.join(safe)}')" if all(safe) else ""
             return (

@@ -7,6 +7,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qualcode.code_paths import find_code, is_within
 from qualcode.errors import UsageError
 from qualcode.models import CodeRecord, Document, Segment
 from qualcode.store import Store
@@ -66,16 +67,6 @@ def find_document(documents: Sequence[Document], name: str) -> Document | str:
 def _either(names: Sequence[str]) -> str:
     """``a``, ``a or b``, ``a, b or c``."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-
-
-def find_code(codes: Sequence[CodeRecord], path: str) -> str | None:
-    """The code path ``path`` names: a full path, or a last part that only one code has."""
-    wanted = path.strip().strip("/")
-    paths = [code.path for code in codes]
-    if wanted in paths:
-        return wanted
-    by_leaf = [p for p in paths if p.rsplit("/", 1)[-1] == wanted]
-    return by_leaf[0] if len(by_leaf) == 1 else None
 
 
 def unknown_code_message(codes: Sequence[CodeRecord], path: str) -> str:
@@ -158,7 +149,3 @@ def resolve_segment(store: Store, reference: str) -> LocatedSegment:
             hint=f"its segments are #0 to #{document.segment_count - 1}",
         )
     return LocatedSegment(document.name, current_segment)
-
-
-def is_within(code_path: str, scope: str) -> bool:
-    return code_path == scope or code_path.startswith(scope + "/")

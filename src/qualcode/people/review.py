@@ -6,15 +6,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qualcode.code_paths import find_code, is_within
 from qualcode.coders import check_coder
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
 from qualcode.models import CodedSegment, Decision, Document, Evidence, ReviewDecision, Segment
 from qualcode.people.lookup import (
     REFERENCE_HELP,
     LocatedSegment,
-    find_code,
     find_document,
-    is_within,
     resolve_code,
     unknown_code_message,
 )

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qualcode import delimited
 from qualcode.errors import ImportFormatError
 from qualcode.people.sheet import SHEET_NAME
-from qualcode.safezip import bounded_rows, check_package, structure_errors
+from qualcode.readers.grid import Workbook, read_delimited
 
 MAX_LISTED_PROBLEMS = 50
 
@@ -61,12 +59,13 @@ def normalise_header(header: str) -> str:
 
 
 def read_table(path: Path) -> Table:
-    """A CSV (comma, semicolon or tab separated; UTF-8 or Windows-1252) or XLSX table."""
+    """A CSV (comma, semicolon or tab separated; UTF-8, UTF-16 or Windows-1252) or XLSX table,
+    read as every table is (:mod:`qualcode.readers.grid`)."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise ImportFormatError("no such file", path=path)
     if suffix in (".csv", ".tsv", ".txt"):
-        grid = _csv_grid(path)
+        grid = read_delimited(path, ImportFormatError).cells()
     elif suffix in (".xlsx", ".xlsm"):
         grid = _xlsx_grid(path)
     else:
@@ -92,51 +91,13 @@ def read_table(path: Path) -> Table:
     return Table(path, headers, columns, rows, raw_rows)
 
 
-def _csv_grid(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count) if first_line else ","
-    table = delimited.rows(text, path, ImportFormatError, delimiter=delimiter)
-    return [cells for _, cells in table]
-
-
 def _xlsx_grid(path: Path) -> list[list[str]]:
-    from openpyxl.utils.exceptions import CellCoordinatesException
-
-    # openpyxl reads the sheet lazily, row by row: the whole reading is inside.
-    library_errors = (CellCoordinatesException,)
-    with structure_errors(path, ".xlsx", "openpyxl", ImportFormatError, library_errors):
-        return _read_xlsx_grid(path)
-
-
-def _read_xlsx_grid(path: Path) -> list[list[str]]:
-    import openpyxl  # only needed for spreadsheets
-
-    check_package(path, ImportFormatError, kind=".xlsx file")
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ImportFormatError(f"not a readable .xlsx file ({error})", path=path) from error
-    try:
-        sheets = [workbook[SHEET_NAME]] if SHEET_NAME in workbook.sheetnames else []
-        sheets += [s for s in workbook.worksheets if s.title != SHEET_NAME]
-        for sheet in sheets:
-            cells = ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
-            grid = list(bounded_rows(cells, path, ImportFormatError))
+    """The coding sheet's worksheet if there is one, else the first with a 'document' column."""
+    with Workbook(path, ImportFormatError) as workbook:
+        titles = [SHEET_NAME] if SHEET_NAME in workbook.titles else []
+        titles += [title for title in workbook.titles if title != SHEET_NAME]
+        for title in titles:
+            grid = workbook.sheet(title).cells()
             if grid and "document" in (normalise_header(c) for c in grid[0]):
                 return grid
-        raise ImportFormatError("no worksheet has a 'document' column", path=path)
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    raise ImportFormatError("no worksheet has a 'document' column", path=path)

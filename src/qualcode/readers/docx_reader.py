@@ -132,7 +132,7 @@ def _blocks(document: DocxDocument) -> Iterator[tuple[str, str | None, bool, boo
     """Yield (text, style, italic, in_table) for body paragraphs and table rows, in order.
 
     Paragraphs are read from the XML elements directly, not through python-docx's proxies: its
-    ``Run.text`` runs an XPath query per run, which was most of the time of reading a transcript.
+    ``Run.text`` runs an XPath query per run, which made reading slow (bench/README.md, Ingest).
     """
     body = document.element.body
     styles = _StyleLookup(document)

@@ -15,28 +15,15 @@ sheets of a workbook, formatting, formulas (their last computed values are read)
 
 from __future__ import annotations
 
-import csv
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
-
-from qualcode import delimited
 from qualcode.errors import ReaderError
 from qualcode.models import ReadDocument
-from qualcode.readers.assemble import (
-    Block,
-    assemble,
-    read_bytes,
-    turn_label,
-)
-from qualcode.readers.text_reader import decode
-from qualcode.safezip import bounded_rows, check_package, structure_errors
+from qualcode.readers import grid
+from qualcode.readers.assemble import Block, assemble, turn_label
 from qualcode.speakers import fold
 
 
@@ -104,55 +91,28 @@ def read_tsv(path: Path) -> ReadDocument:
 
 
 def read_xlsx(path: Path) -> ReadDocument:
-    # openpyxl reads the sheet lazily, row by row: the whole reading is inside.
-    with structure_errors(path, ".xlsx", "openpyxl", ReaderError, (CellCoordinatesException,)):
-        return _read_xlsx(path)
-
-
-def _read_xlsx(path: Path) -> ReadDocument:
-    if not zipfile.is_zipfile(path):
-        raise ReaderError("not a valid .xlsx file (it is not a zip package)", path=path)
-    check_package(path, ReaderError, kind=".xlsx file")
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ReaderError(f"not a valid .xlsx file ({error})", path=path) from error
-    try:
-        first_headers: list[str] | None = None
-        for sheet in workbook.worksheets:
-            cells = ([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
-            rows = list(bounded_rows(cells, path, ReaderError))
+    first_headers: list[str] | None = None
+    with grid.Workbook(path, ReaderError) as workbook:
+        for title in workbook.titles:
+            rows = workbook.sheet(title).cells()
             found = _find_header(rows)
             if found is not None:
                 header_index, columns = found
-                properties = _workbook_properties(workbook)
+                properties = workbook.properties()
                 return _document(rows[header_index + 1 :], columns, "xlsx", None, properties)
             if first_headers is None:
                 first_headers = _first_row(rows)
-    finally:
-        workbook.close()
     raise _no_text_column(path, first_headers or [])
 
 
 def _read_delimited(path: Path, fmt: str) -> ReadDocument:
-    raw, encoding = decode(read_bytes(path), path)
-    delimiter = "\t" if fmt == "tsv" else _sniff_delimiter(raw)
-    rows = [cells for _, cells in delimited.rows(raw, path, ReaderError, delimiter=delimiter)]
+    table = grid.read_delimited(path, ReaderError)
+    rows = table.cells()
     found = _find_header(rows)
     if found is None:
         raise _no_text_column(path, _first_row(rows))
     header_index, columns = found
-    return _document(rows[header_index + 1 :], columns, fmt, encoding)
-
-
-def _sniff_delimiter(raw: str) -> str:
-    """Comma, semicolon (Spanish and Catalan Excel) or tab, whichever splits the header row."""
-    sample = "\n".join(raw.splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        first = sample.partition("\n")[0]
-        return max(",;\t", key=first.count)
+    return _document(rows[header_index + 1 :], columns, fmt, table.encoding)
 
 
 def _first_row(rows: Sequence[Sequence[str]]) -> list[str]:
@@ -273,46 +233,3 @@ def _speaker(cell: str) -> str | None:
 
 def _codes(cell: str) -> list[str]:
     return [code.strip() for code in _CODE_SEPARATORS.split(cell) if code.strip()]
-
-
-def _cell_text(value: object) -> str:
-    """A spreadsheet cell as text; times as ``hh:mm:ss`` (``.mmm`` when they have a fraction)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, time):
-        return _clock(value.hour * 3600 + value.minute * 60 + value.second, value.microsecond)
-    if isinstance(value, timedelta):
-        return _clock(int(value.total_seconds()), value.microseconds)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _clock(seconds: int, microseconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    clock = f"{hours:02d}:{minutes:02d}:{secs:02d}"
-    return f"{clock}.{microseconds // 1000:03d}" if microseconds else clock
-
-
-def _workbook_properties(workbook: openpyxl.Workbook) -> dict[str, str]:
-    props = workbook.properties
-    found: dict[str, str] = {}
-    for key, value in (
-        ("title", props.title),
-        ("subject", props.subject),
-        ("author", props.creator),
-        ("keywords", props.keywords),
-        ("comments", props.description),
-        ("category", props.category),
-        ("language", props.language),
-    ):
-        if value and str(value).strip():
-            found[key] = str(value).strip()
-    if isinstance(props.created, datetime):
-        found["date"] = props.created.date().isoformat()
-    return found

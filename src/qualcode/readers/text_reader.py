@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from qualcode.errors import ReaderError
+from qualcode.errors import QualcodeError, ReaderError
 from qualcode.models import Paragraph, ReadDocument
 from qualcode.speakers import find_label, is_bare_clock, is_stage_direction
 
@@ -29,8 +29,11 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _HEADING = re.compile(r"^#{1,6}\s")
 
 
-def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode bytes of a text transcript and say which encoding they were in."""
+def decode(data: bytes, path: Path, error: type[QualcodeError] = ReaderError) -> tuple[str, str]:
+    """Decode bytes of a text transcript or table and say which encoding they were in.
+
+    ``error``: the class raised when they cannot be text (a reader's, an import's).
+    """
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF32_LE, "utf-32"),
@@ -41,14 +44,14 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding
-            except UnicodeDecodeError as error:
-                raise ReaderError(
+            except UnicodeDecodeError as failure:
+                raise error(
                     f"starts with a {encoding} byte-order mark but is not valid {encoding} "
-                    f"(byte {error.start})",
+                    f"(byte {failure.start})",
                     path=path,
-                ) from error
+                ) from failure
     if b"\x00" in data[:8192]:
-        raise ReaderError("binary file, not text (contains NUL bytes)", path=path)
+        raise error("binary file, not text (contains NUL bytes)", path=path)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -51,8 +51,9 @@ from qualcode.ingest.pipeline import (
     save_version,
     segment_and_identify,
     with_detected_language,
+    with_stored_language,
 )
-from qualcode.ingest.roles import ProjectRoles
+from qualcode.ingest.roles import ProjectRoles, RoleResolver
 from qualcode.models import (
     CodeRecord,
     Document,
@@ -77,7 +78,6 @@ from qualcode.refi.qde import ProjectRecord, SelectionRecord, SourceRecord, read
 from qualcode.refi.segmenting import segment_source
 from qualcode.refi.sources import SourceText, TextNotes, Where, source_text
 from qualcode.refi.xmltools import parse_untrusted, schema_warning
-from qualcode.speakers import RoleResolver
 from qualcode.store import Store
 
 UNKNOWN_CODER = "refi-qda"
@@ -404,10 +404,9 @@ class _Importer:
     def _known(self, document: Document, source: SourceRecord, text: SourceText) -> DocumentOutcome:
         status = "unchanged"
         if _imported(document):  # an archive's documents take their attributes from it
-            attributes = self._attributes(source)
-            if "language" not in attributes:
-                detected = self.store.document_languages(document.document_id)
-                attributes["language"] = (",".join(detected), "detected")
+            attributes = with_stored_language(
+                self.store, document.document_id, self._attributes(source)
+            )
             if self.store.set_attributes(document.document_id, attributes):
                 status = "metadata"
         self._map(source, text, document.document_id)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from qualcode.ingest.roles import RoleResolver
 from qualcode.ingest.segment import count_words, segment_document, split_sentences
 from qualcode.models import (
     ExcludedRegion,
@@ -28,7 +29,6 @@ from qualcode.models import (
     Segmentation,
     Unit,
 )
-from qualcode.speakers import RoleResolver
 
 
 def segment_source(
