@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from itertools import accumulate
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick_rs
 
@@ -113,13 +113,100 @@ _STEM_CHECK = 3
 _REGEX_CHECK = 4
 _ASCII_REGEX_CHECK = 5  # anchored on its possible first characters: valid on ASCII text only
 
+# The tuples that the loop of Matcher._batch_rows makes or unpacks for every occurrence are plain
+# tuples, their fields named where they are unpacked: building a named tuple costs several times
+# what a plain one does, and CPython unpacks only an exact tuple quickly (a named one goes
+# through the iterator protocol), which bench/bench_match.py measured.
+
 _Span = tuple[int, int]
-# code path, pattern source, kind, code index, and the start of the pattern's evidence JSON
-# (``["rent*","prefix",``) that Matcher.codings completes with the span
-_Emit = tuple[str, str, str, int, str]
-_Row = tuple[int, int, _Emit]  # start, end, what
-# literal length, check, primitive, the primitive's direct hits, whether its spans are kept
+"""Start and end of a primitive's occurrence, in row offsets."""
+
+
+class _Emit(NamedTuple):
+    """What a hit of one pattern of one code records; made once per code and pattern."""
+
+    code_path: str
+    source: str  # the pattern as written in the codebook
+    kind: str
+    code: int  # the code's index in the codebook
+    evidence_start: str
+    """The start of the hit's evidence JSON, ``["rent*","prefix",``, that _codings completes
+    with the span."""
+
+
+_Row = tuple[int, int, _Emit]
+"""A hit: start, end (row offsets) and what it records."""
+
+
+class _Use(NamedTuple):
+    """A primitive that checks the occurrences of one literal, and how."""
+
+    primitive: int
+    check: int
+
+
 _Action = tuple[int, int, int, tuple[_Emit, ...], bool]
+"""What one active primitive does with an occurrence of one literal, in a plan: the literal's
+length, the check, the primitive, the hits it makes at once, and whether its spans are kept for
+the rules that combine spans."""
+
+_PhraseCheck = tuple[tuple[str, ...], re.Pattern[str]]
+"""A phrase as its anchor word's occurrences check it: the words before the anchor (checked
+backwards), and the anchor with the words after it (matched at the anchor)."""
+
+
+class _StemTarget(NamedTuple):
+    language: str
+    stem: str
+
+
+_StemCheck = tuple[dict[str, str], str, Any]
+"""What checking a token against one stem primitive needs: the language's cache of stems by
+token, the primitive's stem, and the language's stemmer."""
+
+
+class _RequiredLiterals(NamedTuple):
+    """Literals one of which every hit of a regular expression contains."""
+
+    words: tuple[str, ...]  # as in fold_words
+    symbols: tuple[str, ...]  # as in the text
+
+
+class _FuzzyWord(NamedTuple):
+    word: str
+    threshold: float
+
+
+class _FuzzyReach(NamedTuple):
+    """A fuzzy word and the token lengths that can reach its threshold."""
+
+    word: str
+    threshold: float
+    shortest: float
+    longest: float
+    primitive: int
+
+
+class _SegmentRows(NamedTuple):
+    """The hits found in one segment of a piece."""
+
+    segment: int  # its index in the piece
+    base: int  # the offset in ``joined`` of the space before it
+    rows: list[_Row]
+
+
+class _RegexSearches(NamedTuple):
+    """Which regular expressions of a plan are searched in full in a segment."""
+
+    always: bool  # some regex not found through the automaton applies
+    unless_ascii: bool  # some regex found through its digits applies (others when not ASCII)
+
+
+class _Nearest(NamedTuple):
+    """The span nearest another, and the tokens between them."""
+
+    tokens_between: int
+    span: _Span
 
 
 class _Role(IntEnum):
@@ -128,7 +215,7 @@ class _Role(IntEnum):
     CHAIR = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rule:
     """How one pattern of one code turns primitive spans into hits.
 
@@ -149,7 +236,7 @@ class _Rule:
     code_veto: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Plan:
     """What applies to the segments of one set of languages and one role, ready for the loop.
 
@@ -185,11 +272,11 @@ class _Batch:
         self.absent: frozenset[int] = frozenset()
         """Regular expressions that cannot hit anywhere in these texts (see Matcher._required)."""
 
-    def contains(self, words: tuple[str, ...], symbols: tuple[str, ...]) -> bool:
-        """Whether one of ``words`` is in the folded words, or one of ``symbols`` in the texts."""
-        if any(word in self.joined for word in words):
+    def contains(self, literals: _RequiredLiterals) -> bool:
+        """Whether one of the words is in the folded words, or one of the symbols in the texts."""
+        if any(word in self.joined for word in literals.words):
             return True
-        return any(symbol in self.raw for symbol in symbols)
+        return any(symbol in self.raw for symbol in literals.symbols)
 
     def ascii_words(self, segment: int) -> bool:
         """Whether the folded words of a segment are all ASCII (so it has no other digits)."""
@@ -210,20 +297,20 @@ class Matcher:
         self.codebook = codebook
         self._code_paths = [code.path for code in codebook.codes]
         self._primitives: dict[tuple[object, ...], int] = {}
-        self._literal_uses: dict[str, list[tuple[int, int]]] = {}
+        self._literal_uses: dict[str, list[_Use]] = {}
         # the same for the digits that anchor regexes found through them, which have an
         # automaton of their own, run only where such a regex can hit
-        self._digit_uses: dict[str, list[tuple[int, int]]] = {}
-        self._phrase: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
+        self._digit_uses: dict[str, list[_Use]] = {}
+        self._phrase: dict[int, _PhraseCheck] = {}
         self._regex: dict[int, re.Pattern[str]] = {}
         self._regex_sources: dict[int, str] = {}
         # per regex not found through a literal start: the literals one of which each of its
-        # hits contains (words, as in fold_words; symbols, as in the text), if it has such
-        self._required: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # hits contains, if it has such
+        self._required: dict[int, _RequiredLiterals] = {}
         self._ascii_anchored: set[int] = set()
         self._unanchored: list[int] = []
-        self._stem_target: dict[int, tuple[str, str]] = {}
-        self._fuzzy: dict[int, tuple[str, float]] = {}
+        self._stem_target: dict[int, _StemTarget] = {}
+        self._fuzzy: dict[int, _FuzzyWord] = {}
         self._exact_words: set[str] = set()
         self._exact_prefixes: set[str] = set()
         self._rules: list[_Rule] = []
@@ -276,8 +363,7 @@ class Matcher:
         self._role_matters = any(code.scope is not Scope.ALL for code in codebook.codes)
         self._plan_languages = frozenset(rule.language for rule in self._rules)
         self._stem_cache: dict[str, dict[str, str]] = {}
-        # per stem primitive: its language's cache of stems by token, its stem, the stemmer
-        self._stem_targets = {
+        self._stem_checks = {
             index: (self._stem_cache.setdefault(language, {}), stem, stemmer(language))
             for index, (language, stem) in self._stem_target.items()
         }
@@ -347,7 +433,7 @@ class Matcher:
             self._compile_regex(index, pattern.expression)
         elif kind is PatternKind.FUZZY:
             assert pattern.threshold is not None
-            self._fuzzy[index] = (pattern.terms[0], pattern.threshold)
+            self._fuzzy[index] = _FuzzyWord(pattern.terms[0], pattern.threshold)
             # the word as written is found like a word; the automaton of _fuzzy_spans finds the
             # tokens that are near it
             self._use(f" {pattern.terms[0]}", index, _WORD_CHECK)
@@ -360,13 +446,14 @@ class Matcher:
         literal: str,
         primitive: int,
         check: int,
-        table: dict[str, list[tuple[int, int]]] | None = None,
+        table: dict[str, list[_Use]] | None = None,
     ) -> None:
         """Record that ``primitive`` checks occurrences of ``literal`` (in the main automaton's
         table unless another is given)."""
         uses = (self._literal_uses if table is None else table).setdefault(literal, [])
-        if (primitive, check) not in uses:
-            uses.append((primitive, check))
+        use = _Use(primitive, check)
+        if use not in uses:
+            uses.append(use)
 
     def _compile_phrase(self, index: int, terms: tuple[str, ...]) -> None:
         """Anchor a phrase on its first word, or on its longest if the first is very short.
@@ -386,7 +473,7 @@ class Matcher:
 
     def _compile_stem(self, index: int, language: str, word: str) -> None:
         stem = stemmer(language)(word)
-        self._stem_target[index] = (language, stem)
+        self._stem_target[index] = _StemTarget(language, stem)
         length = max(len(stem) - 1, min(_MIN_ANCHOR, len(stem)))
         self._use(" " + stem[:length], index, _STEM_CHECK)
         for exception in _STEM_EXCEPTIONS.get(language, ()):
@@ -407,7 +494,7 @@ class Matcher:
         self._unanchored.append(index)
         required = regex_required(body, regex.flags)
         if required is not None:
-            self._required[index] = required
+            self._required[index] = _RequiredLiterals(*required)
         starts = regex_start_characters(body, regex.flags)
         if (
             starts
@@ -423,33 +510,33 @@ class Matcher:
     def _setup_fuzzy(self) -> None:
         """What deciding whether a token is fuzzy-matched needs, independent of any segment."""
         self._fuzzy_columns = list(self._fuzzy)
-        self._fuzzy_words = [self._fuzzy[index][0] for index in self._fuzzy_columns]
-        self._fuzzy_thresholds = [self._fuzzy[index][1] for index in self._fuzzy_columns]
+        self._fuzzy_words = [self._fuzzy[index].word for index in self._fuzzy_columns]
+        self._fuzzy_thresholds = [self._fuzzy[index].threshold for index in self._fuzzy_columns]
         # Per fuzzy word, the token lengths that can reach its threshold:
         # ratio = 2·matches / (len(a) + len(b)) ≥ T needs the shorter within T/(200-T) of the
         # longer.
-        self._fuzzy_table = [
-            (
+        reaches = [
+            _FuzzyReach(
                 word,
                 threshold,
-                len(word) * threshold / (200 - threshold),
-                len(word) * (200 - threshold) / max(threshold, 1),
-                index,
+                shortest=len(word) * threshold / (200 - threshold),
+                longest=len(word) * (200 - threshold) / max(threshold, 1),
+                primitive=index,
             )
             for index, (word, threshold) in self._fuzzy.items()
         ]
         self._fuzzy_exact: dict[str, tuple[int, ...]] = {}
-        for index, (word, _) in self._fuzzy.items():
-            self._fuzzy_exact[word] = (*self._fuzzy_exact.get(word, ()), index)
+        for index, fuzzy in self._fuzzy.items():
+            self._fuzzy_exact[fuzzy.word] = (*self._fuzzy_exact.get(fuzzy.word, ()), index)
         # Tokens outside these lengths cannot reach any fuzzy word; within them, each length
         # is compared with the fuzzy words it can reach only.
         self._fuzzy_lengths = (
-            max(MIN_FUZZY_LETTERS, min((low for _, _, low, _, _ in self._fuzzy_table), default=0))
-            - 1e-9,
-            max((high for _, _, _, high, _ in self._fuzzy_table), default=0) + 1e-9,
+            max(MIN_FUZZY_LETTERS, min((reach.shortest for reach in reaches), default=0)) - 1e-9,
+            max((reach.longest for reach in reaches), default=0) + 1e-9,
         )
+        # per token length: the fuzzy words it can reach, as (word, threshold, primitive)
         self._fuzzy_by_length: dict[int, list[tuple[str, float, int]]] = {}
-        for word, threshold, low, high, index in self._fuzzy_table:
+        for word, threshold, low, high, index in reaches:
             # (the bounds are exact when they are whole numbers: keep float error out of them)
             for size in range(
                 max(MIN_FUZZY_LETTERS, math.ceil(low - 1e-9)), math.floor(high + 1e-9) + 1
@@ -457,8 +544,8 @@ class Matcher:
                 self._fuzzy_by_length.setdefault(size, []).append((word, threshold, index))
         self._prefix_lengths = sorted({len(prefix) for prefix in self._exact_prefixes})
         self._exact_stems: dict[str, set[str]] = {}
-        for language, stem in self._stem_target.values():
-            self._exact_stems.setdefault(language, set()).add(stem)
+        for target in self._stem_target.values():
+            self._exact_stems.setdefault(target.language, set()).add(target.stem)
         self._fuzzy_seen: set[str] = set()
         self._fuzzy_hits: dict[str, tuple[int, ...]] = {}
         # " " + each token in _fuzzy_hits, and its fuzzy words
@@ -481,10 +568,12 @@ class Matcher:
         plan = self._plans.get((languages, role))
         if plan is None:
             role_class = _role(role) if self._role_matters else _Role.RESPONDENT
-            key = (frozenset(languages) & self._plan_languages, role_class)
-            plan = self._built.get(key)
+            applying = frozenset(languages) & self._plan_languages
+            plan = self._built.get((applying, role_class))
             if plan is None:
-                plan = self._built[key] = self._build_plan(set(key[0]), role_class)
+                plan = self._built[applying, role_class] = self._build_plan(
+                    set(applying), role_class
+                )
             self._plans[(languages, role)] = plan
         return plan
 
@@ -542,7 +631,7 @@ class Matcher:
         actions = tuple(
             tuple(
                 {
-                    action[1:3] if action[1] in (_STEM_CHECK, _PREFIX_CHECK) else action: action
+                    _same_token_check(action): action
                     for shorter in self._prefixes_of[index]
                     for action in own[shorter]
                 }.values()
@@ -590,7 +679,7 @@ class Matcher:
         if plan.empty:
             return []
         found = self._batch_rows([text], [plan])
-        return _hits(text, found[0][2], found[0][1]) if found else []
+        return _hits(text, found[0].rows, found[0].base) if found else []
 
     def codings(
         self, text: str, languages: Sequence[str] | str, role: str | None, offset: int
@@ -613,9 +702,10 @@ class Matcher:
         """
         result: list[list[tuple[str, str]]] = [[] for _ in segments]
         for texts, plans, where in self._pieces(segments):
-            for index, base, rows in self._batch_rows(texts, plans):
-                position = where[index]
-                result[position] = _codings(rows, segments[position][3] - base)
+            for found in self._batch_rows(texts, plans):
+                position = where[found.segment]
+                _, _, _, offset = segments[position]
+                result[position] = _codings(found.rows, offset - found.base)
         return result
 
     def _pieces(
@@ -666,10 +756,8 @@ class Matcher:
             plan = self._plans[(languages, role)] = self._plan(names, role)
         return plan
 
-    def _batch_rows(
-        self, texts: Sequence[str], plans: Sequence[_Plan]
-    ) -> list[tuple[int, int, list[_Row]]]:
-        """The hits in each segment, as ``(index, base, rows)`` for each segment with hits.
+    def _batch_rows(self, texts: Sequence[str], plans: Sequence[_Plan]) -> list[_SegmentRows]:
+        """The hits in each segment, for each segment with hits.
 
         The segments are searched as one text, ``joined``: ``" " + fold_words(text) + " "`` of
         each, one after the other, the space after one the space before the next. Rows are
@@ -690,7 +778,7 @@ class Matcher:
             batch.absent = frozenset(
                 primitive
                 for primitive, literals in self._required.items()
-                if not batch.contains(*literals)
+                if not batch.contains(literals)
             )
             regex_ends = dict.fromkeys(batch.absent, len(joined))
         fuzzy = self._fuzzy_spans(joined, batch.bases, plans) if self._fuzzy else {}
@@ -703,9 +791,9 @@ class Matcher:
             digits = self._digit_automaton.find_matches_as_indexes(joined)
             if digits:
                 found = _with_digits(found, digits, len(self._literals))
-        results: list[tuple[int, int, list[_Row]]] = []
+        results: list[_SegmentRows] = []
         phrases = self._phrase
-        stem_targets = self._stem_targets
+        stem_checks = self._stem_checks
         all_ascii = batch.all_ascii
         bases = batch.bases
         count = len(texts)
@@ -725,7 +813,7 @@ class Matcher:
                     extra.discard(segment)
                     self._finish(batch, segment, rows, spans, fuzzy, results)
                 elif rows:
-                    results.append((segment, base, rows))
+                    results.append(_SegmentRows(segment, base, rows))
                 if rows:
                     rows = []
                     append = rows.append
@@ -765,8 +853,8 @@ class Matcher:
                 elif check == _STEM_CHECK:
                     stop = find(" ", end) - 1
                     token = joined[begin + 1 : stop + 1]
-                    stems, target, stem = stem_targets[primitive]
-                    if (stems.get(token) or stems.setdefault(token, stem(token))) != target:
+                    stems, target, stem_of = stem_checks[primitive]
+                    if (stems.get(token) or stems.setdefault(token, stem_of(token))) != target:
                         continue
                 else:
                     if begin < regex_ends.get(primitive, 0):
@@ -790,7 +878,7 @@ class Matcher:
             extra.discard(segment)
             self._finish(batch, segment, rows, spans, fuzzy, results)
         elif rows:
-            results.append((segment, base, rows))
+            results.append(_SegmentRows(segment, base, rows))
         for index in sorted(extra):
             self._finish(batch, index, [], {}, fuzzy, results)
         return results
@@ -803,16 +891,16 @@ class Matcher:
         that cannot hit in the batch's texts (``batch.absent``) does not count.
         """
         ascii_anchored, absent = self._ascii_anchored, batch.absent
-        needs: dict[int, tuple[bool, bool]] = {}  # per plan: regexes searched, found by digits
+        needs: dict[int, _RegexSearches] = {}  # by plan
         for index, plan in enumerate(batch.plans):
             need = needs.get(id(plan))
             if need is None:
                 live = [primitive for primitive in plan.unanchored if primitive not in absent]
-                need = needs[id(plan)] = (
-                    any(primitive not in ascii_anchored for primitive in live),
-                    any(primitive in ascii_anchored for primitive in live),
+                need = needs[id(plan)] = _RegexSearches(
+                    always=any(primitive not in ascii_anchored for primitive in live),
+                    unless_ascii=any(primitive in ascii_anchored for primitive in live),
                 )
-            if need[0] or (need[1] and not batch.ascii_words(index)):
+            if need.always or (need.unless_ascii and not batch.ascii_words(index)):
                 yield index
 
     def _finish(
@@ -822,7 +910,7 @@ class Matcher:
         rows: list[_Row],
         spans: dict[int, list[_Span]],
         fuzzy: dict[int, dict[int, list[_Span]]],
-        results: list[tuple[int, int, list[_Row]]],
+        results: list[_SegmentRows],
     ) -> None:
         """Complete one segment's rows (regexes searched in full, fuzzy words, rules that
         combine spans) and add them to ``results`` if there are any."""
@@ -853,7 +941,7 @@ class Matcher:
         if spans:
             rows = self._combine(batch.joined, rows, spans, plan)
         if rows:
-            results.append((segment, base, rows))
+            results.append(_SegmentRows(segment, base, rows))
 
     def _combine(
         self, joined: str, rows: list[_Row], spans: dict[int, list[_Span]], plan: _Plan
@@ -876,7 +964,7 @@ class Matcher:
             # another: the same row can come both ways.
             rows = list(dict.fromkeys(rows))
         if vetoed:
-            rows = [row for row in rows if row[2][3] not in vetoed]
+            rows = [(start, end, emit) for start, end, emit in rows if emit.code not in vetoed]
         return rows
 
     def _emit(self, rule: _Rule) -> _Emit:
@@ -885,12 +973,12 @@ class Matcher:
         emit = self._emits.get(key)
         if emit is None:
             start = json.dumps([rule.source, rule.kind], ensure_ascii=False, separators=(",", ":"))
-            emit = (
+            emit = _Emit(
                 self._code_paths[rule.code],
                 rule.source,
                 rule.kind,
                 rule.code,
-                start[:-1] + ",",
+                evidence_start=start[:-1] + ",",
             )
             self._emits[key] = emit
         return emit
@@ -1000,6 +1088,15 @@ class Matcher:
         )
 
 
+def _same_token_check(action: _Action) -> object:
+    """What makes two actions of a plan the same: a stem or a prefix checks the token whatever
+    the literal it was reached through, the other checks depend on the literal too."""
+    _, check, primitive, _, _ = action
+    return (primitive, check) if check in (_STEM_CHECK, _PREFIX_CHECK) else action
+
+
+_occurrence_start = itemgetter(1)
+"""The start of an automaton occurrence, ``(literal, start, end)``."""
 _HIT_FIELDS = tuple(getattr(Hit, name).__set__ for name in Hit.__slots__)
 _NEW = object.__new__
 
@@ -1010,7 +1107,7 @@ def _with_digits(
     """The main automaton's occurrences and the digit automaton's, in text order; a digit
     literal's index is ``shift`` (the number of main literals) on, as its actions are in a plan."""
     merged = found + [(literal + shift, start, end) for literal, start, end in digits]
-    merged.sort(key=itemgetter(1))  # stable: at one position, the main literal first
+    merged.sort(key=_occurrence_start)  # stable: at one position, the main literal first
     return merged
 
 
@@ -1022,9 +1119,10 @@ def _codings(rows: list[_Row], shift: int) -> list[tuple[str, str]]:
     rows.sort()
     by_code: dict[str, list[_Row]] = {}
     for row in rows:
-        items = by_code.get(row[2][0])
+        _, _, emit = row
+        items = by_code.get(emit.code_path)
         if items is None:
-            by_code[row[2][0]] = [row]
+            by_code[emit.code_path] = [row]
         else:
             items.append(row)
     codings = []
@@ -1032,10 +1130,13 @@ def _codings(rows: list[_Row], shift: int) -> list[tuple[str, str]]:
         items = by_code[path]
         if len(items) == 1:  # most often: the JSON in one step
             start, end, emit = items[0]
-            codings.append((path, f"[{emit[4]}{start + shift},{end + shift}]]"))
+            codings.append((path, f"[{emit.evidence_start}{start + shift},{end + shift}]]"))
         else:
             hits = ",".join(
-                [f"{emit[4]}{start + shift},{end + shift}]" for start, end, emit in items]
+                [
+                    f"{emit.evidence_start}{start + shift},{end + shift}]"
+                    for start, end, emit in items
+                ]
             )
             codings.append((path, f"[{hits}]"))
     return codings
@@ -1045,18 +1146,17 @@ def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
     """The rows as hits, sorted by (start, end, code path, pattern)."""
     rows.sort()
     # Hit(...) without its __init__: a frozen dataclass's __init__ goes through
-    # object.__setattr__ for each field, which costs twice this for thousands of hits per
-    # megabyte (bench/bench_match.py).
+    # object.__setattr__ for each field, which costs more than this, once per hit.
     new = _NEW
     set_code_path, set_pattern, set_kind, set_start, set_end, set_matched = _HIT_FIELDS
     hits = []
-    for start, end, (path, source, kind, _, _) in rows:
+    for start, end, emit in rows:
         start -= base
         end -= base
         hit = new(Hit)
-        set_code_path(hit, path)
-        set_pattern(hit, source)
-        set_kind(hit, kind)
+        set_code_path(hit, emit.code_path)
+        set_pattern(hit, emit.source)
+        set_kind(hit, emit.kind)
         set_start(hit, start)
         set_end(hit, end)
         set_matched(hit, text[start:end])
@@ -1065,6 +1165,7 @@ def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
 
 
 _TOKEN = re.compile(r"\S+")
+_span_start = itemgetter(0)
 
 
 class _Tokens:
@@ -1082,7 +1183,8 @@ class _Tokens:
 
     def _index(self) -> list[int]:
         joined = self._joined
-        low = min(found[0][0] for found in self._spans.values() if found)
+        firsts = [found[0] for found in self._spans.values() if found]  # each list is sorted
+        low = min(start for start, _ in firsts)
         high = min(len(joined), max(end for found in self._spans.values() for _, end in found) + 2)
         while low > 0 and not joined[low - 1].isspace():
             low -= 1  # from the start of the token the first span begins in
@@ -1106,12 +1208,12 @@ class _Tokens:
 
     def between(self, one: _Span, other: _Span) -> int:
         """How many tokens lie strictly between two spans (0 if they touch or overlap)."""
-        first, second = (one, other) if one[0] <= other[0] else (other, one)
-        return self.gap(first[1], second[0])
+        (_, first_end), (second_start, _) = sorted((one, other), key=_span_start)
+        return self.gap(first_end, second_start)
 
     def nearest(
         self, one: _Span, others: list[_Span], ends: list[int], *, other_than_itself: bool
-    ) -> tuple[int, _Span] | None:
+    ) -> _Nearest | None:
         """The fewest tokens between ``one`` and a span of ``others``, with that span (on a tie,
         the earliest), as ``min((between(one, o), o) for o in others)``.
 
@@ -1119,19 +1221,20 @@ class _Tokens:
         ``others[: k + 1]`` at each ``k``. A span starting at or after ``one`` is nearer the
         earlier it starts; one starting before, the later it ends.
         """
-        start = one[0]
+        start, end = one
         after = bisect_left(others, (start, -1))
         best = None
         right = after + 1 if other_than_itself and others[after : after + 1] == [one] else after
         if right < len(others):
-            best = (self.gap(one[1], others[right][0]), others[right])
+            right_start, _ = others[right]
+            best = _Nearest(self.gap(end, right_start), others[right])
         if after:
             fewest = self.gap(ends[after - 1], start)
             # Fewer tokens the later a span ends: the earliest span already as near as the nearest.
             earliest = bisect_left(
                 ends, True, 0, after - 1, key=lambda end: self.gap(end, start) <= fewest
             )
-            left = (fewest, others[earliest])
+            left = _Nearest(fewest, others[earliest])
             best = left if best is None else min(best, left)
         return best
 
@@ -1144,8 +1247,9 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _Tokens) -> 
     ``spans`` holds each primitive's spans sorted and without repeats.
     """
     if rule.near is not None:
-        first = spans.get(rule.near[0])
-        second = spans.get(rule.near[1])
+        first_part, second_part = rule.near
+        first = spans.get(first_part)
+        second = spans.get(second_part)
         if not first or not second:
             return []
         within = rule.within if rule.within is not None else 0
@@ -1154,9 +1258,9 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _Tokens) -> 
             ends = list(accumulate((end for _, end in others), max))
             for one in ones:
                 nearest = tokens.nearest(one, others, ends, other_than_itself=True)
-                if nearest is not None and nearest[0] <= within:
-                    other = nearest[1]
-                    pairs.add((min(one[0], other[0]), max(one[1], other[1])))
+                if nearest is not None and nearest.tokens_between <= within:
+                    (one_start, one_end), (other_start, other_end) = one, nearest.span
+                    pairs.add((min(one_start, other_start), max(one_end, other_end)))
         return sorted(pairs)
     assert rule.primitive is not None
     own = spans.get(rule.primitive, [])
@@ -1170,7 +1274,7 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _Tokens) -> 
     kept = []
     for span in own:
         nearest = tokens.nearest(span, vetoes, veto_ends, other_than_itself=False)
-        if nearest is None or nearest[0] > within:
+        if nearest is None or nearest.tokens_between > within:
             kept.append(span)
     return kept
 
