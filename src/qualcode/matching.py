@@ -112,6 +112,7 @@ _PHRASE_CHECK = 2
 _STEM_CHECK = 3
 _REGEX_CHECK = 4
 _ASCII_REGEX_CHECK = 5  # anchored on its possible first characters: valid on ASCII text only
+_PHRASES_CHECK = 6  # the phrases of a literal, looked up by the token after the anchor
 
 # The tuples that the loop of Matcher._batch_rows makes or unpacks for every occurrence are plain
 # tuples, their fields named where they are unpacked: building a named tuple costs several times
@@ -153,6 +154,22 @@ the rules that combine spans."""
 _PhraseCheck = tuple[tuple[str, ...], re.Pattern[str]]
 """A phrase as its anchor word's occurrences check it: the words before the anchor (checked
 backwards), and the anchor with the words after it (matched at the anchor)."""
+
+_PhraseGroup = tuple[
+    bool, dict[str, tuple[_Action, ...]], tuple[tuple[str, tuple[_Action, ...]], ...]
+]
+"""The phrases that one literal anchors and that have a word after the anchor, in a plan:
+whether the anchor is a whole word (else a wildcard), their actions by the word after the anchor,
+and those whose word after the anchor is a wildcard, by its prefix. An occurrence of the literal
+then costs one look at the next token, not one regular expression per phrase."""
+
+
+class _PhraseGate(NamedTuple):
+    """What a phrase needs of the anchor's token and of the token after it."""
+
+    whole_anchor: bool  # the anchor is a whole word, not a wildcard
+    following: str  # the word after the anchor, or its prefix
+    following_prefix: bool  # the word after the anchor is a wildcard
 
 
 class _StemTarget(NamedTuple):
@@ -247,8 +264,9 @@ class _Plan:
     """
 
     actions: tuple[tuple[_Action, ...], ...]
+    phrase_groups: tuple[_PhraseGroup, ...]
     direct: dict[int, tuple[_Emit, ...]]
-    pending: dict[int, tuple[_Rule, ...]]
+    pending: dict[int, tuple[tuple[_Rule, _Emit], ...]]
     vetoes: dict[int, tuple[int, ...]]
     kept: frozenset[int]
     unanchored: tuple[int, ...]
@@ -302,6 +320,7 @@ class Matcher:
         # automaton of their own, run only where such a regex can hit
         self._digit_uses: dict[str, list[_Use]] = {}
         self._phrase: dict[int, _PhraseCheck] = {}
+        self._phrase_gates: dict[int, _PhraseGate] = {}
         self._regex: dict[int, re.Pattern[str]] = {}
         self._regex_sources: dict[int, str] = {}
         # per regex not found through a literal start: the literals one of which each of its
@@ -470,6 +489,11 @@ class Matcher:
         ]
         self._phrase[index] = (terms[:anchor], re.compile(" +".join(pieces)))
         self._use(" " + terms[anchor].rstrip("*"), index, _PHRASE_CHECK)
+        if anchor + 1 < len(terms):
+            following = terms[anchor + 1]
+            self._phrase_gates[index] = _PhraseGate(
+                not terms[anchor].endswith("*"), following.rstrip("*"), following.endswith("*")
+            )
 
     def _compile_stem(self, index: int, language: str, word: str) -> None:
         stem = stemmer(language)(word)
@@ -580,7 +604,7 @@ class Matcher:
     def _build_plan(self, languages: set[str], role: _Role) -> _Plan:
         active: set[int] = set()
         direct: dict[int, list[_Emit]] = {}
-        pending: dict[int, list[_Rule]] = {}
+        pending: dict[int, list[tuple[_Rule, _Emit]]] = {}
         vetoes: dict[int, list[int]] = {}
         keep: set[int] = set()
         for rule in self._rules:
@@ -599,10 +623,11 @@ class Matcher:
                     assert part is not None
                     active.add(part)
                     keep.add(part)
+                ruled = (rule, self._emit(rule))
                 for part in parts:
                     assert part is not None
-                    if rule not in pending.setdefault(part, []):
-                        pending[part].append(rule)
+                    if ruled not in pending.setdefault(part, []):
+                        pending[part].append(ruled)
             else:
                 assert rule.primitive is not None
                 active.add(rule.primitive)
@@ -638,8 +663,11 @@ class Matcher:
             )
             for index in range(len(self._literals))
         ) + tuple(tuple(actions) for actions in digits)
+        groups: list[_PhraseGroup] = []
+        actions = tuple(self._group_phrases(literal_actions, groups) for literal_actions in actions)
         return _Plan(
             actions=actions,
+            phrase_groups=tuple(groups),
             direct={primitive: tuple(emits) for primitive, emits in direct.items()},
             pending={primitive: tuple(rules) for primitive, rules in pending.items()},
             vetoes={primitive: tuple(codes) for primitive, codes in vetoes.items()},
@@ -648,6 +676,37 @@ class Matcher:
             fuzzy=tuple(index for index in self._fuzzy if index in active),
             empty=not (direct or pending),
         )
+
+    def _group_phrases(
+        self, actions: tuple[_Action, ...], groups: list[_PhraseGroup]
+    ) -> tuple[_Action, ...]:
+        """One literal's actions with its phrases that have a word after the anchor replaced by
+        one action per group of them (see _PhraseGroup), whose primitive is the group's index in
+        ``groups``. The group is per literal length too: that is where the anchor's token ends."""
+        result: list[_Action] = []
+        made: dict[tuple[int, bool], tuple[dict[str, list[_Action]], dict[str, list[_Action]]]] = {}
+        for action in actions:
+            length, check, primitive, _, _ = action
+            gate = self._phrase_gates.get(primitive) if check == _PHRASE_CHECK else None
+            if gate is None:
+                result.append(action)
+                continue
+            key = (length, gate.whole_anchor)
+            if key not in made:
+                made[key] = ({}, {})
+                result.append((length, _PHRASES_CHECK, len(groups) + len(made) - 1, (), False))
+            by_word, by_prefix = made[key]
+            table = by_prefix if gate.following_prefix else by_word
+            table.setdefault(gate.following, []).append(action)
+        for (_, whole_anchor), (by_word, by_prefix) in made.items():
+            groups.append(
+                (
+                    whole_anchor,
+                    {word: tuple(found) for word, found in by_word.items()},
+                    tuple((prefix, tuple(found)) for prefix, found in by_prefix.items()),
+                )
+            )
+        return tuple(result)
 
     # ---------------------------------------------------------------------------------------
     # Matching
@@ -802,6 +861,7 @@ class Matcher:
         next_base = base = limit = folded_segment = 0
         folded = ""
         actions: tuple[tuple[_Action, ...], ...] = ()
+        phrase_groups: tuple[_PhraseGroup, ...] = ()
         rows: list[_Row] = []
         append = rows.append
         spans: dict[int, list[_Span]] = {}
@@ -823,7 +883,9 @@ class Matcher:
                 next_base = bases[segment + 1] if segment + 1 < count else len(joined)
                 base = bases[segment]
                 limit = base + len(texts[segment])
-                actions = plans[segment].actions
+                plan = plans[segment]
+                actions = plan.actions
+                phrase_groups = plan.phrase_groups
             for length, check, primitive, emits, kept in actions[literal]:
                 end = begin + length
                 if check == _PREFIX_CHECK:
@@ -832,6 +894,41 @@ class Matcher:
                     if joined[end] != " ":
                         continue
                     stop = end - 1
+                elif check == _PHRASES_CHECK:
+                    whole_anchor, by_word, by_prefix = phrase_groups[primitive]
+                    if whole_anchor:
+                        if joined[end] != " ":
+                            continue
+                        after = end + 1
+                    else:
+                        after = find(" ", end) + 1
+                    while after <= limit and joined[after] == " ":
+                        after += 1
+                    if after > limit:
+                        continue  # no token after the anchor in this segment
+                    following = joined[after : find(" ", after)]
+                    candidates = by_word.get(following, ())
+                    for prefix, more in by_prefix:
+                        if following.startswith(prefix):
+                            candidates += more
+                    for _, _, phrase, phrase_emits, phrase_kept in candidates:
+                        before, regex = phrases[phrase]
+                        match = regex.match(joined, begin + 1)
+                        if match is None:
+                            continue
+                        stop = match.end() - 1
+                        phrase_start = begin
+                        if before:
+                            phrase_start = self._phrase_start(before, joined, begin)
+                            if phrase_start < base:
+                                continue  # no such words before, or in another segment
+                        if stop > limit:
+                            continue  # it would reach into another segment
+                        if phrase_kept:
+                            spans.setdefault(phrase, []).append((phrase_start, stop))
+                        for emit in phrase_emits:
+                            append((phrase_start, stop, emit))
+                    continue
                 elif check == _PHRASE_CHECK:
                     before, regex = phrases[primitive]
                     match = regex.match(joined, begin + 1)
@@ -948,16 +1045,30 @@ class Matcher:
     ) -> list[_Row]:
         """Add the hits of ``near`` and ``unless`` rules; apply code-level vetoes."""
         vetoed: set[int] = set()
-        pending: dict[int, _Rule] = {}  # by identity: comparing the rules field by field is slow
-        for primitive in spans:
-            spans[primitive] = sorted(set(spans[primitive]))
-            vetoed.update(plan.vetoes.get(primitive, ()))
-            for rule in plan.pending.get(primitive, ()):
-                pending.setdefault(id(rule), rule)
+        # by identity: comparing the rules field by field is slow
+        pending: dict[int, tuple[_Rule, _Emit]] = {}
+        plan_vetoes = plan.vetoes
+        plan_pending = plan.pending
+        for primitive, found in spans.items():
+            if len(found) > 1:
+                spans[primitive] = sorted(set(found))
+            if primitive in plan_vetoes:
+                vetoed.update(plan_vetoes[primitive])
+            for ruled in plan_pending.get(primitive, ()):
+                pending[id(ruled)] = ruled
         if pending:
             tokens = _Tokens(joined, spans)
-            for rule in pending.values():
-                emit = self._emit(rule)
+            for rule, emit in pending.values():
+                # What _rule_spans gives at once, without a call: a `near` rule with a part
+                # absent has no hits, a rule none of whose `unless` hit keeps its own.
+                if rule.near is not None:
+                    first_part, second_part = rule.near
+                    if first_part not in spans or second_part not in spans:
+                        continue
+                elif spans.keys().isdisjoint(rule.vetoes):
+                    assert rule.primitive is not None
+                    rows.extend([(start, end, emit) for start, end in spans[rule.primitive]])
+                    continue
                 for start, end in _rule_spans(rule, spans, tokens):
                     rows.append((start, end, emit))
             # The same pattern may be a plain rule in one language and have an `unless` in
