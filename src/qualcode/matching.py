@@ -558,6 +558,13 @@ class Matcher:
             max(MIN_FUZZY_LETTERS, min((reach.shortest for reach in reaches), default=0)) - 1e-9,
             max((reach.longest for reach in reaches), default=0) + 1e-9,
         )
+        # The tokens of those lengths, as a piece of folded words holds them: what is scored.
+        shortest, longest = math.ceil(self._fuzzy_lengths[0]), math.floor(self._fuzzy_lengths[1])
+        self._fuzzy_candidates = (
+            re.compile(f" ([^ ]{{{shortest},{longest}}})(?= )").findall
+            if shortest <= longest
+            else _no_tokens
+        )
         # per token length: the fuzzy words it can reach, as (word, threshold, primitive)
         self._fuzzy_by_length: dict[int, list[tuple[str, float, int]]] = {}
         for word, threshold, low, high, index in reaches:
@@ -902,15 +909,19 @@ class Matcher:
                         after = end + 1
                     else:
                         after = find(" ", end) + 1
-                    while after <= limit and joined[after] == " ":
-                        after += 1
                     if after > limit:
                         continue  # no token after the anchor in this segment
+                    if joined[after] == " ":  # more than one space: punctuation between
+                        while after <= limit and joined[after] == " ":
+                            after += 1
+                        if after > limit:
+                            continue
                     following = joined[after : find(" ", after)]
                     candidates = by_word.get(following, ())
-                    for prefix, more in by_prefix:
-                        if following.startswith(prefix):
-                            candidates += more
+                    if by_prefix:
+                        for prefix, more in by_prefix:
+                            if following.startswith(prefix):
+                                candidates += more
                     for _, _, phrase, phrase_emits, phrase_kept in candidates:
                         before, regex = phrases[phrase]
                         match = regex.match(joined, begin + 1)
@@ -968,7 +979,10 @@ class Matcher:
                         continue
                     stop = regex_ends[primitive] = match.end() + base
                 if kept:
-                    spans.setdefault(primitive, []).append((begin, stop))
+                    if primitive in spans:
+                        spans[primitive].append((begin, stop))
+                    else:
+                        spans[primitive] = [(begin, stop)]
                 for emit in emits:
                     append((begin, stop, emit))
         if spans or segment in extra:
@@ -1109,10 +1123,11 @@ class Matcher:
     ) -> dict[int, dict[int, list[_Span]]]:
         """The spans of fuzzy words, per segment and fuzzy primitive active in its plan.
 
-        Each distinct token is scored once per Matcher; once the tokens of a corpus have been
-        seen, a piece of text costs a split and two set tests.
+        Each distinct token of a length that can reach a fuzzy word is scored once per Matcher;
+        once the tokens of a corpus have been seen, a piece of text costs a search for the tokens
+        of those lengths and two set tests.
         """
-        tokens = joined.split()
+        tokens = self._fuzzy_candidates(joined)
         if not self._fuzzy_seen.issuperset(tokens):
             self._score_tokens(set(tokens) - self._fuzzy_seen)
         automaton = self._fuzzy_automaton
@@ -1199,6 +1214,11 @@ class Matcher:
         )
 
 
+def _no_tokens(joined: str) -> list[str]:
+    """No token can reach a fuzzy word."""
+    return []
+
+
 def _same_token_check(action: _Action) -> object:
     """What makes two actions of a plan the same: a stem or a prefix checks the token whatever
     the literal it was reached through, the other checks depend on the literal too."""
@@ -1276,6 +1296,8 @@ def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
 
 
 _TOKEN = re.compile(r"\S+")
+_SPLIT_STRETCH = 256
+"""Characters of text up to which counting the tokens between two spans splits the text."""
 _span_start = itemgetter(0)
 
 
@@ -1322,11 +1344,35 @@ class _Tokens:
         (_, first_end), (second_start, _) = sorted((one, other), key=_span_start)
         return self.gap(first_end, second_start)
 
+    def gap_within(self, end: int, start: int, within: int) -> int:
+        """``gap(end, start)`` if it is at most ``within``, else ``within + 1``.
+
+        A rule only asks whether spans are within its distance, and the tokens of a short
+        stretch are cheaper to count by splitting it than by finding every token of the segment
+        (which ``gap`` does, once, for the stretches that are long and have few tokens).
+        """
+        if end >= start:
+            return 0
+        more = within + 1
+        if start - end <= _SPLIT_STRETCH:
+            return min(len(self._joined[end + 1 : start + 1].split(None, more)), more)
+        # Its beginning has as many tokens as the stretch or fewer (one cut at the end counts).
+        if len(self._joined[end + 1 : end + 1 + _SPLIT_STRETCH].split(None, more)) >= more:
+            return more
+        return min(self.gap(end, start), more)
+
     def nearest(
-        self, one: _Span, others: list[_Span], ends: list[int], *, other_than_itself: bool
+        self,
+        one: _Span,
+        others: list[_Span],
+        ends: list[int],
+        within: int,
+        *,
+        other_than_itself: bool,
     ) -> _Nearest | None:
         """The fewest tokens between ``one`` and a span of ``others``, with that span (on a tie,
-        the earliest), as ``min((between(one, o), o) for o in others)``.
+        the earliest), as ``min((between(one, o), o) for o in others)``, if they are at most
+        ``within``; else None.
 
         ``others`` is sorted and without repeats; ``ends`` holds the largest end among
         ``others[: k + 1]`` at each ``k``. A span starting at or after ``one`` is nearer the
@@ -1338,15 +1384,22 @@ class _Tokens:
         right = after + 1 if other_than_itself and others[after : after + 1] == [one] else after
         if right < len(others):
             right_start, _ = others[right]
-            best = _Nearest(self.gap(end, right_start), others[right])
+            fewest = self.gap_within(end, right_start, within)
+            if fewest <= within:
+                best = _Nearest(fewest, others[right])
         if after:
-            fewest = self.gap(ends[after - 1], start)
-            # Fewer tokens the later a span ends: the earliest span already as near as the nearest.
-            earliest = bisect_left(
-                ends, True, 0, after - 1, key=lambda end: self.gap(end, start) <= fewest
-            )
-            left = _Nearest(fewest, others[earliest])
-            best = left if best is None else min(best, left)
+            fewest = self.gap_within(ends[after - 1], start, within)
+            if fewest <= within:
+                # Fewer tokens the later a span ends: the earliest span as near as the nearest.
+                earliest = bisect_left(
+                    ends,
+                    True,
+                    0,
+                    after - 1,
+                    key=lambda end: self.gap_within(end, start, within) <= fewest,
+                )
+                left = _Nearest(fewest, others[earliest])
+                best = left if best is None else min(best, left)
         return best
 
 
@@ -1368,8 +1421,8 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _Tokens) -> 
         for ones, others in ((first, second), (second, first)):
             ends = list(accumulate((end for _, end in others), max))
             for one in ones:
-                nearest = tokens.nearest(one, others, ends, other_than_itself=True)
-                if nearest is not None and nearest.tokens_between <= within:
+                nearest = tokens.nearest(one, others, ends, within, other_than_itself=True)
+                if nearest is not None:
                     (one_start, one_end), (other_start, other_end) = one, nearest.span
                     pairs.add((min(one_start, other_start), max(one_end, other_end)))
         return sorted(pairs)
@@ -1384,8 +1437,7 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _Tokens) -> 
     veto_ends = list(accumulate((end for _, end in vetoes), max))
     kept = []
     for span in own:
-        nearest = tokens.nearest(span, vetoes, veto_ends, other_than_itself=False)
-        if nearest is None or nearest.tokens_between > within:
+        if tokens.nearest(span, vetoes, veto_ends, within, other_than_itself=False) is None:
             kept.append(span)
     return kept
 
