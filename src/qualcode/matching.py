@@ -858,7 +858,6 @@ class Matcher:
             if digits:
                 found = _with_digits(found, digits, len(self._literals))
         results: list[_SegmentRows] = []
-        phrases = self._phrase
         stem_checks = self._stem_checks
         all_ascii = batch.all_ascii
         bases = batch.bases
@@ -923,38 +922,22 @@ class Matcher:
                             if following.startswith(prefix):
                                 candidates += more
                     for _, _, phrase, phrase_emits, phrase_kept in candidates:
-                        before, regex = phrases[phrase]
-                        match = regex.match(joined, begin + 1)
-                        if match is None:
+                        span = self._phrase_span(phrase, joined, begin, base, limit)
+                        if span is None:
                             continue
-                        stop = match.end() - 1
-                        phrase_start = begin
-                        if before:
-                            phrase_start = self._phrase_start(before, joined, begin)
-                            if phrase_start < base:
-                                continue  # no such words before, or in another segment
-                        if stop > limit:
-                            continue  # it would reach into another segment
                         if phrase_kept:
-                            spans.setdefault(phrase, []).append((phrase_start, stop))
+                            spans.setdefault(phrase, []).append(span)
+                        phrase_start, stop = span
                         for emit in phrase_emits:
                             append((phrase_start, stop, emit))
                     continue
                 elif check == _PHRASE_CHECK:
-                    before, regex = phrases[primitive]
-                    match = regex.match(joined, begin + 1)
-                    if match is None:
+                    span = self._phrase_span(primitive, joined, begin, base, limit)
+                    if span is None:
                         continue
-                    stop = match.end() - 1
-                    phrase_start = begin
-                    if before:
-                        phrase_start = self._phrase_start(before, joined, begin)
-                        if phrase_start < base:
-                            continue  # no such words before, or in another segment
-                    if stop > limit:
-                        continue  # it would reach into another segment
                     if kept:
-                        spans.setdefault(primitive, []).append((phrase_start, stop))
+                        spans.setdefault(primitive, []).append(span)
+                    phrase_start, stop = span
                     for emit in emits:
                         append((phrase_start, stop, emit))
                     continue
@@ -1108,6 +1091,25 @@ class Matcher:
             self._emits[key] = emit
         return emit
 
+    def _phrase_span(
+        self, primitive: int, joined: str, begin: int, base: int, limit: int
+    ) -> _Span | None:
+        """The span of a phrase whose anchor word's literal was found at ``begin``, if the
+        phrase is there and within the segment from ``base`` to ``limit``."""
+        before, regex = self._phrase[primitive]
+        match = regex.match(joined, begin + 1)
+        if match is None:
+            return None
+        stop = match.end() - 1
+        phrase_start = begin
+        if before:
+            phrase_start = self._phrase_start(before, joined, begin)
+            if phrase_start < base:
+                return None  # no such words before, or in another segment
+        if stop > limit:
+            return None  # it would reach into another segment
+        return phrase_start, stop
+
     def _phrase_start(self, before: tuple[str, ...], joined: str, begin: int) -> int:
         """Where a phrase starts whose anchor word is the token at ``begin`` (row offsets) and
         whose words ``before`` it must precede it; -1 if they do not."""
@@ -1245,32 +1247,20 @@ def _with_digits(
 def _codings(rows: list[_Row], shift: int) -> list[tuple[str, str]]:
     """A segment's rows as codings: code paths in order, each with its evidence JSON.
 
-    ``shift`` turns row offsets into the stored offsets (in the document).
+    ``shift`` turns row offsets into the stored offsets (in the document). Each hit's part of
+    the JSON is made as its row comes, in text order, and kept under its code.
     """
     rows.sort()
-    by_code: dict[str, list[_Row]] = {}
-    for row in rows:
-        _, _, emit = row
-        items = by_code.get(emit.code_path)
-        if items is None:
-            by_code[emit.code_path] = [row]
+    by_code: dict[str, list[str]] = {}
+    for start, end, emit in rows:
+        hit = f"{emit.evidence_start}{start + shift},{end + shift}]"
+        path = emit.code_path
+        hits = by_code.get(path)
+        if hits is None:
+            by_code[path] = [hit]
         else:
-            items.append(row)
-    codings = []
-    for path in sorted(by_code):
-        items = by_code[path]
-        if len(items) == 1:  # most often: the JSON in one step
-            start, end, emit = items[0]
-            codings.append((path, f"[{emit.evidence_start}{start + shift},{end + shift}]]"))
-        else:
-            hits = ",".join(
-                [
-                    f"{emit.evidence_start}{start + shift},{end + shift}]"
-                    for start, end, emit in items
-                ]
-            )
-            codings.append((path, f"[{hits}]"))
-    return codings
+            hits.append(hit)
+    return [(path, f"[{','.join(by_code[path])}]") for path in sorted(by_code)]
 
 
 def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
@@ -1304,9 +1294,10 @@ _span_start = itemgetter(0)
 class _Tokens:
     """Counts the tokens between two spans of ``joined`` by bisection over where tokens start.
 
-    The positions are found once, on first use, over the stretch of ``joined`` that the spans
-    cover, so that ``near`` and ``unless … within`` rules cost time in proportion to their hits
-    (a ``str.split`` of the text between every pair of hits grew with the square of them).
+    Short stretches are split; the positions are found once, on first use, over the stretch of
+    ``joined`` that the spans cover, for the long ones, so that ``near`` and ``unless … within``
+    rules cost time in proportion to their hits (a ``str.split`` of the text between every pair
+    of hits grew with the square of them).
     """
 
     def __init__(self, joined: str, spans: dict[int, list[_Span]]) -> None:
