@@ -156,12 +156,17 @@ _PhraseCheck = tuple[tuple[str, ...], re.Pattern[str]]
 backwards), and the anchor with the words after it (matched at the anchor)."""
 
 _PhraseGroup = tuple[
-    bool, dict[str, tuple[_Action, ...]], tuple[tuple[str, tuple[_Action, ...]], ...]
+    bool,
+    tuple[str, ...],
+    dict[str, tuple[_Action, ...]],
+    tuple[tuple[str, tuple[_Action, ...]], ...],
 ]
 """The phrases that one literal anchors and that have a word after the anchor, in a plan:
-whether the anchor is a whole word (else a wildcard), their actions by the word after the anchor,
-and those whose word after the anchor is a wildcard, by its prefix. An occurrence of the literal
-then costs one look at the next token, not one regular expression per phrase."""
+whether the anchor is a whole word (else a wildcard); how the text after the anchor starts if
+one of them can be there (each word after the anchor and a space, each prefix of a wildcard
+after it); their actions by the word after the anchor; and those whose word after the anchor is a
+wildcard, by its prefix. An occurrence of the literal then costs one look at the text after it,
+not one regular expression per phrase."""
 
 
 class _PhraseGate(NamedTuple):
@@ -709,6 +714,7 @@ class Matcher:
             groups.append(
                 (
                     whole_anchor,
+                    (*(f"{word} " for word in by_word), *by_prefix),
                     {word: tuple(found) for word, found in by_word.items()},
                     tuple((prefix, tuple(found)) for prefix, found in by_prefix.items()),
                 )
@@ -901,7 +907,7 @@ class Matcher:
                         continue
                     stop = end - 1
                 elif check == _PHRASES_CHECK:
-                    whole_anchor, by_word, by_prefix = phrase_groups[primitive]
+                    whole_anchor, starts, by_word, by_prefix = phrase_groups[primitive]
                     if whole_anchor:
                         if joined[end] != " ":
                             continue
@@ -915,6 +921,8 @@ class Matcher:
                             after += 1
                         if after > limit:
                             continue
+                    if not joined.startswith(starts, after):
+                        continue  # the next token is none of the phrases' next words
                     following = joined[after : find(" ", after)]
                     candidates = by_word.get(following, ())
                     if by_prefix:
