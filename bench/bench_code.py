@@ -13,6 +13,13 @@ times are wall clock, since the workers run beside the main process.
     .venv/bin/python bench/bench_code.py --sizes 1,10,100
     .venv/bin/python bench/bench_code.py --domain-share 0.6                    # dense
     .venv/bin/python bench/bench_code.py --domain-share 0.6 --plain-proximity  # its baseline
+    git show main:src/qualcode/matching.py > /tmp/matching_before.py
+    .venv/bin/python bench/bench_code.py --sizes 1 --baseline /tmp/matching_before.py --repeats 3
+
+With ``--baseline``, each run is also made with the matcher of another version of
+``matching.py`` (loaded from that file, the rest of qualcode as it is), alternating with the
+current one on copies of the same project; the rows show medians over ``--repeats`` and whether the
+codings table (segment, code, coder, evidence) came out the same (``same``).
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ import argparse
 import re
 import resource
 import shutil
+import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -28,6 +37,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import qualcode.coding
+from bench_match import baseline_matcher
 from common import (
     DENSE_DOMAIN_SHARE,
     DOMAIN_SHARE,
@@ -96,6 +107,14 @@ def timed_runs(project: Path, codebook: Codebook, jobs: int | None) -> tuple[flo
     return first, rerun, summary.codings
 
 
+def codings_table(project: Path) -> list[tuple[object, ...]]:
+    """Every coding of a project with its evidence, in a fixed order."""
+    with sqlite3.connect(project) as db:
+        return db.execute(
+            "SELECT segment_id, code_path, coder, evidence FROM codings ORDER BY 1, 2, 3"
+        ).fetchall()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,10", help="MB of text per project, comma-separated")
@@ -111,7 +130,17 @@ def main() -> None:
         action="store_true",
         help="baseline: near/unless-within rules as before they were linear (quadratic)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="MATCHING_PY",
+        help="another version of src/qualcode/matching.py to time beside this one",
+    )
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each (median shown)")
     args = parser.parse_args()
+    current = qualcode.coding.Matcher
+    versions = {"after": current}
+    if args.baseline:
+        versions = {"before": baseline_matcher(args.baseline), "after": current}
     if args.plain_proximity:
         use_plain_proximity()
     sizes = [float(s) for s in args.sizes.split(",")]
@@ -125,6 +154,7 @@ def main() -> None:
         print(
             f"{'MB':>6} {'floor MB/s':>11} {'jobs':>5} {'code MB/s':>10} {'ratio':>6} "
             f"{'rerun MB/s':>11} {'ratio':>6} {'codings':>9} {'code s':>7} {'peak RSS MB':>12}"
+            + ("  version  same" if args.baseline else "")
         )
         for size in sizes:
             project = Path(folder) / f"bench-{size:g}.qualcode"
@@ -135,10 +165,21 @@ def main() -> None:
             store.close()
             megabytes = written / 1_000_000
             for jobs in (1, None):
-                copy = project.with_suffix(".run")
-                shutil.copyfile(project, copy)
-                first, rerun, codings = timed_runs(copy, codebook, jobs)
-                copy.unlink()
+                times: dict[str, list[tuple[float, float]]] = {name: [] for name in versions}
+                tables: dict[str, list[tuple[object, ...]]] = {}
+                for _ in range(args.repeats):
+                    for name, matcher_class in versions.items():
+                        # worker processes are forked after this, so they use it too
+                        qualcode.coding.Matcher = matcher_class
+                        copy = project.with_suffix(".run")
+                        shutil.copyfile(project, copy)
+                        first, rerun, codings = timed_runs(copy, codebook, jobs)
+                        times[name].append((first, rerun))
+                        if args.baseline and name not in tables:
+                            tables[name] = codings_table(copy)
+                        copy.unlink()
+                qualcode.coding.Matcher = current
+                same = len({tuple(table) for table in tables.values()}) <= 1
                 # The largest of this process and of any worker (each a process of its own).
                 peak = (
                     max(
@@ -149,11 +190,16 @@ def main() -> None:
                 )
                 # what the default chose: worker processes (as many as cores, at most 4) or not
                 label = "1" if jobs == 1 or not parallel else f"{default_jobs()}w"
-                print(
-                    f"{megabytes:6.1f} {megabytes / floor:11.1f} {label:>5} "
-                    f"{megabytes / first:10.1f} {floor / first:6.2f} {megabytes / rerun:11.1f} "
-                    f"{floor / rerun:6.2f} {codings:9,} {first:7.1f} {peak:12.0f}"
-                )
+                for name, runs in times.items():
+                    first = statistics.median(seconds for seconds, _ in runs)
+                    rerun = statistics.median(seconds for _, seconds in runs)
+                    print(
+                        f"{megabytes:6.1f} {megabytes / floor:11.1f} {label:>5} "
+                        f"{megabytes / first:10.1f} {floor / first:6.2f} "
+                        f"{megabytes / rerun:11.1f} {floor / rerun:6.2f} {codings:9,} "
+                        f"{first:7.1f} {peak:12.0f}"
+                        + (f"  {name:>7}  {same}" if args.baseline else "")
+                    )
             project.unlink()
 
 

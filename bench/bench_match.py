@@ -16,12 +16,19 @@ is set as ``qualcode code`` sets it (``coding.YOUNG_OBJECTS``), for all three.
     .venv/bin/python bench/bench_match.py --domain-share 0.03   # fewer hits per MB
     .venv/bin/python bench/bench_match.py --domain-share 0.6    # dense: ~100,000 hits per MB
     .venv/bin/python bench/bench_match.py --domain-share 0.6 --plain-proximity  # its baseline
+    git show main:src/qualcode/matching.py > /tmp/matching_before.py
+    .venv/bin/python bench/bench_match.py --baseline /tmp/matching_before.py  # before/after
+
+With ``--baseline``, the matchers of another version of ``matching.py`` (loaded from that file, the
+rest of qualcode as it is) run too, interleaved with the others, and their codings are compared
+with the current ones (``same``).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
 import pickle
 import re
 import statistics
@@ -30,6 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -44,7 +52,7 @@ CHUNK_BYTES = 2_000_000
 
 # a segment as coding hands it to the matcher: text, language, role, offset
 Item = tuple[str, str, str, int]
-Runner = Callable[[list[Item]], int]
+Runner = Callable[[list[Item]], Any]
 
 
 def floor(chunk: list[Item]) -> int:
@@ -55,16 +63,26 @@ def floor(chunk: list[Item]) -> int:
     return count
 
 
-def batched(matcher: Matcher) -> Runner:
-    """``codings_batch`` on batches of BATCH_SIZE segments. Returns the number of codings."""
+def batched(matcher: Any) -> Runner:
+    """``codings_batch`` on batches of BATCH_SIZE segments. Returns the codings."""
 
-    def run(chunk: list[Item]) -> int:
-        count = 0
+    def run(chunk: list[Item]) -> list[list[tuple[str, str]]]:
+        codings = []
         for start in range(0, len(chunk), BATCH_SIZE):
-            count += sum(map(len, matcher.codings_batch(chunk[start : start + BATCH_SIZE])))
-        return count
+            codings += matcher.codings_batch(chunk[start : start + BATCH_SIZE])
+        return codings
 
     return run
+
+
+def baseline_matcher(path: str) -> Any:
+    """The ``Matcher`` class of the ``matching.py`` at ``path``, beside the current one."""
+    spec = importlib.util.spec_from_file_location("baseline_matching", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module.Matcher
 
 
 def count_hits(matcher: Matcher, chunk: list[Item]) -> int:
@@ -73,14 +91,15 @@ def count_hits(matcher: Matcher, chunk: list[Item]) -> int:
 
 
 CONTENDERS = ("floor", "match", "match fuzzy")
+BASELINES = ("before", "before fuzzy")
 
 
-def load(yaml_text: str) -> Matcher:
+def load(yaml_text: str, matcher_class: Any = Matcher) -> Any:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.yaml"
         path.write_text(yaml_text, encoding="utf-8")
         codebook = load_codebook(path)
-    return Matcher(codebook)
+    return matcher_class(codebook)
 
 
 def count_patterns(yaml_text: str) -> int:
@@ -114,8 +133,11 @@ def chunks_of(size_mb: float, seed: int, domain_share: float) -> tuple[list[byte
     return chunks, total
 
 
-def run(chunks: list[bytes], with_fuzzy: str, without_fuzzy: str) -> dict[str, float]:
-    """CPU seconds of each contender over the chunks, interleaved chunk by chunk.
+def run(
+    chunks: list[bytes], with_fuzzy: str, without_fuzzy: str, baseline: Any = None
+) -> tuple[dict[str, float], bool]:
+    """CPU seconds of each contender over the chunks, interleaved chunk by chunk, and whether
+    the baseline's codings (if there is one) are the current ones.
 
     Each contender has its own Matcher, built before the clock starts and warmed by nothing:
     the caches of stems and fuzzy tokens fill as the text goes by, as in a real run.
@@ -125,14 +147,24 @@ def run(chunks: list[bytes], with_fuzzy: str, without_fuzzy: str) -> dict[str, f
         "match": batched(load(without_fuzzy)),
         "match fuzzy": batched(load(with_fuzzy)),
     }
+    if baseline is not None:
+        runners["before"] = batched(load(without_fuzzy, baseline))
+        runners["before fuzzy"] = batched(load(with_fuzzy, baseline))
     seconds = dict.fromkeys(runners, 0.0)
+    same = True
     for blob in chunks:
         chunk = pickle.loads(blob)
+        found = {}
         for name, runner in runners.items():
             started = time.process_time()
-            runner(chunk)
+            found[name] = runner(chunk)
             seconds[name] += time.process_time() - started
-    return seconds
+        if baseline is not None:
+            same &= (
+                found["before"] == found["match"] and found["before fuzzy"] == found["match fuzzy"]
+            )
+        del found
+    return seconds, same
 
 
 def main() -> None:
@@ -152,7 +184,14 @@ def main() -> None:
         action="store_true",
         help="baseline: near/unless-within rules as before they were linear (quadratic)",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="MATCHING_PY",
+        help="another version of src/qualcode/matching.py to time beside this one",
+    )
     options = parser.parse_args()
+    baseline = baseline_matcher(options.baseline) if options.baseline else None
+    names = CONTENDERS + (BASELINES if baseline is not None else ())
     if options.plain_proximity:
         use_plain_proximity()
     gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
@@ -165,25 +204,34 @@ def main() -> None:
         f"codebook: {count_patterns(with_fuzzy)} patterns with fuzzy words, "
         f"{count_patterns(without_fuzzy)} without"
     )
-    print(f"{'size':>7} {'floor':>7} {'no fuzzy words':>14} {'fuzzy words':>14} {'hits/MB':>8}")
-    print(f"{'':>7} {'MB/s':>7} {'MB/s  ratio':>14} {'MB/s  ratio':>14}")
+    before = f" {'before: no fuzzy':>16} {'before: fuzzy':>14} {'same':>5}" if baseline else ""
+    print(
+        f"{'size':>7} {'floor':>7} {'no fuzzy words':>14} {'fuzzy words':>14} {'hits/MB':>8}"
+        + before
+    )
+    print(
+        f"{'':>7} {'MB/s':>7} {'MB/s  ratio':>14} {'MB/s  ratio':>14} {'':>8}"
+        + (f" {'MB/s  ratio':>16} {'MB/s  ratio':>14}" if baseline else "")
+    )
     for size in sizes:
         chunks, total = chunks_of(size, options.seed, options.domain_share)
         megabytes = total / 1e6
-        results = [run(chunks, with_fuzzy, without_fuzzy) for _ in range(options.repeats)]
+        runs = [run(chunks, with_fuzzy, without_fuzzy, baseline) for _ in range(options.repeats)]
+        results = [seconds for seconds, _ in runs]
         # each ratio within one repetition, then the median over repetitions
-        rate = {
-            name: statistics.median(megabytes / r[name] for r in results) for name in CONTENDERS
-        }
-        ratio = {
-            name: statistics.median(r["floor"] / r[name] for r in results) for name in CONTENDERS
-        }
-        cells = [f"{rate[name]:>7.1f} {ratio[name]:>6.2f}" for name in CONTENDERS[1:]]
+        rate = {name: statistics.median(megabytes / r[name] for r in results) for name in names}
+        ratio = {name: statistics.median(r["floor"] / r[name] for r in results) for name in names}
+        cells = [f"{rate[name]:>7.1f} {ratio[name]:>6.2f}" for name in names[1:]]
         counting = load(with_fuzzy)
         hits_per_mb = sum(count_hits(counting, pickle.loads(blob)) for blob in chunks) / megabytes
+        after = (
+            f" {cells[2]:>16} {cells[3]:>14} {all(same for _, same in runs)!s:>5}"
+            if baseline
+            else ""
+        )
         print(
             f"{megabytes:>5.0f}MB {rate['floor']:>7.1f} {cells[0]:>14} {cells[1]:>14} "
-            f"{hits_per_mb:>8.0f}",
+            f"{hits_per_mb:>8.0f}" + after,
             flush=True,
         )
 

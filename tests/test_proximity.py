@@ -147,3 +147,18 @@ def test_many_hits_in_one_segment(tmp_path: Path) -> None:
     flats = [h for h in hits if h.pattern == "flat"]
     assert len(flats) == 300  # the `flat` just before `car` is vetoed, the one after it is not
     assert all(text[h.start - 6 : h.end + 2] == "car b flat c" for h in flats)
+
+
+# Texts whose stretches between spans are long with few tokens, and short with many.
+long_texts = st.lists(
+    st.sampled_from(["a", "bb", "x" * 90, "é" * 140, " ", "  "]), min_size=1, max_size=40
+).map(lambda parts: " " + " ".join(parts) + " ")
+
+
+@given(long_texts, st.data(), st.integers(0, 6))
+def test_tokens_within_as_split(joined: str, data: st.DataObject, within: int) -> None:
+    end = data.draw(st.integers(0, len(joined) - 1))
+    start = data.draw(st.integers(0, len(joined) - 1))
+    tokens = _Tokens(joined, {0: [(0, len(joined) - 1)]})
+    counted = len(joined[end + 1 : start + 1].split()) if end < start else 0
+    assert tokens.gap_within(end, start, within) == min(counted, within + 1)

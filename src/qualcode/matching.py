@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from itertools import accumulate
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import ahocorasick_rs
 
@@ -112,14 +112,123 @@ _PHRASE_CHECK = 2
 _STEM_CHECK = 3
 _REGEX_CHECK = 4
 _ASCII_REGEX_CHECK = 5  # anchored on its possible first characters: valid on ASCII text only
+_PHRASES_CHECK = 6  # the phrases of a literal, looked up by the token after the anchor
+
+# The tuples that the loop of Matcher._batch_rows makes or unpacks for every occurrence are plain
+# tuples, their fields named where they are unpacked: building a named tuple costs several times
+# what a plain one does, and CPython unpacks only an exact tuple quickly (a named one goes
+# through the iterator protocol), which bench/bench_match.py measured.
 
 _Span = tuple[int, int]
-# code path, pattern source, kind, code index, and the start of the pattern's evidence JSON
-# (``["rent*","prefix",``) that Matcher.codings completes with the span
-_Emit = tuple[str, str, str, int, str]
-_Row = tuple[int, int, _Emit]  # start, end, what
-# literal length, check, primitive, the primitive's direct hits, whether its spans are kept
+"""Start and end of a primitive's occurrence, in row offsets."""
+
+
+class _Emit(NamedTuple):
+    """What a hit of one pattern of one code records; made once per code and pattern."""
+
+    code_path: str
+    source: str  # the pattern as written in the codebook
+    kind: str
+    code: int  # the code's index in the codebook
+    evidence_start: str
+    """The start of the hit's evidence JSON, ``["rent*","prefix",``, that _codings completes
+    with the span."""
+
+
+_Row = tuple[int, int, _Emit]
+"""A hit: start, end (row offsets) and what it records."""
+
+
+class _Use(NamedTuple):
+    """A primitive that checks the occurrences of one literal, and how."""
+
+    primitive: int
+    check: int
+
+
 _Action = tuple[int, int, int, tuple[_Emit, ...], bool]
+"""What one active primitive does with an occurrence of one literal, in a plan: the literal's
+length, the check, the primitive, the hits it makes at once, and whether its spans are kept for
+the rules that combine spans."""
+
+_PhraseCheck = tuple[tuple[str, ...], re.Pattern[str]]
+"""A phrase as its anchor word's occurrences check it: the words before the anchor (checked
+backwards), and the anchor with the words after it (matched at the anchor)."""
+
+_PhraseGroup = tuple[
+    bool,
+    tuple[str, ...],
+    dict[str, tuple[_Action, ...]],
+    tuple[tuple[str, tuple[_Action, ...]], ...],
+]
+"""The phrases that one literal anchors and that have a word after the anchor, in a plan:
+whether the anchor is a whole word (else a wildcard); how the text after the anchor starts if
+one of them can be there (each word after the anchor and a space, each prefix of a wildcard
+after it); their actions by the word after the anchor; and those whose word after the anchor is a
+wildcard, by its prefix. An occurrence of the literal then costs one look at the text after it,
+not one regular expression per phrase."""
+
+
+class _PhraseGate(NamedTuple):
+    """What a phrase needs of the anchor's token and of the token after it."""
+
+    whole_anchor: bool  # the anchor is a whole word, not a wildcard
+    following: str  # the word after the anchor, or its prefix
+    following_prefix: bool  # the word after the anchor is a wildcard
+
+
+class _StemTarget(NamedTuple):
+    language: str
+    stem: str
+
+
+_StemCheck = tuple[dict[str, str], str, Any]
+"""What checking a token against one stem primitive needs: the language's cache of stems by
+token, the primitive's stem, and the language's stemmer."""
+
+
+class _RequiredLiterals(NamedTuple):
+    """Literals one of which every hit of a regular expression contains."""
+
+    words: tuple[str, ...]  # as in fold_words
+    symbols: tuple[str, ...]  # as in the text
+
+
+class _FuzzyWord(NamedTuple):
+    word: str
+    threshold: float
+
+
+class _FuzzyReach(NamedTuple):
+    """A fuzzy word and the token lengths that can reach its threshold."""
+
+    word: str
+    threshold: float
+    shortest: float
+    longest: float
+    primitive: int
+
+
+class _SegmentRows(NamedTuple):
+    """The hits found in one segment of a piece."""
+
+    segment: int  # its index in the piece
+    base: int  # the offset in ``joined`` of the space before it
+    rows: list[_Row]
+
+
+class _RegexSearches(NamedTuple):
+    """Which regular expressions of a plan are searched in full in a segment."""
+
+    always: bool  # some regex not found through the automaton applies
+    unless_ascii: bool  # some regex found through its digits applies (others when not ASCII)
+
+
+class _Nearest(NamedTuple):
+    """The span nearest another, and the tokens between them."""
+
+    tokens_between: int
+    span: _Span
 
 
 class _Role(IntEnum):
@@ -128,7 +237,7 @@ class _Role(IntEnum):
     CHAIR = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rule:
     """How one pattern of one code turns primitive spans into hits.
 
@@ -149,7 +258,7 @@ class _Rule:
     code_veto: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Plan:
     """What applies to the segments of one set of languages and one role, ready for the loop.
 
@@ -160,8 +269,9 @@ class _Plan:
     """
 
     actions: tuple[tuple[_Action, ...], ...]
+    phrase_groups: tuple[_PhraseGroup, ...]
     direct: dict[int, tuple[_Emit, ...]]
-    pending: dict[int, tuple[_Rule, ...]]
+    pending: dict[int, tuple[tuple[_Rule, _Emit], ...]]
     vetoes: dict[int, tuple[int, ...]]
     kept: frozenset[int]
     unanchored: tuple[int, ...]
@@ -185,11 +295,11 @@ class _Batch:
         self.absent: frozenset[int] = frozenset()
         """Regular expressions that cannot hit anywhere in these texts (see Matcher._required)."""
 
-    def contains(self, words: tuple[str, ...], symbols: tuple[str, ...]) -> bool:
-        """Whether one of ``words`` is in the folded words, or one of ``symbols`` in the texts."""
-        if any(word in self.joined for word in words):
+    def contains(self, literals: _RequiredLiterals) -> bool:
+        """Whether one of the words is in the folded words, or one of the symbols in the texts."""
+        if any(word in self.joined for word in literals.words):
             return True
-        return any(symbol in self.raw for symbol in symbols)
+        return any(symbol in self.raw for symbol in literals.symbols)
 
     def ascii_words(self, segment: int) -> bool:
         """Whether the folded words of a segment are all ASCII (so it has no other digits)."""
@@ -210,20 +320,21 @@ class Matcher:
         self.codebook = codebook
         self._code_paths = [code.path for code in codebook.codes]
         self._primitives: dict[tuple[object, ...], int] = {}
-        self._literal_uses: dict[str, list[tuple[int, int]]] = {}
+        self._literal_uses: dict[str, list[_Use]] = {}
         # the same for the digits that anchor regexes found through them, which have an
         # automaton of their own, run only where such a regex can hit
-        self._digit_uses: dict[str, list[tuple[int, int]]] = {}
-        self._phrase: dict[int, tuple[tuple[str, ...], re.Pattern[str]]] = {}
+        self._digit_uses: dict[str, list[_Use]] = {}
+        self._phrase: dict[int, _PhraseCheck] = {}
+        self._phrase_gates: dict[int, _PhraseGate] = {}
         self._regex: dict[int, re.Pattern[str]] = {}
         self._regex_sources: dict[int, str] = {}
         # per regex not found through a literal start: the literals one of which each of its
-        # hits contains (words, as in fold_words; symbols, as in the text), if it has such
-        self._required: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # hits contains, if it has such
+        self._required: dict[int, _RequiredLiterals] = {}
         self._ascii_anchored: set[int] = set()
         self._unanchored: list[int] = []
-        self._stem_target: dict[int, tuple[str, str]] = {}
-        self._fuzzy: dict[int, tuple[str, float]] = {}
+        self._stem_target: dict[int, _StemTarget] = {}
+        self._fuzzy: dict[int, _FuzzyWord] = {}
         self._exact_words: set[str] = set()
         self._exact_prefixes: set[str] = set()
         self._rules: list[_Rule] = []
@@ -276,8 +387,7 @@ class Matcher:
         self._role_matters = any(code.scope is not Scope.ALL for code in codebook.codes)
         self._plan_languages = frozenset(rule.language for rule in self._rules)
         self._stem_cache: dict[str, dict[str, str]] = {}
-        # per stem primitive: its language's cache of stems by token, its stem, the stemmer
-        self._stem_targets = {
+        self._stem_checks = {
             index: (self._stem_cache.setdefault(language, {}), stem, stemmer(language))
             for index, (language, stem) in self._stem_target.items()
         }
@@ -347,7 +457,7 @@ class Matcher:
             self._compile_regex(index, pattern.expression)
         elif kind is PatternKind.FUZZY:
             assert pattern.threshold is not None
-            self._fuzzy[index] = (pattern.terms[0], pattern.threshold)
+            self._fuzzy[index] = _FuzzyWord(pattern.terms[0], pattern.threshold)
             # the word as written is found like a word; the automaton of _fuzzy_spans finds the
             # tokens that are near it
             self._use(f" {pattern.terms[0]}", index, _WORD_CHECK)
@@ -360,13 +470,14 @@ class Matcher:
         literal: str,
         primitive: int,
         check: int,
-        table: dict[str, list[tuple[int, int]]] | None = None,
+        table: dict[str, list[_Use]] | None = None,
     ) -> None:
         """Record that ``primitive`` checks occurrences of ``literal`` (in the main automaton's
         table unless another is given)."""
         uses = (self._literal_uses if table is None else table).setdefault(literal, [])
-        if (primitive, check) not in uses:
-            uses.append((primitive, check))
+        use = _Use(primitive, check)
+        if use not in uses:
+            uses.append(use)
 
     def _compile_phrase(self, index: int, terms: tuple[str, ...]) -> None:
         """Anchor a phrase on its first word, or on its longest if the first is very short.
@@ -383,10 +494,15 @@ class Matcher:
         ]
         self._phrase[index] = (terms[:anchor], re.compile(" +".join(pieces)))
         self._use(" " + terms[anchor].rstrip("*"), index, _PHRASE_CHECK)
+        if anchor + 1 < len(terms):
+            following = terms[anchor + 1]
+            self._phrase_gates[index] = _PhraseGate(
+                not terms[anchor].endswith("*"), following.rstrip("*"), following.endswith("*")
+            )
 
     def _compile_stem(self, index: int, language: str, word: str) -> None:
         stem = stemmer(language)(word)
-        self._stem_target[index] = (language, stem)
+        self._stem_target[index] = _StemTarget(language, stem)
         length = max(len(stem) - 1, min(_MIN_ANCHOR, len(stem)))
         self._use(" " + stem[:length], index, _STEM_CHECK)
         for exception in _STEM_EXCEPTIONS.get(language, ()):
@@ -407,7 +523,7 @@ class Matcher:
         self._unanchored.append(index)
         required = regex_required(body, regex.flags)
         if required is not None:
-            self._required[index] = required
+            self._required[index] = _RequiredLiterals(*required)
         starts = regex_start_characters(body, regex.flags)
         if (
             starts
@@ -423,33 +539,40 @@ class Matcher:
     def _setup_fuzzy(self) -> None:
         """What deciding whether a token is fuzzy-matched needs, independent of any segment."""
         self._fuzzy_columns = list(self._fuzzy)
-        self._fuzzy_words = [self._fuzzy[index][0] for index in self._fuzzy_columns]
-        self._fuzzy_thresholds = [self._fuzzy[index][1] for index in self._fuzzy_columns]
+        self._fuzzy_words = [self._fuzzy[index].word for index in self._fuzzy_columns]
+        self._fuzzy_thresholds = [self._fuzzy[index].threshold for index in self._fuzzy_columns]
         # Per fuzzy word, the token lengths that can reach its threshold:
         # ratio = 2·matches / (len(a) + len(b)) ≥ T needs the shorter within T/(200-T) of the
         # longer.
-        self._fuzzy_table = [
-            (
+        reaches = [
+            _FuzzyReach(
                 word,
                 threshold,
-                len(word) * threshold / (200 - threshold),
-                len(word) * (200 - threshold) / max(threshold, 1),
-                index,
+                shortest=len(word) * threshold / (200 - threshold),
+                longest=len(word) * (200 - threshold) / max(threshold, 1),
+                primitive=index,
             )
             for index, (word, threshold) in self._fuzzy.items()
         ]
         self._fuzzy_exact: dict[str, tuple[int, ...]] = {}
-        for index, (word, _) in self._fuzzy.items():
-            self._fuzzy_exact[word] = (*self._fuzzy_exact.get(word, ()), index)
+        for index, fuzzy in self._fuzzy.items():
+            self._fuzzy_exact[fuzzy.word] = (*self._fuzzy_exact.get(fuzzy.word, ()), index)
         # Tokens outside these lengths cannot reach any fuzzy word; within them, each length
         # is compared with the fuzzy words it can reach only.
         self._fuzzy_lengths = (
-            max(MIN_FUZZY_LETTERS, min((low for _, _, low, _, _ in self._fuzzy_table), default=0))
-            - 1e-9,
-            max((high for _, _, _, high, _ in self._fuzzy_table), default=0) + 1e-9,
+            max(MIN_FUZZY_LETTERS, min((reach.shortest for reach in reaches), default=0)) - 1e-9,
+            max((reach.longest for reach in reaches), default=0) + 1e-9,
         )
+        # The tokens of those lengths, as a piece of folded words holds them: what is scored.
+        shortest, longest = math.ceil(self._fuzzy_lengths[0]), math.floor(self._fuzzy_lengths[1])
+        self._fuzzy_candidates = (
+            re.compile(f" ([^ ]{{{shortest},{longest}}})(?= )").findall
+            if shortest <= longest
+            else _no_tokens
+        )
+        # per token length: the fuzzy words it can reach, as (word, threshold, primitive)
         self._fuzzy_by_length: dict[int, list[tuple[str, float, int]]] = {}
-        for word, threshold, low, high, index in self._fuzzy_table:
+        for word, threshold, low, high, index in reaches:
             # (the bounds are exact when they are whole numbers: keep float error out of them)
             for size in range(
                 max(MIN_FUZZY_LETTERS, math.ceil(low - 1e-9)), math.floor(high + 1e-9) + 1
@@ -457,8 +580,8 @@ class Matcher:
                 self._fuzzy_by_length.setdefault(size, []).append((word, threshold, index))
         self._prefix_lengths = sorted({len(prefix) for prefix in self._exact_prefixes})
         self._exact_stems: dict[str, set[str]] = {}
-        for language, stem in self._stem_target.values():
-            self._exact_stems.setdefault(language, set()).add(stem)
+        for target in self._stem_target.values():
+            self._exact_stems.setdefault(target.language, set()).add(target.stem)
         self._fuzzy_seen: set[str] = set()
         self._fuzzy_hits: dict[str, tuple[int, ...]] = {}
         # " " + each token in _fuzzy_hits, and its fuzzy words
@@ -481,17 +604,19 @@ class Matcher:
         plan = self._plans.get((languages, role))
         if plan is None:
             role_class = _role(role) if self._role_matters else _Role.RESPONDENT
-            key = (frozenset(languages) & self._plan_languages, role_class)
-            plan = self._built.get(key)
+            applying = frozenset(languages) & self._plan_languages
+            plan = self._built.get((applying, role_class))
             if plan is None:
-                plan = self._built[key] = self._build_plan(set(key[0]), role_class)
+                plan = self._built[applying, role_class] = self._build_plan(
+                    set(applying), role_class
+                )
             self._plans[(languages, role)] = plan
         return plan
 
     def _build_plan(self, languages: set[str], role: _Role) -> _Plan:
         active: set[int] = set()
         direct: dict[int, list[_Emit]] = {}
-        pending: dict[int, list[_Rule]] = {}
+        pending: dict[int, list[tuple[_Rule, _Emit]]] = {}
         vetoes: dict[int, list[int]] = {}
         keep: set[int] = set()
         for rule in self._rules:
@@ -510,10 +635,11 @@ class Matcher:
                     assert part is not None
                     active.add(part)
                     keep.add(part)
+                ruled = (rule, self._emit(rule))
                 for part in parts:
                     assert part is not None
-                    if rule not in pending.setdefault(part, []):
-                        pending[part].append(rule)
+                    if ruled not in pending.setdefault(part, []):
+                        pending[part].append(ruled)
             else:
                 assert rule.primitive is not None
                 active.add(rule.primitive)
@@ -542,15 +668,18 @@ class Matcher:
         actions = tuple(
             tuple(
                 {
-                    action[1:3] if action[1] in (_STEM_CHECK, _PREFIX_CHECK) else action: action
+                    _same_token_check(action): action
                     for shorter in self._prefixes_of[index]
                     for action in own[shorter]
                 }.values()
             )
             for index in range(len(self._literals))
         ) + tuple(tuple(actions) for actions in digits)
+        groups: list[_PhraseGroup] = []
+        actions = tuple(self._group_phrases(literal_actions, groups) for literal_actions in actions)
         return _Plan(
             actions=actions,
+            phrase_groups=tuple(groups),
             direct={primitive: tuple(emits) for primitive, emits in direct.items()},
             pending={primitive: tuple(rules) for primitive, rules in pending.items()},
             vetoes={primitive: tuple(codes) for primitive, codes in vetoes.items()},
@@ -559,6 +688,38 @@ class Matcher:
             fuzzy=tuple(index for index in self._fuzzy if index in active),
             empty=not (direct or pending),
         )
+
+    def _group_phrases(
+        self, actions: tuple[_Action, ...], groups: list[_PhraseGroup]
+    ) -> tuple[_Action, ...]:
+        """One literal's actions with its phrases that have a word after the anchor replaced by
+        one action per group of them (see _PhraseGroup), whose primitive is the group's index in
+        ``groups``. The group is per literal length too: that is where the anchor's token ends."""
+        result: list[_Action] = []
+        made: dict[tuple[int, bool], tuple[dict[str, list[_Action]], dict[str, list[_Action]]]] = {}
+        for action in actions:
+            length, check, primitive, _, _ = action
+            gate = self._phrase_gates.get(primitive) if check == _PHRASE_CHECK else None
+            if gate is None:
+                result.append(action)
+                continue
+            key = (length, gate.whole_anchor)
+            if key not in made:
+                made[key] = ({}, {})
+                result.append((length, _PHRASES_CHECK, len(groups) + len(made) - 1, (), False))
+            by_word, by_prefix = made[key]
+            table = by_prefix if gate.following_prefix else by_word
+            table.setdefault(gate.following, []).append(action)
+        for (_, whole_anchor), (by_word, by_prefix) in made.items():
+            groups.append(
+                (
+                    whole_anchor,
+                    (*(f"{word} " for word in by_word), *by_prefix),
+                    {word: tuple(found) for word, found in by_word.items()},
+                    tuple((prefix, tuple(found)) for prefix, found in by_prefix.items()),
+                )
+            )
+        return tuple(result)
 
     # ---------------------------------------------------------------------------------------
     # Matching
@@ -590,7 +751,7 @@ class Matcher:
         if plan.empty:
             return []
         found = self._batch_rows([text], [plan])
-        return _hits(text, found[0][2], found[0][1]) if found else []
+        return _hits(text, found[0].rows, found[0].base) if found else []
 
     def codings(
         self, text: str, languages: Sequence[str] | str, role: str | None, offset: int
@@ -613,9 +774,10 @@ class Matcher:
         """
         result: list[list[tuple[str, str]]] = [[] for _ in segments]
         for texts, plans, where in self._pieces(segments):
-            for index, base, rows in self._batch_rows(texts, plans):
-                position = where[index]
-                result[position] = _codings(rows, segments[position][3] - base)
+            for found in self._batch_rows(texts, plans):
+                position = where[found.segment]
+                _, _, _, offset = segments[position]
+                result[position] = _codings(found.rows, offset - found.base)
         return result
 
     def _pieces(
@@ -666,10 +828,8 @@ class Matcher:
             plan = self._plans[(languages, role)] = self._plan(names, role)
         return plan
 
-    def _batch_rows(
-        self, texts: Sequence[str], plans: Sequence[_Plan]
-    ) -> list[tuple[int, int, list[_Row]]]:
-        """The hits in each segment, as ``(index, base, rows)`` for each segment with hits.
+    def _batch_rows(self, texts: Sequence[str], plans: Sequence[_Plan]) -> list[_SegmentRows]:
+        """The hits in each segment, for each segment with hits.
 
         The segments are searched as one text, ``joined``: ``" " + fold_words(text) + " "`` of
         each, one after the other, the space after one the space before the next. Rows are
@@ -690,7 +850,7 @@ class Matcher:
             batch.absent = frozenset(
                 primitive
                 for primitive, literals in self._required.items()
-                if not batch.contains(*literals)
+                if not batch.contains(literals)
             )
             regex_ends = dict.fromkeys(batch.absent, len(joined))
         fuzzy = self._fuzzy_spans(joined, batch.bases, plans) if self._fuzzy else {}
@@ -703,9 +863,8 @@ class Matcher:
             digits = self._digit_automaton.find_matches_as_indexes(joined)
             if digits:
                 found = _with_digits(found, digits, len(self._literals))
-        results: list[tuple[int, int, list[_Row]]] = []
-        phrases = self._phrase
-        stem_targets = self._stem_targets
+        results: list[_SegmentRows] = []
+        stem_checks = self._stem_checks
         all_ascii = batch.all_ascii
         bases = batch.bases
         count = len(texts)
@@ -714,6 +873,7 @@ class Matcher:
         next_base = base = limit = folded_segment = 0
         folded = ""
         actions: tuple[tuple[_Action, ...], ...] = ()
+        phrase_groups: tuple[_PhraseGroup, ...] = ()
         rows: list[_Row] = []
         append = rows.append
         spans: dict[int, list[_Span]] = {}
@@ -725,7 +885,7 @@ class Matcher:
                     extra.discard(segment)
                     self._finish(batch, segment, rows, spans, fuzzy, results)
                 elif rows:
-                    results.append((segment, base, rows))
+                    results.append(_SegmentRows(segment, base, rows))
                 if rows:
                     rows = []
                     append = rows.append
@@ -735,7 +895,9 @@ class Matcher:
                 next_base = bases[segment + 1] if segment + 1 < count else len(joined)
                 base = bases[segment]
                 limit = base + len(texts[segment])
-                actions = plans[segment].actions
+                plan = plans[segment]
+                actions = plan.actions
+                phrase_groups = plan.phrase_groups
             for length, check, primitive, emits, kept in actions[literal]:
                 end = begin + length
                 if check == _PREFIX_CHECK:
@@ -744,29 +906,54 @@ class Matcher:
                     if joined[end] != " ":
                         continue
                     stop = end - 1
+                elif check == _PHRASES_CHECK:
+                    whole_anchor, starts, by_word, by_prefix = phrase_groups[primitive]
+                    if whole_anchor:
+                        if joined[end] != " ":
+                            continue
+                        after = end + 1
+                    else:
+                        after = find(" ", end) + 1
+                    if after > limit:
+                        continue  # no token after the anchor in this segment
+                    if joined[after] == " ":  # more than one space: punctuation between
+                        while after <= limit and joined[after] == " ":
+                            after += 1
+                        if after > limit:
+                            continue
+                    if not joined.startswith(starts, after):
+                        continue  # the next token is none of the phrases' next words
+                    following = joined[after : find(" ", after)]
+                    candidates = by_word.get(following, ())
+                    if by_prefix:
+                        for prefix, more in by_prefix:
+                            if following.startswith(prefix):
+                                candidates += more
+                    for _, _, phrase, phrase_emits, phrase_kept in candidates:
+                        span = self._phrase_span(phrase, joined, begin, base, limit)
+                        if span is None:
+                            continue
+                        if phrase_kept:
+                            spans.setdefault(phrase, []).append(span)
+                        phrase_start, stop = span
+                        for emit in phrase_emits:
+                            append((phrase_start, stop, emit))
+                    continue
                 elif check == _PHRASE_CHECK:
-                    before, regex = phrases[primitive]
-                    match = regex.match(joined, begin + 1)
-                    if match is None:
+                    span = self._phrase_span(primitive, joined, begin, base, limit)
+                    if span is None:
                         continue
-                    stop = match.end() - 1
-                    phrase_start = begin
-                    if before:
-                        phrase_start = self._phrase_start(before, joined, begin)
-                        if phrase_start < base:
-                            continue  # no such words before, or in another segment
-                    if stop > limit:
-                        continue  # it would reach into another segment
                     if kept:
-                        spans.setdefault(primitive, []).append((phrase_start, stop))
+                        spans.setdefault(primitive, []).append(span)
+                    phrase_start, stop = span
                     for emit in emits:
                         append((phrase_start, stop, emit))
                     continue
                 elif check == _STEM_CHECK:
                     stop = find(" ", end) - 1
                     token = joined[begin + 1 : stop + 1]
-                    stems, target, stem = stem_targets[primitive]
-                    if (stems.get(token) or stems.setdefault(token, stem(token))) != target:
+                    stems, target, stem_of = stem_checks[primitive]
+                    if (stems.get(token) or stems.setdefault(token, stem_of(token))) != target:
                         continue
                 else:
                     if begin < regex_ends.get(primitive, 0):
@@ -783,14 +970,17 @@ class Matcher:
                         continue
                     stop = regex_ends[primitive] = match.end() + base
                 if kept:
-                    spans.setdefault(primitive, []).append((begin, stop))
+                    if primitive in spans:
+                        spans[primitive].append((begin, stop))
+                    else:
+                        spans[primitive] = [(begin, stop)]
                 for emit in emits:
                     append((begin, stop, emit))
         if spans or segment in extra:
             extra.discard(segment)
             self._finish(batch, segment, rows, spans, fuzzy, results)
         elif rows:
-            results.append((segment, base, rows))
+            results.append(_SegmentRows(segment, base, rows))
         for index in sorted(extra):
             self._finish(batch, index, [], {}, fuzzy, results)
         return results
@@ -803,16 +993,16 @@ class Matcher:
         that cannot hit in the batch's texts (``batch.absent``) does not count.
         """
         ascii_anchored, absent = self._ascii_anchored, batch.absent
-        needs: dict[int, tuple[bool, bool]] = {}  # per plan: regexes searched, found by digits
+        needs: dict[int, _RegexSearches] = {}  # by plan
         for index, plan in enumerate(batch.plans):
             need = needs.get(id(plan))
             if need is None:
                 live = [primitive for primitive in plan.unanchored if primitive not in absent]
-                need = needs[id(plan)] = (
-                    any(primitive not in ascii_anchored for primitive in live),
-                    any(primitive in ascii_anchored for primitive in live),
+                need = needs[id(plan)] = _RegexSearches(
+                    always=any(primitive not in ascii_anchored for primitive in live),
+                    unless_ascii=any(primitive in ascii_anchored for primitive in live),
                 )
-            if need[0] or (need[1] and not batch.ascii_words(index)):
+            if need.always or (need.unless_ascii and not batch.ascii_words(index)):
                 yield index
 
     def _finish(
@@ -822,7 +1012,7 @@ class Matcher:
         rows: list[_Row],
         spans: dict[int, list[_Span]],
         fuzzy: dict[int, dict[int, list[_Span]]],
-        results: list[tuple[int, int, list[_Row]]],
+        results: list[_SegmentRows],
     ) -> None:
         """Complete one segment's rows (regexes searched in full, fuzzy words, rules that
         combine spans) and add them to ``results`` if there are any."""
@@ -853,30 +1043,44 @@ class Matcher:
         if spans:
             rows = self._combine(batch.joined, rows, spans, plan)
         if rows:
-            results.append((segment, base, rows))
+            results.append(_SegmentRows(segment, base, rows))
 
     def _combine(
         self, joined: str, rows: list[_Row], spans: dict[int, list[_Span]], plan: _Plan
     ) -> list[_Row]:
         """Add the hits of ``near`` and ``unless`` rules; apply code-level vetoes."""
         vetoed: set[int] = set()
-        pending: dict[int, _Rule] = {}  # by identity: comparing the rules field by field is slow
-        for primitive in spans:
-            spans[primitive] = sorted(set(spans[primitive]))
-            vetoed.update(plan.vetoes.get(primitive, ()))
-            for rule in plan.pending.get(primitive, ()):
-                pending.setdefault(id(rule), rule)
+        # by identity: comparing the rules field by field is slow
+        pending: dict[int, tuple[_Rule, _Emit]] = {}
+        plan_vetoes = plan.vetoes
+        plan_pending = plan.pending
+        for primitive, found in spans.items():
+            if len(found) > 1:
+                spans[primitive] = sorted(set(found))
+            if primitive in plan_vetoes:
+                vetoed.update(plan_vetoes[primitive])
+            for ruled in plan_pending.get(primitive, ()):
+                pending[id(ruled)] = ruled
         if pending:
             tokens = _Tokens(joined, spans)
-            for rule in pending.values():
-                emit = self._emit(rule)
+            for rule, emit in pending.values():
+                # What _rule_spans gives at once, without a call: a `near` rule with a part
+                # absent has no hits, a rule none of whose `unless` hit keeps its own.
+                if rule.near is not None:
+                    first_part, second_part = rule.near
+                    if first_part not in spans or second_part not in spans:
+                        continue
+                elif spans.keys().isdisjoint(rule.vetoes):
+                    assert rule.primitive is not None
+                    rows.extend([(start, end, emit) for start, end in spans[rule.primitive]])
+                    continue
                 for start, end in _rule_spans(rule, spans, tokens):
                     rows.append((start, end, emit))
             # The same pattern may be a plain rule in one language and have an `unless` in
             # another: the same row can come both ways.
             rows = list(dict.fromkeys(rows))
         if vetoed:
-            rows = [row for row in rows if row[2][3] not in vetoed]
+            rows = [(start, end, emit) for start, end, emit in rows if emit.code not in vetoed]
         return rows
 
     def _emit(self, rule: _Rule) -> _Emit:
@@ -885,15 +1089,34 @@ class Matcher:
         emit = self._emits.get(key)
         if emit is None:
             start = json.dumps([rule.source, rule.kind], ensure_ascii=False, separators=(",", ":"))
-            emit = (
+            emit = _Emit(
                 self._code_paths[rule.code],
                 rule.source,
                 rule.kind,
                 rule.code,
-                start[:-1] + ",",
+                evidence_start=start[:-1] + ",",
             )
             self._emits[key] = emit
         return emit
+
+    def _phrase_span(
+        self, primitive: int, joined: str, begin: int, base: int, limit: int
+    ) -> _Span | None:
+        """The span of a phrase whose anchor word's literal was found at ``begin``, if the
+        phrase is there and within the segment from ``base`` to ``limit``."""
+        before, regex = self._phrase[primitive]
+        match = regex.match(joined, begin + 1)
+        if match is None:
+            return None
+        stop = match.end() - 1
+        phrase_start = begin
+        if before:
+            phrase_start = self._phrase_start(before, joined, begin)
+            if phrase_start < base:
+                return None  # no such words before, or in another segment
+        if stop > limit:
+            return None  # it would reach into another segment
+        return phrase_start, stop
 
     def _phrase_start(self, before: tuple[str, ...], joined: str, begin: int) -> int:
         """Where a phrase starts whose anchor word is the token at ``begin`` (row offsets) and
@@ -910,10 +1133,11 @@ class Matcher:
     ) -> dict[int, dict[int, list[_Span]]]:
         """The spans of fuzzy words, per segment and fuzzy primitive active in its plan.
 
-        Each distinct token is scored once per Matcher; once the tokens of a corpus have been
-        seen, a piece of text costs a split and two set tests.
+        Each distinct token of a length that can reach a fuzzy word is scored once per Matcher;
+        once the tokens of a corpus have been seen, a piece of text costs a search for the tokens
+        of those lengths and two set tests.
         """
-        tokens = joined.split()
+        tokens = self._fuzzy_candidates(joined)
         if not self._fuzzy_seen.issuperset(tokens):
             self._score_tokens(set(tokens) - self._fuzzy_seen)
         automaton = self._fuzzy_automaton
@@ -1000,6 +1224,20 @@ class Matcher:
         )
 
 
+def _no_tokens(joined: str) -> list[str]:
+    """No token can reach a fuzzy word."""
+    return []
+
+
+def _same_token_check(action: _Action) -> object:
+    """What makes two actions of a plan the same: a stem or a prefix checks the token whatever
+    the literal it was reached through, the other checks depend on the literal too."""
+    _, check, primitive, _, _ = action
+    return (primitive, check) if check in (_STEM_CHECK, _PREFIX_CHECK) else action
+
+
+_occurrence_start = itemgetter(1)
+"""The start of an automaton occurrence, ``(literal, start, end)``."""
 _HIT_FIELDS = tuple(getattr(Hit, name).__set__ for name in Hit.__slots__)
 _NEW = object.__new__
 
@@ -1010,53 +1248,44 @@ def _with_digits(
     """The main automaton's occurrences and the digit automaton's, in text order; a digit
     literal's index is ``shift`` (the number of main literals) on, as its actions are in a plan."""
     merged = found + [(literal + shift, start, end) for literal, start, end in digits]
-    merged.sort(key=itemgetter(1))  # stable: at one position, the main literal first
+    merged.sort(key=_occurrence_start)  # stable: at one position, the main literal first
     return merged
 
 
 def _codings(rows: list[_Row], shift: int) -> list[tuple[str, str]]:
     """A segment's rows as codings: code paths in order, each with its evidence JSON.
 
-    ``shift`` turns row offsets into the stored offsets (in the document).
+    ``shift`` turns row offsets into the stored offsets (in the document). Each hit's part of
+    the JSON is made as its row comes, in text order, and kept under its code.
     """
     rows.sort()
-    by_code: dict[str, list[_Row]] = {}
-    for row in rows:
-        items = by_code.get(row[2][0])
-        if items is None:
-            by_code[row[2][0]] = [row]
+    by_code: dict[str, list[str]] = {}
+    for start, end, emit in rows:
+        hit = f"{emit.evidence_start}{start + shift},{end + shift}]"
+        path = emit.code_path
+        hits = by_code.get(path)
+        if hits is None:
+            by_code[path] = [hit]
         else:
-            items.append(row)
-    codings = []
-    for path in sorted(by_code):
-        items = by_code[path]
-        if len(items) == 1:  # most often: the JSON in one step
-            start, end, emit = items[0]
-            codings.append((path, f"[{emit[4]}{start + shift},{end + shift}]]"))
-        else:
-            hits = ",".join(
-                [f"{emit[4]}{start + shift},{end + shift}]" for start, end, emit in items]
-            )
-            codings.append((path, f"[{hits}]"))
-    return codings
+            hits.append(hit)
+    return [(path, f"[{','.join(by_code[path])}]") for path in sorted(by_code)]
 
 
 def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
     """The rows as hits, sorted by (start, end, code path, pattern)."""
     rows.sort()
     # Hit(...) without its __init__: a frozen dataclass's __init__ goes through
-    # object.__setattr__ for each field, which costs twice this for thousands of hits per
-    # megabyte (bench/bench_match.py).
+    # object.__setattr__ for each field, which costs more than this, once per hit.
     new = _NEW
     set_code_path, set_pattern, set_kind, set_start, set_end, set_matched = _HIT_FIELDS
     hits = []
-    for start, end, (path, source, kind, _, _) in rows:
+    for start, end, emit in rows:
         start -= base
         end -= base
         hit = new(Hit)
-        set_code_path(hit, path)
-        set_pattern(hit, source)
-        set_kind(hit, kind)
+        set_code_path(hit, emit.code_path)
+        set_pattern(hit, emit.source)
+        set_kind(hit, emit.kind)
         set_start(hit, start)
         set_end(hit, end)
         set_matched(hit, text[start:end])
@@ -1065,14 +1294,18 @@ def _hits(text: str, rows: list[_Row], base: int) -> list[Hit]:
 
 
 _TOKEN = re.compile(r"\S+")
+_SPLIT_STRETCH = 256
+"""Characters of text up to which counting the tokens between two spans splits the text."""
+_span_start = itemgetter(0)
 
 
 class _Tokens:
     """Counts the tokens between two spans of ``joined`` by bisection over where tokens start.
 
-    The positions are found once, on first use, over the stretch of ``joined`` that the spans
-    cover, so that ``near`` and ``unless … within`` rules cost time in proportion to their hits
-    (a ``str.split`` of the text between every pair of hits grew with the square of them).
+    Short stretches are split; the positions are found once, on first use, over the stretch of
+    ``joined`` that the spans cover, for the long ones, so that ``near`` and ``unless … within``
+    rules cost time in proportion to their hits (a ``str.split`` of the text between every pair
+    of hits grew with the square of them).
     """
 
     def __init__(self, joined: str, spans: dict[int, list[_Span]]) -> None:
@@ -1082,7 +1315,8 @@ class _Tokens:
 
     def _index(self) -> list[int]:
         joined = self._joined
-        low = min(found[0][0] for found in self._spans.values() if found)
+        firsts = [found[0] for found in self._spans.values() if found]  # each list is sorted
+        low = min(start for start, _ in firsts)
         high = min(len(joined), max(end for found in self._spans.values() for _, end in found) + 2)
         while low > 0 and not joined[low - 1].isspace():
             low -= 1  # from the start of the token the first span begins in
@@ -1106,33 +1340,65 @@ class _Tokens:
 
     def between(self, one: _Span, other: _Span) -> int:
         """How many tokens lie strictly between two spans (0 if they touch or overlap)."""
-        first, second = (one, other) if one[0] <= other[0] else (other, one)
-        return self.gap(first[1], second[0])
+        (_, first_end), (second_start, _) = sorted((one, other), key=_span_start)
+        return self.gap(first_end, second_start)
+
+    def gap_within(self, end: int, start: int, within: int) -> int:
+        """``gap(end, start)`` if it is at most ``within``, else ``within + 1``.
+
+        A rule only asks whether spans are within its distance, and the tokens of a short
+        stretch are cheaper to count by splitting it than by finding every token of the segment
+        (which ``gap`` does, once, for the stretches that are long and have few tokens).
+        """
+        if end >= start:
+            return 0
+        more = within + 1
+        if start - end <= _SPLIT_STRETCH:
+            return min(len(self._joined[end + 1 : start + 1].split(None, more)), more)
+        # Its beginning has as many tokens as the stretch or fewer (one cut at the end counts).
+        if len(self._joined[end + 1 : end + 1 + _SPLIT_STRETCH].split(None, more)) >= more:
+            return more
+        return min(self.gap(end, start), more)
 
     def nearest(
-        self, one: _Span, others: list[_Span], ends: list[int], *, other_than_itself: bool
-    ) -> tuple[int, _Span] | None:
+        self,
+        one: _Span,
+        others: list[_Span],
+        ends: list[int],
+        within: int,
+        *,
+        other_than_itself: bool,
+    ) -> _Nearest | None:
         """The fewest tokens between ``one`` and a span of ``others``, with that span (on a tie,
-        the earliest), as ``min((between(one, o), o) for o in others)``.
+        the earliest), as ``min((between(one, o), o) for o in others)``, if they are at most
+        ``within``; else None.
 
         ``others`` is sorted and without repeats; ``ends`` holds the largest end among
         ``others[: k + 1]`` at each ``k``. A span starting at or after ``one`` is nearer the
         earlier it starts; one starting before, the later it ends.
         """
-        start = one[0]
+        start, end = one
         after = bisect_left(others, (start, -1))
         best = None
         right = after + 1 if other_than_itself and others[after : after + 1] == [one] else after
         if right < len(others):
-            best = (self.gap(one[1], others[right][0]), others[right])
+            right_start, _ = others[right]
+            fewest = self.gap_within(end, right_start, within)
+            if fewest <= within:
+                best = _Nearest(fewest, others[right])
         if after:
-            fewest = self.gap(ends[after - 1], start)
-            # Fewer tokens the later a span ends: the earliest span already as near as the nearest.
-            earliest = bisect_left(
-                ends, True, 0, after - 1, key=lambda end: self.gap(end, start) <= fewest
-            )
-            left = (fewest, others[earliest])
-            best = left if best is None else min(best, left)
+            fewest = self.gap_within(ends[after - 1], start, within)
+            if fewest <= within:
+                # Fewer tokens the later a span ends: the earliest span as near as the nearest.
+                earliest = bisect_left(
+                    ends,
+                    True,
+                    0,
+                    after - 1,
+                    key=lambda end: self.gap_within(end, start, within) <= fewest,
+                )
+                left = _Nearest(fewest, others[earliest])
+                best = left if best is None else min(best, left)
         return best
 
 
@@ -1144,8 +1410,9 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _Tokens) -> 
     ``spans`` holds each primitive's spans sorted and without repeats.
     """
     if rule.near is not None:
-        first = spans.get(rule.near[0])
-        second = spans.get(rule.near[1])
+        first_part, second_part = rule.near
+        first = spans.get(first_part)
+        second = spans.get(second_part)
         if not first or not second:
             return []
         within = rule.within if rule.within is not None else 0
@@ -1153,10 +1420,10 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _Tokens) -> 
         for ones, others in ((first, second), (second, first)):
             ends = list(accumulate((end for _, end in others), max))
             for one in ones:
-                nearest = tokens.nearest(one, others, ends, other_than_itself=True)
-                if nearest is not None and nearest[0] <= within:
-                    other = nearest[1]
-                    pairs.add((min(one[0], other[0]), max(one[1], other[1])))
+                nearest = tokens.nearest(one, others, ends, within, other_than_itself=True)
+                if nearest is not None:
+                    (one_start, one_end), (other_start, other_end) = one, nearest.span
+                    pairs.add((min(one_start, other_start), max(one_end, other_end)))
         return sorted(pairs)
     assert rule.primitive is not None
     own = spans.get(rule.primitive, [])
@@ -1169,8 +1436,7 @@ def _rule_spans(rule: _Rule, spans: dict[int, list[_Span]], tokens: _Tokens) -> 
     veto_ends = list(accumulate((end for _, end in vetoes), max))
     kept = []
     for span in own:
-        nearest = tokens.nearest(span, vetoes, veto_ends, other_than_itself=False)
-        if nearest is None or nearest[0] > within:
+        if tokens.nearest(span, vetoes, veto_ends, within, other_than_itself=False) is None:
             kept.append(span)
     return kept
 
