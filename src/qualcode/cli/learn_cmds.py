@@ -32,14 +32,14 @@ def learn_command(
         typer.Option("--code", help="Only this code (its sub-codes included); repeatable."),
     ] = None,
     vectors: Annotated[
-        bool | None,
+        bool,
         typer.Option(
             "--vectors/--no-vectors",
-            help="Sentence vectors beside the words (the 'vectors' extra); default: when "
-            "installed.",
-            show_default=False,
+            help="Also learn from sentence vectors (the 'vectors' extra): better on the "
+            "benchmark, slower. Off unless asked, so that a project gives the same model "
+            "wherever qualcode is installed.",
         ),
-    ] = None,
+    ] = False,
 ) -> None:
     """Learn, per code, to code as a person did, and say how well by cross-validation.
 
