@@ -147,3 +147,36 @@ def test_two_documents_of_one_file_name_in_different_folders(tmp_path: Path, cli
     with (tmp_path / "rep" / "code_document.csv").open(encoding="utf-8") as table:
         header = next(csv.reader(table))
     assert header[-2:] == ["barcelona/t01.txt", "birmingham/t01.txt"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--where", "=birmingham"], "--where expects key=value, got '=birmingham'"),
+        (["--where", "city"], "--where expects key=value, got 'city'"),
+        (
+            ["--where", "city=birmingham", "--where", "city=barcelona"],
+            "--where asks for city=birmingham and city=barcelona; a document has one city",
+        ),
+        (
+            ["--city", "barcelona", "--where", "city=birmingham"],
+            "--where asks for city=birmingham and city=barcelona; a document has one city",
+        ),
+    ],
+)
+def test_segments_refuses_a_filter_it_cannot_apply(
+    project: Path, args: list[str], message: str
+) -> None:
+    """``segments --where`` used to take ``=x`` and keep only the last of two values."""
+    result = run("--project", str(project), "segments", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_segments_takes_a_filter_given_twice_alike(project: Path) -> None:
+    once = run("--project", str(project), "segments", "--where", "city=birmingham")
+    twice = run(
+        "--project", str(project), "segments", "--city", "Birmingham", "--where", "city=birmingham"
+    )
+    assert once.exit_code == twice.exit_code == 0, twice.output
+    assert once.stdout == twice.stdout and "Ana Smith" in once.stdout

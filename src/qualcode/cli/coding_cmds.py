@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from qualcode.cli.app import app, state
-from qualcode.cli.options import CityOption, CodeJobsOption, context_option
+from qualcode.cli.options import (
+    CityOption,
+    CodeJobsOption,
+    WhereOption,
+    context_option,
+    document_filters,
+)
 from qualcode.cli.progress import progress_bar
 from qualcode.cli.views import (
     Cell,
@@ -113,12 +119,7 @@ def segments_command(
         list[str] | None, typer.Option("--code", help="Code path (its sub-codes included).")
     ] = None,
     city: CityOption = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--where", help="Only documents with this attribute, e.g. --where role=Officer."
-        ),
-    ] = None,
+    where: WhereOption = None,
     coder: Annotated[
         list[str] | None, typer.Option("--coder", help="Only codings by this coder.")
     ] = None,
@@ -136,14 +137,15 @@ def segments_command(
     """
     from qualcode.people.lookup import resolve_code
 
-    attributes = {}
-    for item in where or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise UsageError(f"--where expects key=value, got '{item}'")
-        attributes[key.strip().lower()] = value.strip()
-    if city:
-        attributes["city"] = city
+    attributes: dict[str, str] = {}
+    for key, value in document_filters(city, where):
+        if attributes.setdefault(key, value).casefold() != value.casefold():
+            # A document has one value of an attribute: asking for two would match nothing.
+            raise UsageError(
+                f"--where asks for {key}={attributes[key]} and {key}={value}; a document has "
+                f"one {key}",
+                hint="give each attribute once",
+            )
     with state.open_store() as store:
         # A code is its path or a last part only one code has; an unknown one is an error.
         paths = [resolve_code(store, path) for path in code or []]
