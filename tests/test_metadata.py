@@ -211,3 +211,15 @@ def test_sidecar_value_under_no_header_is_an_error(tmp_path: Path) -> None:
         f"{tmp_path / 'metadata.csv'}:3: the row has 4 cells but the header names 2 columns "
         "(quote a value that holds the separator)"
     )
+
+
+def test_sidecar_value_under_an_unnamed_column_between_named_ones_is_an_error(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "metadata.csv").write_text("file,,role\nb01.txt,,Officer\nb02.txt,note,Chair\n")
+    with pytest.raises(QualcodeError) as caught:
+        load_sidecar(tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'metadata.csv'}:3: the row has a value in column 2, which the header does "
+        "not name (name the column in the header, or leave its cells empty)"
+    )

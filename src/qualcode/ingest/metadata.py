@@ -181,6 +181,17 @@ def load_sidecar(folder: Path) -> Sidecar | None:
                 line=line_number,
                 hint="quote a value that holds the separator",
             )
+        # (a row may be shorter than the header: Excel drops its trailing empty cells)
+        named = zip(keys, cells, strict=False)
+        unnamed = [n + 1 for n, (key, cell) in enumerate(named) if not key and cell.strip()]
+        if unnamed:
+            # A value under a column without a name would describe nothing: refused, not dropped.
+            raise QualcodeError(
+                f"the row has a value in column {unnamed[0]}, which the header does not name",
+                path=path,
+                line=line_number,
+                hint="name the column in the header, or leave its cells empty",
+            )
         values = {key: cell.strip() for key, cell in zip(keys, cells, strict=False) if key}
         name = values.pop("file", "")
         if not name:
