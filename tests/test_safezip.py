@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hostile import Member, bomb, write_zip
+from qualcode import safezip
 from qualcode.errors import ImportFormatError, ReaderError, UsageError
 from qualcode.readers import delimited, read_file
 from qualcode.safezip import (
@@ -157,6 +158,51 @@ def test_nesting_is_refused_past_the_depth_limit(tmp_path: Path) -> None:
     )
     fine = b"<a>" * MAX_XML_DEPTH + b"</a>" * MAX_XML_DEPTH
     check_package(package(tmp_path / "b.docx", {"word/document.xml": fine}), ReaderError, kind="x")
+
+
+def test_a_member_checked_before_is_hashed_not_parsed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    styles = b'<w:styles xmlns:w="urn:w">' + b"<w:style/>" * 500 + b"</w:styles>"
+    first = package(tmp_path / "a.docx", {"word/styles.xml": styles, "word/document.xml": b"<a/>"})
+    check_package(first, ReaderError, kind=".docx file")
+
+    def not_again(*_: object) -> None:
+        raise AssertionError("the member was parsed again")
+
+    monkeypatch.setattr(safezip.XmlChecker, "feed", not_again)
+    second = package(tmp_path / "b.docx", {"word/styles.xml": styles, "word/document.xml": b"<a/>"})
+    check_package(second, ReaderError, kind=".docx file")
+    with pytest.raises(AssertionError, match="parsed again"):  # other bytes are parsed
+        check_package(
+            package(tmp_path / "c.docx", {"word/styles.xml": styles + b" "}),
+            ReaderError,
+            kind=".docx file",
+        )
+
+
+def test_a_member_checked_before_still_meets_the_limits(tmp_path: Path) -> None:
+    styles = b"<styles>" + b" " * 3000 + b"</styles>"
+    path = package(tmp_path / "a.docx", {"word/styles.xml": styles})
+    check_package(path, ReaderError, kind=".docx file")
+    assert refusal(path, ZipLimits(max_total_bytes=2000)) == (
+        f"{path}: the whole file is too large when unpacked (0.003 MB > 0.002 MB) (if the file is "
+        "genuine, raise the limit with QUALCODE_MAX_UNPACKED_MB; see docs/security.md)"
+    )
+
+
+def test_headers_matching_a_member_checked_before_do_not_skip_the_check(tmp_path: Path) -> None:
+    # Two members with the same CRC and size (a CRC is easy to forge) are told apart by their
+    # digests: the new one is parsed and refused as without the earlier one.
+    doctype = b'<!DOCTYPE a [<!ENTITY x "y">]><a/>'
+    path = package(tmp_path / "a.docx", {"word/document.xml": doctype})
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("word/document.xml")
+    safezip._PASSED[(info.CRC, info.file_size)] = b"\0" * 32
+    try:
+        assert "has a DOCTYPE, which no file qualcode reads needs: refusing it" in refusal(path)
+    finally:
+        del safezip._PASSED[(info.CRC, info.file_size)]
 
 
 def test_a_refi_doctype_without_entities_is_refused(tmp_path: Path) -> None:
