@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from xml.parsers import expat
 
+import docx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,6 +23,7 @@ from qualcode.safezip import (
     check_package,
     limits_from_environment,
     megabytes,
+    nesting_depth,
 )
 
 
@@ -203,6 +206,81 @@ def test_headers_matching_a_member_checked_before_do_not_skip_the_check(tmp_path
         assert "has a DOCTYPE, which no file qualcode reads needs: refusing it" in refusal(path)
     finally:
         del safezip._PASSED[(info.CRC, info.file_size)]
+
+
+def expat_depth(data: bytes) -> int:
+    parser = expat.ParserCreate(namespace_separator=" ")
+    depth = deepest = 0
+
+    def start(*_: object) -> None:
+        nonlocal depth, deepest
+        depth += 1
+        deepest = max(deepest, depth)
+
+    def end(*_: object) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.Parse(data, True)
+    return deepest
+
+
+_names = st.sampled_from(["a", "w:p", "w:r", "b"])
+_texts = st.text(alphabet="ab />&\u00e9\u20ac", max_size=6).map(
+    lambda text: text.replace("&", "&amp;").replace(" ", " ")
+)
+_trees = st.recursive(
+    st.builds(lambda name: f"<{name}/>", _names),
+    lambda inner: st.builds(
+        lambda name, value, text, children: (
+            f'<{name} v="{value}">{text}{"".join(children)}</{name}>'
+        ),
+        _names,
+        _texts,
+        _texts,
+        st.lists(inner, max_size=4),
+    ),
+    max_leaves=30,
+)
+
+
+@given(
+    _trees,
+    st.sampled_from(["", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n']),
+    st.sampled_from(["", "<!-- < -->", "<![CDATA[</a>]]>", "<?pi </a>?>"]),
+    st.sampled_from(["utf-8", "utf-16"]),
+)
+def test_the_depth_read_from_the_bytes_is_expats_or_none(
+    tree: str, declaration: str, extra: str, encoding: str
+) -> None:
+    root = '<w:root xmlns:w="urn:w">'
+    xml = f"{declaration.replace('UTF-8', encoding.upper())}{root}{extra}{tree}</w:root>"
+    data = xml.encode(encoding)
+    found = nesting_depth(data, encoding.upper() if declaration else None)
+    if not extra and encoding == "utf-8" and xml.count("<") == xml.count(">"):
+        assert found == expat_depth(data)
+    else:  # the bytes cannot tell: the check then counts element by element
+        assert found is None
+
+
+def test_the_depth_read_from_the_bytes_of_a_word_file(tmp_path: Path) -> None:
+    deep = b"<a>" * 300 + b"<b/>" + b"</a>" * 300
+    assert nesting_depth(deep, None) == 301 == expat_depth(deep)
+    assert nesting_depth(b'<a v="x>y"/>', None) is None  # a '>' in a value: cannot tell
+    assert nesting_depth(b"<a><!-- <b> --></a>", None) is None
+    assert nesting_depth("<a>é</a>".encode("utf-16"), None) is None
+    assert nesting_depth(b'<?xml version="1.0" encoding="UTF-8"?><a><b/></a>', "UTF-8") == 2
+    assert nesting_depth(b"<a><b/></a>", "windows-1252") is None
+    document = docx.Document()
+    document.add_paragraph("Entrevista", style="Title").add_run(" 1").italic = True
+    document.add_table(rows=2, cols=2).cell(0, 0).text = "a"
+    document.save(str(tmp_path / "a.docx"))
+    with zipfile.ZipFile(tmp_path / "a.docx") as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                data = archive.read(name)
+                assert nesting_depth(data, "UTF-8") == expat_depth(data), name
 
 
 def test_a_refi_doctype_without_entities_is_refused(tmp_path: Path) -> None:
