@@ -7,10 +7,13 @@ library that reads its format, :func:`check_package` looks at every member: the 
 each member's unpacked size (an XML member has a lower limit, since a parser holds a tree several
 times its size), the whole package's unpacked size, and how far each large member expands for its
 packed size. Then every XML member is streamed through expat with a cap on the bytes read: a
-DOCTYPE (where entities are declared) is refused, and a syntax error is reported with its line.
-An XML member whose bytes are those of one already checked in this process (by SHA-256, as Word
-files made from one template share their large styles parts) is hashed instead of parsed again:
-the check's outcome depends on the bytes alone.
+DOCTYPE (where entities are declared) is refused, a syntax error is reported with its line, and
+elements nested too deep are refused. Counting the depth element by element is most of the
+check's time, so for a member of up to :data:`QUICK_CHECK_BYTES` expat runs without it and
+:func:`nesting_depth` reads the depth from the bytes; when they cannot tell, or anything fails, the
+element-by-element check runs and decides. An XML member whose bytes are those of one that passed
+in this process (by SHA-256, as Word files made from one template share their large styles parts)
+is hashed instead of parsed again: the check's outcome depends on the bytes alone.
 
 The cap does not trust the zip headers: :meth:`SafeZip.read` counts what it inflates and stops at
 the limit, and Python's zipfile itself never returns more than the size a member declares (it
