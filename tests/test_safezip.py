@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from xml.parsers import expat
 
+import docx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hostile import Member, bomb, write_zip
+from qualcode import safezip
 from qualcode.errors import ImportFormatError, ReaderError, UsageError
 from qualcode.readers import delimited, read_file
 from qualcode.safezip import (
@@ -20,6 +23,7 @@ from qualcode.safezip import (
     check_package,
     limits_from_environment,
     megabytes,
+    nesting_depth,
 )
 
 
@@ -157,6 +161,126 @@ def test_nesting_is_refused_past_the_depth_limit(tmp_path: Path) -> None:
     )
     fine = b"<a>" * MAX_XML_DEPTH + b"</a>" * MAX_XML_DEPTH
     check_package(package(tmp_path / "b.docx", {"word/document.xml": fine}), ReaderError, kind="x")
+
+
+def test_a_member_checked_before_is_hashed_not_parsed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    styles = b'<w:styles xmlns:w="urn:w">' + b"<w:style/>" * 500 + b"</w:styles>"
+    first = package(tmp_path / "a.docx", {"word/styles.xml": styles, "word/document.xml": b"<a/>"})
+    check_package(first, ReaderError, kind=".docx file")
+
+    def not_again(*_: object) -> None:
+        raise AssertionError("the member was parsed again")
+
+    monkeypatch.setattr(safezip.XmlChecker, "feed", not_again)
+    second = package(tmp_path / "b.docx", {"word/styles.xml": styles, "word/document.xml": b"<a/>"})
+    check_package(second, ReaderError, kind=".docx file")
+    with pytest.raises(AssertionError, match="parsed again"):  # other bytes are parsed
+        check_package(
+            package(tmp_path / "c.docx", {"word/styles.xml": styles + b" "}),
+            ReaderError,
+            kind=".docx file",
+        )
+
+
+def test_a_member_checked_before_still_meets_the_limits(tmp_path: Path) -> None:
+    styles = b"<styles>" + b" " * 3000 + b"</styles>"
+    path = package(tmp_path / "a.docx", {"word/styles.xml": styles})
+    check_package(path, ReaderError, kind=".docx file")
+    assert refusal(path, ZipLimits(max_total_bytes=2000)) == (
+        f"{path}: the whole file is too large when unpacked (0.003 MB > 0.002 MB) (if the file is "
+        "genuine, raise the limit with QUALCODE_MAX_UNPACKED_MB; see docs/security.md)"
+    )
+
+
+def test_headers_matching_a_member_checked_before_do_not_skip_the_check(tmp_path: Path) -> None:
+    # Two members with the same CRC and size (a CRC is easy to forge) are told apart by their
+    # digests: the new one is parsed and refused as without the earlier one.
+    doctype = b'<!DOCTYPE a [<!ENTITY x "y">]><a/>'
+    path = package(tmp_path / "a.docx", {"word/document.xml": doctype})
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("word/document.xml")
+    safezip._PASSED[(info.CRC, info.file_size)] = b"\0" * 32
+    try:
+        assert "has a DOCTYPE, which no file qualcode reads needs: refusing it" in refusal(path)
+    finally:
+        del safezip._PASSED[(info.CRC, info.file_size)]
+
+
+def expat_depth(data: bytes) -> int:
+    parser = expat.ParserCreate(namespace_separator=" ")
+    depth = deepest = 0
+
+    def start(*_: object) -> None:
+        nonlocal depth, deepest
+        depth += 1
+        deepest = max(deepest, depth)
+
+    def end(*_: object) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.Parse(data, True)
+    return deepest
+
+
+_names = st.sampled_from(["a", "w:p", "w:r", "b"])
+_texts = st.text(alphabet="ab />&\u00e9\u20ac", max_size=6).map(
+    lambda text: text.replace("&", "&amp;").replace(" ", " ")
+)
+_trees = st.recursive(
+    st.builds(lambda name: f"<{name}/>", _names),
+    lambda inner: st.builds(
+        lambda name, value, text, children: (
+            f'<{name} v="{value}">{text}{"".join(children)}</{name}>'
+        ),
+        _names,
+        _texts,
+        _texts,
+        st.lists(inner, max_size=4),
+    ),
+    max_leaves=30,
+)
+
+
+@given(
+    _trees,
+    st.sampled_from(["", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n']),
+    st.sampled_from(["", "<!-- < -->", "<![CDATA[</a>]]>", "<?pi </a>?>"]),
+    st.sampled_from(["utf-8", "utf-16"]),
+)
+def test_the_depth_read_from_the_bytes_is_expats_or_none(
+    tree: str, declaration: str, extra: str, encoding: str
+) -> None:
+    root = '<w:root xmlns:w="urn:w">'
+    xml = f"{declaration.replace('UTF-8', encoding.upper())}{root}{extra}{tree}</w:root>"
+    data = xml.encode(encoding)
+    found = nesting_depth(data, encoding.upper() if declaration else None)
+    if not extra and encoding == "utf-8" and xml.count("<") == xml.count(">"):
+        assert found == expat_depth(data)
+    else:  # the bytes cannot tell: the check then counts element by element
+        assert found is None
+
+
+def test_the_depth_read_from_the_bytes_of_a_word_file(tmp_path: Path) -> None:
+    deep = b"<a>" * 300 + b"<b/>" + b"</a>" * 300
+    assert nesting_depth(deep, None) == 301 == expat_depth(deep)
+    assert nesting_depth(b'<a v="x>y"/>', None) is None  # a '>' in a value: cannot tell
+    assert nesting_depth(b"<a><!-- <b> --></a>", None) is None
+    assert nesting_depth("<a>é</a>".encode("utf-16"), None) is None
+    assert nesting_depth(b'<?xml version="1.0" encoding="UTF-8"?><a><b/></a>', "UTF-8") == 2
+    assert nesting_depth(b"<a><b/></a>", "windows-1252") is None
+    document = docx.Document()
+    document.add_paragraph("Entrevista", style="Title").add_run(" 1").italic = True
+    document.add_table(rows=2, cols=2).cell(0, 0).text = "a"
+    document.save(str(tmp_path / "a.docx"))
+    with zipfile.ZipFile(tmp_path / "a.docx") as archive:
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                data = archive.read(name)
+                assert nesting_depth(data, "UTF-8") == expat_depth(data), name
 
 
 def test_a_refi_doctype_without_entities_is_refused(tmp_path: Path) -> None:

@@ -7,7 +7,13 @@ library that reads its format, :func:`check_package` looks at every member: the 
 each member's unpacked size (an XML member has a lower limit, since a parser holds a tree several
 times its size), the whole package's unpacked size, and how far each large member expands for its
 packed size. Then every XML member is streamed through expat with a cap on the bytes read: a
-DOCTYPE (where entities are declared) is refused, and a syntax error is reported with its line.
+DOCTYPE (where entities are declared) is refused, a syntax error is reported with its line, and
+elements nested too deep are refused. Counting the depth element by element is most of the
+check's time, so for a member of up to :data:`QUICK_CHECK_BYTES` expat runs without it and
+:func:`nesting_depth` reads the depth from the bytes; when they cannot tell, or anything fails, the
+element-by-element check runs and decides. An XML member whose bytes are those of one that passed
+in this process (by SHA-256, as Word files made from one template share their large styles parts)
+is hashed instead of parsed again: the check's outcome depends on the bytes alone.
 
 The cap does not trust the zip headers: :meth:`SafeZip.read` counts what it inflates and stops at
 the limit, and Python's zipfile itself never returns more than the size a member declares (it
@@ -20,7 +26,9 @@ the environment variables in :data:`ENVIRONMENT` (values in MB, or the ratio).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import stat
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -38,6 +46,13 @@ MB = 1_000_000
 MAX_XML_DEPTH = 256
 _CHUNK = 1 << 20
 XML_SUFFIXES = (".xml", ".rels", ".qde", ".qdc")
+# The SHA-256 of XML members that passed the check, by their headers' (CRC, size): the headers
+# only say which digest to compare with; the digest of the bytes inflated decides. Bounded, since
+# a long run reads many packages.
+_PASSED: dict[tuple[int, int], bytes] = {}
+_PASSED_MAX = 4096
+# XML members up to this size are checked in memory, their nesting depth read from the bytes.
+QUICK_CHECK_BYTES = 32 * MB
 
 
 @dataclass(frozen=True)
@@ -200,8 +215,7 @@ class SafeZip:
     def _stream(self, info: zipfile.ZipInfo, use: Callable[[bytes], None]) -> int:
         """Inflate a member in chunks, handing each to ``use``; refuses to go past its limit or
         the package's, whatever the headers said. Returns the bytes read."""
-        limit = min(self.member_limit(info.filename), self.limits.max_total_bytes)
-        budget = min(limit, self.limits.max_total_bytes - self._read_bytes)
+        budget = self._budget(info)
         size = 0
         try:
             with self._zip.open(info) as stream:
@@ -221,6 +235,12 @@ class SafeZip:
         self._read_bytes += size
         return size
 
+    def _budget(self, info: zipfile.ZipInfo) -> int:
+        """How many bytes the member may inflate to: its own limit, and what is left of the
+        package's."""
+        limit = min(self.member_limit(info.filename), self.limits.max_total_bytes)
+        return min(limit, self.limits.max_total_bytes - self._read_bytes)
+
     def read(self, info: zipfile.ZipInfo) -> bytes:
         """A member's bytes, read with the cap."""
         chunks: list[bytes] = []
@@ -229,9 +249,82 @@ class SafeZip:
 
     def check_xml(self, info: zipfile.ZipInfo) -> None:
         """Stream an XML member through expat: refuse a DOCTYPE, report a syntax error."""
+        if self._passed_before(info):
+            return
+        digest = self._checked_quickly(info) if info.file_size <= QUICK_CHECK_BYTES else None
+        if digest is None:
+            digest = self._checked_fully(info)
+        if len(_PASSED) >= _PASSED_MAX:
+            _PASSED.clear()
+        _PASSED[(info.CRC, info.file_size)] = digest
+
+    def _checked_fully(self, info: zipfile.ZipInfo) -> bytes:
+        """The check, streamed: expat counts the depth element by element. Returns the digest."""
         checker = XmlChecker(f"'{info.filename}'", self.fail, f"corrupt {self.kind}: ")
-        self._stream(info, checker.feed)
+        digest = hashlib.sha256()
+
+        def use(chunk: bytes) -> None:
+            digest.update(chunk)
+            checker.feed(chunk)
+
+        self._stream(info, use)
         checker.close()
+        return digest.digest()
+
+    def _checked_quickly(self, info: zipfile.ZipInfo) -> bytes | None:
+        """The check with expat's per-element calls left out, their depth read from the bytes.
+
+        Returns the digest when the member passes; None when it fails in any way or its bytes
+        cannot tell the depth, and then :meth:`_checked_fully` runs and decides, so that the
+        first problem in the member is the one reported, as always.
+        """
+        read_before = self._read_bytes
+        checker = XmlChecker(f"'{info.filename}'", self.fail, f"corrupt {self.kind}: ", depth=False)
+        chunks: list[bytes] = []
+
+        def use(chunk: bytes) -> None:
+            chunks.append(chunk)
+            checker.feed(chunk)
+
+        try:
+            self._stream(info, use)
+            checker.close()
+        except QualcodeError:
+            self._read_bytes = read_before
+            return None
+        data = b"".join(chunks)
+        depth = nesting_depth(data, checker.encoding)
+        if depth is None or depth > MAX_XML_DEPTH:
+            self._read_bytes = read_before
+            return None
+        return hashlib.sha256(data).digest()
+
+    def _passed_before(self, info: zipfile.ZipInfo) -> bool:
+        """Whether the member's bytes are those of a member that passed :meth:`check_xml`.
+
+        The member is inflated with the same budget as :meth:`_stream`; anything unusual (more
+        bytes than the headers say, the budget reached, a damaged stream) answers no, so that the
+        check proper runs and fails as it would have.
+        """
+        known = _PASSED.get((info.CRC, info.file_size))
+        if known is None:
+            return False
+        budget = self._budget(info)
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with self._zip.open(info) as stream:
+                while chunk := stream.read(_CHUNK):
+                    size += len(chunk)
+                    if size > budget or size > info.file_size:
+                        return False
+                    digest.update(chunk)
+        except Exception:  # the check proper runs next and reports it in its own words
+            return False
+        if size != info.file_size or digest.digest() != known:
+            return False
+        self._read_bytes += size
+        return True
 
     def check_all_xml(self, names: Iterable[str] | None = None) -> None:
         """Check every XML member (by suffix), or the members named."""
@@ -251,7 +344,12 @@ class XmlChecker:
     """
 
     def __init__(
-        self, what: str, fail: Callable[[str, str | None], QualcodeError], corrupt: str = ""
+        self,
+        what: str,
+        fail: Callable[[str, str | None], QualcodeError],
+        corrupt: str = "",
+        *,
+        depth: bool = True,
     ) -> None:
         self.what = what
         self.corrupt = corrupt
@@ -260,9 +358,15 @@ class XmlChecker:
         self.parser = expat.ParserCreate(namespace_separator=" ")
         self.parser.StartDoctypeDeclHandler = self._doctype
         self.parser.EntityDeclHandler = self._entity
-        self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
+        self.parser.XmlDeclHandler = self._declaration
+        if depth:  # a call per element: most of the check's time
+            self.parser.StartElementHandler = self._start
+            self.parser.EndElementHandler = self._end
         self.depth = 0
+        self.encoding: str | None = None
+
+    def _declaration(self, _version: str, encoding: str | None, _standalone: int) -> None:
+        self.encoding = encoding
 
     def _start(self, *_: object) -> None:
         self.depth += 1
@@ -304,6 +408,52 @@ class XmlChecker:
                 f"{error.offset + 1}: {expat.ErrorString(error.code)})",
                 None,
             ) from None
+
+
+# Encodings in which every byte below 128 is the ASCII character: '<', '>', '/' are found as bytes.
+_ASCII_ENCODINGS = {"utf-8", "us-ascii", "iso-8859-1"}
+_XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[ \t\r\n][^<>]*\?>")
+
+
+def nesting_depth(data: bytes, encoding: str | None) -> int | None:
+    """How deep elements nest in ``data``, counted as expat counts them, read from the bytes; None
+    when the bytes alone cannot tell.
+
+    Only for XML that expat has read without error and without a DOCTYPE. Then, in an
+    ASCII-compatible encoding (no NUL byte: UTF-16 and UTF-32 always have one) and with no
+    comment, CDATA section or processing instruction (``<!``, ``<?``) after the XML declaration,
+    every ``<`` begins a tag. If there are as many ``>`` as ``<``, no attribute value or text holds
+    one, so a ``>`` after a ``/`` closes an empty element. Each start or empty tag then opens a
+    level, each end tag (``</``) and each ``/>`` closes one, and the depth is the highest running
+    sum.
+    """
+    if (encoding is not None and encoding.lower() not in _ASCII_ENCODINGS) or b"\0" in data:
+        return None
+    declaration = _XML_DECLARATION.match(data)
+    body = data[declaration.end() :] if declaration else data
+    if b"<!" in body or b"<?" in body or body.count(b"<") != body.count(b">"):
+        return None
+    import numpy as np  # only here: numpy is slow to import, and most commands never check XML
+
+    octets = np.frombuffer(body, dtype=np.uint8)
+    opens = np.flatnonzero(octets == ord("<"))
+    closes = np.flatnonzero(octets == ord(">"))
+    if not opens.size:
+        return 0
+    if opens[-1] + 1 >= octets.size or closes[0] == 0:
+        return None
+    empty_ends = closes[octets[closes - 1] == ord("/")]
+    steps = np.concatenate(
+        [
+            np.where(octets[opens + 1] == ord("/"), -1, 1),
+            np.full(empty_ends.size, -1),
+        ]
+    )
+    order = np.argsort(np.concatenate([opens, empty_ends]), kind="stable")
+    running = np.cumsum(steps[order])
+    if running[-1] != 0 or running.min() < 0:  # not the nesting this reading assumes
+        return None
+    return int(running.max())
 
 
 def check_xml_stream(

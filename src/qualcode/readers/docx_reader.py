@@ -139,9 +139,8 @@ def _blocks(document: DocxDocument) -> Iterator[tuple[str, str | None, bool, boo
     for child in body.iterchildren():
         if child.tag == _PARAGRAPH:
             style, style_italic = styles.of(child)
-            texts = [(_run_text(run), run) for run in _runs(child)]
-            text = "".join(run_text for run_text, _ in texts)
-            yield text, style, _all_italic(texts, style_italic), False
+            text, italic = _text_and_italic(child, style_italic)
+            yield text, style, italic, False
         elif child.tag == _TABLE:
             for row in Table(child, document).rows:
                 cells: list[str] = []
@@ -185,11 +184,16 @@ class _StyleLookup:
 
 def _style_id(paragraph: BaseOxmlElement) -> str | None:
     """The paragraph's ``w:pStyle`` value, None for the default style (as ``CT_P.style``)."""
-    properties = paragraph.find(_PARAGRAPH_PROPERTIES)
+    properties = _first_child(paragraph, _PARAGRAPH_PROPERTIES)
     if properties is None:
         return None
-    style = properties.find(_PARAGRAPH_STYLE)
+    style = _first_child(properties, _PARAGRAPH_STYLE)
     return None if style is None else style.get(_VALUE)
+
+
+def _first_child(element: BaseOxmlElement, tag: str) -> BaseOxmlElement | None:
+    """The first child with the tag, as ``element.find(tag)``, whose path parsing costs more."""
+    return next(element.iterchildren(tag), None)
 
 
 def _runs(paragraph: BaseOxmlElement) -> list[BaseOxmlElement]:
@@ -230,19 +234,29 @@ def _run_text(run: BaseOxmlElement) -> str:
     return "".join(parts)
 
 
-def _all_italic(runs: list[tuple[str, BaseOxmlElement]], style_italic: bool) -> bool:
-    shown = [_italic(run) for text, run in runs if text.strip()]
-    if not shown:
-        return False
-    return all(italic or (italic is None and style_italic) for italic in shown)
+def _text_and_italic(paragraph: BaseOxmlElement, style_italic: bool) -> tuple[str, bool]:
+    """The paragraph's text, and whether every run that shows text is italic (by its own setting,
+    else by the paragraph's style); False when no run shows text."""
+    parts: list[str] = []
+    shown = False
+    italic = True
+    for run in _runs(paragraph):
+        text = _run_text(run)
+        parts.append(text)
+        if text.strip():
+            shown = True
+            # Every shown run's setting is read, so that an invalid one is reported.
+            own = _italic(run)
+            italic = italic and bool(own or (own is None and style_italic))
+    return "".join(parts), shown and italic
 
 
 def _italic(run: BaseOxmlElement) -> bool | None:
     """The run's own italic setting (``w:rPr/w:i``), None when it has none (as ``Run.italic``)."""
-    properties = run.find(_RUN_PROPERTIES)
+    properties = _first_child(run, _RUN_PROPERTIES)
     if properties is None:
         return None
-    italic = properties.find(_ITALIC)
+    italic = _first_child(properties, _ITALIC)
     if italic is None:
         return None
     value = italic.get(_VALUE)
