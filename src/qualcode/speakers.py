@@ -31,6 +31,7 @@ _LABEL = re.compile(
 )
 # A gendered ending written after a slash (Entrevistador/a, Entrevistadora/or) is not a word.
 _GENDER_ENDING = re.compile(r"/(?:a|as|o|os|es|or|ora|ores|oras)$")
+_NAME_SEPARATOR = re.compile(r"[ /]")
 _TIMESTAMP_ONLY_PREFIX = re.compile(rf"^\s*{_TIMESTAMP}\s+")
 _BARE_CLOCK = re.compile(rf"^\s*[\[(]?\s*{_CLOCK}\s*(?:h|hrs?)?\s*[\])]?\.?\s*$", re.IGNORECASE)
 _BRACKETED = re.compile(r"^\s*(?:\([^()]*\)|\[[^\[\]]*\])\s*\.?\s*$")
@@ -162,7 +163,7 @@ def find_label(paragraph: str) -> Label | None:
     match = _LABEL.match(paragraph)
     if match is not None:
         name = match.group("name").strip()
-        words = re.split(r"[ /]", _GENDER_ENDING.sub("", name))
+        words = _NAME_SEPARATOR.split(_GENDER_ENDING.sub("", name))
         if looks_like_name(words) or (words[0][:1].isupper() and fold(name) in _TITLE_LABELS):
             timestamp = match.group("ts1") or match.group("ts2") or match.group("ts3")
             return Label(speaker=name, timestamp=timestamp, prefix_length=match.end())
