@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from qualcode.models import Exclusion
 
@@ -135,9 +135,12 @@ _TITLE_LABELS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Label:
-    """A speaker label found at the start of a paragraph."""
+class Label(NamedTuple):
+    """A speaker label found at the start of a paragraph.
+
+    A named tuple rather than a frozen dataclass: readers and the segmenter ask for the label of
+    every paragraph, and a tuple is built in a fraction of the time.
+    """
 
     speaker: str | None
     timestamp: str | None
@@ -248,6 +251,9 @@ MAX_BRACKETED_DIRECTION_WORDS = 15
 def inline_notes(text: str, start: int, end: int) -> list[tuple[int, int, Exclusion]]:
     """Stage directions and clock times inside ``text[start:end]``: ``Sí. (Riu.) Però…``."""
     found: list[tuple[int, int, Exclusion]] = []
+    if text.find("(", start, end) < 0 and text.find("[", start, end) < 0:
+        # Most paragraphs hold no bracket at all: str.find says so sooner than the regex's scan.
+        return found
     for match in _INLINE_NOTE.finditer(text, start, end):
         inner = match.group("round") or match.group("square") or ""
         if is_bare_clock(inner):
