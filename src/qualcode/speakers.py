@@ -161,7 +161,8 @@ def fold(text: str) -> str:
 def find_label(paragraph: str) -> Label | None:
     """Return the speaker label (and timestamp) that opens a paragraph, if there is one.
 
-    Cached: the text reader asks of each line, then the speaker plan of the same paragraph.
+    Cached: the speaker plan asks of each paragraph, then the segmenter again of those it read
+    as text (and the text reader of a line that follows another in its block).
     """
     match = _LABEL.match(paragraph)
     if match is not None:
