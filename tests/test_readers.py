@@ -355,6 +355,41 @@ def test_text_paragraphs_slice_the_text(corpus: Path, write_text) -> None:
     ]
 
 
+def test_a_line_below_another_is_split_off_only_by_a_label_direction_or_clock(
+    corpus: Path, write_text
+) -> None:
+    """What the reader checks of a line below another in its block (and only of such a line)."""
+    content = (
+        "   \n"
+        "[00:00:05]\n"
+        "Sarah: one line alone.\n\n"
+        "(Riu.)\n\n"
+        "10:42\n\n"
+        "Malik: first\n"
+        "  wrapped on, not a label: no\n"
+        "Sarah: a label splits\n"
+        "[inaudible]\n"
+        "so: a lower-case word is no label\n"
+        "10:43\n"
+        "  \t  \n"
+        "last"
+    )
+    document = read_file(write_text(corpus / "s.txt", content))
+    assert_paragraphs_slice_text(document)
+    assert [p.text for p in document.paragraphs] == [
+        "[00:00:05]",
+        "Sarah: one line alone.",
+        "(Riu.)",
+        "10:42",
+        "Malik: first\n  wrapped on, not a label: no",
+        "Sarah: a label splits",
+        "[inaudible]",
+        "so: a lower-case word is no label",
+        "10:43",
+        "last",
+    ]
+
+
 def test_markdown_headings_are_paragraphs_of_their_own(corpus: Path, write_text) -> None:
     content = "# Interview B04\n**Interviewer:** Hello.\n## Part two\n**Delroy:** Hi.\n"
     document = read_file(write_text(corpus / "b.md", content))

@@ -46,6 +46,10 @@ from qualcode.models import (
 from qualcode.speakers import find_label, fold, inline_notes, non_speech_reason
 
 _WORD = re.compile(r"\w+")
+# Openings that name a speaker, and those with a label before the speech (sets: asked of every
+# paragraph).
+_NAMED = frozenset({Kind.NAME, Kind.LABEL})
+_LABELLED = _NAMED | {Kind.TIMESTAMP}
 # A sentence ends at . ! ? or … (with closing quotes or brackets) followed by white space and an
 # opening that can start a sentence.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*\s+(?=[\"'«“‘(¿¡\[]?[^\W_a-z])")
@@ -124,9 +128,7 @@ def segment_document(
             [o for i, o in enumerate(openings) if i not in header],
         ),
         speaker_labels=tuple(
-            dict.fromkeys(
-                o.speaker for o in openings if o.kind in (Kind.NAME, Kind.LABEL) and o.speaker
-            )
+            dict.fromkeys(o.speaker for o in openings if o.kind in _NAMED and o.speaker)
         ),
     )
 
@@ -170,7 +172,7 @@ def _speech_runs(
             if current is not None:  # speech resumes after the direction as a new segment
                 current = _new_run(runs, current.turn, current.speaker, current.timestamp)
             continue
-        elif opening.kind in (Kind.NAME, Kind.LABEL, Kind.TIMESTAMP):
+        elif opening.kind in _LABELLED:
             start = min(start + opening.skip, paragraph.end_char)
             _exclude(excluded, paragraph.start_char, start, Exclusion.SPEAKER_LABEL)
             if opening.speaker is not None:

@@ -26,6 +26,8 @@ _C1_BYTE = re.compile(rb"[\x80-\x9f]")
 # Bytes 0x80-0x9F that Windows-1252 leaves undefined: a file holding them is not Windows-1252.
 _CP1252_UNDEFINED = frozenset({b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"})
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# Lines without a blank one between them (a line of nothing but white space ends a block).
+_BLOCK = re.compile(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*")
 _HEADING = re.compile(r"^#{1,6}\s")
 
 
@@ -159,40 +161,56 @@ def split_paragraphs(text: str, markdown: bool = False) -> list[Paragraph]:
     direction or a clock time.
     """
     paragraphs: list[Paragraph] = []
-    for block_match in re.finditer(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*", text):
-        block_start = block_match.start()
-        lines = block_match.group().split("\n")
+    for block_match in _BLOCK.finditer(text):
+        block_start, block_end = block_match.span()
+        block = block_match.group()
+        if "\n" not in block:
+            # A block of one line is one paragraph whatever the line opens with: only a line
+            # that follows another in its block can open a paragraph of its own. Most
+            # transcripts put a blank line between turns, so this is most paragraphs.
+            _append_paragraph(paragraphs, text, block_start, block_end, markdown)
+            continue
         offset = block_start
         current_start: int | None = None
         current_end = 0
-        for line in lines:
+        for line in block.split("\n"):
             line_start, line_end = offset, offset + len(line)
             offset = line_end + 1
             if not line.strip():
                 continue
-            opens_turn = find_label(line) is not None or (markdown and _HEADING.match(line))
             # A stage direction or a clock time on a line of its own is not part of the speech
             # around it, even without blank lines: it stands as a paragraph of its own.
             stands_alone = is_stage_direction(line) or is_bare_clock(line)
-            if current_start is not None and (opens_turn or stands_alone):
-                paragraphs.append(_paragraph(text, current_start, current_end, markdown))
+            # Whether the line opens a turn matters only after another line of the paragraph.
+            if current_start is not None and (stands_alone or _opens_turn(line, markdown)):
+                _append_paragraph(paragraphs, text, current_start, current_end, markdown)
                 current_start = None
             if stands_alone:
-                paragraphs.append(_paragraph(text, line_start, line_end, markdown))
+                _append_paragraph(paragraphs, text, line_start, line_end, markdown)
                 continue
             if current_start is None:
                 current_start = line_start
             current_end = line_end
         if current_start is not None:
-            paragraphs.append(_paragraph(text, current_start, current_end, markdown))
+            _append_paragraph(paragraphs, text, current_start, current_end, markdown)
     return paragraphs
 
 
-def _paragraph(text: str, start: int, end: int, markdown: bool) -> Paragraph:
+def _opens_turn(line: str, markdown: bool) -> bool:
+    return find_label(line) is not None or (markdown and _HEADING.match(line) is not None)
+
+
+def _append_paragraph(
+    paragraphs: list[Paragraph], text: str, start: int, end: int, markdown: bool
+) -> None:
+    """Add ``text[start:end]`` without its surrounding white space, unless that is all it is."""
     chunk = text[start:end]
-    stripped_left = len(chunk) - len(chunk.lstrip())
-    start += stripped_left
-    end = start + len(chunk.strip())
-    body = text[start:end]
+    left_stripped = chunk.lstrip()
+    body = left_stripped.rstrip()
+    if not body:
+        return
+    start += len(chunk) - len(left_stripped)
     style = "heading" if markdown and _HEADING.match(body) else None
-    return Paragraph(text=body, start_char=start, end_char=end, style=style)
+    paragraphs.append(
+        Paragraph(text=body, start_char=start, end_char=start + len(body), style=style)
+    )
