@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import gc
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -29,12 +28,9 @@ from qualcode.errors import QualcodeError
 from qualcode.matching import Matcher
 from qualcode.models import CodeRecord
 from qualcode.store import CodingRow, RunWriter, SegmentToCode, Store
-from qualcode.workers import default_jobs, start_pool, start_worker
+from qualcode.workers import default_jobs, in_order, start_pool, start_worker
 
 BATCH_SIZE = 2000
-AHEAD_PER_JOB = 4
-"""Batches in flight per worker process: enough that the workers never wait while this process
-writes a batch's codings; with fewer, a large run waits on them."""
 YOUNG_OBJECTS = 20_000
 """New objects between two runs of Python's garbage collector while coding, in every process.
 Its default, 700, has coding spend a noticeable part of its time looking for cycles among the
@@ -323,20 +319,11 @@ class _Matching:
             for batch in batches:
                 yield batch, _code_batch(self._matcher, batch)
             return
-        assert self._pool is not None
-        ahead = AHEAD_PER_JOB * self._jobs  # bounded: at most this many batches wait in memory
-        pending: deque[tuple[_Batch, Future[_Coded]]] = deque()
-        try:
-            for batch in batches:
-                pending.append((batch, self._pool.submit(_code_in_worker, batch)))
-                if len(pending) >= ahead:
-                    done, future = pending.popleft()
-                    yield done, future.result()
-            while pending:
-                done, future = pending.popleft()
-                yield done, future.result()
-        except BrokenProcessPool as error:
-            raise _stopped() from error
+        pool = self._pool
+        assert pool is not None
+        yield from in_order(
+            lambda batch: pool.submit(_code_in_worker, batch), batches, self._jobs, _stopped
+        )
 
 
 def _stopped() -> QualcodeError:

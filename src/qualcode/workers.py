@@ -11,15 +11,24 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from qualcode.defaults import MAX_JOBS
 from qualcode.errors import QualcodeError
 
 PARENT_CHECK_SECONDS = 0.2
 """How often a worker looks whether the process that started it is still there."""
+AHEAD_PER_JOB = 4
+"""Tasks in flight per worker process (batches to code, files to read): enough that the workers
+never wait while the main process writes, few enough that memory holds a handful of them, not the
+corpus."""
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 def default_jobs() -> int:
@@ -88,3 +97,26 @@ def start_pool(
             raise stopped() from error
         raise
     return pool
+
+
+def in_order(
+    submit: Callable[[Item], Future[Result]],
+    items: Iterable[Item],
+    jobs: int,
+    stopped: Callable[[], QualcodeError],
+) -> Iterator[tuple[Item, Result]]:
+    """Each item with its result, in the items' order, with at most ``AHEAD_PER_JOB * jobs``
+    sent and not yet taken, so that the main process writes in a fixed order while memory stays
+    bounded. A worker that dies is the error ``stopped()`` makes."""
+    pending: deque[tuple[Item, Future[Result]]] = deque()
+    try:
+        for item in items:
+            pending.append((item, submit(item)))
+            if len(pending) >= AHEAD_PER_JOB * jobs:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+    except BrokenProcessPool as error:
+        raise stopped() from error

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -60,7 +58,7 @@ from qualcode.models import (
 from qualcode.readers import read_file
 from qualcode.speakers import fold
 from qualcode.store import Store
-from qualcode.workers import default_jobs, start_method, start_pool, start_worker
+from qualcode.workers import default_jobs, in_order, start_method, start_pool, start_worker
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx"}
 NEW_VERSION = ("added", "updated")
@@ -395,11 +393,6 @@ def _total_bytes(targets: list[tuple[Path, Path]]) -> int:
     return total
 
 
-AHEAD_PER_JOB = 4
-"""Files in flight per worker process: enough that the workers never wait while this process
-writes, few enough that memory holds a handful of transcripts, not the corpus."""
-
-
 class _Reading:
     """Prepares files here, or in ``jobs`` worker processes a few files ahead.
 
@@ -436,17 +429,14 @@ class _Reading:
             for root, file in targets:
                 yield _prepare(root, file, known(file), self._context, self.identifier)
             return
-        ahead = AHEAD_PER_JOB * self._jobs
-        pending: deque[Future[_Prepared]] = deque()
-        try:
-            for root, file in targets:
-                pending.append(self._pool.submit(_prepare_in_worker, root, file, known(file)))
-                if len(pending) >= ahead:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        except BrokenProcessPool as error:
-            raise _stopped() from error
+        pool = self._pool
+
+        def send(target: tuple[Path, Path]) -> Future[_Prepared]:
+            root, file = target
+            return pool.submit(_prepare_in_worker, root, file, known(file))
+
+        for _, prepared in in_order(send, targets, self._jobs, _stopped):
+            yield prepared
 
 
 def _stopped() -> QualcodeError:
