@@ -9,7 +9,7 @@ from pathlib import Path
 from qualcode.code_paths import find_code, is_within
 from qualcode.coders import check_coder
 from qualcode.errors import ImportFormatError, QualcodeError, UsageError
-from qualcode.models import CodedSegment, Decision, Document, Evidence, ReviewDecision, Segment
+from qualcode.models import CodedSegment, Decision, Document, Evidence, ReviewDecision
 from qualcode.people.lookup import (
     REFERENCE_HELP,
     LocatedSegment,
@@ -22,23 +22,12 @@ from qualcode.store import Store
 
 
 @dataclass(frozen=True)
-class ReviewItem:
+class ReviewItem(LocatedSegment):
     """One automatic coding to accept or reject, with the reviewer's earlier decision if any."""
 
-    document_name: str
-    segment: Segment
     code_path: str
     evidence: tuple[Evidence, ...]
     decision: Decision | None = None
-
-    @property
-    def segment_id(self) -> int:
-        assert self.segment.segment_id is not None
-        return self.segment.segment_id
-
-    @property
-    def reference(self) -> str:
-        return f"{self.document_name}#{self.segment.ordinal}"
 
 
 @dataclass(frozen=True)
