@@ -28,7 +28,9 @@ costs no more fitting. Ways, all chosen on the training part only:
   neighbours' vectors as 512 columns of their own beside the sentence's (not added to it);
 - **blend, one code per segment**: of the codes whose score reaches their threshold, only the one
   furthest above it (CMP gives each quasi-sentence one category);
-- **…, context per code**: each code alone or in context by its own cross-validated F1.
+- **…, context per code**: each code alone or in context by its own cross-validated F1;
+- **stacked**: a balanced logistic regression per code over the log-odds of the models'
+  out-of-fold scores (and of the spreading and smoothed scores), cross-validated fold by fold.
 
 The ideas are tried at the fractions of ``--ideas``; the learning curve (the first three ways) at
 every fraction of ``--fractions``. At 90 % the held-out part is 922 sentences, 30 to 100 positives
@@ -385,6 +387,22 @@ def evaluate(
                 f"blend, kNN smoothed β {beta:g}",
                 judged(smooth_oof, y, fold_of, final[test], y_test),
             )
+        # (d) stacking: a logistic regression per code over the models' out-of-fold scores
+        # (log-odds) learns how to weigh them, instead of a share chosen from a grid
+        ngram_oof, vector_oof = oof(ngram, train, fold_of), oof(vector, train, fold_of)
+        both = (
+            numpy.column_stack([logit(ngram_oof), logit(vector_oof)]),
+            numpy.column_stack([logit(ngram[FOLDS, test]), logit(vector[FOLDS, test])]),
+        )
+        every = (
+            numpy.column_stack([both[0], logit(spread_oof), logit(smooth_oof)]),
+            numpy.column_stack([both[1], logit(spread_all[test]), logit(final[test])]),
+        )
+        for name, (inputs, test_inputs) in (
+            ("stacked n-grams + vectors", both),
+            ("stacked n-grams + vectors + spreading α 0.9 + smoothing β 0.5", every),
+        ):
+            add(name, stacked(inputs, y, fold_of, test_inputs, y_test))
     if ideas:
         for method, figures in exclusive(cached, mapping, labels, train, test).items():
             per[method] = figures
@@ -443,6 +461,33 @@ def exclusive(
             figures.append(f1(labels[theme][rows].tolist(), predicted.astype(int).tolist()))
         out.append(figures)
     return {"blend, one code per segment": list(zip(out[0], out[1], strict=True))}
+
+
+def logit(p: Any) -> Any:
+    import numpy
+
+    p = numpy.clip(p, 1e-6, 1 - 1e-6)
+    return numpy.log(p / (1 - p))
+
+
+def stacked(
+    inputs: Any, y: Any, fold_of: Any, test_inputs: Any, y_test: Any
+) -> tuple[float, float]:
+    """A second-stage logistic regression (balanced) over out-of-fold scores: each fold scored
+    by a stacker fitted on the other folds' rows, the held-out part by one fitted on all."""
+    import numpy
+    from sklearn.linear_model import LogisticRegression
+
+    def stacker() -> Any:
+        return LogisticRegression(class_weight="balanced", random_state=SEED)
+
+    scores = numpy.zeros(len(y))
+    for number in range(FOLDS):
+        inside = fold_of == number
+        fitted = stacker().fit(inputs[~inside], y[~inside])
+        scores[inside] = fitted.predict_proba(inputs[inside])[:, 1]
+    test_scores = stacker().fit(inputs, y).predict_proba(test_inputs)[:, 1]
+    return judged(scores, y, fold_of, test_scores, y_test)
 
 
 def spread_of(operator: Any, known: Any, y: Any, alpha: float) -> Any:
