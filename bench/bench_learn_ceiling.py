@@ -7,7 +7,8 @@ context and the one with the higher cross-validated mean F1 kept, as ``learn`` d
 
 For every draw and context, each fold's model (and the final one) scores **every** sentence of
 the corpus; those scores are cached in ``--scores``, so that each way of combining them below
-costs no more fitting. Ways, all chosen on the training part only:
+costs no more fitting (the cache is named by fraction, draw and context only: empty it after
+changing qualcode.learning's features or classifier). Ways, all chosen on the training part only:
 
 - **n-grams**: ``learn`` without ``--vectors``; **blend 0.5**: ``learn --vectors``;
 - **vectors**: the vector model alone;
