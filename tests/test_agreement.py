@@ -238,7 +238,7 @@ def test_unknown_coders_and_codes(project: Path) -> None:
             build_tables(store, ["laia", "laia"])
         with pytest.raises(UsageError) as raised:
             build_tables(store, ["laia", AUTO], codes=["housng"])
-        assert str(raised.value) == "unknown code 'housng' (did you mean housing?)"
+        assert str(raised.value) == "unknown code 'housng' (did you mean 'housing'?)"
 
 
 def test_compare_pools_every_code_for_the_overall_row(project: Path) -> None:

@@ -513,7 +513,7 @@ def test_a_speakers_label_that_opens_nothing_is_a_warning(cli, corpus: Path, wri
     assert result.exit_code == 0
     assert result.stderr == (
         "warning: --speakers: no paragraph of the files read opens with 'sara malik' "
-        "(closest: Sarah Malik)\n"
+        "(did you mean 'Sarah Malik'?)\n"
     )
 
 

@@ -489,7 +489,7 @@ def test_a_codebook_path_that_does_not_exist_never_falls_back_to_a_name(
     with pytest.raises(CodebookError) as caught:
         find_codebook("mine/justice2.yaml", project)
     assert str(caught.value) == (
-        "no codebook file 'mine/justice2.yaml' (did you mean mine/justice.yaml?)"
+        "no codebook file 'mine/justice2.yaml' (did you mean 'mine/justice.yaml'?)"
     )
     with pytest.raises(CodebookError, match="there is no folder 'mnie'"):
         find_codebook("mnie/justice.yaml", project)

@@ -440,7 +440,7 @@ def test_segments_command_shows_evidence_and_refuses_unknown_codes(tmp_path: Pat
     assert "evidence: lloguer* → “lloguer”" in shown.stdout
     unknown = runner.invoke(app, [*project, "segments", "--code", "rnt"])
     assert unknown.exit_code == 2
-    assert unknown.stderr.strip() == "Error: unknown code 'rnt' (did you mean housing/rent?)"
+    assert unknown.stderr.strip() == "Error: unknown code 'rnt' (did you mean 'housing/rent'?)"
 
 
 def test_code_command_jobs_option_prints_the_same_summary(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_a_mistyped_name_is_an_error_with_the_closest_names(project: Path) -> No
         document_view(store, "birmingham/b0.txt")
     assert str(raised.value) == (
         "no document 'birmingham/b0.txt' in the project "
-        "(did you mean birmingham/b02.txt or birmingham/b01.txt?)"
+        "(did you mean 'birmingham/b02.txt' or 'birmingham/b01.txt'?)"
     )
 
 
@@ -101,7 +101,7 @@ def test_show_unknown_document_is_a_usage_error_of_one_line(cli, project: Path) 
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: no document 'birmingham/b03.txt' in the project "
-        "(did you mean birmingham/b02.txt or birmingham/b01.txt?)\n"
+        "(did you mean 'birmingham/b02.txt' or 'birmingham/b01.txt'?)\n"
     )
 
 

@@ -206,7 +206,7 @@ def test_automatic_coder_names_are_not_for_people(project: Path) -> None:
 def test_unknown_codes_suggest_the_closest(project: Path) -> None:
     with Store.open(project) as store, pytest.raises(UsageError) as raised:
         tag(store, f"{A}#1", "evictoin", "laia")
-    assert str(raised.value) == "unknown code 'evictoin' (did you mean housing/eviction?)"
+    assert str(raised.value) == "unknown code 'evictoin' (did you mean 'housing/eviction'?)"
 
 
 # -- tag, untag and the codings of a person -----------------------------------------------------
@@ -401,7 +401,7 @@ def test_review_from_file_is_all_or_nothing(
         f"  row 3: {AUTO} did not code {A}#2 with housing\n"
         "  row 4: decision 'maybe' is not accept or reject\n"
         f"  row 5: {A} has no segment #9\n"
-        "  row 6: unknown code 'housin' (did you mean housing?)\n"
+        "  row 6: unknown code 'housin' (did you mean 'housing'?)\n"
     )
     assert dump(coded) == before
     Path("good.csv").write_text(

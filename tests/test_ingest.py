@@ -357,6 +357,38 @@ def test_old_version_stays_while_codings_refer_to_it(
         assert len(store.segments(document.document_id)) == 2  # current version only
 
 
+def test_old_version_keeps_only_what_a_memo_refers_to(
+    corpus: Path, project_path: Path, write_text
+) -> None:
+    from qualcode.memos import add_memo
+
+    path = write_text(corpus / "b01.txt", B01)
+    write_text(corpus / "b02.txt", B01.replace("Sarah Malik", "Tom Reid"))
+    run_ingest(project_path, corpus)
+    first = documents(project_path)["b01.txt"][1][0]
+    with Store.open(project_path) as store:
+        add_memo(store, "Procurement first.", "b01.txt#1", "laia")
+        store._db.execute("INSERT INTO codes (path, label) VALUES ('cwb', 'Community wealth')")
+        store.save_sheet_coverage([(first.segment_id, "cwb")], "marta", "sheet.xlsx")
+    write_text(path, B01.replace("real living wage", "living wage"))
+    run_ingest(project_path, corpus)
+    connection = sqlite3.connect(project_path)
+    kept = connection.execute(
+        "SELECT d.name, s.version, s.ordinal FROM segments s JOIN documents d"
+        " ON d.id = s.document_id WHERE s.version < d.current_version"
+    ).fetchall()
+    versions = connection.execute(
+        "SELECT d.name, v.version FROM document_versions v JOIN documents d"
+        " ON d.id = v.document_id ORDER BY d.name, v.version"
+    ).fetchall()
+    coverage = connection.execute("SELECT COUNT(*) FROM sheet_coverage").fetchone()
+    connection.close()
+    # the memo's segment stays on version 1; the other, and its coding-sheet cell, are gone
+    assert kept == [("b01.txt", 1, 1)]
+    assert versions == [("b01.txt", 1), ("b01.txt", 2), ("b02.txt", 1)]
+    assert coverage == (0,)
+
+
 def test_changed_metadata_only_updates_attributes(
     corpus: Path, project_path: Path, write_text, dump
 ) -> None:

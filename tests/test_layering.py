@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import qualcode
 
 PACKAGE = Path(qualcode.__file__).parent
@@ -119,6 +121,45 @@ def test_the_cli_imports_nothing_heavy() -> None:
     assert set(HEAVY_MODULES) & modules == set()
     core = {m for m in modules if m.startswith("qualcode") and not m.startswith("qualcode.cli")}
     assert core <= CLI_CORE_MODULES
+
+
+# What a command may load before it prints: `--help`, `--version` and `status` answer at once.
+QUICK_COMMANDS = [["--help"], ["--version"], ["status"], ["ingest", "--help"]]
+NOT_FOR_QUICK_COMMANDS = {*HEAVY_MODULES, "jinja2"} - {"qualcode.store", "rich"}
+
+
+def imported_running(*args: str, cwd: Path) -> set[str]:
+    """The modules loaded once ``qualcode ARGS`` has run, in a fresh interpreter."""
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['qualcode', *{list(args)!r}]\n"
+        "try:\n    runpy.run_module('qualcode', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=cwd
+    )
+    return set(done.stderr.split())
+
+
+@pytest.mark.parametrize("args", QUICK_COMMANDS)
+def test_quick_commands_load_nothing_heavy(args: list[str], tmp_path: Path) -> None:
+    """Typer 0.29 imports pydantic for every command it parses; this is what keeps it below."""
+    from qualcode.store import Store
+
+    with Store.open(tmp_path / "p.qualcode", create=True):
+        pass
+    modules = imported_running("--project", str(tmp_path / "p.qualcode"), *args, cwd=tmp_path)
+    assert "qualcode.cli" in modules
+    assert {m for m in modules if _in(m, tuple(NOT_FOR_QUICK_COMMANDS))} == set()
+
+
+def test_the_quick_command_check_can_fail(tmp_path: Path) -> None:
+    """Checking a codebook loads pydantic and YAML: the check above would see them."""
+    codebook = Path(__file__).parent / "fixtures" / "coding" / "mini.yaml"
+    modules = imported_running("codebook", "check", str(codebook), cwd=tmp_path)
+    assert {"pydantic", "yaml"} <= modules
 
 
 def test_the_heavy_check_can_fail() -> None:

@@ -50,14 +50,14 @@ def test_memos_on_each_kind_of_target(store: Store) -> None:
 @pytest.mark.parametrize(
     ("on", "message"),
     [
-        ("b0l", "no document or code 'b0l' in the project (did you mean birmingham/b01.txt?)"),
-        ("rnet", "no document or code 'rnet' in the project (did you mean housing/rent?)"),
+        ("b0l", "no document or code 'b0l' in the project (did you mean 'birmingham/b01.txt'?)"),
+        ("rnet", "no document or code 'rnet' in the project (did you mean 'housing/rent'?)"),
         (
             "code:houisng",
-            "no code 'houisng' in the project (did you mean housing or housing/rent?)",
+            "no code 'houisng' in the project (did you mean 'housing' or 'housing/rent'?)",
         ),
         ("b01.txt#9", "birmingham/b01.txt has no segment #9 (its segments are #0 to #1)"),
-        ("document:c02", "no document 'c02' in the project (did you mean barcelona/c01.txt?)"),
+        ("document:c02", "no document 'c02' in the project (did you mean 'barcelona/c01.txt'?)"),
     ],
 )
 def test_a_mistyped_target_names_the_closest(store: Store, on: str, message: str) -> None:
@@ -118,7 +118,7 @@ def test_cli_memo_add_and_list(cli, project_path: Path) -> None:
     wrong = cli("memo", "add", "text", "--on", "b0l")
     assert wrong.exit_code == 2
     assert wrong.stderr == (
-        "Error: no document or code 'b0l' in the project (did you mean birmingham/b01.txt?)\n"
+        "Error: no document or code 'b0l' in the project (did you mean 'birmingham/b01.txt'?)\n"
     )
     none = cli("memo", "list", "--on", "project")
     assert none.stdout.splitlines()[0].startswith("project  (marc")

@@ -85,8 +85,36 @@ def test_an_unknown_code_is_an_error_with_the_closest_code_everywhere(
     monkeypatch.chdir(tmp_path)
     result = run("--project", str(project), *args)
     assert result.exit_code == 2
-    assert result.stderr == "Error: unknown code 'housng' (did you mean housing?)\n"
+    assert result.stderr == "Error: unknown code 'housng' (did you mean 'housing'?)\n"
     assert not (tmp_path / "m.csv").exists() and not (tmp_path / "q.docx").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--coder", "Laia Sera"],
+        ["agree", "--coder", "Laia Sera", "--coder", "auto:mini@1"],
+        ["export", "qdpx", "p.qdpx", "--coder", "Laia Sera"],
+    ],
+)
+def test_a_mistyped_coder_is_an_error_with_the_closest_coder_everywhere(
+    project: Path, args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    tagged = run("--project", str(project), "tag", "a.txt#2", "housing", "--coder", "Laia Serra")
+    assert tagged.exit_code == 0, tagged.output
+    result = run("--project", str(project), *args)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: no codings by 'Laia Sera' in this project (did you mean 'Laia Serra'?)\n"
+    )
+    assert not (tmp_path / "p.qdpx").exists()
+
+
+def test_a_coder_name_far_from_every_coder_lists_them_all(project: Path) -> None:
+    result = run("--project", str(project), "report", "--coder", "Jordi")
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: no codings by 'Jordi' in this project (coders: auto:mini@1)\n")
 
 
 def test_a_unique_last_part_names_its_code_everywhere(project: Path) -> None:

@@ -63,7 +63,7 @@ def test_export_qdpx_one_coder_and_unknown_coder(cli, coded: Path) -> None:
     result = cli("export", "qdpx", "x.qdpx", "--coder", "Jordi")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: no codings by 'Jordi' (coders in this project: Laia Serra, auto:mini@1)\n"
+        "Error: no codings by 'Jordi' in this project (coders: Laia Serra, auto:mini@1)\n"
     )
 
 

@@ -171,10 +171,12 @@ def test_a_human_coder_has_a_report_of_their_own(project: Path) -> None:
 
 
 def test_bad_requests_say_what_to_do(project: Path, tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match=r"no codings by coder 'nobody'.*auto:mini@1\.0, marta"):
+    with pytest.raises(
+        UsageError, match=r"no codings by 'nobody' in this project.*auto:mini@1\.0, marta"
+    ):
         run(project, coder="nobody")
     with pytest.raises(
-        UsageError, match=r"unknown code 'housng' \(did you mean inequality/housing\?\)"
+        UsageError, match=r"unknown code 'housng' \(did you mean 'inequality/housing'\?\)"
     ):
         run(project, codes=("housng",))
     with pytest.raises(UsageError, match="no documents match city=Paris"):

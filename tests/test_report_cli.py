@@ -170,14 +170,14 @@ def test_report_filters_and_coder(cli: Cli, project: Path) -> None:
         (
             ["report", "--coder", "bob"],
             2,
-            "Error: no codings by coder 'bob' (coders: auto:mini@1.0, marta)\n",
+            "Error: no codings by 'bob' in this project (coders: auto:mini@1.0, marta)\n",
         ),
         (["report", "--city", "Paris"], 2, "Error: no documents match city=Paris\n"),
         (["report", "--where", "city"], 2, "Error: --where expects key=value, got 'city'\n"),
         (
             ["report", "--code", "housng"],
             2,
-            "Error: unknown code 'housng' (did you mean inequality/housing?)\n",
+            "Error: unknown code 'housng' (did you mean 'inequality/housing'?)\n",
         ),
         (
             ["report", "--city", "Barcelona", "--compare"],

@@ -36,7 +36,7 @@ from fractions import Fraction
 from itertools import combinations
 
 from qualcode.coders import is_automatic
-from qualcode.errors import QualcodeError, UsageError
+from qualcode.errors import QualcodeError, UsageError, unknown_coder
 from qualcode.models import Decision, Evidence, Segment
 from qualcode.people.codings import coder_codings
 from qualcode.people.lookup import codes_under
@@ -349,8 +349,7 @@ def build_tables(
     known = set(store.coders()) | set(store.reviewers())
     for coder, seen, coded in zip(chosen_coders, coverages, codings, strict=True):
         if seen.empty and not coded and coder not in known:
-            listed = ", ".join(sorted(known)) or "none yet"
-            raise UsageError(f"no codings by '{coder}' in this project", hint=f"coders: {listed}")
+            raise unknown_coder(coder, known)
     records = store.codes()
     paths = [r.path for r in codes_under(records, codes)]
     tables: list[CodeTable] = []

@@ -6,6 +6,7 @@ enough to fix the input. The core never prints.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 
@@ -78,3 +79,37 @@ class CodebookError(QualcodeError):
 
 class ImportFormatError(QualcodeError):
     """A file to import (codings sheet, REFI-QDA archive) cannot be read as that format."""
+
+
+def closest(wanted: str, known: Iterable[str], *, n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """The names of ``known`` nearest to a mistyped ``wanted``, nearest first."""
+    import difflib
+
+    return difflib.get_close_matches(wanted, list(known), n=n, cutoff=cutoff)
+
+
+def did_you_mean(names: Sequence[str]) -> str:
+    """``did you mean 'a', 'b' or 'c'?``, or nothing without names.
+
+    Every command offers its closest names in these words, so that a reader learns one shape.
+    """
+    if not names:
+        return ""
+    quoted = [f"'{name}'" for name in names]
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f"did you mean {listed}?"
+
+
+def suggesting(message: str, names: Sequence[str]) -> str:
+    """``message (did you mean …?)``, or the message alone without names."""
+    return f"{message} ({did_you_mean(names)})" if names else message
+
+
+def unknown_coder(coder: str, known: Iterable[str]) -> UsageError:
+    """The error for a coder name that made no codings: the closest names, else every coder."""
+    names = sorted(set(known))
+    close = closest(coder, names)
+    if close:
+        return UsageError(f"no codings by '{coder}' in this project", hint=did_you_mean(close))
+    listed = ", ".join(names) or "none yet"
+    return UsageError(f"no codings by '{coder}' in this project", hint=f"coders: {listed}")

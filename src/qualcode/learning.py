@@ -60,7 +60,7 @@ from qualcode.agreement import (
 )
 from qualcode.codebook import Codebook, Scope, covers, load_codebook
 from qualcode.coders import check_coder, learned_coder
-from qualcode.errors import QualcodeError, UsageError
+from qualcode.errors import QualcodeError, UsageError, closest, did_you_mean
 from qualcode.models import LearnedModelRecord
 from qualcode.people.codings import coder_codings
 from qualcode.people.lookup import codes_under
@@ -720,10 +720,16 @@ def learn(
     seen = coverage(store, coder, document_of)
     coded = coder_codings(store, coder)
     if seen.empty and not coded:
-        known = ", ".join(sorted(set(store.coders()) - set(store.automatic_coders()))) or "none"
+        people = sorted(set(store.coders()) - set(store.automatic_coders()))
+        close = closest(coder, people)
+        if close:
+            raise UsageError(
+                f"'{coder}' has coded nothing in this project", hint=did_you_mean(close)
+            )
         raise UsageError(
             f"'{coder}' has coded nothing in this project",
-            hint=f"people who coded: {known}; code a sheet first ('qualcode export coding-sheet')",
+            hint=f"people who coded: {', '.join(people) or 'none'}; "
+            "code a sheet first ('qualcode export coding-sheet')",
         )
     by_id = {s.segment_id: s for s in segments}
     examples: dict[str, tuple[list[int], list[int]]] = {}
@@ -849,17 +855,15 @@ def load_model(store: Store, coder: str) -> tuple[LearnedModelRecord, Model]:
     """The coder's latest model, with its codebook; refused if another scikit-learn made it."""
     rounds = store.learned_models(coder, with_model=True)
     if not rounds or rounds[-1].model is None:
-        import difflib
-
         known = store.learned_coders()
-        close = difflib.get_close_matches(coder, known, n=1)
-        hint = (
-            f"did you mean '{close[0]}'?"
-            if close
-            else f"run 'qualcode learn --coder {coder}' first; models were learned from: "
-            + (", ".join(known) or "nobody yet")
+        close = closest(coder, known)
+        if close:
+            raise UsageError(f"no model learned from '{coder}'", hint=did_you_mean(close))
+        raise UsageError(
+            f"no model learned from '{coder}'",
+            hint=f"run 'qualcode learn --coder {coder}' first; models were learned from: "
+            + (", ".join(known) or "nobody yet"),
         )
-        raise UsageError(f"no model learned from '{coder}'", hint=hint)
     record = rounds[-1]
     assert record.model is not None
     if record.sklearn_version != sklearn_version():

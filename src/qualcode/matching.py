@@ -1238,8 +1238,10 @@ def _same_token_check(action: _Action) -> object:
 
 _occurrence_start = itemgetter(1)
 """The start of an automaton occurrence, ``(literal, start, end)``."""
-_HIT_FIELDS = tuple(getattr(Hit, name).__set__ for name in Hit.__slots__)
-_NEW = object.__new__
+# The fields named by the dataclass and Hit's own __new__, not __slots__ and object.__new__:
+# the same here, and they hold too when mypyc compiles this module (bench/README.md).
+_HIT_FIELDS = tuple(getattr(Hit, name).__set__ for name in Hit.__dataclass_fields__)
+_NEW = Hit.__new__
 
 
 def _with_digits(

@@ -9,14 +9,13 @@ in REFI-QDA archives as notes (:mod:`qualcode.refi.export`, :mod:`qualcode.refi.
 
 from __future__ import annotations
 
-import difflib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualcode.code_paths import find_code
 from qualcode.coders import check_coder
-from qualcode.errors import UsageError
+from qualcode.errors import UsageError, closest, suggesting
 from qualcode.models import Document, Memo, MemoTarget
 from qualcode.people.lookup import find_document, resolve_segment
 from qualcode.store import Store
@@ -106,18 +105,9 @@ def _unknown(
     folded = wanted.casefold()
     close = [name for name in names if folded in name.casefold()]
     if not close:
-        close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
-        close += [
-            leaves[leaf]
-            for leaf in difflib.get_close_matches(wanted, list(leaves), n=3, cutoff=0.6)
-            if leaves[leaf] not in close
-        ]
-    hint = f" (did you mean {_either(close[:3])}?)" if close else ""
-    return f"no {kind} '{wanted}' in the project{hint}"
-
-
-def _either(names: Sequence[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        close = closest(wanted, names)
+        close += [leaves[leaf] for leaf in closest(wanted, leaves) if leaves[leaf] not in close]
+    return suggesting(f"no {kind} '{wanted}' in the project", close[:3])
 
 
 def add_memo(store: Store, text: str, on: str, author: str) -> Memo:

@@ -6,6 +6,7 @@ Offsets everywhere are 0-based code-point indexes into a document's plain text, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -117,6 +118,18 @@ class ExclusionCount:
     reason: Exclusion
     regions: int
     words: int
+
+
+def exclusion_summary(counts: Sequence[ExclusionCount]) -> str:
+    """``front matter 3 passages (41 words), heading 1 passage (4 words)``.
+
+    A passage is a whole paragraph, or a note inside one (``(Riu.)``): not always a paragraph.
+    """
+    return ", ".join(
+        f"{c.reason.label} {c.regions:,} {'passage' if c.regions == 1 else 'passages'} "
+        f"({c.words:,} {'word' if c.words == 1 else 'words'})"
+        for c in counts
+    )
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import numpy as np
 from qualcode import stats
 from qualcode.agreement import looked_at
 from qualcode.coders import is_automatic
-from qualcode.errors import QualcodeError, UsageError
+from qualcode.errors import QualcodeError, UsageError, closest, did_you_mean, unknown_coder
 from qualcode.models import CodeRecord, Document, Role
 from qualcode.people.codings import coder_codings
 from qualcode.people.lookup import resolve_codes
@@ -148,7 +148,6 @@ class Comparison:
 
 def resolve_coder(store: Store, coder: str | None) -> str:
     """The coder asked for, else the most recent automatic one; a clear error otherwise."""
-    known = store.coders()
     if coder is None:
         latest = store.latest_automatic_coder()
         if latest is None:
@@ -158,10 +157,9 @@ def resolve_coder(store: Store, coder: str | None) -> str:
                 hint="run 'qualcode code --codebook FILE', or pass --coder NAME for human codings",
             )
         return latest
-    known = sorted(set(known) | set(store.reviewers()))
+    known = {*store.coders(), *store.reviewers()}
     if coder not in known and not store.coder_codebooks(coder):
-        listed = ", ".join(known) if known else "none yet"
-        raise UsageError(f"no codings by coder '{coder}' (coders: {listed})")
+        raise unknown_coder(coder, known)
     return coder
 
 
@@ -205,7 +203,9 @@ def check_grouping(documents: Sequence[Document], by: str) -> None:
     if by == DOCUMENT_GROUPING or any(by in d.attributes for d in documents):
         return
     keys = sorted({k for d in documents for k in d.attributes} | {DOCUMENT_GROUPING})
-    raise UsageError(f"no document has the attribute '{by}' (try one of: {', '.join(keys)})")
+    close = closest(by, keys)
+    hint = did_you_mean(close) if close else f"try one of: {', '.join(keys)}"
+    raise UsageError(f"no document has the attribute '{by}'", hint=hint)
 
 
 @dataclass(frozen=True)

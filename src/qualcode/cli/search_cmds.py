@@ -296,14 +296,11 @@ ROLE_NAMES = ("respondent", "interviewer", "chair", "unknown")
 
 def _roles(given: list[str] | None) -> tuple[str, ...]:
     """The ``--role`` values, checked: a mistyped role would select nothing, silently."""
-    import difflib
-
-    from qualcode.errors import UsageError
+    from qualcode.errors import UsageError, closest, suggesting
 
     roles = tuple(r.strip().lower() for r in given or ())
     for role in roles:
         if role not in ROLE_NAMES:
-            close = difflib.get_close_matches(role, ROLE_NAMES, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise UsageError(f"--role must be one of {', '.join(ROLE_NAMES)}, not '{role}'{hint}")
+            message = f"--role must be one of {', '.join(ROLE_NAMES)}, not '{role}'"
+            raise UsageError(suggesting(message, closest(role, ROLE_NAMES, n=1)))
     return roles

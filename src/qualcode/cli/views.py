@@ -195,18 +195,11 @@ def highlight(text: str, spans: list[tuple[int, int]], colour: bool) -> str:
 # -- text left out of segments ------------------------------------------------------------------
 
 
-def exclusion_summary(counts: Sequence[ExclusionCount]) -> str:
-    """``front matter 3 passages (41 words), heading 1 passage (4 words)``."""
-    from qualcode.exports.document_page import exclusion_summary as summary
-
-    return summary(counts)
-
-
 def not_in_segments(counts: Sequence[ExclusionCount]) -> str | None:
     """``heading 1 passage (4 words); 12 speaker labels``, or None when nothing but speaker
     labels was left out: they are the transcript's bookkeeping, not text lost, so they are said
     only alongside."""
-    from qualcode.models import Exclusion
+    from qualcode.models import Exclusion, exclusion_summary
 
     lost = [c for c in counts if c.reason is not Exclusion.SPEAKER_LABEL]
     if not lost:

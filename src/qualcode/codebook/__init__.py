@@ -11,7 +11,6 @@ otherwise returns frozen records for the core.
 
 from __future__ import annotations
 
-import difflib
 import importlib.resources
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from qualcode.codebook.regex import (
     regex_risk,
     regex_start_characters,
 )
-from qualcode.errors import CodebookError
+from qualcode.errors import CodebookError, closest, did_you_mean
 
 __all__ = [
     "ANY_LANGUAGE",
@@ -143,9 +142,9 @@ def _near_files(given: Path, project_dir: Path) -> str:
     folder = given.parent
     if folder.is_dir():
         names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml"})
-        close = difflib.get_close_matches(given.name, names, n=3, cutoff=0.6)
+        close = closest(given.name, names)
         if close:
-            hints.append("did you mean " + ", ".join(str(folder / name) for name in close) + "?")
+            hints.append(did_you_mean([str(folder / name) for name in close]))
     else:
         hints.append(f"there is no folder {str(folder)!r}")
     for place, origin in (

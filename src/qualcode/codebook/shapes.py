@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from qualcode.codebook.yaml_lines import _Document, _dotted, _Loc
+from qualcode.errors import closest, suggesting
 
 
 class _Model(BaseModel):
@@ -128,10 +128,8 @@ def _describe(detail: Any, sub: tuple[str | int, ...], model: type[_Model]) -> s
     name = str(sub[-1]) if sub else ""
     if kind == "extra_forbidden":
         known = list(model.model_fields) if len(sub) == 1 else []
-        close = difflib.get_close_matches(name, known, n=1)
-        suggestion = f" (did you mean '{close[0]}'?)" if close else ""
         allowed = f"; allowed here: {', '.join(known)}" if known else ""
-        return f"unknown key '{name}'{suggestion}{allowed}"
+        return suggesting(f"unknown key '{name}'", closest(name, known, n=1)) + allowed
     if kind == "missing":
         return f"missing key '{name}'"
     if kind == "model_type" or kind == "dict_type":

@@ -7,30 +7,17 @@ no font, no stylesheet link: the style, ``exports/html/document.css``, is inline
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.exports.templates import Markup, asset, template
-from qualcode.models import Exclusion, ExclusionCount
+from qualcode.models import Exclusion, exclusion_summary
 
 if TYPE_CHECKING:
     from qualcode.document_view import DocumentView, ViewBlock
 
 _INDENT = "     "
 Paragraph = list[tuple[str, Exclusion | None]]  # (text, reason) pieces: reason None is speech
-
-
-def exclusion_summary(counts: Sequence[ExclusionCount]) -> str:
-    """``front matter 3 passages (41 words), heading 1 passage (4 words)``.
-
-    A passage is a whole paragraph, or a note inside one (``(Riu.)``): not always a paragraph.
-    """
-    return ", ".join(
-        f"{c.reason.label} {c.regions:,} {'passage' if c.regions == 1 else 'passages'} "
-        f"({c.words:,} {'word' if c.words == 1 else 'words'})"
-        for c in counts
-    )
 
 
 def render_text(view: DocumentView) -> str:

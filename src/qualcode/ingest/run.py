@@ -13,7 +13,6 @@ the same whatever the number of processes.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,7 +22,7 @@ from pathlib import Path
 from qualcode.code_paths import IMPORTED_CODEBOOK, creatable_code_path, find_code
 from qualcode.coders import check_coder
 from qualcode.defaults import PARALLEL_MIN_BYTES
-from qualcode.errors import QualcodeError, ReaderError, UsageError
+from qualcode.errors import QualcodeError, ReaderError, UsageError, closest, suggesting
 from qualcode.ingest.discover import SkippedLink, discover
 from qualcode.ingest.labels import AUTO, SpeakerMode, SpeakerPolicy
 from qualcode.ingest.language import LanguageIdentifier
@@ -192,10 +191,9 @@ def _unused_speaker_labels(speakers: SpeakerPolicy, files: list[FileResult]) -> 
     text = list(dict.fromkeys(label for f in read for label in f.text_labels))
     warnings = []
     for label in sorted(speakers.labels - found):
-        close = difflib.get_close_matches(label, [fold(t) for t in text], n=3, cutoff=0.6)
-        names = [t for t in text if fold(t) in close]
-        hint = f" (closest: {', '.join(names)})" if names else ""
-        warnings.append(f"--speakers: no paragraph of the files read opens with '{label}'{hint}")
+        close = closest(label, [fold(t) for t in text])
+        message = f"--speakers: no paragraph of the files read opens with '{label}'"
+        warnings.append(suggesting(message, [t for t in text if fold(t) in close]))
     return warnings
 
 

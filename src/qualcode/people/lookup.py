@@ -3,12 +3,11 @@ name is mistyped."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qualcode.code_paths import find_code, is_within
-from qualcode.errors import UsageError
+from qualcode.errors import UsageError, closest, suggesting
 from qualcode.models import CodeRecord, Document, Segment
 from qualcode.store import Store
 
@@ -59,14 +58,8 @@ def find_document(documents: Sequence[Document], name: str) -> Document | str:
             return f"'{name}' matches several documents ({names}): give the folder too"
     known = [d.name for d in documents]
     containing = [n for n in known if wanted.casefold() in n.casefold()]
-    close = (containing or difflib.get_close_matches(wanted, known, n=3))[:3]
-    hint = f" (did you mean {_either(close)}?)" if close else ""
-    return f"no document '{name}' in the project{hint}"
-
-
-def _either(names: Sequence[str]) -> str:
-    """``a``, ``a or b``, ``a, b or c``."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    close = (containing or closest(wanted, known))[:3]
+    return suggesting(f"no document '{name}' in the project", close)
 
 
 def unknown_code_message(codes: Sequence[CodeRecord], path: str) -> str:
@@ -76,13 +69,13 @@ def unknown_code_message(codes: Sequence[CodeRecord], path: str) -> str:
     if len(several) > 1:
         return f"code '{path}' is ambiguous ({', '.join(several)}): give its full path"
     leaves = {p.rsplit("/", 1)[-1]: p for p in paths}
-    close = difflib.get_close_matches(leaf, paths, n=1, cutoff=0.75) or [
-        leaves[found] for found in difflib.get_close_matches(leaf, list(leaves), n=1, cutoff=0.75)
+    close = closest(leaf, paths, n=1, cutoff=0.75) or [
+        leaves[found] for found in closest(leaf, leaves, n=1, cutoff=0.75)
     ]
-    hint = f" (did you mean {close[0]}?)" if close else ""
     if not paths:
-        hint = " (the project has no codes yet: run 'qualcode code --codebook FILE')"
-    return f"unknown code '{path}'{hint}"
+        no_codes = "the project has no codes yet: run 'qualcode code --codebook FILE'"
+        return f"unknown code '{path}' ({no_codes})"
+    return suggesting(f"unknown code '{path}'", close)
 
 
 def resolve_code(store: Store, path: str) -> str:

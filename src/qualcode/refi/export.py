@@ -47,7 +47,7 @@ from pathlib import Path
 from qualcode import __version__
 from qualcode.coders import AUTO_PREFIX
 from qualcode.defaults import DEFAULT_CASE_ATTRIBUTE, Span
-from qualcode.errors import QualcodeError, UsageError
+from qualcode.errors import QualcodeError, unknown_coder
 from qualcode.models import CodedSegment, CodeRecord, Decision, Document, Memo, MemoTarget
 from qualcode.refi import guid as guids
 from qualcode.refi.archive import INTERNAL_SCHEME, write_archive
@@ -110,11 +110,10 @@ def export_project(
 
     ``progress`` is called with the documents done and the documents in all after each one.
     """
-    known = sorted({*store.coders(), *store.reviewers()})
+    known = {*store.coders(), *store.reviewers()}
     for coder in coders or ():
         if coder not in known:
-            listed = ", ".join(known) or "none yet"
-            raise UsageError(f"no codings by '{coder}'", hint=f"coders in this project: {listed}")
+            raise unknown_coder(coder, known)
     documents = store.documents()
     codes = store.codes()
     reviewed = _reviewed_codings(store)

@@ -27,8 +27,9 @@ from qualcode.store.documents import DocumentStore
 from qualcode.store.evidence import SELECTION_KIND, SELECTION_PATTERN, evidence_json
 from qualcode.store.learned import LearnedStore
 from qualcode.store.memos import MemoStore
+from qualcode.store.old_versions import SEGMENT_DEPENDENTS
 from qualcode.store.people import PeopleStore, PersonCodingChange
-from qualcode.store.runs import SEGMENT_DEPENDENTS, CodingRow, RunStore, RunWriter
+from qualcode.store.runs import CodingRow, RunStore, RunWriter
 from qualcode.store.segments import SegmentStore, SegmentToCode, segment_from_row
 from qualcode.store.settings import SettingStore
 from qualcode.store.status import StatusRow, StatusStore

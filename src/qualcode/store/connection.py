@@ -228,8 +228,8 @@ class Connection:
         only to segments, codes and a run it has itself read or written in the transaction:
         checking each reference again would cost much of their insert time.
         Nothing cascades either, so what such a transaction deletes, it deletes with its
-        dependents itself (:meth:`RunStore._drop_uncoded_old_segments`). A nested call keeps the
-        outer transaction's checks.
+        dependents itself (:func:`old_versions.drop_unreferenced_old_versions`). A nested call
+        keeps the outer transaction's checks.
         """
         if self._in_transaction:
             yield

@@ -19,6 +19,7 @@ from qualcode.models import (
 )
 from qualcode.store import clock
 from qualcode.store.connection import Connection
+from qualcode.store.old_versions import drop_unreferenced_old_versions
 
 _CURRENT_VERSIONS = """documents d JOIN document_versions v
     ON v.document_id = d.id AND v.version = d.current_version"""
@@ -128,7 +129,7 @@ class DocumentStore(Connection):
                     for s in segments
                 ),
             )
-            self._drop_unreferenced_versions(document_id, version)
+            drop_unreferenced_old_versions(self._db, document_id)
         return document_id, version
 
     def _insert_excluded(
@@ -212,19 +213,6 @@ class DocumentStore(Connection):
             (document_id, version),
         )
         return [ExcludedRegion(r[0], r[1], Exclusion(r[2])) for r in rows]
-
-    def _drop_unreferenced_versions(self, document_id: int, current: int) -> None:
-        self._db.execute(
-            """DELETE FROM segments WHERE document_id = ? AND version < ?
-               AND id NOT IN (SELECT segment_id FROM codings)
-               AND id NOT IN (SELECT segment_id FROM memos WHERE segment_id IS NOT NULL)""",
-            (document_id, current),
-        )
-        self._db.execute(
-            """DELETE FROM document_versions WHERE document_id = ? AND version < ?
-               AND version NOT IN (SELECT version FROM segments WHERE document_id = ?)""",
-            (document_id, current, document_id),
-        )
 
     def set_attributes(self, document_id: int, attributes: dict[str, tuple[str, str]]) -> bool:
         """Replace a document's attributes ({key: (value, source)}); say whether they changed."""

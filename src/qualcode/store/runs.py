@@ -1,5 +1,5 @@
-"""Coding runs: an automatic coder's run, written batch by batch by a :class:`RunWriter`, and the
-segments of earlier document versions that the run leaves without codings.
+"""Coding runs: an automatic coder's run, written batch by batch by a :class:`RunWriter`, which
+then drops what its new codings leave of documents' earlier versions (:mod:`old_versions`).
 """
 
 from __future__ import annotations
@@ -14,18 +14,8 @@ from qualcode.store import clock
 from qualcode.store.codings import _delete_codings
 from qualcode.store.connection import Connection, _sql_text
 from qualcode.store.evidence import evidence_json
+from qualcode.store.old_versions import OLD_SEGMENTS, drop_unreferenced_old_versions
 from qualcode.store.segments import _CURRENT_SEGMENT_IDS
-
-SEGMENT_DEPENDENTS = ("review_decisions", "sheet_coverage", "learned_scores")
-"""The tables whose rows belong to a segment and go with it, codings apart (which keep it)."""
-
-
-_OLD_SEGMENTS = """documents d CROSS JOIN segments s
-    ON s.document_id = d.id AND s.version < d.current_version"""
-"""The segments of documents' earlier versions (a version only ever grows), found document by
-document through the index on (document_id, version): nothing is scanned when there are none.
-``CROSS JOIN`` keeps SQLite from scanning every segment instead."""
-
 
 CodingRow = tuple[int, str, str]
 """One coding as a run writes it: (segment_id, code_path, evidence as :func:`evidence_json`)."""
@@ -99,27 +89,6 @@ class RunStore(Connection):
             current = [r[0] for r in self._db.execute(f"{_CURRENT_SEGMENT_IDS} ORDER BY s.id")]
             writer.write(sorted({*current, *(row[0] for row in rows)}), rows)
             return writer.finish()
-
-    def _drop_uncoded_old_segments(self) -> None:
-        """Drop the segments of earlier document versions that no coding holds any more, and
-        the versions left without segments, with their excluded regions.
-
-        The segments' review decisions and coding-sheet cells are deleted here, not left to the
-        foreign keys' cascade: a coding run, which calls this, writes with the checks off.
-        """
-        uncoded = f"""SELECT s.id FROM {_OLD_SEGMENTS}
-            WHERE NOT EXISTS (SELECT 1 FROM codings c WHERE c.segment_id = s.id)
-            AND NOT EXISTS (SELECT 1 FROM memos m WHERE m.segment_id = s.id)"""
-        for table in SEGMENT_DEPENDENTS:
-            self._db.execute(f"DELETE FROM {table} WHERE segment_id IN ({uncoded})")
-        self._db.execute(f"DELETE FROM segments WHERE id IN ({uncoded})")
-        emptied = """SELECT v.document_id, v.version FROM document_versions v
-                 JOIN documents d ON d.id = v.document_id
-                 WHERE v.version <> d.current_version AND NOT EXISTS (
-                   SELECT 1 FROM segments s
-                   WHERE s.document_id = v.document_id AND s.version = v.version)"""
-        for table in ("excluded_regions", "document_versions"):
-            self._db.execute(f"DELETE FROM {table} WHERE (document_id, version) IN ({emptied})")
 
     def latest_automatic_coder(self) -> str | None:
         """The coder of the most recent finished automatic run: what a report shows by default."""
@@ -236,14 +205,14 @@ class RunWriter:
         """Drop the coder's codings on segments the run did not read; {code: (added, removed)}."""
         db, coder = self._db, self._coder
         # ``+coder``: through the primary key, from the (usually no) earlier versions' segments
-        unread = f"segment_id IN (SELECT s.id FROM {_OLD_SEGMENTS}) AND +coder = ?"
+        unread = f"segment_id IN (SELECT s.id FROM {OLD_SEGMENTS}) AND +coder = ?"
         for code_path, count in db.execute(
             f"SELECT code_path, COUNT(*) FROM codings WHERE {unread} GROUP BY code_path", (coder,)
         ):
             self._removed[code_path] += count
             self.stale += count
         db.execute(f"DELETE FROM codings WHERE {unread}", (coder,))
-        self._store._drop_uncoded_old_segments()
+        drop_unreferenced_old_versions(db)
         self._store.finish_run(self.run_id)
         codes = sorted(set(self._added) | set(self._removed))
         return {code: (self._added[code], self._removed[code]) for code in codes}

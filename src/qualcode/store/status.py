@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from qualcode.models import Exclusion, ExclusionCount
 from qualcode.store.connection import Connection
 from qualcode.store.documents import _CURRENT_VERSIONS
-from qualcode.store.runs import _OLD_SEGMENTS
+from qualcode.store.old_versions import OLD_SEGMENTS
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class StatusStore(Connection):
         """(coder, document, count) of codings on segments of a document's earlier version."""
         rows = self._db.execute(
             f"""SELECT c.coder, d.name, COUNT(*) AS n
-                FROM {_OLD_SEGMENTS} CROSS JOIN codings c ON c.segment_id = s.id
+                FROM {OLD_SEGMENTS} CROSS JOIN codings c ON c.segment_id = s.id
                 GROUP BY c.coder, d.name ORDER BY c.coder, d.name"""
         )
         return [(r["coder"], r["name"], r["n"]) for r in rows]
