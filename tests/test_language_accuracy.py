@@ -141,6 +141,18 @@ def test_same_choices_as_py3langid_on_odd_texts(
     texts = ["", " ", "€€€ ###", "a", "HOLA, QUÉ TAL ESTÁS HOY", "Привет, как дела?", "x" * 5000]
     texts.append("El ayuntamiento tiene que garantizar el derecho a la vivienda. " * 60)
     assert_same_as_py3langid(identifier, py3langid, texts)
+    for text in texts:  # alone in its batch: a batch of no feature at all, or of no byte
+        assert_same_as_py3langid(identifier, py3langid, [text])
+
+
+def test_a_text_scores_the_same_whatever_its_batch(identifier: LanguageIdentifier) -> None:
+    """A batch of many short texts (keys in 64 bits) scores each as a batch of its own."""
+    words = " ".join(transcript_paragraphs()).split()
+    texts = [" ".join(words[i : i + 2]) for i in range(0, 2 * 20_000, 2)]
+    assert len(texts) == 20_000
+    together = identifier.rank_many(texts)
+    assert together[:300] == [identifier.rank(text) for text in texts[:300]]
+    assert together[-300:] == [identifier.rank(text) for text in texts[-300:]]
 
 
 def test_same_choices_as_py3langid_on_the_sample_transcripts(

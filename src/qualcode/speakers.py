@@ -167,15 +167,23 @@ def find_label(paragraph: str) -> Label | None:
     match = _LABEL.match(paragraph)
     if match is not None:
         name = match.group("name").strip()
-        words = _NAME_SEPARATOR.split(_GENDER_ENDING.sub("", name))
-        if looks_like_name(words) or (words[0][:1].isupper() and fold(name) in _TITLE_LABELS):
-            timestamp = match.group("ts1") or match.group("ts2") or match.group("ts3")
+        if _is_speaker_name(name):
+            bracketed, parenthesised, bare = match.group("ts1", "ts2", "ts3")
+            timestamp = bracketed or parenthesised or bare
             return Label(speaker=name, timestamp=timestamp, prefix_length=match.end())
     stamp = _TIMESTAMP_ONLY_PREFIX.match(paragraph)
     if stamp is not None and stamp.end() < len(paragraph.rstrip()):
         timestamp = stamp.group("ts1") or stamp.group("ts2") or stamp.group("ts3")
         return Label(speaker=None, timestamp=timestamp, prefix_length=stamp.end())
     return None
+
+
+@lru_cache(maxsize=4096)
+def _is_speaker_name(name: str) -> bool:
+    """Whether the name of a ``Name:`` opening can be a speaker's. Cached apart from
+    :func:`find_label`, whose paragraphs all differ: a transcript repeats a few names."""
+    words = _NAME_SEPARATOR.split(_GENDER_ENDING.sub("", name))
+    return looks_like_name(words) or (words[0][:1].isupper() and fold(name) in _TITLE_LABELS)
 
 
 def looks_like_name(words: list[str]) -> bool:
@@ -285,6 +293,8 @@ def speaker_paragraph_name(text: str, style: str | None) -> str | None:
     return name
 
 
+# Both cached: asked of every paragraph of a Word file, which has a few styles.
+@lru_cache(maxsize=1024)
 def style_is_speaker(style: str | None) -> bool:
     if not style:
         return False
@@ -292,6 +302,7 @@ def style_is_speaker(style: str | None) -> bool:
     return any(word in lowered for word in SPEAKER_STYLE_WORDS)
 
 
+@lru_cache(maxsize=1024)
 def style_is_non_speech(style: str | None) -> bool:
     if not style:
         return False

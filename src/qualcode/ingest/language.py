@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -148,6 +148,7 @@ class _Scorer:
         self.next_move = model.next_move
         self.row_base = model.row_of_state.astype(np.int32) << 8
         self.output = model.output
+        self.feature_bits = max(int(len(self.table) - 1).bit_length(), 1)
         after_one = self.next_move[self.row_base[0] + np.arange(256)].astype(np.int32)
         self.two_steps = self.next_move[
             (self.row_base[after_one][:, None] + np.arange(256)).ravel()
@@ -174,11 +175,10 @@ class _Scorer:
         np = self.np
         lengths = np.fromiter((len(data) for data in encoded), dtype=np.int64, count=len(encoded))
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.int32)
-        # Each (text, feature) pair is counted as one number, sorted: in 32 bits when the batch's
-        # texts allow it, as 32-bit numbers sort faster.
-        features = len(self.output)
-        key_type = np.int64 if len(encoded) * features >= 1 << 31 else np.int32
-        text_of = np.repeat(np.arange(len(encoded), dtype=key_type), lengths)
+        # Each (text, feature) pair is counted as one number, the text's in the high bits, sorted:
+        # in 32 bits when the batch's texts allow it, as 32-bit numbers sort faster.
+        key_type = np.int64 if len(encoded) >= 1 << (31 - self.feature_bits) else np.int32
+        text_key = np.repeat(np.arange(len(encoded), dtype=key_type) << self.feature_bits, lengths)
         position = np.arange(len(data)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         state = np.empty(len(data), dtype=np.int32)
         # Most bytes have WINDOW - 1 bytes of their text before them: every byte from the
@@ -198,12 +198,20 @@ class _Scorer:
                 self.row_base[walked[inside]] + data[near_start[inside] - back]
             ]
         state[near_start] = walked
-        feature = self.output[state]
-        found = feature >= 0
-        keys = text_of[found] * key_type(features) + feature[found]
-        keys, counts = np.unique(keys, return_counts=True)
-        texts_found = keys // features
-        weighted = np.log1p(counts.astype(np.float32))[:, None] * self.table[keys % features]
+        # A byte that emits no feature has -1 there, which sets every bit of its key: all of
+        # them sort first as one key, dropped below.
+        text_key |= self.output[state]
+        text_key.sort()
+        starts = np.flatnonzero(np.r_[len(text_key) > 0, text_key[1:] != text_key[:-1]])
+        counts = np.diff(np.r_[starts, len(text_key)])
+        keys = text_key[starts]
+        if len(keys) and keys[0] < 0:
+            keys, counts = keys[1:], counts[1:]
+        texts_found = keys >> self.feature_bits
+        # log1p of each count once: most counts are small and repeat.
+        log_count = np.log1p(np.arange(counts.max() + 1 if len(counts) else 1, dtype=np.float32))
+        features = np.take(self.table, keys & ((1 << self.feature_bits) - 1), axis=0)
+        weighted = log_count[counts][:, None] * features
         raw = np.zeros((len(encoded), len(self.classes)), dtype=np.float32)
         if len(keys):
             first = np.flatnonzero(np.r_[True, texts_found[1:] != texts_found[:-1]])
@@ -325,7 +333,7 @@ def assign_languages(
     languages are those that hold at least a tenth of its words.
     """
     if len(declared) == 1:
-        return [replace(s, language=declared[0]) for s in segments], declared
+        return [_with_language(s, declared[0]) for s in segments], declared
     detected: list[tuple[str, ...] | None] = []
     words: Counter[str] = Counter()
     for segment, languages in zip(
@@ -351,7 +359,13 @@ def assign_languages(
         )
     main = document_languages[0]
     assigned = [
-        replace(segment, language=",".join(languages) if languages else main)
+        _with_language(segment, ",".join(languages) if languages else main)
         for segment, languages in zip(segments, detected, strict=True)
     ]
     return assigned, document_languages
+
+
+def _with_language(segment: Segment, language: str) -> Segment:
+    """The segment with its language: its fields passed on as they are (``dataclasses.replace``
+    checks every field of every segment again, which ingest paid for each one)."""
+    return Segment(**{**vars(segment), "language": language})
