@@ -29,6 +29,9 @@ vectors when they are installed, unless ``--no-vectors``.
     .venv/bin/python bench/bench_learn.py                      # accuracy and time
     .venv/bin/python bench/bench_learn.py --no-time --splits 1
     .venv/bin/python bench/bench_learn.py --no-accuracy --no-vectors   # time the words alone
+
+``--corpus`` and ``--language`` measure the same on another corpus of the same columns, such as
+the English and Catalan manifestos bench/cmp_extract.py writes.
 """
 
 from __future__ import annotations
@@ -83,18 +86,25 @@ def f1(truth: list[int], predicted: list[int]) -> float:
     return 0.0 if value is None else value
 
 
-def accuracy(fractions: list[float], splits: int, contexts: list[tuple[float, ...]]) -> None:
+def accuracy(
+    corpus: Path,
+    language: str,
+    fractions: list[float],
+    splits: int,
+    contexts: list[tuple[float, ...]],
+    with_vectors: bool,
+) -> None:
     import numpy
 
     from qualcode.sentence_vectors import encode
 
-    with CORPUS.open(encoding="utf-8") as file:
+    with corpus.open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     mapping = themes()
     codebook = load_codebook(CODEBOOK)
     texts = [feature_text(r["text"]) for r in rows]
     started = time.perf_counter()
-    hits = dictionary_hits(codebook, [(r["text"], "es", None) for r in rows])
+    hits = dictionary_hits(codebook, [(r["text"], language, None) for r in rows])
     print(f"{len(rows):,} sentences; dictionary hits in {time.perf_counter() - started:.1f} s")
     labels = {
         theme: numpy.array([int(r["cmp_code"] in categories) for r in rows])
@@ -109,7 +119,7 @@ def accuracy(fractions: list[float], splits: int, contexts: list[tuple[float, ..
         ("model", [], None),
         ("dictionary + model", every_code, None),
     ]
-    if installed_version() is not None:
+    if with_vectors:
         started = time.perf_counter()
         vectors = encode([r["text"] for r in rows])
         print(f"sentence vectors in {time.perf_counter() - started:.0f} s")
@@ -245,16 +255,22 @@ def main() -> None:
     parser.add_argument("--no-time", action="store_true")
     parser.add_argument("--no-accuracy", action="store_true")
     parser.add_argument("--no-context", action="store_true")
-    parser.add_argument("--no-vectors", action="store_true", help="time learn without them")
+    parser.add_argument("--no-vectors", action="store_true", help="leave sentence vectors out")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="quasi-sentences, as csv")
+    parser.add_argument("--language", default="es", help="the corpus's language: es, ca or en")
     arguments = parser.parse_args()
     print(f"scikit-learn {sklearn_version()}")
+    vectors = not arguments.no_vectors and installed_version() is not None
     if not arguments.no_accuracy:
         contexts = [()] if arguments.no_context else [(), CONTEXT_WEIGHTS]
-        accuracy([float(f) for f in arguments.fractions.split(",")], arguments.splits, contexts)
+        fractions = [float(f) for f in arguments.fractions.split(",")]
+        accuracy(
+            arguments.corpus, arguments.language, fractions, arguments.splits, contexts, vectors
+        )
     if not arguments.no_time:
         print("| segments | looked at | codes | codings | learn s | suggest s | suggested |")
         print("|---:|---:|---:|---:|---:|---:|---:|")
-        timing(arguments.segments, not arguments.no_vectors and installed_version() is not None)
+        timing(arguments.segments, vectors)
 
 
 if __name__ == "__main__":
