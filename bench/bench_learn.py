@@ -257,7 +257,7 @@ def main() -> None:
     parser.add_argument("--no-context", action="store_true")
     parser.add_argument("--no-vectors", action="store_true", help="leave sentence vectors out")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="quasi-sentences, as csv")
-    parser.add_argument("--language", default="es", help="the corpus's language: es, ca or en")
+    parser.add_argument("--language", default="es", choices=["es", "ca", "en"], help="its language")
     arguments = parser.parse_args()
     print(f"scikit-learn {sklearn_version()}")
     vectors = not arguments.no_vectors and installed_version() is not None
