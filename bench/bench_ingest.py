@@ -23,6 +23,11 @@ counted (``RUSAGE_CHILDREN``), so the CPU ratio shows what the parallel run cost
     .venv/bin/python bench/bench_ingest.py                 # 1 and 10 MB, 1 and 2 processes
     .venv/bin/python bench/bench_ingest.py --sizes 1,10,100
     .venv/bin/python bench/bench_ingest.py --sizes 10 --formats txt --jobs 1,2
+    .venv/bin/python bench/bench_ingest.py --sizes 10 --jobs 1 --stages   # where the CPU goes
+
+``--stages`` also prints, for each one-process ingest, the CPU seconds of its stages: segmenting
+(``segment_document``), languages (``assign_languages``), saving (``_save``) and the rest (reading
+and decoding, hashing, the transaction), timed by wrapping those functions in the child.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -202,10 +208,40 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def measure_ingest(folder: Path, project: Path, jobs: int) -> dict[str, float]:
+def time_stages() -> dict[str, float]:
+    """Wrap ingest's stage functions so that each adds its CPU seconds to the dict returned."""
+    import functools
+
+    from qualcode.ingest import pipeline, run
+
+    stages: dict[str, float] = {}
+
+    def wrap(module: Any, name: str, stage: str) -> None:
+        function = getattr(module, name)
+
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                stages[stage] = stages.get(stage, 0.0) + time.process_time() - started
+
+        setattr(module, name, timed)
+
+    wrap(pipeline, "segment_document", "segmenting")
+    wrap(pipeline, "assign_languages", "languages")
+    wrap(run, "_save", "saving")
+    return stages
+
+
+def measure_ingest(
+    folder: Path, project: Path, jobs: int, stages: bool = False
+) -> dict[str, float]:
     from qualcode.ingest import ingest
     from qualcode.store import Store
 
+    stage_seconds = time_stages() if stages else {}
     started, cpu_started = time.perf_counter(), cpu_seconds()
     with Store.open(project, create=True) as store:
         result = ingest(store, [folder], jobs=jobs)
@@ -218,12 +254,15 @@ def measure_ingest(folder: Path, project: Path, jobs: int) -> dict[str, float]:
         "failed": failed,
         "project_mb": project.stat().st_size / 1e6,
         "peak_rss_mb": peak_rss_mb(),
+        **{f"stage {stage}": seconds for stage, seconds in stage_seconds.items()},
     }
 
 
-def child(task: str, folder: Path, fmt: str, jobs: int = 1) -> dict[str, float]:
+def child(
+    task: str, folder: Path, fmt: str, jobs: int = 1, stages: bool = False
+) -> dict[str, float]:
     command = [sys.executable, __file__, "--child", task, "--folder", str(folder), "--format", fmt]
-    command += ["--child-jobs", str(jobs)]
+    command += ["--child-jobs", str(jobs)] + (["--child-stages"] if stages else [])
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return json.loads(output)
 
@@ -236,12 +275,24 @@ def run_child(options: argparse.Namespace) -> None:
         result = measure_floor(folder / options.format, options.format)
     else:
         project = folder / f"{options.format}-{options.child_jobs}.qualcode"
-        result = measure_ingest(folder / options.format, project, options.child_jobs)
+        result = measure_ingest(
+            folder / options.format, project, options.child_jobs, options.child_stages
+        )
         project.unlink()
     print(json.dumps(result))
 
 
 # -- report ----------------------------------------------------------------------------------
+
+
+def print_stages(ingested: dict[str, float]) -> None:
+    """One line: the CPU seconds of each stage of a one-process ingest, and what is left."""
+    stages = {
+        key.removeprefix("stage "): value for key, value in ingested.items() if "stage " in key
+    }
+    rest = ingested["cpu_seconds"] - sum(stages.values())
+    parts = [f"{stage} {seconds:.2f}" for stage, seconds in stages.items()]
+    print(f"      stages, CPU s: {', '.join(parts)}, reading and the rest {rest:.2f}", flush=True)
 
 
 def main() -> None:
@@ -251,7 +302,9 @@ def main() -> None:
     parser.add_argument("--formats", default="txt,docx", help="txt, docx or both")
     parser.add_argument("--jobs", default="1,2", help="processes for ingest, comma-separated")
     parser.add_argument("--child", choices=["baseline", "floor", "ingest"], help=argparse.SUPPRESS)
+    parser.add_argument("--stages", action="store_true", help="CPU per stage, one process")
     parser.add_argument("--child-jobs", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--child-stages", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
     parser.add_argument("--format", choices=["txt", "docx"], help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -285,7 +338,9 @@ def main() -> None:
                 baseline_rate = megabytes / baseline["seconds"]
                 floor_rate = megabytes / floor["seconds"]
                 for jobs in jobs_list:
-                    ingested = child("ingest", folder, fmt, jobs)
+                    # In worker processes the stages run outside the child's timers.
+                    stages = options.stages and jobs == 1
+                    ingested = child("ingest", folder, fmt, jobs, stages)
                     ingest_rate = megabytes / ingested["seconds"]
                     cpu_share = floor["cpu_seconds"] / ingested["cpu_seconds"]
                     assert ingested["failed"] == 0, "a generated file failed to ingest"
@@ -298,6 +353,8 @@ def main() -> None:
                         f"{ingested['project_mb']:>11.0f}",
                         flush=True,
                     )
+                    if stages:
+                        print_stages(ingested)
             print(f"      (generating {size:g} MB as .txt and .docx took {generated:.0f} s)")
     print(
         "x floor: ingest's speed as a share of the tokenise floor's (wall clock; the issue's "
